@@ -1,0 +1,257 @@
+"""Quote anchoring: find a claim's quote in an element tree and wrap it in <mark> elements.
+
+Modelled on the W3C Web Annotation TextQuoteSelector (exact, prefix, suffix), matched on a
+normalised view of the rendered text that maps back to the tree's text nodes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+BLOCK_TAGS = frozenset(
+    "p li h1 h2 h3 h4 h5 h6 td th blockquote pre div dt dd figcaption caption ol ul dl "
+    "table thead tbody tr hr figure section".split()
+)
+BOUNDARY = "\n"
+_QUOTES = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"}
+_QUOTES.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
+_QUOTES.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"})
+# Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
+_STASHED = re.compile("\x02[^\x03]*\x03")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
+
+
+def normalise(text: str) -> str:
+    """The contract's normalisation: NFC, straight quotes, '-' dashes, single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Selector:
+    """What to find: the quote and optional text just before and after it."""
+
+    key: str
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A selector matched exactly once: normalised span plus its sentence(s) for display."""
+
+    key: str
+    start: int
+    end: int
+    before: str
+    quote: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A selector that matched zero or several times."""
+
+    key: str
+    count: int
+    closest: str
+
+
+class TextIndex:
+    """The normalised text of a tree, each character mapped to its text node and offset."""
+
+    def __init__(self, root: ET.Element) -> None:
+        self.root = root
+        self.segments: list[tuple[ET.Element, str]] = []
+        self.parent: dict[ET.Element, ET.Element] = {}
+        chars: list[str] = []
+        display: list[str] = []
+        origin: list[tuple[int, int]] = []
+        space = True
+
+        def emit(node: ET.Element, attr: str) -> None:
+            nonlocal space
+            value = getattr(node, attr) or ""
+            if not value:
+                return
+            seg = len(self.segments)
+            self.segments.append((node, attr))
+            hidden = {i for m in _STASHED.finditer(value) for i in range(m.start(), m.end())}
+            for offset, char in enumerate(value):
+                if offset in hidden:
+                    continue
+                if char.isspace():
+                    if not space:
+                        chars.append(" ")
+                        display.append(" ")
+                        origin.append((seg, offset))
+                    space = True
+                else:
+                    chars.append(char.translate(_QUOTES))
+                    display.append(char)
+                    origin.append((seg, offset))
+                    space = False
+
+        def boundary() -> None:
+            nonlocal space
+            if chars and chars[-1] == " ":
+                chars.pop(), display.pop(), origin.pop()
+            if chars and chars[-1] != BOUNDARY:
+                chars.append(BOUNDARY)
+                display.append(BOUNDARY)
+                origin.append((-1, -1))
+            space = True
+
+        def walk(node: ET.Element) -> None:
+            block = node.tag in BLOCK_TAGS
+            if block:
+                boundary()
+            emit(node, "text")
+            for child in node:
+                self.parent[child] = node
+                walk(child)
+                emit(child, "tail")
+            if block:
+                boundary()
+
+        walk(root)
+        self.text = "".join(chars)
+        self.display = "".join(display)
+        self.origin = origin
+
+    def find(self, selector: Selector) -> Found | Missed:
+        """Match a selector; exactly one match is a Found."""
+        exact = normalise(selector.exact)
+        prefix, suffix = normalise(selector.prefix), normalise(selector.suffix)
+        hits = []
+        start = self.text.find(exact) if exact else -1
+        while start >= 0:
+            end = start + len(exact)
+            if self._fits(start, end, prefix, suffix):
+                hits.append(start)
+            start = self.text.find(exact, start + 1)
+        if len(hits) != 1:
+            closest = self.closest(exact) if not hits else ""
+            return Missed(selector.key, len(hits), closest)
+        start = hits[0]
+        end = start + len(exact)
+        first, last = self._sentences(start, end)
+        return Found(
+            selector.key,
+            start,
+            end,
+            self.display[first:start],
+            self.display[start:end],
+            self.display[end:last],
+        )
+
+    def _fits(self, start: int, end: int, prefix: str, suffix: str) -> bool:
+        before = self.text[:start].rstrip(" ")
+        after = self.text[end:].lstrip(" ")
+        return before.endswith(prefix) and after.startswith(suffix)
+
+    def _sentences(self, start: int, end: int) -> tuple[int, int]:
+        block_start = self.text.rfind(BOUNDARY, 0, start) + 1
+        block_end = self.text.find(BOUNDARY, end)
+        block_end = len(self.text) if block_end < 0 else block_end
+        first = block_start
+        for match in _SENTENCE_END.finditer(self.text, block_start, start):
+            first = match.end()
+        last = block_end
+        match = _SENTENCE_END.search(self.text, max(end - 1, block_start), block_end)
+        if match:
+            last = match.start() + len(match.group().rstrip())
+        return first, last
+
+    def closest(self, exact: str) -> str:
+        """The passage of the text most like `exact`, for a 'did you mean' hint."""
+        if not exact:
+            return ""
+        size = len(exact)
+        starts = [0] + [i + 1 for i, c in enumerate(self.text) if c in (" ", BOUNDARY)]
+        best, best_start = 0.0, -1
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(exact)
+        for start in starts:
+            matcher.set_seq1(self.text[start : start + size])
+            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best:
+                best, best_start = ratio, start
+        if best < 0.4 or best_start < 0:
+            return ""
+        end = best_start + size
+        while end < len(self.text) and self.text[end] not in (" ", BOUNDARY):
+            end += 1
+        return self.display[best_start:end].split(BOUNDARY)[0].strip()
+
+    def wrap(
+        self,
+        spans: Sequence[Found],
+        make_mark: Callable[[str, bool], ET.Element],
+        make_flag: Callable[[str], ET.Element],
+    ) -> None:
+        """Wrap each found span in marks (one per text node crossed), then add its flag."""
+        pieces: dict[int, list[tuple[int, int, str, bool, bool]]] = {}
+        for span in spans:
+            runs: list[list[int]] = []
+            for i in range(span.start, span.end):
+                seg, offset = self.origin[i]
+                if (
+                    runs
+                    and runs[-1][0] == seg
+                    and "\x02" not in self._segment_text(seg)[runs[-1][2] : offset]
+                ):
+                    runs[-1][2] = offset + 1
+                else:
+                    runs.append([seg, offset, offset + 1])
+            for n, (seg, lo, hi) in enumerate(runs):
+                pieces.setdefault(seg, []).append((lo, hi, span.key, n == 0, n == len(runs) - 1))
+        flags: list[tuple[ET.Element, str]] = []
+        for seg, items in pieces.items():
+            node, attr = self.segments[seg]
+            value = getattr(node, attr)
+            items.sort()
+            marks = []
+            for index, (lo, hi, key, is_first, is_last) in enumerate(items):
+                mark = make_mark(key, is_first)
+                mark.text = value[lo:hi]
+                following = items[index + 1][0] if index + 1 < len(items) else len(value)
+                mark.tail = value[hi:following]
+                marks.append(mark)
+                if is_last:
+                    flags.append((mark, key))
+            setattr(node, attr, value[: items[0][0]])
+            if attr == "text":
+                container, position = node, 0
+            else:
+                container = self.parent[node]
+                position = list(container).index(node) + 1
+            for offset, mark in enumerate(marks):
+                container.insert(position + offset, mark)
+                self.parent[mark] = container
+        for mark, key in flags:
+            self._add_flag(mark, make_flag(key))
+
+    def _segment_text(self, seg: int) -> str:
+        node, attr = self.segments[seg]
+        return str(getattr(node, attr) or "")
+
+    def _add_flag(self, mark: ET.Element, flag: ET.Element) -> None:
+        # A link may not contain a link: place the flag after the outermost enclosing <a>.
+        anchor = mark
+        node = self.parent.get(mark)
+        while node is not None and node is not self.root:
+            if node.tag == "a":
+                anchor = node
+            node = self.parent.get(node)
+        container = self.parent[anchor]
+        flag.tail, anchor.tail = anchor.tail, None
+        container.insert(list(container).index(anchor) + 1, flag)

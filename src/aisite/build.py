@@ -1,0 +1,61 @@
+"""The build pipeline: a flat list of stages."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aisite.content import render_content
+from aisite.load import Options, load_site
+from aisite.model import Site
+from aisite.render import SitePlan
+from aisite.write import Stats, check_output_folder, write_site
+
+
+@dataclass
+class Report:
+    """What a build did, for the summary line."""
+
+    site: Site | None = None
+    stats: Stats = field(default_factory=Stats)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Total time."""
+        return sum(self.timings.values())
+
+
+def build_now() -> datetime:
+    """'Now' for deciding which articles are in the future: SOURCE_DATE_EPOCH when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def build(options: Options, output: Path) -> Report:
+    """Load, validate and render everything, then write the site; raises ContentError."""
+    report = Report()
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[name] = now - clock
+        clock = now
+
+    check_output_folder(output, options.source)
+    if options.now is None:
+        options = replace(options, now=build_now())
+    site = load_site(options)
+    stage("read and validate")
+    site = render_content(site)
+    stage("markdown and claims")
+    report.stats = write_site(SitePlan(site, options.source).outputs(), output)
+    stage("render and write")
+    report.site = site
+    return report

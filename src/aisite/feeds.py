@@ -1,0 +1,222 @@
+"""Feeds and machine-readable files: RSS, Atom, JSON Feed, tag feeds, claims.json, sitemap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
+
+from feedgen.feed import FeedGenerator
+
+from aisite import __version__
+from aisite.catalog import Catalog, ClaimEntry
+from aisite.markup import absolutize
+from aisite.model import Article, Site
+
+if TYPE_CHECKING:
+    from aisite.render import Output
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def outputs(site: Site, catalog: Catalog) -> Iterator[Output]:
+    """Every feed and data file of the site."""
+    from aisite.render import Output
+
+    items = site.articles[: site.config.feed.items]
+    yield Output("feed.xml", "feeds", render=lambda: rss(site, items, "feed.xml", ""))
+    yield Output("atom.xml", "feeds", render=lambda: atom(site, items))
+    yield Output("feed.json", "feeds", render=lambda: json_feed(site, items))
+    for group in catalog.tags:
+        path = f"tags/{group.term.slug}/feed.xml"
+        chosen = group.articles[: site.config.feed.items]
+        yield Output(path, f"tag '{group.term.name}'", render=lambda p=path, c=chosen, n=group.term.name: rss(site, c, p, n))
+    yield Output("claims.json", "claims", render=lambda: claims_json(site, catalog))
+    yield Output("sitemap.xml", "sitemap", render=lambda: sitemap(site, catalog))
+    yield Output("robots.txt", "robots", render=lambda: robots(site))
+
+
+def newest(articles: Sequence[Article]) -> datetime:
+    """The newest content date: stands in for 'now' so builds are reproducible."""
+    return max((a.modified for a in articles), default=EPOCH)
+
+
+def item_html(site: Site, article: Article) -> str:
+    """An article's feed content: the claims and verdicts, analysis, then the text; absolute URLs."""
+    base = site.config.base_url + article.url
+    parts = []
+    if article.claims:
+        parts.append("<h2>Claims reviewed</h2><ul>")
+        for claim in article.claims:
+            parts.append(
+                f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.quote)}” "
+                f"({escape(claim.claimant.name)}). {escape(claim.summary)} "
+                f'<a href="claims/{claim.id}/">Full review</a></li>'
+            )
+        parts.append("</ul>")
+    if site.config.feed.full_content:
+        if article.analysis_html:
+            parts.append(f"<h2>Our analysis</h2>{article.analysis_html}")
+        parts.append(f"<h2>The article</h2>{article.body_html}")
+    else:
+        parts.insert(0, f"<p>{escape(article.summary)}</p>")
+        parts.append(f'<p><a href="">Read the analysis</a></p>')
+    return absolutize("".join(parts), base)
+
+
+def _generator(site: Site, path: str, title_suffix: str, articles: Sequence[Article]) -> FeedGenerator:
+    config = site.config
+    fg = FeedGenerator()
+    fg.id(config.base_url)
+    fg.title(f"{config.title} – {title_suffix}" if title_suffix else config.title)
+    # feedgen takes the RSS <link> from the last link given: self first, then alternate.
+    fg.link(href=config.base_url + path, rel="self")
+    fg.link(href=config.base_url, rel="alternate")
+    fg.description(config.description or config.title)
+    fg.subtitle(config.description or config.title)
+    fg.language(config.language)
+    fg.author({"name": config.publisher.name, "uri": config.publisher.url})
+    fg.generator("aisite", __version__)
+    when = newest(articles)
+    fg.lastBuildDate(when)
+    fg.updated(when)
+    for article in articles:
+        url = config.base_url + article.url
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(article.title)
+        entry.link(href=url)
+        entry.published(article.date)
+        entry.updated(article.modified)
+        entry.description(article.summary)
+        entry.summary(article.summary)
+        for tag in article.tags:
+            entry.category(term=tag.name, label=tag.name)
+        for name in article.authors:
+            entry.author({"name": name})
+        entry.content(item_html(site, article), type="CDATA" if path.endswith("feed.xml") else "html")
+    return fg
+
+
+def rss(site: Site, articles: Sequence[Article], path: str, tag: str) -> bytes:
+    """RSS 2.0."""
+    return bytes(_generator(site, path, tag, articles).rss_str(pretty=True))
+
+
+def atom(site: Site, articles: Sequence[Article]) -> bytes:
+    """Atom 1.0."""
+    return bytes(_generator(site, "atom.xml", "", articles).atom_str(pretty=True))
+
+
+def json_feed(site: Site, articles: Sequence[Article]) -> bytes:
+    """JSON Feed 1.1."""
+    config = site.config
+    feed: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": config.title,
+        "home_page_url": config.base_url,
+        "feed_url": config.base_url + "feed.json",
+        "description": config.description or config.title,
+        "language": config.language,
+        "authors": [{"name": config.publisher.name, "url": config.publisher.url}],
+        "items": [],
+    }
+    for article in articles:
+        url = config.base_url + article.url
+        item: dict[str, Any] = {
+            "id": url,
+            "url": url,
+            "title": article.title,
+            "content_html": item_html(site, article),
+            "summary": article.summary,
+            "date_published": article.date.isoformat(),
+            "date_modified": article.modified.isoformat(),
+        }
+        if article.tags:
+            item["tags"] = [t.name for t in article.tags]
+        if article.authors:
+            item["authors"] = [{"name": n} for n in article.authors]
+        if article.source and article.source.url:
+            item["external_url"] = article.source.url
+        feed["items"].append(item)
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
+    """One claim as open data: its claims.yaml fields plus URLs and verdict label and value."""
+    claim, base = entry.claim, site.config.base_url
+    return {
+        "id": claim.id,
+        "article": entry.article.slug,
+        "article_url": base + entry.article.url,
+        "claim_url": base + entry.url,
+        "quote": claim.quote,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+        "claimant": claim.claimant.name,
+        "claimant_type": claim.claimant_type,
+        "type": claim.type,
+        "verdict": claim.verdict.key,
+        "verdict_label": claim.verdict.label,
+        "verdict_value": claim.verdict.value,
+        "summary": claim.summary,
+        "analysis": claim.analysis_md,
+        "evidence": [
+            {
+                "title": e.title,
+                "url": e.url,
+                "publisher": e.publisher,
+                "published": e.published.date().isoformat() if e.published else None,
+                "archived_url": e.archived_url,
+                "stance": e.stance,
+            }
+            for e in claim.evidence
+        ],
+        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in claim.figures],
+        "topics": [t.name for t in claim.topics],
+        "reviewed": claim.reviewed.date().isoformat() if claim.reviewed else None,
+    }
+
+
+def claims_json(site: Site, catalog: Catalog) -> bytes:
+    """claims.json: every claim, newest review first."""
+    data = {
+        "site": site.config.title,
+        "base_url": site.config.base_url,
+        "ratings": [
+            {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
+            for r in site.config.ratings
+        ],
+        "claims": [claim_record(site, e) for e in catalog.claims],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def sitemap(site: Site, catalog: Catalog) -> bytes:
+    """sitemap.xml of every HTML page."""
+    base = site.config.base_url
+    rows: list[tuple[str, datetime | None]] = [("", newest(site.articles) if site.articles else None)]
+    for article in site.articles:
+        rows.append((article.url, article.modified))
+        rows.extend((f"{article.url}claims/{c.id}/", c.reviewed) for c in article.claims)
+    rows.extend((p.url, None) for p in site.pages)
+    rows.append(("claims/", None))
+    rows.extend((f"verdicts/{r.key}/", None) for r in site.config.ratings)
+    rows.extend((f"tags/{g.term.slug}/", None) for g in catalog.tags)
+    rows.extend((f"claimants/{g.term.slug}/", None) for g in catalog.claimants)
+    rows.extend((f"topics/{g.term.slug}/", None) for g in catalog.topics)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, modified in rows:
+        lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{xml_escape(base + url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def robots(site: Site) -> bytes:
+    """robots.txt pointing at the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n".encode()

@@ -1,0 +1,198 @@
+"""Reads a site folder: the only module that reads content/; collects every problem."""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from aisite.config import SiteConfig, parse_config
+from aisite.errors import ContentError, Problems
+from aisite.fields import slug_hint, valid_slug
+from aisite.model import Article, Page, Site, StaticFile
+from aisite.parse import parse_article, parse_claims, parse_page
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the build includes and where it looks."""
+
+    source: Path
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    now: datetime | None = None
+
+
+class Reader:
+    """Reads text files of the site folder with the checks every file gets."""
+
+    def __init__(self, root: Path, problems: Problems) -> None:
+        self.root = root.resolve()
+        self.problems = problems
+
+    def rel(self, path: Path) -> str:
+        """A path as shown in messages: relative to the site folder."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def inside(self, path: Path) -> bool:
+        """True when a path (after following links) stays inside the site folder."""
+        if not path.is_symlink():
+            return True
+        target = path.resolve()
+        if target == self.root or self.root in target.parents:
+            return True
+        self.problems.add(self.rel(path), 0, "symbolic link points outside the site folder; not followed")
+        return False
+
+    def text(self, path: Path) -> str | None:
+        """A file's text: UTF-8, BOM dropped, CRLF to LF, size limited."""
+        rel = self.rel(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                limit = MAX_FILE_BYTES // (1024 * 1024)
+                self.problems.add(rel, 0, f"file is {size} bytes; the limit is {limit} MiB")
+                return None
+            data = path.read_bytes()
+        except OSError as err:
+            self.problems.add(rel, 0, f"cannot read file: {err.strerror}")
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            self.problems.add(rel, line, f"not valid UTF-8 (byte {err.start}); save the file as UTF-8")
+            return None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def entries(self, folder: Path) -> list[Path]:
+        """Sorted entries of a folder, without ignored files and outside links."""
+        return [
+            p
+            for p in sorted(folder.iterdir())
+            if p.name not in IGNORED and not p.name.startswith(".") and self.inside(p)
+        ]
+
+    def files(self, folder: Path) -> list[Path]:
+        """All files below a folder, sorted, recursively."""
+        result: list[Path] = []
+        for entry in self.entries(folder):
+            if entry.is_dir():
+                result.extend(self.files(entry))
+            elif entry.is_file():
+                result.append(entry)
+        return result
+
+
+def load_site(options: Options) -> Site:
+    """Read and validate everything; raise ContentError listing every problem."""
+    problems = Problems()
+    reader = Reader(options.source, problems)
+    content = reader.root / "content"
+    config_path = content / "site.yaml"
+    if not config_path.is_file():
+        problems.add(reader.rel(config_path), 0, "site.yaml not found", "is --source the site folder?")
+        raise ContentError(problems.items)
+    config_text = reader.text(config_path)
+    config, config_problems = parse_config(
+        reader.rel(config_path), config_text or "", options.base_url
+    )
+    problems.extend(config_problems.items)
+    if config is None:
+        raise ContentError(problems.items)
+    _check_content_root(reader, content)
+    articles = _articles(reader, content / "articles", config)
+    pages = _pages(reader, content / "pages")
+    static = tuple(
+        StaticFile(str(p), reader.rel(p).removeprefix("static/"))
+        for p in (reader.files(reader.root / "static") if (reader.root / "static").is_dir() else [])
+    )
+    problems.raise_if_any()
+    now = options.now or datetime.now().astimezone()
+    drafts = tuple(a.path for a in articles if a.draft and not options.drafts)
+    future = tuple(a.path for a in articles if a.date > now and not options.future)
+    kept = [a for a in articles if a.path not in drafts and a.path not in future]
+    kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    return Site(config, tuple(kept), pages, static, drafts, future)
+
+
+def _check_content_root(reader: Reader, content: Path) -> None:
+    for entry in reader.entries(content):
+        if entry.name in ("site.yaml", "articles", "pages"):
+            continue
+        hint = "content/ holds site.yaml, articles/ and pages/; static files go in static/ beside it"
+        reader.problems.add(reader.rel(entry), 0, f"unexpected '{entry.name}' in content/", hint)
+
+
+def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]:
+    if not folder.is_dir():
+        return []
+    result = []
+    for entry in reader.entries(folder):
+        rel = reader.rel(entry)
+        if entry.is_file():
+            hint = f"an article is a folder: move it to articles/{entry.stem}/index.md"
+            reader.problems.add(rel, 0, "not an article bundle", hint)
+            continue
+        if not valid_slug(entry.name):
+            reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", slug_hint(entry.name))
+            continue
+        index = entry / "index.md"
+        if not index.is_file():
+            reader.problems.add(rel, 0, "article folder has no index.md")
+            continue
+        text = reader.text(index)
+        if text is None:
+            continue
+        article, found = parse_article(reader.rel(index), entry.name, text, config)
+        reader.problems.extend(found.items)
+        if article is None:
+            continue
+        claims_file = entry / "claims.yaml"
+        if claims_file.exists() and reader.inside(claims_file):
+            claims_text = reader.text(claims_file)
+            if claims_text is not None:
+                claims, found = parse_claims(
+                    reader.rel(claims_file), claims_text, config, article.updated or article.date
+                )
+                reader.problems.extend(found.items)
+                article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
+        files = tuple(
+            (str(p), p.relative_to(entry).as_posix())
+            for p in reader.files(entry)
+            if p.parent != entry or p.name not in ("index.md", "claims.yaml")
+        )
+        result.append(replace(article, files=files))
+    return result
+
+
+def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
+    if not folder.is_dir():
+        return ()
+    result = []
+    for entry in reader.entries(folder):
+        rel = reader.rel(entry)
+        if entry.is_dir() or entry.suffix != ".md":
+            reader.problems.add(rel, 0, "pages/ holds markdown files only (<slug>.md)")
+            continue
+        if not valid_slug(entry.stem):
+            reader.problems.add(rel, 0, f"'{entry.stem}' is not a valid page slug", slug_hint(entry.stem))
+            continue
+        text = reader.text(entry)
+        if text is None:
+            continue
+        page, found = parse_page(rel, entry.stem, text)
+        reader.problems.extend(found.items)
+        if page:
+            result.append(page)
+    return tuple(result)
+
+

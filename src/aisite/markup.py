@@ -1,0 +1,199 @@
+"""Markdown to safe HTML: Python-Markdown with extensions, claim anchoring, nh3 sanitising."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify as toc_slugify
+from markdown.treeprocessors import Treeprocessor
+from pygments.formatters import HtmlFormatter
+
+from aisite.anchor import Found, Missed, Selector, TextIndex
+
+ALLOWED_TAGS = frozenset(
+    "a abbr b blockquote br caption cite code col colgroup dd del details dfn div dl dt em "
+    "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small span "
+    "strong sub summary sup table tbody td tfoot th thead time tr u ul var".split()
+)
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "data-claim", "aria-label"},
+    "abbr": set(),
+    "img": {"src", "alt", "width", "height", "loading"},
+    "mark": {"data-claim"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "time": {"datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "span": {"aria-hidden"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def sanitise(fragment: str) -> str:
+    """Keep only allow-listed elements, attributes and URL schemes."""
+    return str(
+        nh3.clean(
+            fragment,
+            tags=set(ALLOWED_TAGS),
+            clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            filter_style_properties={"text-align"},
+        )
+    )
+
+
+@dataclass
+class Rendered:
+    """The result of converting one markdown text."""
+
+    html: str
+    first_paragraph: str
+    toc: str
+    found: list[Found] = field(default_factory=list)
+    missed: list[Missed] = field(default_factory=list)
+    overlaps: list[tuple[str, str]] = field(default_factory=list)
+
+
+MarkFactory = Callable[[str, bool], ET.Element]
+FlagFactory = Callable[[str], ET.Element]
+
+
+class _AnchorProcessor(Treeprocessor):
+    """Runs after inline processing: finds claim quotes and wraps them."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.selectors: Sequence[Selector] = ()
+        self.make_mark: MarkFactory | None = None
+        self.make_flag: FlagFactory | None = None
+        self.result: Rendered = Rendered("", "", "")
+
+    def run(self, root: ET.Element) -> None:
+        self.result = Rendered("", _first_paragraph(root), "")
+        if not self.selectors:
+            return
+        index = TextIndex(root)
+        found: list[Found] = []
+        for selector in self.selectors:
+            outcome = index.find(selector)
+            if isinstance(outcome, Found):
+                found.append(outcome)
+            else:
+                self.result.missed.append(outcome)
+        found.sort(key=lambda f: f.start)
+        for a, b in zip(found, found[1:], strict=False):
+            if b.start < a.end:
+                self.result.overlaps.append((a.key, b.key))
+        self.result.found = found
+        if not self.result.missed and not self.result.overlaps:
+            assert self.make_mark and self.make_flag
+            index.wrap(found, self.make_mark, self.make_flag)
+
+
+class _AnchorExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API name)
+        md.treeprocessors.register(_AnchorProcessor(md), "aisite-anchor", 5)
+
+
+def _first_paragraph(root: ET.Element) -> str:
+    for child in root:
+        if child.tag == "p":
+            text = " ".join(_PLACEHOLDER.sub("", _text(child)).split())
+            if text:
+                return text
+    return ""
+
+
+def _text(node: ET.Element) -> str:
+    parts = [node.text or ""]
+    for child in node:
+        if child.tag != "sup":
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class Converter:
+    """A reusable Markdown converter; `id_prefix` keeps ids of several texts on one page apart."""
+
+    def __init__(self, id_prefix: str = "") -> None:
+        def slugify(value: str, separator: str) -> str:
+            return id_prefix + toc_slugify(value, separator)
+
+        self.md = markdown.Markdown(
+            extensions=[
+                "fenced_code",
+                "tables",
+                "footnotes",
+                "toc",
+                "codehilite",
+                "sane_lists",
+                _AnchorExtension(),
+            ],
+            extension_configs={
+                "codehilite": {"css_class": "highlight", "guess_lang": False},
+                "footnotes": {"SEPARATOR": f"-{id_prefix or 'body-'}", "BACKLINK_TITLE": "Back to text"},
+                "toc": {"slugify": slugify, "toc_depth": "2-3"},
+            },
+            output_format="html",
+        )
+        processor = self.md.treeprocessors["aisite-anchor"]
+        assert isinstance(processor, _AnchorProcessor)
+        self.anchor = processor
+
+    def convert(
+        self,
+        text: str,
+        selectors: Sequence[Selector] = (),
+        make_mark: MarkFactory | None = None,
+        make_flag: FlagFactory | None = None,
+    ) -> Rendered:
+        """Convert markdown to sanitised HTML, anchoring the selectors if any."""
+        self.md.reset()
+        self.anchor.selectors = selectors
+        self.anchor.make_mark, self.anchor.make_flag = make_mark, make_flag
+        body = self.md.convert(unicodedata.normalize("NFC", text))
+        result = self.anchor.result
+        result.html = sanitise(body)
+        toc_tokens = getattr(self.md, "toc_tokens", [])
+        result.toc = sanitise(getattr(self.md, "toc", "")) if len(toc_tokens) > 2 else ""
+        return result
+
+
+def inline_text(text: str) -> str:
+    """Escape plain text for HTML."""
+    return html.escape(text, quote=True)
+
+
+def absolutize(fragment: str, page_url: str) -> str:
+    """Make every href and src in an HTML fragment absolute, resolved against page_url."""
+
+    def repl(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(2))
+        return f'{match.group(1)}="{html.escape(urljoin(page_url, url), quote=True)}"'
+
+    return _URL_ATTR.sub(repl, fragment)
+
+
+def pygments_css() -> str:
+    """Stylesheet for highlighted code, light and dark, generated by Pygments."""
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"

@@ -1,0 +1,257 @@
+"""Pure parsing of article, page and claims files: text in, model objects and problems out."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from aisite.config import SiteConfig
+from aisite.errors import Problems, did_you_mean
+from aisite.fields import Fields, slugify
+from aisite.model import (
+    CLAIM_TYPES,
+    CLAIMANT_TYPES,
+    STANCES,
+    Article,
+    Claim,
+    Correction,
+    Evidence,
+    Figure,
+    Page,
+    Source,
+    Term,
+)
+from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
+
+
+
+def term(name: str) -> Term:
+    """A display name with its slug (a short hash when the name has no Latin letters)."""
+    slug = slugify(name)[:80].strip("-")
+    return Term(name, slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8])
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap | None, str]:
+    """Split `---` front matter from the body; report a missing or broken block."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.add(path, 1, "missing front matter", "start the file with a '---' line, then title: ...")
+        return None, text
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            break
+    else:
+        problems.add(path, 1, "front matter is not closed", "end it with a '---' line")
+        return None, ""
+    body = "\n".join(lines[index + 1 :])
+    try:
+        node = parse_yaml("\n".join(lines[1:index]), line_offset=1)
+    except YamlError as err:
+        problems.add(path, err.line, err.message)
+        return None, body
+    if node is None:
+        node = YMap({}, 1)
+    if not isinstance(node, YMap):
+        problems.add(path, 2, "front matter must be a mapping of keys (title: ..., date: ...)")
+        return None, body
+    return node, body
+
+
+def parse_article(path: str, slug: str, text: str, config: SiteConfig) -> tuple[Article | None, Problems]:
+    """Parse an article's index.md."""
+    problems = Problems()
+    node, body = split_front_matter(path, text, problems)
+    if node is None:
+        return None, problems
+    f = Fields(node, path, problems)
+    tz = config.tz
+    title = f.text("title", required=True)
+    date = f.when("date", tz, required=True)
+    updated = f.when("updated", tz)
+    summary = f.text("summary")
+    authors = f.text_list("authors")
+    tags = tuple(term(t) for t in f.text_list("tags"))
+    draft = f.boolean("draft", False)
+    source = _source(f, tz)
+    analysis = f.text("analysis")
+    corrections = _corrections(f, tz)
+    f.done()
+    if date and updated and updated < date:
+        f.error("updated", "'updated' is earlier than 'date'")
+    if problems or date is None:
+        return None, problems
+    article = Article(
+        slug, path, title, date, updated, summary, authors, tags, draft, source, analysis,
+        tuple(sorted(corrections, key=lambda c: c.date)), body,
+    )
+    return article, problems
+
+
+def _source(f: Fields, tz: ZoneInfo) -> Source | None:
+    node = f.mapping("source")
+    if node is None:
+        return None
+    s = Fields(node, f.path, f.problems, "source")
+    title = s.text("title", required=True)
+    publisher = s.text("publisher")
+    url = s.text("url")
+    if url and not is_http_url(url):
+        s.error("url", f"source.url must be an absolute http(s) URL, not '{url}'")
+    published = s.when("published", tz)
+    s.done()
+    return Source(title, publisher, url, published)
+
+
+def _corrections(f: Fields, tz: ZoneInfo) -> list[Correction]:
+    result = []
+    for item in f.items("corrections"):
+        if not isinstance(item, YMap):
+            f.problems.add(f.path, item.line, "each correction needs 'date' and 'text'")
+            continue
+        c = Fields(item, f.path, f.problems, "corrections")
+        when = c.when("date", tz, required=True)
+        text = c.text("text", required=True)
+        c.done()
+        if when and text:
+            result.append(Correction(when, text))
+    return result
+
+
+def parse_page(path: str, slug: str, text: str) -> tuple[Page | None, Problems]:
+    """Parse a standalone page."""
+    problems = Problems()
+    node, body = split_front_matter(path, text, problems)
+    if node is None:
+        return None, problems
+    f = Fields(node, path, problems)
+    title = f.text("title", required=True)
+    summary = f.text("summary")
+    f.done()
+    if problems:
+        return None, problems
+    return Page(slug, path, title, summary, body), problems
+
+
+def parse_claims(
+    path: str, text: str, config: SiteConfig, reviewed_default: datetime
+) -> tuple[tuple[Claim, ...], Problems]:
+    """Parse a claims.yaml list."""
+    problems = Problems()
+    try:
+        node = parse_yaml(text)
+    except YamlError as err:
+        problems.add(path, err.line, err.message)
+        return (), problems
+    if node is None:
+        return (), problems
+    if not isinstance(node, YList):
+        problems.add(path, 1, "claims.yaml must be a list of claims (each item starting with '- id:')")
+        return (), problems
+    claims: list[Claim] = []
+    seen: dict[str, int] = {}
+    for item in node.items:
+        claim = _claim(item, path, problems, config, reviewed_default)
+        if claim is None:
+            continue
+        if claim.id in seen:
+            problems.add(path, claim.line, f"duplicate claim id '{claim.id}' (first on line {seen[claim.id]})")
+            continue
+        seen[claim.id] = claim.line
+        claims.append(claim)
+    return tuple(claims), problems
+
+
+def _choice(f: Fields, key: str, choices: tuple[str, ...], default: str) -> str:
+    value = f.text(key, default=default)
+    if value not in choices:
+        hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
+        f.error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint)
+        return default
+    return value
+
+
+def _claim(
+    item: YNode, path: str, problems: Problems, config: SiteConfig, reviewed_default: datetime
+) -> Claim | None:
+    if not isinstance(item, YMap):
+        problems.add(path, item.line, "each claim must be a mapping starting with 'id:'")
+        return None
+    f = Fields(item, path, problems)
+    claim_id = f.slug("id", required=True)
+    quote = f.text("quote", required=True)
+    prefix = f.text("prefix")
+    suffix = f.text("suffix")
+    claimant = f.text("claimant", required=True)
+    claimant_type = _choice(f, "claimant_type", CLAIMANT_TYPES, "Person")
+    claim_type = _choice(f, "type", CLAIM_TYPES, "fact")
+    verdict_key = f.text("verdict", required=True)
+    verdict = config.rating(verdict_key)
+    if verdict_key and verdict is None:
+        keys = [r.key for r in config.ratings]
+        hint = did_you_mean(verdict_key, keys)
+        valid = "valid verdicts: " + ", ".join(keys)
+        f.error("verdict", f"unknown verdict '{verdict_key}'; {valid}", hint)
+    summary = f.text("summary", required=True)
+    analysis = f.text("analysis")
+    evidence = _evidence(f, config.tz)
+    figures = _figures(f)
+    topics = tuple(term(t) for t in f.text_list("topics"))
+    reviewed = f.when("reviewed", config.tz) or reviewed_default
+    f.done()
+    if not (claim_id and quote and claimant and verdict and summary and evidence):
+        return None
+    return Claim(
+        claim_id, item.line, quote, prefix, suffix, term(claimant), claimant_type, claim_type,
+        verdict, summary, analysis, evidence, figures, topics, reviewed,
+    )
+
+
+def _evidence(f: Fields, tz: ZoneInfo) -> tuple[Evidence, ...]:
+    items = f.items("evidence", required=True)
+    if "evidence" in f.node.items and not items:
+        f.error("evidence", "a claim needs at least one evidence item")
+    result = []
+    for item in items:
+        if not isinstance(item, YMap):
+            f.problems.add(f.path, item.line, "each evidence item must be a mapping (title, url, ...)")
+            continue
+        e = Fields(item, f.path, f.problems, "evidence")
+        title = e.text("title", required=True)
+        url = e.text("url", required=True)
+        if url and not is_http_url(url):
+            e.error("url", f"evidence url must be an absolute http(s) URL, not '{url}'")
+        publisher = e.text("publisher")
+        published = e.when("published", tz)
+        archived = e.text("archived_url")
+        if archived and not is_http_url(archived):
+            e.error("archived_url", f"archived_url must be an absolute http(s) URL, not '{archived}'")
+        stance = _choice(e, "stance", STANCES, "context")
+        e.done()
+        if title and url and is_http_url(url):
+            result.append(Evidence(title, url, publisher, published, archived, stance))
+    return tuple(result)
+
+
+def _figures(f: Fields) -> tuple[Figure, ...]:
+    result = []
+    for item in f.items("figures"):
+        if not isinstance(item, YMap):
+            f.problems.add(f.path, item.line, "each figure must be a mapping {label, value, unit}")
+            continue
+        g = Fields(item, f.path, f.problems, "figures")
+        label = g.text("label", required=True)
+        value = g.number("value", required=True)
+        unit = g.text("unit")
+        g.done()
+        if label and value is not None:
+            result.append(Figure(label, value, unit))
+    return tuple(result)
+

@@ -1,0 +1,97 @@
+"""The template environment: a site's templates/ over the built-in theme, strict and escaped."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from aisite.errors import ContentError, Problem
+
+
+def builtin_theme() -> Path:
+    """The default theme: packaged as aisite/theme, or templates/ of a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if checkout.is_dir():
+        return checkout
+    raise RuntimeError("aisite's built-in theme is missing from this installation")
+
+
+class Theme:
+    """Finds templates and assets, renders templates, and turns template errors into problems."""
+
+    def __init__(self, site_root: Path) -> None:
+        self.site_root = site_root
+        self.folders = [p for p in (site_root / "templates", builtin_theme()) if p.is_dir()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = human_date
+        self.env.filters["isodate"] = lambda d: d.date().isoformat() if d else ""
+
+    def asset(self, name: str) -> bytes:
+        """An asset file from the first theme folder that has it."""
+        for folder in self.folders:
+            path = folder / "assets" / name
+            if path.is_file():
+                return path.read_bytes()
+        raise ContentError([Problem(f"templates/assets/{name}", 0, "theme asset not found")])
+
+    def shown_path(self, filename: str) -> str:
+        """A template file as shown in messages."""
+        path = Path(filename).resolve()
+        site_templates = (self.site_root / "templates").resolve()
+        if site_templates in path.parents:
+            return path.relative_to(self.site_root.resolve()).as_posix()
+        return f"{path.name} (aisite built-in theme: {path})"
+
+    def render(self, name: str, page: str, context: Mapping[str, Any]) -> str:
+        """Render a template; a template error becomes a problem naming template, line and page."""
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as err:
+            where = self.shown_path(err.filename) if err.filename else name
+            raise ContentError([Problem(where, err.lineno, f"template error: {err.message} (rendering {page})")]) from None
+        except jinja2.TemplateError as err:
+            where, line = self._locate(err, name)
+            raise ContentError([Problem(where, line, f"template error: {err} (rendering {page})")]) from None
+
+    def _locate(self, err: BaseException, name: str) -> tuple[str, int]:
+        where, line = name, 0
+        tb = err.__traceback__ or sys.exc_info()[2]
+        folders = [str(p.resolve()) for p in self.folders]
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if any(str(Path(filename).resolve()).startswith(f) for f in folders):
+                where, line = self.shown_path(filename), tb.tb_lineno
+            tb = tb.tb_next
+        return where, line
+
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(value: datetime | None) -> str:
+    """'28 July 2025', independent of the machine's locale."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    """'style.css' -> 'style.<hash>.css'."""
+    stem, _, ext = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"

@@ -1,0 +1,126 @@
+"""A strict YAML reader that keeps line numbers and never guesses types for text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import yaml
+
+MAX_DEPTH = 40
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class YScalar:
+    """A scalar as written: its source text, the type YAML would give it, its line."""
+
+    text: str
+    tag: str
+    line: int
+    quoted: bool
+
+
+@dataclass
+class YList:
+    """A YAML sequence with the line of each item."""
+
+    items: list[YNode]
+    line: int
+
+
+@dataclass
+class YMap:
+    """A YAML mapping with text keys, keeping the line of each key."""
+
+    items: dict[str, YNode]
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+YNode = Union[YScalar, YList, YMap]
+
+
+class YamlError(Exception):
+    """A YAML document that cannot be read; carries the 1-based line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes only, refusing aliases and deep nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            # Aliases let a few lines expand to gigabytes ("billion laughs"); content never needs them.
+            raise YamlError(event.start_mark.line + 1, "YAML anchors and aliases are not allowed")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
+    """Parse one YAML document into line-numbered nodes; None for an empty document."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except YamlError as err:
+        raise YamlError(err.line + line_offset, err.message) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = (mark.line + 1) if mark else 1
+        message = " ".join(str(p) for p in (err.context, err.problem) if p)
+        raise YamlError(line + line_offset, f"invalid YAML: {message}") from None
+    except yaml.YAMLError as err:
+        raise YamlError(1 + line_offset, f"invalid YAML: {err}") from None
+    finally:
+        loader.dispose()
+    return None if node is None else _convert(node, line_offset)
+
+
+def _convert(node: yaml.Node, offset: int) -> YNode:
+    line = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.ScalarNode):
+        quoted = node.style in ("'", '"', "|", ">")
+        return YScalar(str(node.value), STR if quoted else node.tag, line, quoted)
+    if isinstance(node, yaml.SequenceNode):
+        return YList([_convert(item, offset) for item in node.value], line)
+    assert isinstance(node, yaml.MappingNode)
+    result = YMap({}, line)
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1 + offset
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != STR:
+            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            raise YamlError(key_line, f"key {shown!r} must be text (quote it)")
+        key = str(key_node.value)
+        if key in result.items:
+            first = result.key_lines[key]
+            raise YamlError(key_line, f"duplicate key '{key}' (first given on line {first})")
+        result.items[key] = _convert(value_node, offset)
+        result.key_lines[key] = key_line
+    return result
+
+
+def describe(node: YNode) -> str:
+    """A short name of a node's kind for messages."""
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YList):
+        return "a list"
+    return {INT: "a number", FLOAT: "a number", BOOL: "true/false", NULL: "empty"}.get(
+        node.tag, "text"
+    )
