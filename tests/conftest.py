@@ -1,0 +1,42 @@
+"""Shared fixtures: the repository's default site, built once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def run_aisite(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the aisite command line as a user would, in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "aisite", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's content/ built by the CLI into a temporary folder."""
+    out = tmp_path_factory.mktemp("default") / "site"
+    result = run_aisite("build", "--source", str(REPO), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    """Copy a site folder (content/, templates/, static/) to a fresh place."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("site", ".site.*"))
+    return target
