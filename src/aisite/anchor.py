@@ -14,13 +14,42 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 BLOCK_TAGS = frozenset(
-    "p li h1 h2 h3 h4 h5 h6 td th blockquote pre div dt dd figcaption caption ol ul dl "
-    "table thead tbody tr hr figure section".split()
+    [
+        "p",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "blockquote",
+        "pre",
+        "div",
+        "dt",
+        "dd",
+        "figcaption",
+        "caption",
+        "ol",
+        "ul",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "hr",
+        "figure",
+        "section",
+    ]
 )
 BOUNDARY = "\n"
 _QUOTES = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"}
 _QUOTES.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
-_QUOTES.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"})
+_QUOTES.update(
+    {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
+)
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
 _STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
@@ -164,9 +193,9 @@ class TextIndex:
         for match in _SENTENCE_END.finditer(self.text, block_start, start):
             first = match.end()
         last = block_end
-        match = _SENTENCE_END.search(self.text, max(end - 1, block_start), block_end)
-        if match:
-            last = match.start() + len(match.group().rstrip())
+        after = _SENTENCE_END.search(self.text, max(end - 1, block_start), block_end)
+        if after:
+            last = after.start() + len(after.group().rstrip())
         return first, last
 
     def closest(self, exact: str) -> str:

@@ -50,14 +50,20 @@ class Catalog:
         self.claims = tuple(
             sorted(
                 (ClaimEntry(c, a) for a in site.articles for c in a.claims),
-                key=lambda e: (-_ts(e.claim.reviewed or e.article.date), -_ts(e.article.date), e.article.slug, _pos(e)),
+                key=lambda e: (
+                    -_ts(e.claim.reviewed or e.article.date),
+                    -_ts(e.article.date),
+                    e.article.slug,
+                    _pos(e),
+                ),
             )
         )
         self.tags = tuple(
             Group(t, articles=m) for t, m in _collect((t, a) for a in site.articles for t in a.tags)
         )
         self.topics = tuple(
-            Group(t, claims=m) for t, m in _collect((t, e) for e in self.claims for t in e.claim.topics)
+            Group(t, claims=m)
+            for t, m in _collect((t, e) for e in self.claims for t in e.claim.topics)
         )
         self.claimants = tuple(
             Group(t, claims=m) for t, m in _collect((e.claim.claimant, e) for e in self.claims)
@@ -69,7 +75,9 @@ class Catalog:
             )
         )
 
-    def verdict_counts(self, entries: tuple[ClaimEntry, ...] | None = None) -> tuple[VerdictCount, ...]:
+    def verdict_counts(
+        self, entries: tuple[ClaimEntry, ...] | None = None
+    ) -> tuple[VerdictCount, ...]:
         """Claims per rating, in scale order, including zero counts."""
         entries = self.claims if entries is None else entries
         counts: dict[str, int] = defaultdict(int)

@@ -25,7 +25,9 @@ def format_number(value: float, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def bar_chart(bars: Sequence[Bar], chart_id: str, title: str, scale_max: float | None = None) -> str:
+def bar_chart(
+    bars: Sequence[Bar], chart_id: str, title: str, scale_max: float | None = None
+) -> str:
     """A horizontal bar chart as an accessible inline SVG."""
     if not bars:
         return ""

@@ -29,11 +29,17 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--version", action="version", version=f"aisite {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     b = commands.add_parser("build", help="build the site from content/ into site/")
-    b.add_argument("--source", default=".", metavar="DIR", help="site folder holding content/ (default: .)")
-    b.add_argument("--output", metavar="DIR", help="output folder (default: site/ in the site folder)")
+    b.add_argument(
+        "--source", default=".", metavar="DIR", help="site folder holding content/ (default: .)"
+    )
+    b.add_argument(
+        "--output", metavar="DIR", help="output folder (default: site/ in the site folder)"
+    )
     b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     b.add_argument("--future", action="store_true", help="include articles dated in the future")
-    b.add_argument("--base-url", metavar="URL", help="override base_url of site.yaml (e.g. for a preview)")
+    b.add_argument(
+        "--base-url", metavar="URL", help="override base_url of site.yaml (e.g. for a preview)"
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     b.add_argument("-v", "--verbose", action="store_true", help="print timings per stage")
     return main

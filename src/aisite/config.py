@@ -76,7 +76,9 @@ DEFAULT_RATINGS = (
     Rating("accurate", "Accurate", 5, "#1a7f37", "Correct, and nothing significant is missing."),
     Rating("mostly-accurate", "Mostly accurate", 4, "#2d6a4f", "Correct, with minor gaps."),
     Rating("needs-context", "Needs context", 3, "#8a5a00", "Missing context changes its meaning."),
-    Rating("misleading", "Misleading", 2, "#b35900", "Contains truth but leaves a false impression."),
+    Rating(
+        "misleading", "Misleading", 2, "#b35900", "Contains truth but leaves a false impression."
+    ),
     Rating("inaccurate", "Inaccurate", 1, "#b42318", "The evidence contradicts it."),
     Rating("unverifiable", "Unverifiable", None, "#57606a", "Public evidence cannot settle it."),
 )
@@ -91,7 +93,9 @@ def normalise_base_url(value: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def parse_config(path: str, text: str, base_url: str | None = None) -> tuple[SiteConfig | None, Problems]:
+def parse_config(
+    path: str, text: str, base_url: str | None = None
+) -> tuple[SiteConfig | None, Problems]:
     """Parse site.yaml text; `base_url` overrides the file's value (CLI --base-url)."""
     problems = Problems()
     try:
@@ -107,7 +111,9 @@ def parse_config(path: str, text: str, base_url: str | None = None) -> tuple[Sit
     raw_base = f.text("base_url", required=True)
     url = normalise_base_url(base_url or raw_base) if (base_url or raw_base) else None
     if (base_url or raw_base) and url is None:
-        f.error("base_url", f"base_url must be an absolute http(s) URL, not '{base_url or raw_base}'")
+        f.error(
+            "base_url", f"base_url must be an absolute http(s) URL, not '{base_url or raw_base}'"
+        )
     description = f.text("description")
     language = f.text("language", default="en")
     if not LANG_RE.match(language):
@@ -116,7 +122,9 @@ def parse_config(path: str, text: str, base_url: str | None = None) -> tuple[Sit
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        hint = did_you_mean(timezone, available_timezones()) or "an IANA name such as 'Europe/London'"
+        hint = (
+            did_you_mean(timezone, available_timezones()) or "an IANA name such as 'Europe/London'"
+        )
         f.error("timezone", f"unknown timezone '{timezone}'", hint)
         timezone = "UTC"
     publisher = _publisher(f, title, url or "")
@@ -182,7 +190,10 @@ def _ratings(f: Fields) -> tuple[Rating, ...]:
                 continue
             first = seen.get((field_name, field_value))
             if first is not None:
-                r.error(field_name, f"duplicate rating {field_name} '{field_value}' (also on line {first})")
+                r.error(
+                    field_name,
+                    f"duplicate rating {field_name} '{field_value}' (also on line {first})",
+                )
             else:
                 seen[(field_name, field_value)] = r.line(field_name)
         if key and valid_slug(key):

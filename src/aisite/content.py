@@ -24,7 +24,9 @@ class Renderer:
         verdicts = {c.id: c.verdict for c in article.claims}
 
         def make_mark(key: str, first: bool) -> ET.Element:
-            mark = ET.Element("mark", {"class": f"claim verdict-{verdicts[key].key}", "data-claim": key})
+            mark = ET.Element(
+                "mark", {"class": f"claim verdict-{verdicts[key].key}", "data-claim": key}
+            )
             if first:
                 mark.set("id", f"claim-{key}")
             return mark
@@ -32,7 +34,11 @@ class Renderer:
         def make_flag(key: str) -> ET.Element:
             flag = ET.Element(
                 "a",
-                {"class": f"claim-flag verdict-{verdicts[key].key}", "href": f"#review-{key}", "data-claim": key},
+                {
+                    "class": f"claim-flag verdict-{verdicts[key].key}",
+                    "href": f"#review-{key}",
+                    "data-claim": key,
+                },
             )
             hidden = ET.SubElement(flag, "span", {"class": "visually-hidden"})
             hidden.text = "Claim reviewed: "
@@ -47,25 +53,30 @@ class Renderer:
             if missed.count == 0:
                 hint = f'did you mean "{missed.closest}"?' if missed.closest else ""
                 problems.add(
-                    article.claims_path, claim.line,
-                    f"claim '{claim.id}': quote not found in the text of {article.path}", hint,
+                    article.claims_path,
+                    claim.line,
+                    f"claim '{claim.id}': quote not found in the text of {article.path}",
+                    hint,
                 )
             else:
                 problems.add(
-                    article.claims_path, claim.line,
+                    article.claims_path,
+                    claim.line,
                     f"claim '{claim.id}': quote found {missed.count} times in the article text",
                     "add a 'prefix' or 'suffix' to say which one is meant",
                 )
         for first, second in body.overlaps:
             problems.add(
-                article.claims_path, by_id[second].line,
+                article.claims_path,
+                by_id[second].line,
                 f"claim '{second}': quote overlaps the quote of claim '{first}' (line {by_id[first].line})",
                 "quotes of different claims must not share text",
             )
         order = {f.key: i for i, f in enumerate(body.found)}
         found = {f.key: f for f in body.found}
         claims = tuple(
-            self._claim(c, found.get(c.id)) for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
+            self._claim(c, found.get(c.id))
+            for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
         )
         analysis = self.analysis.convert(article.analysis_md).html if article.analysis_md else ""
         return replace(
@@ -96,7 +107,9 @@ def render_content(site: Site) -> Site:
     pages = []
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)
-        pages.append(replace(page, body_html=rendered.html, summary=page.summary or rendered.first_paragraph))
+        pages.append(
+            replace(page, body_html=rendered.html, summary=page.summary or rendered.first_paragraph)
+        )
     if problems:
         raise ContentError(problems.items)
     return replace(site, articles=articles, pages=tuple(pages))

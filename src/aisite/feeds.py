@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -33,7 +34,8 @@ def outputs(site: Site, catalog: Catalog) -> Iterator[Output]:
     for group in catalog.tags:
         path = f"tags/{group.term.slug}/feed.xml"
         chosen = group.articles[: site.config.feed.items]
-        yield Output(path, f"tag '{group.term.name}'", render=lambda p=path, c=chosen, n=group.term.name: rss(site, c, p, n))
+        make = partial(rss, site, chosen, path, group.term.name)
+        yield Output(path, f"tag '{group.term.name}'", render=make)
     yield Output("claims.json", "claims", render=lambda: claims_json(site, catalog))
     yield Output("sitemap.xml", "sitemap", render=lambda: sitemap(site, catalog))
     yield Output("robots.txt", "robots", render=lambda: robots(site))
@@ -63,11 +65,13 @@ def item_html(site: Site, article: Article) -> str:
         parts.append(f"<h2>The article</h2>{article.body_html}")
     else:
         parts.insert(0, f"<p>{escape(article.summary)}</p>")
-        parts.append(f'<p><a href="">Read the analysis</a></p>')
+        parts.append('<p><a href="">Read the analysis</a></p>')
     return absolutize("".join(parts), base)
 
 
-def _generator(site: Site, path: str, title_suffix: str, articles: Sequence[Article]) -> FeedGenerator:
+def _generator(
+    site: Site, path: str, title_suffix: str, articles: Sequence[Article]
+) -> FeedGenerator:
     config = site.config
     fg = FeedGenerator()
     fg.id(config.base_url)
@@ -98,7 +102,9 @@ def _generator(site: Site, path: str, title_suffix: str, articles: Sequence[Arti
             entry.category(term=tag.name, label=tag.name)
         for name in article.authors:
             entry.author({"name": name})
-        entry.content(item_html(site, article), type="CDATA" if path.endswith("feed.xml") else "html")
+        entry.content(
+            item_html(site, article), type="CDATA" if path.endswith("feed.xml") else "html"
+        )
     return fg
 
 
@@ -199,7 +205,9 @@ def claims_json(site: Site, catalog: Catalog) -> bytes:
 def sitemap(site: Site, catalog: Catalog) -> bytes:
     """sitemap.xml of every HTML page."""
     base = site.config.base_url
-    rows: list[tuple[str, datetime | None]] = [("", newest(site.articles) if site.articles else None)]
+    rows: list[tuple[str, datetime | None]] = [
+        ("", newest(site.articles) if site.articles else None)
+    ]
     for article in site.articles:
         rows.append((article.url, article.modified))
         rows.extend((f"{article.url}claims/{c.id}/", c.reviewed) for c in article.claims)
@@ -209,7 +217,10 @@ def sitemap(site: Site, catalog: Catalog) -> bytes:
     rows.extend((f"tags/{g.term.slug}/", None) for g in catalog.tags)
     rows.extend((f"claimants/{g.term.slug}/", None) for g in catalog.claimants)
     rows.extend((f"topics/{g.term.slug}/", None) for g in catalog.topics)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for url, modified in rows:
         lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
         lines.append(f"  <url><loc>{xml_escape(base + url)}</loc>{lastmod}</url>")

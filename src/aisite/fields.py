@@ -173,7 +173,9 @@ class Fields:
             if isinstance(item, YScalar) and item.tag != NULL and item.text.strip():
                 result.append(item.text.strip())
             else:
-                self.problems.add(self.path, item.line, f"items of '{self._name(key)}' must be text")
+                self.problems.add(
+                    self.path, item.line, f"items of '{self._name(key)}' must be text"
+                )
         return tuple(result)
 
     def done(self) -> None:

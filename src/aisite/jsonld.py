@@ -15,8 +15,11 @@ def script_json(data: object) -> str:
     """JSON that is safe inside <script>: '<', '>' and '&' escaped so no text can close it."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=None, separators=(",", ":"))
     return (
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
 
 
@@ -65,7 +68,8 @@ def article_ld(config: SiteConfig, article: Article) -> dict[str, Any]:
         "description": article.summary,
         "inLanguage": config.language,
         "publisher": _organization(config),
-        "author": [{"@type": "Person", "name": n} for n in article.authors] or _organization(config),
+        "author": [{"@type": "Person", "name": n} for n in article.authors]
+        or _organization(config),
     }
     if article.tags:
         data["keywords"] = [t.name for t in article.tags]
@@ -82,7 +86,9 @@ def claim_review_ld(config: SiteConfig, entry: ClaimEntry) -> dict[str, Any]:
     values = [r.value for r in config.ratings if r.value is not None]
     if claim.verdict.value is not None and values:
         rating.update(
-            ratingValue=_num(claim.verdict.value), bestRating=_num(max(values)), worstRating=_num(min(values))
+            ratingValue=_num(claim.verdict.value),
+            bestRating=_num(max(values)),
+            worstRating=_num(min(values)),
         )
     item: dict[str, Any] = {
         "@type": "Claim",

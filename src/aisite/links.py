@@ -40,11 +40,11 @@ def check_links(site: Path, base_path: str = "/") -> list[str]:
             if parts.scheme or parts.netloc:
                 continue
             target = urlsplit(urljoin(page_url, link))
-            path = unquote(target.path)
-            if not path.startswith(base_path):
+            target_path = unquote(target.path)
+            if not target_path.startswith(base_path):
                 problems.append(f"{name}: {link} (outside the site)")
                 continue
-            rel = path[len(base_path) :]
+            rel = target_path[len(base_path) :]
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
             file = site / rel

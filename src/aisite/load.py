@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +48,9 @@ class Reader:
         target = path.resolve()
         if target == self.root or self.root in target.parents:
             return True
-        self.problems.add(self.rel(path), 0, "symbolic link points outside the site folder; not followed")
+        self.problems.add(
+            self.rel(path), 0, "symbolic link points outside the site folder; not followed"
+        )
         return False
 
     def text(self, path: Path) -> str | None:
@@ -69,7 +70,9 @@ class Reader:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             line = data[: err.start].count(b"\n") + 1
-            self.problems.add(rel, line, f"not valid UTF-8 (byte {err.start}); save the file as UTF-8")
+            self.problems.add(
+                rel, line, f"not valid UTF-8 (byte {err.start}); save the file as UTF-8"
+            )
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -99,7 +102,9 @@ def load_site(options: Options) -> Site:
     content = reader.root / "content"
     config_path = content / "site.yaml"
     if not config_path.is_file():
-        problems.add(reader.rel(config_path), 0, "site.yaml not found", "is --source the site folder?")
+        problems.add(
+            reader.rel(config_path), 0, "site.yaml not found", "is --source the site folder?"
+        )
         raise ContentError(problems.items)
     config_text = reader.text(config_path)
     config, config_problems = parse_config(
@@ -128,7 +133,9 @@ def _check_content_root(reader: Reader, content: Path) -> None:
     for entry in reader.entries(content):
         if entry.name in ("site.yaml", "articles", "pages"):
             continue
-        hint = "content/ holds site.yaml, articles/ and pages/; static files go in static/ beside it"
+        hint = (
+            "content/ holds site.yaml, articles/ and pages/; static files go in static/ beside it"
+        )
         reader.problems.add(reader.rel(entry), 0, f"unexpected '{entry.name}' in content/", hint)
 
 
@@ -143,7 +150,9 @@ def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]
             reader.problems.add(rel, 0, "not an article bundle", hint)
             continue
         if not valid_slug(entry.name):
-            reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", slug_hint(entry.name))
+            reader.problems.add(
+                rel, 0, f"'{entry.name}' is not a valid article slug", slug_hint(entry.name)
+            )
             continue
         index = entry / "index.md"
         if not index.is_file():
@@ -184,7 +193,9 @@ def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
             reader.problems.add(rel, 0, "pages/ holds markdown files only (<slug>.md)")
             continue
         if not valid_slug(entry.stem):
-            reader.problems.add(rel, 0, f"'{entry.stem}' is not a valid page slug", slug_hint(entry.stem))
+            reader.problems.add(
+                rel, 0, f"'{entry.stem}' is not a valid page slug", slug_hint(entry.stem)
+            )
             continue
         text = reader.text(entry)
         if text is None:
@@ -194,5 +205,3 @@ def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
         if page:
             result.append(page)
     return tuple(result)
-
-

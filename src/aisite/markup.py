@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -20,9 +21,64 @@ from pygments.formatters import HtmlFormatter
 from aisite.anchor import Found, Missed, Selector, TextIndex
 
 ALLOWED_TAGS = frozenset(
-    "a abbr b blockquote br caption cite code col colgroup dd del details dfn div dl dt em "
-    "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small span "
-    "strong sub summary sup table tbody td tfoot th thead time tr u ul var".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+    ]
 )
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
@@ -98,7 +154,7 @@ class _AnchorProcessor(Treeprocessor):
             else:
                 self.result.missed.append(outcome)
         found.sort(key=lambda f: f.start)
-        for a, b in zip(found, found[1:], strict=False):
+        for a, b in itertools.pairwise(found):
             if b.start < a.end:
                 self.result.overlaps.append((a.key, b.key))
         self.result.found = found
@@ -108,7 +164,7 @@ class _AnchorProcessor(Treeprocessor):
 
 
 class _AnchorExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_AnchorProcessor(md), "aisite-anchor", 5)
 
 
@@ -149,7 +205,10 @@ class Converter:
             ],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},
-                "footnotes": {"SEPARATOR": f"-{id_prefix or 'body-'}", "BACKLINK_TITLE": "Back to text"},
+                "footnotes": {
+                    "SEPARATOR": f"-{id_prefix or 'body-'}",
+                    "BACKLINK_TITLE": "Back to text",
+                },
                 "toc": {"slugify": slugify, "toc_depth": "2-3"},
             },
             output_format="html",

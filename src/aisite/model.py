@@ -115,7 +115,11 @@ class Article:
     @property
     def modified(self) -> datetime:
         """The latest of date, updated and correction dates."""
-        dates = [self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)]
+        dates = [
+            self.date,
+            *([self.updated] if self.updated else []),
+            *(c.date for c in self.corrections),
+        ]
         return max(dates)
 
 

@@ -26,7 +26,6 @@ from aisite.model import (
 from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 
-
 def term(name: str) -> Term:
     """A display name with its slug (a short hash when the name has no Latin letters)."""
     slug = slugify(name)[:80].strip("-")
@@ -43,7 +42,9 @@ def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap |
     """Split `---` front matter from the body; report a missing or broken block."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        problems.add(path, 1, "missing front matter", "start the file with a '---' line, then title: ...")
+        problems.add(
+            path, 1, "missing front matter", "start the file with a '---' line, then title: ..."
+        )
         return None, text
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
@@ -65,7 +66,9 @@ def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap |
     return node, body
 
 
-def parse_article(path: str, slug: str, text: str, config: SiteConfig) -> tuple[Article | None, Problems]:
+def parse_article(
+    path: str, slug: str, text: str, config: SiteConfig
+) -> tuple[Article | None, Problems]:
     """Parse an article's index.md."""
     problems = Problems()
     node, body = split_front_matter(path, text, problems)
@@ -89,8 +92,19 @@ def parse_article(path: str, slug: str, text: str, config: SiteConfig) -> tuple[
     if problems or date is None:
         return None, problems
     article = Article(
-        slug, path, title, date, updated, summary, authors, tags, draft, source, analysis,
-        tuple(sorted(corrections, key=lambda c: c.date)), body,
+        slug,
+        path,
+        title,
+        date,
+        updated,
+        summary,
+        authors,
+        tags,
+        draft,
+        source,
+        analysis,
+        tuple(sorted(corrections, key=lambda c: c.date)),
+        body,
     )
     return article, problems
 
@@ -153,7 +167,9 @@ def parse_claims(
     if node is None:
         return (), problems
     if not isinstance(node, YList):
-        problems.add(path, 1, "claims.yaml must be a list of claims (each item starting with '- id:')")
+        problems.add(
+            path, 1, "claims.yaml must be a list of claims (each item starting with '- id:')"
+        )
         return (), problems
     claims: list[Claim] = []
     seen: dict[str, int] = {}
@@ -162,7 +178,11 @@ def parse_claims(
         if claim is None:
             continue
         if claim.id in seen:
-            problems.add(path, claim.line, f"duplicate claim id '{claim.id}' (first on line {seen[claim.id]})")
+            problems.add(
+                path,
+                claim.line,
+                f"duplicate claim id '{claim.id}' (first on line {seen[claim.id]})",
+            )
             continue
         seen[claim.id] = claim.line
         claims.append(claim)
@@ -209,8 +229,21 @@ def _claim(
     if not (claim_id and quote and claimant and verdict and summary and evidence):
         return None
     return Claim(
-        claim_id, item.line, quote, prefix, suffix, term(claimant), claimant_type, claim_type,
-        verdict, summary, analysis, evidence, figures, topics, reviewed,
+        claim_id,
+        item.line,
+        quote,
+        prefix,
+        suffix,
+        term(claimant),
+        claimant_type,
+        claim_type,
+        verdict,
+        summary,
+        analysis,
+        evidence,
+        figures,
+        topics,
+        reviewed,
     )
 
 
@@ -221,7 +254,9 @@ def _evidence(f: Fields, tz: ZoneInfo) -> tuple[Evidence, ...]:
     result = []
     for item in items:
         if not isinstance(item, YMap):
-            f.problems.add(f.path, item.line, "each evidence item must be a mapping (title, url, ...)")
+            f.problems.add(
+                f.path, item.line, "each evidence item must be a mapping (title, url, ...)"
+            )
             continue
         e = Fields(item, f.path, f.problems, "evidence")
         title = e.text("title", required=True)
@@ -232,7 +267,9 @@ def _evidence(f: Fields, tz: ZoneInfo) -> tuple[Evidence, ...]:
         published = e.when("published", tz)
         archived = e.text("archived_url")
         if archived and not is_http_url(archived):
-            e.error("archived_url", f"archived_url must be an absolute http(s) URL, not '{archived}'")
+            e.error(
+                "archived_url", f"archived_url must be an absolute http(s) URL, not '{archived}'"
+            )
         stance = _choice(e, "stance", STANCES, "context")
         e.done()
         if title and url and is_http_url(url):
@@ -254,4 +291,3 @@ def _figures(f: Fields) -> tuple[Figure, ...]:
         if label and value is not None:
             result.append(Figure(label, value, unit))
     return tuple(result)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,21 +80,27 @@ class SitePlan:
             yield from self._article(article)
         for page in self.site.pages:
             yield self._html(
-                page.url, "page.html", page.path,
-                lambda page=page: {
+                page.url,
+                "page.html",
+                page.path,
+                {
                     "content_page": page,
-                    "corrections_log": self.catalog.corrections if page.slug == "corrections" else (),
+                    "corrections_log": self.catalog.corrections
+                    if page.slug == "corrections"
+                    else (),
                 },
-                title=page.title, description=page.summary, kind="page",
+                title=page.title,
+                description=page.summary,
+                kind="page",
             )
         yield from self._taxonomies()
         yield from self._claim_indexes()
-        yield self._html("404.html", "404.html", "404", lambda: {}, title="Page not found", kind="404")
+        yield self._html("404.html", "404.html", "404", {}, title="Page not found", kind="404")
         yield from feeds.outputs(self.site, self.catalog)
 
     def _assets(self) -> Iterator[Output]:
         for name, data in self.assets.values():
-            yield Output(name, "aisite theme", render=lambda data=data: data)
+            yield Output(name, "aisite theme", render=partial(bytes, data))
         for static in self.site.static:
             yield Output(static.output, static.source, copy_from=static.source)
 
@@ -112,9 +119,13 @@ class SitePlan:
             }
             title = self.config.title if number == 1 else f"{self.config.title} – page {number}"
             yield self._html(
-                url, "index.html", "home page",
-                lambda chunk=chunk, pagination=pagination: {"articles": chunk, "pagination": pagination},
-                title=title, description=self.config.description, kind="home",
+                url,
+                "index.html",
+                "home page",
+                {"articles": chunk, "pagination": pagination},
+                title=title,
+                description=self.config.description,
+                kind="home",
             )
 
     def _article(self, article: Article) -> Iterator[Output]:
@@ -122,32 +133,43 @@ class SitePlan:
         older, newer = self.catalog.neighbours(article)
         crumbs = (("Home", ""), (article.title, article.url))
         yield self._html(
-            article.url, "article.html", article.path,
-            lambda: {
+            article.url,
+            "article.html",
+            article.path,
+            {
                 "article": article,
                 "entries": entries,
                 "scorecard": self.catalog.verdict_counts(entries),
                 "older": older,
                 "newer": newer,
             },
-            title=article.title, description=article.summary, kind="article", crumbs=crumbs,
-            og_type="article", published=article.date.isoformat(), modified=article.modified.isoformat(),
+            title=article.title,
+            description=article.summary,
+            kind="article",
+            crumbs=crumbs,
+            og_type="article",
+            published=article.date.isoformat(),
+            modified=article.modified.isoformat(),
             ld=(jsonld.article_ld(self.config, article),),
         )
         for entry in entries:
             claim = entry.claim
             yield self._html(
-                entry.url, "claim.html", f"{article.claims_path}:{claim.line}",
-                lambda entry=entry: {
+                entry.url,
+                "claim.html",
+                f"{article.claims_path}:{claim.line}",
+                {
                     "entry": entry,
                     "claim": entry.claim,
                     "article": article,
                     "chart": self._figures_chart(entry),
                 },
                 title=f"{claim.claimant.name}: “{_clip(claim.quote)}” – {claim.verdict.label}",
-                description=claim.summary, kind="claim",
+                description=claim.summary,
+                kind="claim",
                 crumbs=(*crumbs, ("Claims", article.url + "#claims"), (claim.id, entry.url)),
-                og_type="article", published=(claim.reviewed or article.date).isoformat(),
+                og_type="article",
+                published=(claim.reviewed or article.date).isoformat(),
                 ld=(jsonld.claim_review_ld(self.config, entry),),
             )
         for source, relative in article.files:
@@ -164,59 +186,97 @@ class SitePlan:
 
     def verdict_chart(self, counts: tuple[Any, ...], chart_id: str) -> str:
         """Bars of claims per verdict."""
-        bars = [Bar(c.rating.label, c.count, str(c.count), f"verdict-{c.rating.key}") for c in counts]
+        bars = [
+            Bar(c.rating.label, c.count, str(c.count), f"verdict-{c.rating.key}") for c in counts
+        ]
         title = "Claims by verdict: " + "; ".join(f"{b.label} {b.shown}" for b in bars)
         return bar_chart(bars, chart_id, title)
 
     def _taxonomies(self) -> Iterator[Output]:
         yield self._html(
-            "tags/", "tags.html", "tags index", lambda: {"groups": self.catalog.tags},
-            title="Tags", description=f"Articles of {self.config.title} by tag.", kind="tags",
+            "tags/",
+            "tags.html",
+            "tags index",
+            {"groups": self.catalog.tags},
+            title="Tags",
+            description=f"Articles of {self.config.title} by tag.",
+            kind="tags",
         )
         for group in self.catalog.tags:
             yield self._html(
-                f"tags/{group.term.slug}/", "tag.html", f"tag '{group.term.name}'",
-                lambda group=group: {"group": group},
-                title=f"Tag: {group.term.name}", description=f"Articles tagged {group.term.name}.", kind="tag",
-                feed=(f"tags/{group.term.slug}/feed.xml", f"{self.config.title} – {group.term.name}"),
+                f"tags/{group.term.slug}/",
+                "tag.html",
+                f"tag '{group.term.name}'",
+                {"group": group},
+                title=f"Tag: {group.term.name}",
+                description=f"Articles tagged {group.term.name}.",
+                kind="tag",
+                feed=(
+                    f"tags/{group.term.slug}/feed.xml",
+                    f"{self.config.title} – {group.term.name}",
+                ),
             )
         for kind, groups, label in (
             ("claimant", self.catalog.claimants, "Claimants"),
             ("topic", self.catalog.topics, "Topics"),
         ):
             yield self._html(
-                f"{kind}s/", f"{kind}s.html", f"{kind}s index", lambda groups=groups: {"groups": groups},
-                title=label, description=f"Claims reviewed by {self.config.title}, by {kind}.", kind=f"{kind}s",
+                f"{kind}s/",
+                f"{kind}s.html",
+                f"{kind}s index",
+                {"groups": groups},
+                title=label,
+                description=f"Claims reviewed by {self.config.title}, by {kind}.",
+                kind=f"{kind}s",
             )
             for group in groups:
                 counts = self.catalog.verdict_counts(group.claims)
                 yield self._html(
-                    f"{kind}s/{group.term.slug}/", f"{kind}.html", f"{kind} '{group.term.name}'",
-                    lambda group=group, counts=counts: {"group": group, "counts": counts},
+                    f"{kind}s/{group.term.slug}/",
+                    f"{kind}.html",
+                    f"{kind} '{group.term.name}'",
+                    {"group": group, "counts": counts},
                     title=f"{label[:-1]}: {group.term.name}",
-                    description=f"{len(group.claims)} claim(s) reviewed: {group.term.name}.", kind=kind,
+                    description=f"{len(group.claims)} claim(s) reviewed: {group.term.name}.",
+                    kind=kind,
                 )
 
     def _claim_indexes(self) -> Iterator[Output]:
         counts = self.catalog.verdict_counts()
         yield self._html(
-            "claims/", "claims.html", "claims index",
-            lambda: {"entries": self.catalog.claims, "counts": counts, "chart": self.verdict_chart(counts, "verdict-chart")},
-            title="All claims", description=f"Every claim reviewed by {self.config.title}, newest first.",
+            "claims/",
+            "claims.html",
+            "claims index",
+            {
+                "entries": self.catalog.claims,
+                "counts": counts,
+                "chart": self.verdict_chart(counts, "verdict-chart"),
+            },
+            title="All claims",
+            description=f"Every claim reviewed by {self.config.title}, newest first.",
             kind="claims",
         )
         yield self._html(
-            "verdicts/", "verdicts.html", "verdicts index", lambda: {"counts": counts},
-            title="Verdicts", description="The rating scale and the claims under each verdict.", kind="verdicts",
+            "verdicts/",
+            "verdicts.html",
+            "verdicts index",
+            {"counts": counts},
+            title="Verdicts",
+            description="The rating scale and the claims under each verdict.",
+            kind="verdicts",
         )
         for rating in self.config.ratings:
             yield self._verdict(rating)
 
     def _verdict(self, rating: Rating) -> Output:
         return self._html(
-            f"verdicts/{rating.key}/", "verdict.html", f"verdict '{rating.key}' of site.yaml",
-            lambda: {"rating": rating, "entries": self.catalog.by_verdict(rating.key)},
-            title=f"Verdict: {rating.label}", description=rating.description, kind="verdict",
+            f"verdicts/{rating.key}/",
+            "verdict.html",
+            f"verdict '{rating.key}' of site.yaml",
+            {"rating": rating, "entries": self.catalog.by_verdict(rating.key)},
+            title=f"Verdict: {rating.label}",
+            description=rating.description,
+            kind="verdict",
         )
 
     def _html(
@@ -224,7 +284,7 @@ class SitePlan:
         url: str,
         template: str,
         origin: str,
-        extra: Callable[[], dict[str, Any]],
+        extra: dict[str, Any],
         *,
         title: str,
         kind: str,
@@ -241,13 +301,20 @@ class SitePlan:
 
         def render() -> bytes:
             meta = PageMeta(
-                url=url, title=title, description=description or self.config.description or title,
-                kind=kind, root=root, canonical=self.config.base_url + (url if kind != "404" else ""),
-                breadcrumbs=crumbs, og_type=og_type, published=published, modified=modified,
+                url=url,
+                title=title,
+                description=description or self.config.description or title,
+                kind=kind,
+                root=root,
+                canonical=self.config.base_url + (url if kind != "404" else ""),
+                breadcrumbs=crumbs,
+                og_type=og_type,
+                published=published,
+                modified=modified,
                 jsonld=tuple(jsonld.script_json(item) for item in ld),
             )
             context = self._common(meta, feed)
-            context.update(extra())
+            context.update(extra)
             return self.theme.render(template, path, context).encode()
 
         return Output(path, origin, render=render)
@@ -272,7 +339,9 @@ class SitePlan:
             "page": meta,
             "url": url,
             "abs_url": lambda target: self.config.base_url + target,
-            "nav": tuple(p for p in self.site.pages if p.slug in ("about", "methodology", "corrections")),
+            "nav": tuple(
+                p for p in self.site.pages if p.slug in ("about", "methodology", "corrections")
+            ),
             "methodology_url": self.methodology_url,
             "stylesheet": self.assets["stylesheet"][0],
             "script": self.assets["script"][0],

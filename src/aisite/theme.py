@@ -64,10 +64,14 @@ class Theme:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as err:
             where = self.shown_path(err.filename) if err.filename else name
-            raise ContentError([Problem(where, err.lineno, f"template error: {err.message} (rendering {page})")]) from None
+            raise ContentError(
+                [Problem(where, err.lineno, f"template error: {err.message} (rendering {page})")]
+            ) from None
         except jinja2.TemplateError as err:
             where, line = self._locate(err, name)
-            raise ContentError([Problem(where, line, f"template error: {err} (rendering {page})")]) from None
+            raise ContentError(
+                [Problem(where, line, f"template error: {err} (rendering {page})")]
+            ) from None
 
     def _locate(self, err: BaseException, name: str) -> tuple[str, int]:
         where, line = name, 0
@@ -81,9 +85,20 @@ class Theme:
         return where, line
 
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def human_date(value: datetime | None) -> str:

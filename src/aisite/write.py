@@ -34,13 +34,27 @@ def check_output_folder(output: Path, site_root: Path) -> None:
     for name in ("content", "templates", "static"):
         source = (site_root / name).resolve()
         if out == source or source in out.parents or out in source.parents:
-            raise ContentError([Problem(str(output), 0, f"the output folder must not be, contain or be inside {name}/")])
+            raise ContentError(
+                [
+                    Problem(
+                        str(output),
+                        0,
+                        f"the output folder must not be, contain or be inside {name}/",
+                    )
+                ]
+            )
     if out.exists() and not out.is_dir():
         raise ContentError([Problem(str(output), 0, "the output path exists and is not a folder")])
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise ContentError(
-            [Problem(str(output), 0, "output folder is not empty and was not made by aisite; refusing to replace it",
-                     "choose another --output, or empty the folder yourself")]
+            [
+                Problem(
+                    str(output),
+                    0,
+                    "output folder is not empty and was not made by aisite; refusing to replace it",
+                    "choose another --output, or empty the folder yourself",
+                )
+            ]
         )
 
 
@@ -50,17 +64,31 @@ def check_paths(outputs: list[Output]) -> None:
     seen: dict[str, Output] = {}
     for output in outputs:
         parts = PurePosixPath(output.path).parts
-        if not parts or output.path.startswith("/") or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts):
-            problems.append(Problem(output.origin, 0, f"refusing to write '{output.path}' outside the output folder"))
+        if (
+            not parts
+            or output.path.startswith("/")
+            or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
+        ):
+            problems.append(
+                Problem(
+                    output.origin, 0, f"refusing to write '{output.path}' outside the output folder"
+                )
+            )
             continue
         key = output.path.casefold()
         first = seen.get(key)
         if first is None:
             seen[key] = output
             continue
-        same = "" if first.path == output.path else f" and '{first.path}' (they differ only in case)"
+        same = (
+            "" if first.path == output.path else f" and '{first.path}' (they differ only in case)"
+        )
         problems.append(
-            Problem(output.origin, 0, f"output '{output.path}'{same} is produced by both {first.origin} and {output.origin}")
+            Problem(
+                output.origin,
+                0,
+                f"output '{output.path}'{same} is produced by both {first.origin} and {output.origin}",
+            )
         )
     if problems:
         raise ContentError(problems)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import yaml
 
@@ -42,7 +41,7 @@ class YMap:
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
-YNode = Union[YScalar, YList, YMap]
+YNode = YScalar | YList | YMap
 
 
 class YamlError(Exception):
@@ -59,16 +58,16 @@ class _Loader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            # Aliases let a few lines expand to gigabytes ("billion laughs"); content never needs them.
+            # Aliases can expand a few lines to gigabytes ("billion laughs"); content needs none.
             raise YamlError(event.start_mark.line + 1, "YAML anchors and aliases are not allowed")
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
