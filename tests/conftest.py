@@ -42,3 +42,12 @@ def copy_site(source: Path, target: Path) -> Path:
     """Copy a site folder (content/, templates/, static/) to a fresh place."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("site", ".site.*"))
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--regen-golden` rewrites the expected output folders of the golden-site tests."""
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite tests/sites/*/expected from the current build instead of comparing",
+    )

@@ -274,12 +274,11 @@ class TextIndex:
         return str(getattr(node, attr) or "")
 
     def _add_flag(self, mark: ET.Element, flag: ET.Element) -> None:
-        # A link may not contain a link: place the flag after the outermost enclosing <a>.
+        # After the outermost inline element around the quote's end: never inside a link or code.
         anchor = mark
         node = self.parent.get(mark)
-        while node is not None and node is not self.root:
-            if node.tag == "a":
-                anchor = node
+        while node is not None and node is not self.root and node.tag not in BLOCK_TAGS:
+            anchor = node
             node = self.parent.get(node)
         container = self.parent[anchor]
         flag.tail, anchor.tail = anchor.tail, None

@@ -51,9 +51,10 @@ def build(options: Options, output: Path) -> Report:
     check_output_folder(output, options.source)
     if options.now is None:
         options = replace(options, now=build_now())
-    site = load_site(options)
+    site, problems = load_site(options)
     stage("read and validate")
-    site = render_content(site)
+    site = render_content(site, problems)
+    problems.raise_if_any()
     stage("markdown and claims")
     report.stats = write_site(SitePlan(site, options.source).outputs(), output)
     stage("render and write")

@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         count = len(err.problems)
         print(
-            f"aisite: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
+            f"aisite: {count} problem{'s' if count != 1 else ''} found; the output folder was left as it was.",
             file=sys.stderr,
         )
         return EXIT_PROBLEMS

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 from aisite.anchor import Found, Selector
-from aisite.errors import ContentError, Problems
+from aisite.errors import Problems
 from aisite.markup import Converter
 from aisite.model import Article, Claim, Site
 
@@ -93,15 +93,14 @@ class Renderer:
         return replace(
             claim,
             analysis_html=html,
-            quote=found.quote if found else claim.quote,
+            matched=found.quote if found else "",
             context_before=found.before if found else "",
             context_after=found.after if found else "",
         )
 
 
-def render_content(site: Site) -> Site:
-    """Render every article and page; raise ContentError if any claim fails to anchor."""
-    problems = Problems()
+def render_content(site: Site, problems: Problems) -> Site:
+    """Render every article and page, recording claims that fail to anchor."""
     renderer = Renderer()
     articles = tuple(renderer.article(a, problems) for a in site.articles)
     pages = []
@@ -110,6 +109,4 @@ def render_content(site: Site) -> Site:
         pages.append(
             replace(page, body_html=rendered.html, summary=page.summary or rendered.first_paragraph)
         )
-    if problems:
-        raise ContentError(problems.items)
     return replace(site, articles=articles, pages=tuple(pages))

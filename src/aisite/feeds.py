@@ -54,7 +54,7 @@ def item_html(site: Site, article: Article) -> str:
         parts.append("<h2>Claims reviewed</h2><ul>")
         for claim in article.claims:
             parts.append(
-                f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.quote)}” "
+                f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.text)}” "
                 f"({escape(claim.claimant.name)}). {escape(claim.summary)} "
                 f'<a href="claims/{claim.id}/">Full review</a></li>'
             )

@@ -102,10 +102,8 @@ class Fields:
         if scalar.tag not in (INT, FLOAT):
             self.error(key, f"'{self._name(key)}' must be a number, not '{scalar.text}'")
             return None
-        try:
-            result = float(scalar.text.replace("_", ""))
-        except ValueError:
-            result = float(int(scalar.text.replace("_", ""), 0))
+        digits = scalar.text.replace("_", "")
+        result: float = int(digits, 0) if scalar.tag == INT else float(digits)
         if result != result or result in (float("inf"), float("-inf")):
             self.error(key, f"'{self._name(key)}' must be a finite number")
             return None

@@ -105,7 +105,7 @@ def claim_review_ld(config: SiteConfig, entry: ClaimEntry) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": config.base_url + entry.url,
-        "claimReviewed": claim.quote,
+        "claimReviewed": claim.text,
         "datePublished": _day(claim.reviewed or article.date),
         "author": _organization(config),
         "reviewRating": rating,

@@ -13,6 +13,8 @@ from aisite.model import Article, Page, Site, StaticFile
 from aisite.parse import parse_article, parse_claims, parse_page
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
+# Top-level folders the build generates; a page may not take one of these names.
+RESERVED = ("articles", "claims", "claimants", "page", "tags", "topics", "verdicts")
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 
 
@@ -70,9 +72,9 @@ class Reader:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             line = data[: err.start].count(b"\n") + 1
-            self.problems.add(
-                rel, line, f"not valid UTF-8 (byte {err.start}); save the file as UTF-8"
-            )
+            byte = data[err.start]
+            message = f"not valid UTF-8 (byte 0x{byte:02x} at offset {err.start})"
+            self.problems.add(rel, line, message, "save the file as UTF-8")
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -95,8 +97,8 @@ class Reader:
         return result
 
 
-def load_site(options: Options) -> Site:
-    """Read and validate everything; raise ContentError listing every problem."""
+def load_site(options: Options) -> tuple[Site, Problems]:
+    """Read and validate everything that parses; a broken site.yaml stops at once."""
     problems = Problems()
     reader = Reader(options.source, problems)
     content = reader.root / "content"
@@ -117,16 +119,15 @@ def load_site(options: Options) -> Site:
     articles = _articles(reader, content / "articles", config)
     pages = _pages(reader, content / "pages")
     static = tuple(
-        StaticFile(str(p), reader.rel(p).removeprefix("static/"))
+        StaticFile(str(p), reader.rel(p).removeprefix("static/"), reader.rel(p))
         for p in (reader.files(reader.root / "static") if (reader.root / "static").is_dir() else [])
     )
-    problems.raise_if_any()
     now = options.now or datetime.now().astimezone()
     drafts = tuple(a.path for a in articles if a.draft and not options.drafts)
     future = tuple(a.path for a in articles if a.date > now and not options.future)
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    return Site(config, tuple(kept), pages, static, drafts, future)
+    return Site(config, tuple(kept), pages, static, drafts, future), problems
 
 
 def _check_content_root(reader: Reader, content: Path) -> None:
@@ -195,6 +196,14 @@ def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
         if not valid_slug(entry.stem):
             reader.problems.add(
                 rel, 0, f"'{entry.stem}' is not a valid page slug", slug_hint(entry.stem)
+            )
+            continue
+        if entry.stem in RESERVED:
+            reader.problems.add(
+                rel,
+                0,
+                f"the page name '{entry.stem}' is taken by the generated {entry.stem}/ pages",
+                "rename the file; reserved names: " + ", ".join(RESERVED),
             )
             continue
         text = reader.text(entry)

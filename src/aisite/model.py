@@ -79,8 +79,14 @@ class Claim:
     topics: tuple[Term, ...]
     reviewed: datetime | None
     analysis_html: str = ""
+    matched: str = ""
     context_before: str = ""
     context_after: str = ""
+
+    @property
+    def text(self) -> str:
+        """The quote as it stands in the article (original quotes and dashes)."""
+        return self.matched or self.quote
 
 
 @dataclass(frozen=True)
@@ -142,10 +148,11 @@ class Page:
 
 @dataclass(frozen=True)
 class StaticFile:
-    """A file copied as is: source path on disk and output path in the site."""
+    """A file copied as is: source path on disk, output path in the site, path shown in messages."""
 
     source: str
     output: str
+    origin: str
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ class SitePlan:
         for name, data in self.assets.values():
             yield Output(name, "aisite theme", render=partial(bytes, data))
         for static in self.site.static:
-            yield Output(static.output, static.source, copy_from=static.source)
+            yield Output(static.output, static.origin, copy_from=static.source)
 
     def _index_pages(self) -> Iterator[Output]:
         articles = self.site.articles
@@ -164,7 +164,7 @@ class SitePlan:
                     "article": article,
                     "chart": self._figures_chart(entry),
                 },
-                title=f"{claim.claimant.name}: “{_clip(claim.quote)}” – {claim.verdict.label}",
+                title=f"{claim.claimant.name}: “{_clip(claim.text)}” – {claim.verdict.label}",
                 description=claim.summary,
                 kind="claim",
                 crumbs=(*crumbs, ("Claims", article.url + "#claims"), (claim.id, entry.url)),
@@ -173,7 +173,8 @@ class SitePlan:
                 ld=(jsonld.claim_review_ld(self.config, entry),),
             )
         for source, relative in article.files:
-            yield Output(article.url + relative, source, copy_from=source)
+            origin = f"{Path(article.path).parent.as_posix()}/{relative}"
+            yield Output(article.url + relative, origin, copy_from=source)
 
     def _figures_chart(self, entry: ClaimEntry) -> str:
         figures = entry.claim.figures

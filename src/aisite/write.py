@@ -81,15 +81,12 @@ def check_paths(outputs: list[Output]) -> None:
             seen[key] = output
             continue
         same = (
-            "" if first.path == output.path else f" and '{first.path}' (they differ only in case)"
+            "" if first.path == output.path else f" (and '{first.path}': names differ only in case)"
         )
-        problems.append(
-            Problem(
-                output.origin,
-                0,
-                f"output '{output.path}'{same} is produced by both {first.origin} and {output.origin}",
-            )
-        )
+        # Report at the content file when one side is a file and the other a generated page.
+        where = sorted((first.origin, output.origin), key=lambda o: "/" not in o)[0]
+        message = f"output '{output.path}'{same} would be written twice: by {first.origin} and by {output.origin}"
+        problems.append(Problem(where, 0, message))
     if problems:
         raise ContentError(problems)
 

@@ -1,0 +1,58 @@
+"""Golden-site tests: build tests/sites/<name>/ and compare every output file with expected/."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_aisite
+
+SITES = Path(__file__).parent / "sites"
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def describe_differences(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
+    """A readable report of missing, extra and changed files, with diffs of text files."""
+    lines = []
+    for name in sorted(expected.keys() - actual.keys()):
+        lines.append(f"missing from build: {name}")
+    for name in sorted(actual.keys() - expected.keys()):
+        lines.append(f"not expected: {name}")
+    for name in sorted(expected.keys() & actual.keys()):
+        if expected[name] != actual[name]:
+            try:
+                diff = difflib.unified_diff(
+                    expected[name].decode().splitlines(),
+                    actual[name].decode().splitlines(),
+                    f"expected/{name}",
+                    f"built/{name}",
+                    lineterm="",
+                    n=1,
+                )
+                lines.extend(list(diff)[:40])
+            except UnicodeDecodeError:
+                lines.append(f"binary file differs: {name}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SITES.iterdir() if (p / "content").is_dir()))
+def test_golden_site(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    site = SITES / name
+    out = tmp_path / "site"
+    result = run_aisite("build", "--source", str(site), "--output", str(out), env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    expected_dir = site / "expected"
+    if request.config.getoption("--regen-golden"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(out, expected_dir)
+    assert expected_dir.is_dir(), f"no expected output for {name}: run pytest --regen-golden"
+    report = describe_differences(tree(expected_dir), tree(out))
+    assert not report, f"built site differs from {expected_dir}:\n{report}"
