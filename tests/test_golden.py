@@ -16,7 +16,11 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below a folder, by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def describe_differences(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
@@ -43,7 +47,9 @@ def describe_differences(expected: dict[str, bytes], actual: dict[str, bytes]) -
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in SITES.iterdir() if (p / "content").is_dir()))
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in SITES.iterdir() if (p / "content").is_dir())
+)
 def test_golden_site(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     site = SITES / name
     out = tmp_path / "site"

@@ -37,7 +37,6 @@ def outputs(site: Site, catalog: Catalog) -> Iterator[Output]:
         make = partial(rss, site, chosen, path, group.term.name)
         yield Output(path, f"tag '{group.term.name}'", render=make)
     yield Output("claims.json", "claims", render=lambda: claims_json(site, catalog))
-    yield Output("sitemap.xml", "sitemap", render=lambda: sitemap(site, catalog))
     yield Output("robots.txt", "robots", render=lambda: robots(site))
 
 
@@ -202,28 +201,15 @@ def claims_json(site: Site, catalog: Catalog) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def sitemap(site: Site, catalog: Catalog) -> bytes:
-    """sitemap.xml of every HTML page."""
-    base = site.config.base_url
-    rows: list[tuple[str, datetime | None]] = [
-        ("", newest(site.articles) if site.articles else None)
-    ]
-    for article in site.articles:
-        rows.append((article.url, article.modified))
-        rows.extend((f"{article.url}claims/{c.id}/", c.reviewed) for c in article.claims)
-    rows.extend((p.url, None) for p in site.pages)
-    rows.append(("claims/", None))
-    rows.extend((f"verdicts/{r.key}/", None) for r in site.config.ratings)
-    rows.extend((f"tags/{g.term.slug}/", None) for g in catalog.tags)
-    rows.extend((f"claimants/{g.term.slug}/", None) for g in catalog.claimants)
-    rows.extend((f"topics/{g.term.slug}/", None) for g in catalog.topics)
+def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:
+    """sitemap.xml of every HTML page: (path, last modification date or '')."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for url, modified in rows:
-        lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{xml_escape(base + url)}</loc>{lastmod}</url>")
+    for url, modified in pages:
+        lastmod = f"<lastmod>{modified[:10]}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{xml_escape(base_url + url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 

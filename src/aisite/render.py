@@ -65,6 +65,7 @@ class SitePlan:
             "script": (fingerprint("aisite.js", js), js),
             "favicon": ("favicon.svg", self.theme.asset("favicon.svg")),
         }
+        self.sitemap: list[tuple[str, str]] = []
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
 
@@ -97,6 +98,10 @@ class SitePlan:
         yield from self._claim_indexes()
         yield self._html("404.html", "404.html", "404", {}, title="Page not found", kind="404")
         yield from feeds.outputs(self.site, self.catalog)
+        pages = tuple(self.sitemap)
+        yield Output(
+            "sitemap.xml", "sitemap", render=partial(feeds.sitemap, self.config.base_url, pages)
+        )
 
     def _assets(self) -> Iterator[Output]:
         for name, data in self.assets.values():
@@ -298,6 +303,8 @@ class SitePlan:
         feed: tuple[str, str] | None = None,
     ) -> Output:
         path = url if url.endswith(".html") else url + "index.html"
+        if kind != "404":
+            self.sitemap.append((url, modified or published))
         root = self.config.base_path if kind == "404" else root_for(url)
 
         def render() -> bytes:

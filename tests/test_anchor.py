@@ -1,0 +1,136 @@
+"""Anchoring: the contract's normalisation, markup crossings, prefix/suffix, misses."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from aisite.anchor import Found, Missed, Selector, TextIndex, normalise
+from aisite.markup import Converter
+
+
+def anchor(markdown: str, *selectors: Selector) -> tuple[str, list[Found], list[Missed]]:
+    def mark(key: str, first: bool) -> ET.Element:
+        element = ET.Element("mark", {"data-claim": key})
+        if first:
+            element.set("id", f"claim-{key}")
+        return element
+
+    def flag(key: str) -> ET.Element:
+        element = ET.Element("a", {"class": "claim-flag", "href": f"#review-{key}"})
+        element.text = "flag"
+        return element
+
+    result = Converter().convert(markdown, selectors, mark, flag)
+    return result.html, result.found, result.missed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("curly \u201cquotes\u201d and \u2018single\u2019", "curly \"quotes\" and 'single'"),
+        ("en \u2013 em \u2014 minus \u2212", "en - em - minus -"),
+        ("  many \n\t spaces  ", "many spaces"),
+        ("cafe\u0301", "caf\u00e9"),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_curly_quotes_in_text_match_straight_quotes_in_quote() -> None:
+    html, found, missed = anchor(
+        "He said \u201cno deal\u201d today.", Selector("c", 'said "no deal"')
+    )
+    assert not missed
+    assert found[0].quote == "said \u201cno deal\u201d"
+    assert '<mark data-claim="c" id="claim-c">said \u201cno deal\u201d</mark>' in html
+
+
+def test_dash_and_whitespace_differences_match() -> None:
+    html, found, missed = anchor("It ran 26\u201328\n  July.", Selector("d", "ran 26-28 July"))
+    assert not missed
+    assert found[0].quote == "ran 26\u201328 July"
+    assert '<mark data-claim="d" id="claim-d">ran 26\u201328\n  July</mark>' in html
+
+
+def test_decomposed_unicode_in_quote_matches_composed_text() -> None:
+    _, found, missed = anchor("A caf\u00e9 in Paris.", Selector("u", "cafe\u0301 in Paris"))
+    assert not missed and found[0].quote == "caf\u00e9 in Paris"
+
+
+def test_quote_across_bold_emphasis_link_and_code() -> None:
+    md = "One **bold** and *soft* [link](https://example.org/) then `code` end."
+    html, _found, missed = anchor(md, Selector("x", "bold and soft link then code"))
+    assert not missed
+    # one mark per text node crossed: bold, " and ", soft, " ", link, " then ", code
+    assert html.count('data-claim="x"') == 7
+    assert html.count('id="claim-x"') == 1
+    assert "<strong><mark" in html and "<em><mark" in html and "<code><mark" in html
+    assert '<a href="https://example.org/"><mark data-claim="x">link</mark></a>' in html
+    # the flag follows the last inline element, never inside <code> or a link
+    assert '</code><a class="claim-flag" href="#review-x">flag</a> end.' in html
+
+
+def test_first_mark_carries_the_id() -> None:
+    html, _, _ = anchor("Alpha **beta** gamma.", Selector("g", "Alpha beta gamma"))
+    assert html.index('id="claim-g"') < html.index("<strong>")
+
+
+def test_repeat_is_ambiguous_without_prefix_or_suffix() -> None:
+    _, found, missed = anchor("the rule. Then the rule again.", Selector("r", "the rule"))
+    assert not found and missed[0].count == 2
+
+
+def test_prefix_picks_one_of_two() -> None:
+    html, _found, missed = anchor(
+        "the rule. Then the rule again.", Selector("r", "the rule", prefix="Then")
+    )
+    assert not missed
+    assert "Then <mark" in html
+
+
+def test_suffix_picks_one_of_two() -> None:
+    html, _found, missed = anchor(
+        "the rule. Then the rule again.", Selector("r", "the rule", suffix=".")
+    )
+    assert not missed
+    assert html.startswith("<p><mark")
+
+
+def test_not_found_suggests_closest_passage() -> None:
+    md = "First paragraph about chips.\n\nExports of advanced chips were restricted in 2022."
+    _, found, missed = anchor(md, Selector("n", "exports of advanced chip were restricted"))
+    assert not found
+    assert missed[0].count == 0
+    assert missed[0].closest.startswith("Exports of advanced chips were restricted")
+
+
+def test_quote_never_spans_paragraphs() -> None:
+    _, _, missed = anchor("Ends here.\n\nStarts here.", Selector("p", "here. Starts"))
+    assert missed and missed[0].count == 0
+
+
+def test_sentences_around_quote_for_context() -> None:
+    md = "First sentence. The claim is here, said she. Last one."
+    _, found, _ = anchor(md, Selector("s", "claim is here"))
+    assert (found[0].before, found[0].quote, found[0].after) == (
+        "The ",
+        "claim is here",
+        ", said she.",
+    )
+
+
+def test_raw_html_placeholders_are_skipped() -> None:
+    html, _found, missed = anchor(
+        "An <abbr title='x'>AI</abbr> model costs less.", Selector("a", "AI model costs")
+    )
+    assert not missed
+    assert "<abbr" in html and html.count('data-claim="a"') >= 2
+
+
+def test_text_index_maps_back_to_text_nodes() -> None:
+    root = ET.fromstring("<div><p>Hello <b>big</b> world</p></div>")
+    index = TextIndex(root)
+    assert index.text.strip() == "Hello big world"

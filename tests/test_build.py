@@ -1,0 +1,193 @@
+"""The build command from the outside: reproducibility, atomic output, refusals, drafts and future."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import REPO, copy_site, run_aisite
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {k: v[0] for k, v in snapshot(folder).items()}
+
+
+def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    one = run_aisite(
+        "build",
+        "--source",
+        str(REPO),
+        "--output",
+        str(first),
+        env={"PYTHONHASHSEED": "1", "TZ": "UTC", "LANG": "C"},
+    )
+    two = run_aisite(
+        "build",
+        "--source",
+        str(REPO),
+        "--output",
+        str(second),
+        env={"PYTHONHASHSEED": "987", "TZ": "Pacific/Kiritimati", "LANG": "de_DE.UTF-8"},
+    )
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert contents(first) == contents(second)
+
+
+def test_no_build_time_in_output(default_site: Path) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    year = datetime.now(UTC).strftime("%d %b %Y")
+    for path, data in contents(default_site).items():
+        text = data.decode("utf-8", "replace")
+        assert today not in text and year not in text, path
+
+
+def test_failed_build_leaves_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    before = snapshot(out)
+    config = site / "content" / "site.yaml"
+    config.write_text(config.read_text() + "unknown_setting: 1\n")
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 1
+    assert result.stderr.startswith("content/site.yaml:")
+    assert snapshot(out) == before
+
+
+def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    before = snapshot(out)
+    page = site / "content" / "pages" / "methodology.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    after = snapshot(out)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert "methodology/index.html" in changed
+    assert "feed.xml" not in changed and "articles/chip-rules-explained/index.html" not in changed
+
+
+def test_output_inside_content_is_refused(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    result = run_aisite("build", "--source", str(site), "--output", str(site / "content" / "out"))
+    assert result.returncode == 1
+    assert "must not be, contain or be inside content/" in result.stderr
+    assert not (site / "content" / "out").exists()
+
+
+def test_foreign_non_empty_output_folder_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "important"
+    out.mkdir()
+    (out / "thesis.txt").write_text("do not delete")
+    result = run_aisite("build", "--source", str(BASIC), "--output", str(out))
+    assert result.returncode == 1 and "not made by aisite" in result.stderr
+    assert (out / "thesis.txt").read_text() == "do not delete"
+
+
+def test_leftover_temporary_folders_are_cleaned(tmp_path: Path) -> None:
+    leftover = tmp_path / ".site.tmp-999999-dead"
+    leftover.mkdir()
+    (leftover / "x.html").write_text("half")
+    assert (
+        run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "site")).returncode
+        == 0
+    )
+    assert not leftover.exists()
+
+
+def test_drafts_only_with_flag(tmp_path: Path) -> None:
+    plain = run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+    assert "skipped draft: content/articles/unfinished-draft/index.md" in plain.stdout
+    assert not (tmp_path / "a" / "articles" / "unfinished-draft").exists()
+    drafts = run_aisite(
+        "build", "--drafts", "--source", str(BASIC), "--output", str(tmp_path / "b")
+    )
+    assert (
+        drafts.returncode == 0
+        and (tmp_path / "b" / "articles" / "unfinished-draft" / "index.html").is_file()
+    )
+
+
+def test_future_articles_left_out_with_a_line(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    future = site / "content" / "articles" / "tomorrow"
+    future.mkdir()
+    (future / "index.md").write_text("---\ntitle: Tomorrow\ndate: 2099-01-01\n---\nLater.\n")
+    plain = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "a"))
+    assert "left out, dated in the future: content/articles/tomorrow/index.md" in plain.stdout
+    assert not (tmp_path / "a" / "articles" / "tomorrow").exists()
+    both = run_aisite("build", "--future", "--source", str(site), "--output", str(tmp_path / "b"))
+    assert (tmp_path / "b" / "articles" / "tomorrow" / "index.html").is_file(), both.stderr
+
+
+def test_source_date_epoch_decides_what_is_future(tmp_path: Path) -> None:
+    result = run_aisite(
+        "build",
+        "--source",
+        str(BASIC),
+        "--output",
+        str(tmp_path / "a"),
+        env={"SOURCE_DATE_EPOCH": "0"},
+    )
+    assert (
+        "left out, dated in the future: content/articles/chip-rules-explained/index.md"
+        in result.stdout
+    )
+
+
+def test_base_url_override(tmp_path: Path) -> None:
+    result = run_aisite(
+        "build",
+        "--base-url",
+        "http://localhost:8000/preview",
+        "--source",
+        str(BASIC),
+        "--output",
+        str(tmp_path / "a"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "http://localhost:8000/preview/feed.xml" in (tmp_path / "a" / "feed.xml").read_text()
+
+
+def test_summary_line_and_version() -> None:
+    version = run_aisite("--version")
+    assert version.returncode == 0 and version.stdout.startswith("aisite ")
+    usage = run_aisite("build", "--no-such-flag")
+    assert usage.returncode == 2
+
+
+def test_summary_line(tmp_path: Path) -> None:
+    result = run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+    last = result.stdout.strip().splitlines()[-1]
+    assert (
+        last.startswith("Built 2 articles, ")
+        and " pages, " in last
+        and " feeds " in last
+        and " s -> " in last
+    )
+
+
+def test_installed_command_works_in_any_folder(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("aisite")
+    assert exe, "the aisite console script is not installed"
+    site = copy_site(BASIC, tmp_path / "elsewhere")
+    result = subprocess.run([exe, "build"], cwd=site, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (site / "site" / "index.html").is_file()

@@ -1,0 +1,274 @@
+"""The built default site: contract paths, feeds read by real parsers and a real reader, JSON-LD, open data."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import feedparser
+import yaml
+
+from conftest import REPO
+
+BASE = "https://example.org/"
+ARTICLE = "china-races-to-outpace-us-in-ai-leadership"
+CLAIMS_YAML = REPO / "content" / "articles" / ARTICLE / "claims.yaml"
+
+
+class Head(HTMLParser):
+    """Collects <link>, <meta> and JSON-LD scripts of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+        self.metas: list[dict[str, str | None]] = []
+        self.ld: list[str] = []
+        self.lang: str | None = None
+        self._in_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        elif tag == "link":
+            self.links.append(values)
+        elif tag == "meta":
+            self.metas.append(values)
+        elif tag == "script" and values.get("type") == "application/ld+json":
+            self._in_ld = True
+            self.ld.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_ld = False if tag == "script" else self._in_ld
+
+    def handle_data(self, data: str) -> None:
+        if self._in_ld:
+            self.ld[-1] += data
+
+
+def head(path: Path) -> Head:
+    parser = Head()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_contract_path_exists(default_site: Path) -> None:
+    claims = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
+    expected = [
+        "index.html",
+        f"articles/{ARTICLE}/index.html",
+        "claims/index.html",
+        "verdicts/needs-context/index.html",
+        "claimants/epoch-ai/index.html",
+        "tags/china/index.html",
+        "tags/china/feed.xml",
+        "topics/open-models/index.html",
+        "about/index.html",
+        "methodology/index.html",
+        "corrections/index.html",
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+        "claims.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "tags/index.html",
+    ] + [f"articles/{ARTICLE}/claims/{c['id']}/index.html" for c in claims]
+    missing = [p for p in expected if not (default_site / p).is_file()]
+    assert not missing
+    assert len(list(default_site.glob("style.*.css"))) == 1
+
+
+def test_every_page_has_title_description_canonical_lang_and_feed_discovery(
+    default_site: Path,
+) -> None:
+    for page in sorted(default_site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        h = head(page)
+        name = page.relative_to(default_site).as_posix()
+        assert re.search(r"<title>[^<]+</title>", text), name
+        assert h.lang == "en", name
+        assert any(m.get("name") == "description" and m.get("content") for m in h.metas), name
+        canonical = [lnk["href"] for lnk in h.links if lnk.get("rel") == "canonical"]
+        assert len(canonical) == 1 and str(canonical[0]).startswith(BASE), name
+        types = {lnk.get("type") for lnk in h.links if lnk.get("rel") == "alternate"}
+        assert {"application/rss+xml", "application/atom+xml", "application/feed+json"} <= types, (
+            name
+        )
+
+
+def _absolute_urls_only(html: str) -> list[str]:
+    return [
+        u
+        for u in re.findall(r'(?:href|src)="([^"]*)"', html)
+        if not u.startswith(("https://", "http://", "mailto:"))
+    ]
+
+
+def test_rss_follows_the_rules(default_site: Path) -> None:
+    raw = (default_site / "feed.xml").read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    assert feed.feed.title and feed.feed.link == BASE and feed.feed.description
+    channel = ET.fromstring(raw).find("channel")
+    assert channel is not None
+    self_links = channel.findall("{http://www.w3.org/2005/Atom}link")
+    assert [lnk.get("rel") for lnk in self_links] == ["self"] and self_links[0].get(
+        "href"
+    ) == BASE + "feed.xml"
+    last_build = parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
+    items = channel.findall("item")
+    assert items
+    newest = max(parsedate_to_datetime(i.findtext("pubDate") or "") for i in items)
+    assert last_build >= newest
+    for item in items:
+        guid = item.find("guid")
+        assert (
+            guid is not None
+            and guid.get("isPermaLink") == "true"
+            and (guid.text or "").startswith(BASE)
+        )
+        content = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or ""
+        assert "Needs context" in content and "Claims reviewed" in content
+        assert _absolute_urls_only(content) == []
+
+
+def test_atom_and_json_feed(default_site: Path) -> None:
+    atom = feedparser.parse((default_site / "atom.xml").read_bytes())
+    assert not atom.bozo and atom.version == "atom10"
+    assert any(
+        lnk.get("rel") == "self" and lnk["href"] == BASE + "atom.xml" for lnk in atom.feed.links
+    )
+    assert atom.entries[0].id == BASE + f"articles/{ARTICLE}/"
+    data = json.loads((default_site / "feed.json").read_text(encoding="utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["feed_url"] == BASE + "feed.json"
+    item = data["items"][0]
+    assert item["id"] == item["url"] == BASE + f"articles/{ARTICLE}/"
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", item["date_published"])
+    assert _absolute_urls_only(item["content_html"]) == []
+
+
+def test_tag_feed_parses(default_site: Path) -> None:
+    feed = feedparser.parse((default_site / "tags" / "china" / "feed.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == 1
+
+
+def test_a_real_feed_reader_reads_the_feed(default_site: Path, tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text(f"file://{default_site / 'feed.xml'}\n")
+    cache = tmp_path / "cache.db"
+    result = subprocess.run(
+        ["newsboat", "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 unread articles"
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("select title, url, content from rss_item").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("China Races to Outpace U.S. in AI Leadership", BASE + f"articles/{ARTICLE}/")
+    ]
+    assert "Claims reviewed" in rows[0][2]
+
+
+def test_sitemap_and_robots(default_site: Path) -> None:
+    tree = ET.fromstring((default_site / "sitemap.xml").read_bytes())
+    locs = {e.text for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    pages = {
+        BASE + p.relative_to(default_site).as_posix().removesuffix("index.html")
+        for p in default_site.rglob("index.html")
+    }
+    assert pages - locs == set()
+    assert (default_site / "robots.txt").read_text().strip().endswith(f"Sitemap: {BASE}sitemap.xml")
+
+
+def _ld(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(block) for block in head(path).ld]
+
+
+def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
+    claims = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
+    for claim in claims:
+        page = default_site / "articles" / ARTICLE / "claims" / claim["id"] / "index.html"
+        blocks = [b for b in _ld(page) if b.get("@type") == "ClaimReview"]
+        assert len(blocks) == 1, claim["id"]
+        review = blocks[0]
+        assert review["@context"] == "https://schema.org"
+        assert review["url"] == BASE + f"articles/{ARTICLE}/claims/{claim['id']}/"
+        assert review["claimReviewed"]
+        assert review["author"]["@type"] == "Organization"
+        assert re.match(r"\d{4}-\d\d-\d\d$", review["datePublished"])
+        rating = review["reviewRating"]
+        assert rating["@type"] == "Rating" and rating["alternateName"]
+        if claim["verdict"] != "unverifiable":
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+        else:
+            assert "ratingValue" not in rating
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim"
+        assert item["author"] == {
+            "@type": claim.get("claimant_type", "Person"),
+            "name": claim["claimant"],
+        }
+        assert item["appearance"]["url"].startswith("http")
+        assert item["datePublished"]
+
+
+def test_article_json_ld(default_site: Path) -> None:
+    (data,) = _ld(default_site / "articles" / ARTICLE / "index.html")
+    assert data["@type"] == "AnalysisNewsArticle"
+    assert data["headline"] == "China Races to Outpace U.S. in AI Leadership"
+    assert data["datePublished"] and data["dateModified"] and data["publisher"]["name"]
+    assert data["isBasedOn"]["headline"]
+
+
+def test_claims_json_round_trips_to_claims_yaml(default_site: Path) -> None:
+    data = json.loads((default_site / "claims.json").read_text(encoding="utf-8"))
+    source = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
+    records = {r["id"]: r for r in data["claims"]}
+    assert set(records) == {c["id"] for c in source}
+    simple = (
+        "quote",
+        "prefix",
+        "suffix",
+        "claimant",
+        "claimant_type",
+        "type",
+        "verdict",
+        "summary",
+    )
+    for claim in source:
+        record = records[claim["id"]]
+        for key in simple:
+            if key in claim:
+                assert record[key] == str(claim[key]).strip(), (claim["id"], key)
+        assert record["analysis"] == str(claim.get("analysis", "")).strip()
+        assert [e["url"] for e in record["evidence"]] == [e["url"] for e in claim["evidence"]]
+        assert [e["title"] for e in record["evidence"]] == [e["title"] for e in claim["evidence"]]
+        assert [(f["label"], f["value"]) for f in record["figures"]] == [
+            (f["label"], f["value"]) for f in claim.get("figures", [])
+        ]
+        assert record["topics"] == claim.get("topics", [])
+        assert record["claim_url"] == BASE + f"articles/{ARTICLE}/claims/{claim['id']}/"
+        assert record["verdict_label"] and "verdict_value" in record
+
+
+def test_article_page_marks_every_claim(default_site: Path) -> None:
+    html = (default_site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
+    for claim in yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8")):
+        assert f'id="claim-{claim["id"]}"' in html
+        assert f'id="review-{claim["id"]}"' in html
+        assert f'href="#review-{claim["id"]}"' in html

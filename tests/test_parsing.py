@@ -1,0 +1,163 @@
+"""Unit tests of the pure parsing functions: YAML nodes, config, front matter, claims."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aisite.config import parse_config
+from aisite.fields import parse_when, slugify, valid_slug
+from aisite.parse import parse_article, parse_claims, parse_page
+from aisite.yamlnode import INT, STR, YamlError, YMap, YScalar, parse_yaml
+
+SITE = "title: T\nbase_url: https://example.org/news\ntimezone: Asia/Shanghai\n"
+
+
+def config():  # type: ignore[no-untyped-def]
+    parsed, problems = parse_config("content/site.yaml", SITE)
+    assert parsed is not None, problems.items
+    return parsed
+
+
+def test_yaml_keeps_lines_and_source_text() -> None:
+    node = parse_yaml("a: 1\nb: no\nc: '1.10'\nd: 1.10\n")
+    assert isinstance(node, YMap)
+    assert node.key_lines == {"a": 1, "b": 2, "c": 3, "d": 4}
+    b, c, d = node.items["b"], node.items["c"], node.items["d"]
+    assert isinstance(b, YScalar) and b.text == "no"
+    assert isinstance(c, YScalar) and c.tag == STR and c.text == "1.10"
+    assert isinstance(d, YScalar) and d.text == "1.10"
+
+
+def test_yaml_duplicate_key_is_an_error() -> None:
+    with pytest.raises(YamlError) as err:
+        parse_yaml("title: a\ntitle: b\n")
+    assert err.value.line == 2 and "duplicate key 'title'" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x [1]\nb: *x\n", "? [1, 2]\n: x\n", "1: x\n", "x:" + " [" * 60 + " ]" * 60 + "\n"],
+)
+def test_yaml_refuses_aliases_nonstring_keys_and_deep_nesting(text: str) -> None:
+    with pytest.raises(YamlError):
+        parse_yaml(text)
+
+
+def test_yaml_line_offset_for_front_matter() -> None:
+    with pytest.raises(YamlError) as err:
+        parse_yaml("a: [\n", line_offset=1)
+    assert err.value.line >= 2
+
+
+def test_config_defaults_and_normalisation() -> None:
+    cfg = config()
+    assert cfg.base_url == "https://example.org/news/"
+    assert cfg.base_path == "/news/"
+    assert cfg.language == "en" and cfg.per_page == 10
+    assert cfg.feed.items == 20 and cfg.feed.full_content is True
+    assert cfg.publisher.name == "T"
+    assert next(r.key for r in cfg.ratings) == "accurate"
+
+
+def test_config_override_base_url() -> None:
+    cfg, _ = parse_config("site.yaml", SITE, base_url="http://localhost:8000")
+    assert cfg is not None and cfg.base_url == "http://localhost:8000/"
+
+
+def test_config_is_frozen() -> None:
+    cfg = config()
+    with pytest.raises(AttributeError):
+        cfg.title = "x"  # type: ignore[misc]
+
+
+def test_config_unknown_key_with_hint() -> None:
+    _, problems = parse_config("site.yaml", SITE + "titel: x\n")
+    assert [str(p) for p in problems.items] == [
+        "site.yaml:4: unknown key 'titel' (did you mean 'title'?)"
+    ]
+
+
+def test_rating_value_int_stays_int() -> None:
+    cfg, _ = parse_config(
+        "s", SITE + "ratings:\n  - {key: a, label: A, value: 5, description: d}\n"
+    )
+    assert cfg is not None and cfg.ratings[0].value == 5 and isinstance(cfg.ratings[0].value, int)
+
+
+def test_dates_with_and_without_offsets() -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    assert parse_when("2025-07-28", tz) == datetime(2025, 7, 28, tzinfo=tz)
+    assert parse_when("2025-07-28T09:00:00", tz) == datetime(2025, 7, 28, 9, tzinfo=tz)
+    aware = parse_when("2025-07-28T09:00:00+02:00", tz)
+    assert (
+        aware is not None
+        and aware.utcoffset() is not None
+        and aware.utcoffset().total_seconds() == 7200
+    )  # type: ignore[union-attr]
+    assert parse_when("2025-07-28T09:00:00Z", tz) is not None
+    assert parse_when("28/07/2025", tz) is None
+
+
+def test_slugs() -> None:
+    assert valid_slug("china-ai-2030") and not valid_slug("China") and not valid_slug("a--b")
+    assert not valid_slug("a" * 81)
+    assert slugify("AI policy & Export Controls") == "ai-policy-export-controls"
+
+
+def test_parse_article_front_matter_and_body() -> None:
+    text = "---\ntitle: A title\ndate: 2025-07-28\ntags: [AI policy, China]\ndraft: true\n---\nBody text.\n"
+    article, problems = parse_article("content/articles/a/index.md", "a", text, config())
+    assert not problems and article is not None
+    assert article.title == "A title" and article.draft
+    assert [t.slug for t in article.tags] == ["ai-policy", "china"]
+    assert article.date.tzinfo == ZoneInfo("Asia/Shanghai")
+    assert article.body_md.strip() == "Body text."
+    assert article.url == "articles/a/"
+
+
+def test_text_fields_keep_yaml_implicit_types_as_written() -> None:
+    text = "---\ntitle: no\ndate: 2025-07-28\nsummary: 1.10\n---\n"
+    article, _problems = parse_article("x.md", "a", text, config())
+    assert article is not None and article.title == "no" and article.summary == "1.10"
+
+
+def test_parse_page() -> None:
+    page, _problems = parse_page("content/pages/about.md", "about", "---\ntitle: About\n---\nHi\n")
+    assert page is not None and page.url == "about/"
+
+
+def test_parse_claims_fields_and_lines() -> None:
+    text = (
+        "- id: one\n  quote: a quote\n  claimant: Epoch AI\n  claimant_type: Organization\n"
+        "  verdict: needs-context\n  summary: S.\n  evidence:\n    - title: T\n      url: https://e.org/\n"
+        "  figures:\n    - {label: China, value: 78, unit: '%'}\n  topics: [open models]\n"
+    )
+    cfg = config()
+    claims, problems = parse_claims("c.yaml", text, cfg, datetime(2025, 7, 29, tzinfo=cfg.tz))
+    assert not problems
+    (claim,) = claims
+    assert claim.line == 1 and claim.claimant.slug == "epoch-ai"
+    assert claim.verdict.key == "needs-context" and claim.figures[0].value == 78
+    assert claim.reviewed == datetime(2025, 7, 29, tzinfo=cfg.tz)
+    assert claim.evidence[0].stance == "context"
+
+
+def test_parse_claims_reports_every_problem_with_its_line() -> None:
+    text = (
+        "- id: Bad Id\n  quote: q\n  claimant: c\n  verdict: nope\n  summary: s\n  type: statstic\n"
+        "  evidence:\n    - title: t\n      url: ftp://x\n"
+    )
+    cfg = config()
+    _, problems = parse_claims("c.yaml", text, cfg, datetime(2025, 1, 1, tzinfo=cfg.tz))
+    lines = sorted((p.line, p.message.split(";")[0]) for p in problems.items)
+    assert [line for line, _ in lines] == [1, 4, 6, 9]
+    assert any("did you mean 'statistic'?" in p.hint for p in problems.items)
+
+
+def test_int_tag_constant() -> None:
+    node = parse_yaml("n: 5\n")
+    assert isinstance(node, YMap) and isinstance(node.items["n"], YScalar)
+    assert node.items["n"].tag == INT  # type: ignore[union-attr]
