@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aisite.content import render_content
+from aisite.errors import ContentError
 from aisite.load import Options, load_site
 from aisite.model import Site
 from aisite.render import SitePlan
-from aisite.write import Stats, check_output_folder, write_site
+from aisite.write import Stats, check_output_folder, check_paths, write_site
 
 
 @dataclass
@@ -37,7 +39,9 @@ def build_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build(options: Options, output: Path) -> Report:
+def build(
+    options: Options, output: Path, progress: Callable[[int, int], None] | None = None
+) -> Report:
     """Load, validate and render everything, then write the site; raises ContentError."""
     report = Report()
     clock = time.perf_counter()
@@ -56,7 +60,36 @@ def build(options: Options, output: Path) -> Report:
     site = render_content(site, problems)
     problems.raise_if_any()
     stage("markdown and claims")
-    report.stats = write_site(SitePlan(site, options.source).outputs(), output)
+    report.stats = write_site(SitePlan(site, options.source).outputs(), output, progress)
     stage("render and write")
     report.site = site
     return report
+
+
+def check(options: Options) -> Site:
+    """Validate everything a build would, rendering every page in memory; writes nothing."""
+    if options.now is None:
+        options = replace(options, now=build_now())
+    site, problems = load_site(options)
+    site = render_content(site, problems)
+    problems.raise_if_any()
+    outputs = list(SitePlan(site, options.source).outputs())
+    check_paths(outputs)
+    for output in outputs:
+        if output.render is not None:
+            try:
+                output.render()
+            except ContentError as err:
+                problems.extend(err.problems)
+    problems.raise_if_any()
+    return site
+
+
+def load_only(options: Options) -> Site:
+    """Read, validate and render content without planning pages (for listings)."""
+    if options.now is None:
+        options = replace(options, now=build_now())
+    site, problems = load_site(options)
+    site = render_content(site, problems)
+    problems.raise_if_any()
+    return site

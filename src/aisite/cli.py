@@ -1,21 +1,21 @@
-"""Command line: `aisite build`, `aisite --version`."""
+"""Command line: build, check, serve, new, import, claims."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aisite import __version__
-from aisite.build import build
-from aisite.errors import ContentError
-from aisite.load import Options
+from aisite.errors import ContentError, Problem
 
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_BUG = 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,24 +24,84 @@ def parser() -> argparse.ArgumentParser:
         prog="aisite",
         description="Static site generator for news analysis with claim-by-claim reviews.",
         epilog="Run 'aisite COMMAND --help' for a command's options. Exit status: 0 ok, "
-        "1 content problems, 2 usage error, 3 internal error.",
+        "1 problems in the content, 2 usage error, 3 internal error.",
     )
     main.add_argument("--version", action="version", version=f"aisite {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
+
+    def site_options(p: argparse.ArgumentParser, drafts: bool = True) -> None:
+        p.add_argument(
+            "--source",
+            default=".",
+            metavar="DIR",
+            help="the site folder, holding content/ (default: .)",
+        )
+        if drafts:
+            p.add_argument(
+                "--drafts", action="store_true", help="include articles with draft: true"
+            )
+            p.add_argument(
+                "--future", action="store_true", help="include articles dated in the future"
+            )
+
     b = commands.add_parser("build", help="build the site from content/ into site/")
-    b.add_argument(
-        "--source", default=".", metavar="DIR", help="site folder holding content/ (default: .)"
-    )
+    site_options(b)
     b.add_argument(
         "--output", metavar="DIR", help="output folder (default: site/ in the site folder)"
     )
-    b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
-    b.add_argument("--future", action="store_true", help="include articles dated in the future")
-    b.add_argument(
-        "--base-url", metavar="URL", help="override base_url of site.yaml (e.g. for a preview)"
-    )
+    b.add_argument("--base-url", metavar="URL", help="use this base URL instead of site.yaml's")
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
-    b.add_argument("-v", "--verbose", action="store_true", help="print timings per stage")
+    b.add_argument("-v", "--verbose", action="store_true", help="print the time each stage took")
+
+    c = commands.add_parser("check", help="validate everything a build would, without writing")
+    site_options(c)
+    c.add_argument(
+        "--links",
+        action="store_true",
+        help="also build to a temporary folder and check every internal link",
+    )
+
+    s = commands.add_parser(
+        "serve", help="build, serve on this machine, rebuild and reload on changes"
+    )
+    site_options(s)
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    s.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default 127.0.0.1)",
+    )
+
+    n = commands.add_parser("new", help="create a new site or article")
+    what = n.add_subparsers(dest="what", metavar="site|article", required=True)
+    ns = what.add_parser("site", help="create a starter site in a new folder")
+    ns.add_argument("dir", metavar="DIR")
+    na = what.add_parser("article", help="create an article bundle in content/articles/")
+    na.add_argument("slug", metavar="SLUG")
+    na.add_argument("--title", metavar="TITLE")
+    na.add_argument("--source", default=".", metavar="DIR", help="the site folder (default: .)")
+
+    i = commands.add_parser("import", help="turn a plain-text news story into an article bundle")
+    i.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        default="-",
+        help="the story as text ('-' or nothing: standard input)",
+    )
+    i.add_argument("--slug", metavar="SLUG", help="the article's slug (default: from the title)")
+    i.add_argument("--source", default=".", metavar="DIR", help="the site folder (default: .)")
+
+    k = commands.add_parser(
+        "claims", help="list the site's claims: verdict counts, then a row per claim"
+    )
+    site_options(k)
+    k.add_argument("--verdict", metavar="KEY", help="only claims with this verdict key")
+    k.add_argument(
+        "--claimant", metavar="NAME", help="only claims whose claimant name contains NAME"
+    )
+    k.add_argument("--format", choices=("table", "json", "csv"), default="table")
     return main
 
 
@@ -52,15 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser().print_help()
         return EXIT_USAGE
     try:
-        return _build(args)
+        return COMMANDS[args.command](args)
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         count = len(err.problems)
-        print(
-            f"aisite: {count} problem{'s' if count != 1 else ''} found; the output folder was left as it was.",
-            file=sys.stderr,
+        tail = (
+            "the output folder was left as it was."
+            if args.command == "build"
+            else "nothing was changed."
         )
+        print(f"aisite: {count} problem{'s' if count != 1 else ''} found; {tail}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("aisite: interrupted; the previous site was left as it was.", file=sys.stderr)
@@ -74,10 +136,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
-def _build(args: argparse.Namespace) -> int:
+def _options(args: argparse.Namespace, base_url: str | None = None):  # type: ignore[no-untyped-def]
+    from aisite.load import Options
+
+    return Options(
+        Path(args.source), getattr(args, "drafts", False), getattr(args, "future", False), base_url
+    )
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress bar on a terminal, shown only once a build takes more than a moment."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if time.perf_counter() - started < 0.5:
+            return
+        filled = int(30 * done / total)
+        end = "\r\033[K" if done == total else ""
+        print(
+            f"\r  writing [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """aisite build."""
+    from aisite.build import build
+
     source = Path(args.source)
     output = Path(args.output) if args.output else source / "site"
-    report = build(Options(source, args.drafts, args.future, args.base_url), output)
+    report = build(_options(args, args.base_url), output, None if args.quiet else _progress())
     site = report.site
     assert site is not None
     if args.verbose:
@@ -91,7 +185,145 @@ def _build(args: argparse.Namespace) -> int:
         stats = report.stats
         print(
             f"Built {len(site.articles)} articles, {stats.pages} pages, {stats.feeds} feeds "
-            f"({stats.files} files, {stats.files - stats.unchanged} changed) in {report.seconds:.2f} s "
-            f"-> {output}"
+            f"({stats.files} files, {stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
         )
-    return 0
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """aisite check."""
+    from aisite.build import build, check
+    from aisite.links import check_links
+
+    site = check(_options(args))
+    if args.links:
+        with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
+            build(_options(args), Path(tmp) / "site")
+            broken = check_links(Path(tmp) / "site", site.config.base_path)
+        if broken:
+            raise ContentError([Problem("site", 0, f"broken link: {line}") for line in broken])
+    claims = sum(len(a.claims) for a in site.articles)
+    print(f"No problems: {len(site.articles)} articles, {claims} claims, {len(site.pages)} pages.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """aisite serve."""
+    from aisite.serve import serve
+
+    return serve(
+        Path(args.source),
+        args.bind,
+        args.port,
+        args.drafts,
+        args.future,
+        lambda m: print(m, flush=True),
+    )
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """aisite new site|article."""
+    from aisite.scaffold import new_article, new_site
+
+    if args.what == "site":
+        files = new_site(Path(args.dir))
+        print(f"Created a starter site in {args.dir}/ ({len(files)} files). Next:")
+        print(f"  cd {args.dir} && aisite serve      # preview at http://127.0.0.1:8000/")
+        print("  aisite new article my-first-analysis --title 'My first analysis'")
+        return EXIT_OK
+    folder = new_article(Path(args.source), args.slug, args.title)
+    print(f"Created {folder / 'index.md'} (a draft: remove 'draft: true' to publish)")
+    print(f"Created {folder / 'claims.yaml'} (commented template)")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """aisite import."""
+    from aisite.config import parse_config
+    from aisite.fields import slug_hint, valid_slug
+    from aisite.importer import default_slug, parse_story, to_markdown
+
+    site = Path(args.source)
+    config_path = site / "content" / "site.yaml"
+    if not config_path.is_file():
+        raise ContentError(
+            [
+                Problem(
+                    "content/site.yaml",
+                    0,
+                    "site.yaml not found",
+                    "run this in a site folder, or pass --source",
+                )
+            ]
+        )
+    config, problems = parse_config("content/site.yaml", config_path.read_text(encoding="utf-8"))
+    problems.raise_if_any()
+    assert config is not None
+    name = "standard input" if args.file == "-" else args.file
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ContentError([Problem(name, 0, f"cannot read the story: {err}")]) from None
+    story = parse_story(text)
+    if not story.title or not story.blocks:
+        raise ContentError(
+            [Problem(name, 1, "no story found: the first line is the title, then paragraphs")]
+        )
+    slug = args.slug or default_slug(story.title)
+    if not valid_slug(slug):
+        raise ContentError([Problem(name, 0, f"'{slug}' is not a valid slug", slug_hint(slug))])
+    folder = site / "content" / "articles" / slug
+    if folder.exists():
+        raise ContentError(
+            [
+                Problem(
+                    f"content/articles/{slug}",
+                    0,
+                    "an article with this slug already exists",
+                    "pass --slug",
+                )
+            ]
+        )
+    folder.mkdir(parents=True)
+    now = datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0)
+    (folder / "index.md").write_text(to_markdown(story, now.isoformat()), encoding="utf-8")
+    for line in story.dropped:
+        print(f"dropped page furniture: {line}", file=sys.stderr)
+    headings = sum(1 for kind, _ in story.blocks if kind == "h2")
+    paragraphs = len(story.blocks) - headings
+    print(
+        f"Imported '{story.title}' into {folder / 'index.md'}: {_count(paragraphs, 'paragraph')}, "
+        f"{_count(headings, 'heading')} (a draft: check its date and source)."
+    )
+    return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    """aisite claims."""
+    from aisite.build import load_only
+    from aisite.errors import did_you_mean
+    from aisite.listing import as_csv, as_json, as_table, select
+
+    site = load_only(_options(args))
+    keys = [r.key for r in site.config.ratings]
+    if args.verdict and args.verdict not in keys:
+        hint = did_you_mean(args.verdict, keys) or "valid verdicts: " + ", ".join(keys)
+        raise ContentError([Problem("--verdict", 0, f"unknown verdict '{args.verdict}'", hint)])
+    entries = select(site, args.verdict, args.claimant)
+    render = {"table": as_table, "json": as_json, "csv": as_csv}[args.format]
+    sys.stdout.write(render(site, entries))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "serve": cmd_serve,
+    "new": cmd_new,
+    "import": cmd_import,
+    "claims": cmd_claims,
+}

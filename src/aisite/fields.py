@@ -200,6 +200,8 @@ def slugify(text: str) -> str:
     """Turn a name into a URL slug: 'AI policy' -> 'ai-policy'."""
     import unicodedata
 
+    # Apostrophes and dots join their word: "China's" -> "chinas", "U.S." -> "us".
+    text = re.sub(r"['’.]", "", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 

@@ -7,7 +7,7 @@ import ctypes.util
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -110,7 +110,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_site(outputs: Iterable[Output], output: Path) -> Stats:
+def write_site(
+    outputs: Iterable[Output], output: Path, progress: Callable[[int, int], None] | None = None
+) -> Stats:
     """Write every output into a fresh folder, then swap it with `output`."""
     planned = list(outputs)
     check_paths(planned)
@@ -130,6 +132,8 @@ def write_site(outputs: Iterable[Output], output: Path) -> Stats:
             else:
                 target.write_bytes(data)
             stats.files += 1
+            if progress:
+                progress(stats.files, len(planned))
             if item.path.endswith(".html"):
                 stats.pages += 1
             elif item.path.endswith(("feed.xml", "atom.xml", "feed.json")):

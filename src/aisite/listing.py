@@ -1,0 +1,78 @@
+"""`aisite claims`: the site's claims at a glance, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections import Counter
+
+from aisite.catalog import Catalog, ClaimEntry
+from aisite.feeds import claim_record
+from aisite.model import Site
+
+
+def select(site: Site, verdict: str | None, claimant: str | None) -> tuple[ClaimEntry, ...]:
+    """Claims filtered by verdict key and by claimant (name, case-insensitive substring)."""
+    entries = Catalog(site).claims
+    if verdict:
+        entries = tuple(e for e in entries if e.claim.verdict.key == verdict)
+    if claimant:
+        needle = claimant.casefold()
+        entries = tuple(e for e in entries if needle in e.claim.claimant.name.casefold())
+    return entries
+
+
+def as_json(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
+    """The claims.json records of the selected claims."""
+    return json.dumps([claim_record(site, e) for e in entries], ensure_ascii=False, indent=2) + "\n"
+
+
+def as_csv(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
+    """One row per claim."""
+    out = io.StringIO()
+    fields = [
+        "article",
+        "id",
+        "verdict",
+        "verdict_label",
+        "claimant",
+        "type",
+        "quote",
+        "summary",
+        "claim_url",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        writer.writerow(claim_record(site, entry))
+    return out.getvalue()
+
+
+def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
+    """Verdict counts, then a row per claim fitted to the terminal width."""
+    width = shutil.get_terminal_size((100, 24)).columns
+    counts = Counter(e.claim.verdict.key for e in entries)
+    lines = [f"{len(entries)} claim{'s' if len(entries) != 1 else ''}"]
+    for rating in site.config.ratings:
+        if counts[rating.key]:
+            lines.append(f"  {rating.label:<18} {counts[rating.key]:>4}")
+    if not entries:
+        return "\n".join(lines) + "\n"
+    label_width = max(len(e.claim.verdict.label) for e in entries)
+    who_width = min(24, max(len(e.claim.claimant.name) for e in entries))
+    lines.append("")
+    lines.append(f"{'VERDICT':<{label_width}}  {'CLAIMANT':<{who_width}}  QUOTE")
+    for entry in entries:
+        claim = entry.claim
+        who = _cut(claim.claimant.name, who_width)
+        room = max(20, width - label_width - who_width - 4)
+        lines.append(
+            f"{claim.verdict.label:<{label_width}}  {who:<{who_width}}  {_cut(claim.text, room)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

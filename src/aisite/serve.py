@@ -1,0 +1,194 @@
+"""`aisite serve`: build, serve on loopback, watch the sources, rebuild and reload open pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aisite.build import build
+from aisite.errors import ContentError
+from aisite.load import Options
+
+WATCHED = ("content", "templates", "static")
+LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'aisite build' output)
+(function () {
+  var seen = null, box = null;
+  function overlay(problems) {
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:99999;" +
+        "background:#2b0b0b;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;" +
+        "border-top:4px solid #ff5c5c;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "aisite: the last build failed; showing the last good site.\\n\\n" + problems.join("\\n");
+  }
+  var events = new EventSource("/__aisite/events");
+  events.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.problems.length) { overlay(state.problems); }
+    else if (seen !== null && state.version !== seen) { location.reload(); }
+    else if (box) { box.remove(); box = null; }
+    seen = state.version;
+  });
+})();
+"""
+INJECT = b'<script src="/__aisite/live.js"></script>'
+
+
+class State:
+    """The latest build's version and problems, shared with event-stream clients."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.problems: list[str] = []
+        self.stopping = False
+        self.changed = threading.Condition()
+
+    def publish(self, problems: list[str]) -> None:
+        """Record a build's outcome and wake every waiting client."""
+        with self.changed:
+            self.version += 1
+            self.problems = problems
+            self.changed.notify_all()
+
+    def snapshot(self) -> bytes:
+        """The state as a server-sent event."""
+        data = json.dumps({"version": self.version, "problems": self.problems})
+        return f"event: state\ndata: {data}\n\n".encode()
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Static files from the output folder, with the live-reload script injected into pages."""
+
+    state: State
+
+    def __init__(self, *args: Any, state: State, directory: str, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, directory=directory, **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == "/__aisite/live.js":
+            self._send(200, "text/javascript; charset=utf-8", LIVE_JS)
+        elif path == "/__aisite/events":
+            self._events()
+        else:
+            target = Path(self.translate_path(path))
+            if target.is_dir() and path.endswith("/"):
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                self._send(200, "text/html; charset=utf-8", _inject(target.read_bytes()))
+            elif not target.exists() and Path(self.directory, "404.html").is_file():
+                self._send(
+                    404,
+                    "text/html; charset=utf-8",
+                    _inject(Path(self.directory, "404.html").read_bytes()),
+                )
+            else:
+                super().do_GET()
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        state = self.state
+        try:
+            seen = -1
+            while not state.stopping:
+                with state.changed:
+                    if seen == state.version:
+                        state.changed.wait(timeout=10)
+                    message = state.snapshot() if seen != state.version else b": ping\n\n"
+                    seen = state.version
+                self.wfile.write(message)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def _inject(page: bytes) -> bytes:
+    index = page.rfind(b"</body>")
+    return page[:index] + INJECT + page[index:] if index >= 0 else page + INJECT
+
+
+def serve(
+    source: Path, bind: str, port: int, drafts: bool, future: bool, say: Callable[[str], None]
+) -> int:
+    """Run the development server until Ctrl-C."""
+    from watchfiles import watch
+
+    state = State()
+    workdir = Path(tempfile.mkdtemp(prefix="aisite-serve-"))
+    output = workdir / "site"
+    output.mkdir()
+    handler = partial(Handler, state=state, directory=str(output))
+    server = ThreadingHTTPServer((bind, port), handler)
+    server.daemon_threads = True
+    host = "localhost" if bind in ("0.0.0.0", "::") else bind
+    base_url = f"http://{host}:{server.server_address[1]}/"
+    options = Options(source, drafts, future, base_url)
+
+    def rebuild() -> None:
+        try:
+            report = build(options, output)
+        except ContentError as err:
+            problems = [str(p) for p in err.problems]
+            for line in problems:
+                print(line, file=sys.stderr, flush=True)
+            say(f"Build failed ({len(problems)} problems); still serving the last good site.")
+            state.publish(problems)
+            return
+        say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
+        state.publish([])
+
+    rebuild()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
+    stop = threading.Event()
+    watched = source.resolve()
+    try:
+        for changes in watch(watched, stop_event=stop, watch_filter=partial(_relevant, watched)):
+            names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
+            say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        state.stopping = True
+        state.publish(state.problems)
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    say("Stopped.")
+    return 0
+
+
+def _relevant(root: Path, change: object, path: str) -> bool:
+    parts = Path(path).relative_to(root).parts
+    return bool(parts) and parts[0] in WATCHED and not any(p.startswith(".") for p in parts)

@@ -1,0 +1,255 @@
+"""Every command from the outside: subprocesses in temporary folders, as an author would use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_aisite
+
+SEED = Path(__file__).parent / "data" / "seed-article.txt"
+ARTICLE_BODY = (
+    REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"
+)
+
+
+@pytest.fixture
+def starter(tmp_path: Path) -> Path:
+    site = tmp_path / "mysite"
+    result = run_aisite("new", "site", str(site))
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_new_site_builds_as_is(starter: Path) -> None:
+    for name in (
+        "content/site.yaml",
+        "content/pages/methodology.md",
+        "content/pages/about.md",
+        "content/pages/corrections.md",
+        "content/articles/example-analysis/claims.yaml",
+        ".gitignore",
+    ):
+        assert (starter / name).is_file(), name
+    result = run_aisite("build", cwd=starter)
+    assert result.returncode == 0, result.stderr
+    page = (starter / "site" / "articles" / "example-analysis" / "index.html").read_text()
+    assert page.count("<mark ") >= 2 and 'id="claim-bridge-cost"' in page
+
+
+def test_new_site_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    result = run_aisite("new", "site", str(tmp_path))
+    assert result.returncode == 1 and "not empty" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_new_article(starter: Path) -> None:
+    result = run_aisite(
+        "new", "article", "bridge-follow-up", "--title", 'The "bridge", again', cwd=starter
+    )
+    assert result.returncode == 0, result.stderr
+    index = (starter / "content" / "articles" / "bridge-follow-up" / "index.md").read_text()
+    assert 'title: "The \\"bridge\\", again"' in index and "draft: true" in index
+    assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", index, re.M)
+    claims = (starter / "content" / "articles" / "bridge-follow-up" / "claims.yaml").read_text()
+    assert "# - id:" in claims and "one of: accurate, mostly-accurate" in claims
+    built = run_aisite("build", "--drafts", cwd=starter)
+    assert built.returncode == 0, built.stderr
+    assert (starter / "site" / "articles" / "bridge-follow-up" / "index.html").is_file()
+    again = run_aisite("new", "article", "bridge-follow-up", cwd=starter)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad = run_aisite("new", "article", "Bad Slug", cwd=starter)
+    assert bad.returncode == 1 and "e.g. 'bad-slug'" in bad.stderr
+
+
+def test_import_reproduces_the_story_and_drops_furniture(starter: Path) -> None:
+    result = run_aisite("import", str(SEED), cwd=starter)
+    assert result.returncode == 0, result.stderr
+    assert "dropped page furniture: Post a Comment" in result.stderr
+    assert "11 paragraphs, 1 heading (" in result.stdout
+    made = (
+        starter / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"
+    )
+    body = made.read_text().split("\n---\n", 1)[1].strip()
+    assert body == ARTICLE_BODY.read_text().split("\n---\n", 1)[1].strip()
+    assert run_aisite("build", "--drafts", cwd=starter).returncode == 0
+
+
+def test_import_from_standard_input_with_slug(starter: Path) -> None:
+    story = "A Title Line\n\nFirst paragraph,\nwrapped over lines.\n\nA Heading\n\nSecond *paragraph* with [brackets].\n\nShare this:\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "aisite", "import", "--slug", "piped"],
+        input=story,
+        text=True,
+        capture_output=True,
+        cwd=starter,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (starter / "content" / "articles" / "piped" / "index.md").read_text()
+    assert (
+        "First paragraph, wrapped over lines.\n\n## A Heading\n\nSecond \\*paragraph\\* with \\[brackets\\]."
+        in text
+    )
+    assert "Share this" not in text
+
+
+def test_check_clean_and_broken(starter: Path) -> None:
+    ok = run_aisite("check", cwd=starter)
+    assert ok.returncode == 0 and ok.stdout.startswith("No problems")
+    assert not (starter / "site").exists()
+    claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: accurate", "verdict: acurate"))
+    bad = run_aisite("check", cwd=starter)
+    assert bad.returncode == 1
+    assert (
+        "content/articles/example-analysis/claims.yaml:7: unknown verdict 'acurate'" in bad.stderr
+    )
+
+
+def test_check_links_finds_a_broken_link(starter: Path) -> None:
+    page = starter / "content" / "pages" / "about.md"
+    page.write_text(page.read_text() + "\nSee [our team](../team/).\n")
+    assert run_aisite("check", cwd=starter).returncode == 0
+    result = run_aisite("check", "--links", cwd=starter)
+    assert result.returncode == 1
+    assert (
+        "broken link: about/index.html: ../team/ (no such file: team/index.html)" in result.stderr
+    )
+
+
+def test_check_reports_template_errors(starter: Path) -> None:
+    (starter / "templates").mkdir()
+    (starter / "templates" / "tags.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}{{ nope }}{% endblock %}\n'
+    )
+    result = run_aisite("check", cwd=starter)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "templates/tags.html:2: template error: 'nope' is undefined (rendering tags/index.html)"
+    )
+
+
+def test_claims_listing_formats_and_filters() -> None:
+    table = run_aisite("claims")
+    assert table.returncode == 0
+    assert table.stdout.startswith("20 claims\n")
+    assert re.search(r"^  Needs context\s+6$", table.stdout, re.M)
+    data = json.loads(run_aisite("claims", "--format", "json", "--verdict", "accurate").stdout)
+    assert len(data) == 5 and {d["verdict"] for d in data} == {"accurate"}
+    csv_out = run_aisite("claims", "--format", "csv", "--claimant", "epoch").stdout.splitlines()
+    assert csv_out[0].startswith("article,id,verdict") and len(csv_out) == 3
+    wrong = run_aisite("claims", "--verdict", "acurate")
+    assert wrong.returncode == 1 and "did you mean 'accurate'?" in wrong.stderr
+
+
+def test_quiet_and_verbose(starter: Path) -> None:
+    quiet = run_aisite("build", "--quiet", cwd=starter)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    verbose = run_aisite("build", "--verbose", cwd=starter)
+    assert "read and validate" in verbose.stdout and "render and write" in verbose.stdout
+    assert "\r" not in verbose.stderr  # no progress bar when not on a terminal
+
+
+def _read_events(url: str, stop_after: float) -> list[dict[str, object]]:
+    events = []
+    deadline = time.monotonic() + stop_after
+    with urllib.request.urlopen(url, timeout=stop_after) as stream:
+        for raw in stream:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+                return events
+            if time.monotonic() > deadline:
+                break
+    return events
+
+
+def _wait_for(predicate, seconds: float = 8.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aisite", "serve", "--port", "0"],
+        cwd=starter,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = ""
+        for _ in range(20):
+            line = proc.stdout.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url, "serve did not print its address"
+        home = urllib.request.urlopen(url, timeout=5).read().decode()
+        assert '<script src="/__aisite/live.js"></script>' in home
+        first = _read_events(url + "__aisite/events", 5)[0]
+        assert first["problems"] == []
+
+        page = starter / "content" / "pages" / "about.md"
+        page.write_text(page.read_text() + "\nA sentence added while serving.\n")
+        assert _wait_for(
+            lambda: (
+                "added while serving"
+                in urllib.request.urlopen(url + "about/", timeout=5).read().decode()
+            )
+        )
+        assert _wait_for(
+            lambda: _read_events(url + "__aisite/events", 5)[0]["version"] != first["version"]
+        )
+
+        page.write_text("no front matter any more\n")
+        assert _wait_for(lambda: _read_events(url + "__aisite/events", 5)[0]["problems"] != [])
+        problems = _read_events(url + "__aisite/events", 5)[0]["problems"]
+        assert problems == [
+            "content/pages/about.md:1: missing front matter (start the file with a '---' line, then title: ...)"
+        ]
+        assert (
+            "added while serving"
+            in urllib.request.urlopen(url + "about/", timeout=5).read().decode()
+        )
+
+        page.write_text("---\ntitle: About\n---\nFixed.\n")
+        assert _wait_for(
+            lambda: "Fixed." in urllib.request.urlopen(url + "about/", timeout=5).read().decode()
+        )
+        assert _wait_for(lambda: _read_events(url + "__aisite/events", 5)[0]["problems"] == [])
+        missing = urllib.request.Request(url + "no/such/page/")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(missing, timeout=5)
+        assert err.value.code == 404
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, errors = proc.communicate(timeout=15)
+    assert proc.returncode == 0, errors
+    assert "Stopped." in out
+    assert "Traceback" not in errors
+    assert "content/pages/about.md:1: missing front matter" in errors
+    assert not (starter / "site").exists(), "serve must not write the site folder"
+
+
+def test_build_output_has_no_reload_script(default_site: Path) -> None:
+    for page in default_site.rglob("*.html"):
+        assert "__aisite" not in page.read_text(encoding="utf-8"), page
