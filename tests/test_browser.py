@@ -182,6 +182,8 @@ def test_highlight_by_keyboard(
         assert page.evaluate(
             "() => document.querySelector('[role=dialog]').contains(document.activeElement)"
         ), "focus is not inside the popover"
+        violations = run_axe(page)
+        assert not violations, "axe-core, popover open:\n" + format_violations(violations)
         box = dialog.bounding_box()
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"popover off screen: {box}"
