@@ -149,6 +149,8 @@ def _publisher(f: Fields, title: str, base_url: str) -> Publisher:
     if url and normalise_base_url(url) is None and not url.startswith(("http://", "https://")):
         p.error("url", f"publisher.url must be an absolute http(s) URL, not '{url}'")
     logo = p.text("logo")
+    if logo and ":" in logo.split("/", 1)[0] and not logo.startswith(("http://", "https://")):
+        p.error("logo", f"publisher.logo must be a path or an http(s) URL, not '{logo}'")
     p.done()
     return Publisher(name, url, logo)
 

@@ -47,6 +47,8 @@ class Renderer:
 
         selectors = [Selector(c.id, c.quote, c.prefix, c.suffix) for c in article.claims]
         body = self.body.convert(article.body_md, selectors, make_mark, make_flag)
+        if body.error:
+            problems.add(article.path, 1, body.error)
         by_id = {c.id: c for c in article.claims}
         for missed in body.missed:
             claim = by_id[missed.key]
@@ -75,10 +77,10 @@ class Renderer:
         order = {f.key: i for i, f in enumerate(body.found)}
         found = {f.key: f for f in body.found}
         claims = tuple(
-            self._claim(c, found.get(c.id))
+            self._claim(c, found.get(c.id), article.claims_path, problems)
             for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
         )
-        analysis = self.analysis.convert(article.analysis_md).html if article.analysis_md else ""
+        analysis = self.markdown(self.analysis, article.analysis_md, article.path, 1, problems)
         return replace(
             article,
             claims=claims,
@@ -88,8 +90,19 @@ class Renderer:
             summary=article.summary or body.first_paragraph,
         )
 
-    def _claim(self, claim: Claim, found: Found | None) -> Claim:
-        html = self.note.convert(claim.analysis_md).html if claim.analysis_md else ""
+    def markdown(
+        self, converter: Converter, text: str, path: str, line: int, problems: Problems
+    ) -> str:
+        """Convert optional markdown, recording a failure at path:line."""
+        if not text:
+            return ""
+        rendered = converter.convert(text)
+        if rendered.error:
+            problems.add(path, line, rendered.error)
+        return rendered.html
+
+    def _claim(self, claim: Claim, found: Found | None, path: str, problems: Problems) -> Claim:
+        html = self.markdown(self.note, claim.analysis_md, path, claim.line, problems)
         return replace(
             claim,
             analysis_html=html,
@@ -106,6 +119,8 @@ def render_content(site: Site, problems: Problems) -> Site:
     pages = []
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)
+        if rendered.error:
+            problems.add(page.path, 1, rendered.error)
         pages.append(
             replace(page, body_html=rendered.html, summary=page.summary or rendered.first_paragraph)
         )

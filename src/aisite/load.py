@@ -62,11 +62,11 @@ class Reader:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 limit = MAX_FILE_BYTES // (1024 * 1024)
-                self.problems.add(rel, 0, f"file is {size} bytes; the limit is {limit} MiB")
+                self.problems.add(rel, 1, f"file is {size} bytes; the limit is {limit} MiB")
                 return None
             data = path.read_bytes()
         except OSError as err:
-            self.problems.add(rel, 0, f"cannot read file: {err.strerror}")
+            self.problems.add(rel, 1, f"cannot read file: {err.strerror}")
             return None
         try:
             text = data.decode("utf-8-sig")
@@ -86,12 +86,16 @@ class Reader:
             if p.name not in IGNORED and not p.name.startswith(".") and self.inside(p)
         ]
 
-    def files(self, folder: Path) -> list[Path]:
-        """All files below a folder, sorted, recursively."""
+    def files(self, folder: Path, seen: frozenset[Path] = frozenset()) -> list[Path]:
+        """All files below a folder, sorted, recursively; a link back up a tree is not followed."""
+        real = folder.resolve()
+        if real in seen:
+            self.problems.add(self.rel(folder), 0, "symbolic link loop; not followed")
+            return []
         result: list[Path] = []
         for entry in self.entries(folder):
             if entry.is_dir():
-                result.extend(self.files(entry))
+                result.extend(self.files(entry, seen | {real}))
             elif entry.is_file():
                 result.append(entry)
         return result

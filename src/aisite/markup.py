@@ -125,6 +125,7 @@ class Rendered:
     found: list[Found] = field(default_factory=list)
     missed: list[Missed] = field(default_factory=list)
     overlaps: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
 
 
 MarkFactory = Callable[[str, bool], ET.Element]
@@ -228,7 +229,15 @@ class Converter:
         self.md.reset()
         self.anchor.selectors = selectors
         self.anchor.make_mark, self.anchor.make_flag = make_mark, make_flag
-        body = self.md.convert(unicodedata.normalize("NFC", text))
+        try:
+            body = self.md.convert(unicodedata.normalize("NFC", text))
+        except RecursionError:
+            # Python-Markdown recurses per nesting level; thousands of levels exhaust the stack.
+            failed = Rendered("", "", "")
+            failed.error = (
+                "the Markdown is nested too deeply to render (e.g. thousands of '>' or list levels)"
+            )
+            return failed
         result = self.anchor.result
         result.html = sanitise(body)
         toc_tokens = getattr(self.md, "toc_tokens", [])
