@@ -141,7 +141,9 @@ def block_foreign(context: Any, origin: str, blocked: list[str]) -> None:
 
 def run_axe(page: Any) -> list[dict[str, Any]]:
     """Inject axe-core and return its violations for the configured tags."""
-    page.add_script_tag(content=require(AXE, "axe-core (run `npm ci --ignore-scripts`)").read_text())
+    page.add_script_tag(
+        content=require(AXE, "axe-core (run `npm ci --ignore-scripts`)").read_text()
+    )
     result: dict[str, Any] = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -130,9 +131,7 @@ def check_page(
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))
-def test_page(
-    kind: str, width: int, chromium: Any, site_origin: str, default_site: Path
-) -> None:
+def test_page(kind: str, width: int, chromium: Any, site_origin: str, default_site: Path) -> None:
     check_page(chromium, site_origin, default_site, kind, width)
 
 
@@ -218,9 +217,7 @@ def test_highlight_by_pointer(chromium: Any, site_origin: str, default_site: Pat
     assert not problems, "\n".join(problems)
 
 
-def test_highlight_without_javascript(
-    chromium: Any, site_origin: str, default_site: Path
-) -> None:
+def test_highlight_without_javascript(chromium: Any, site_origin: str, default_site: Path) -> None:
     """Without JavaScript a flag jumps to its claim card, whose link leads to the claim page."""
     path = page_path(default_site, "article")
     with browse(chromium, site_origin, 375, javascript=False) as (page, watcher, _):
