@@ -235,7 +235,7 @@ class Converter:
             # Python-Markdown recurses per nesting level; thousands of levels exhaust the stack.
             failed = Rendered("", "", "")
             failed.error = (
-                "the Markdown is nested too deeply to render (e.g. thousands of '>' or list levels)"
+                "the Markdown is nested too deeply to render (hundreds of nested lists or quotes)"
             )
             return failed
         result = self.anchor.result

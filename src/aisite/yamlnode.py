@@ -12,6 +12,9 @@ INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
 BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
+STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+) | {"!"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             # Aliases can expand a few lines to gigabytes ("billion laughs"); content needs none.
             raise YamlError(event.start_mark.line + 1, "YAML anchors and aliases are not allowed")
+        tag = getattr(event, "tag", None)
+        if tag and tag not in STANDARD_TAGS:
+            raise YamlError(event.start_mark.line + 1, f"YAML tag '{tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed")
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
