@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from aisite.parse import parse_article, parse_claims, parse_page
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Top-level folders the build generates; a page may not take one of these names.
 RESERVED = ("articles", "claims", "claimants", "page", "tags", "topics", "verdicts")
+# Characters XML (and so every feed) forbids, and that no visible text needs.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 
 
@@ -76,7 +79,14 @@ class Reader:
             message = f"not valid UTF-8 (byte 0x{byte:02x} at offset {err.start})"
             self.problems.add(rel, line, message, "save the file as UTF-8")
             return None
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        control = CONTROL.search(text)
+        if control:
+            line = text.count("\n", 0, control.start()) + 1
+            code = f"U+{ord(control.group()):04X}"
+            self.problems.add(rel, line, f"invisible control character {code} in the text", "delete it")
+            return None
+        return text
 
     def entries(self, folder: Path) -> list[Path]:
         """Sorted entries of a folder, without ignored files and outside links."""

@@ -100,11 +100,25 @@ _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 
 
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _url_filter(element: str, attribute: str, value: str) -> str | None:
+    """Drop URLs whose scheme, once browsers drop tabs, newlines and controls, is not allowed."""
+    if attribute in ("href", "src", "cite"):
+        scheme = _SCHEME.match(_URL_NOISE.sub("", value))
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+            return None
+    return value
+
+
 def sanitise(fragment: str) -> str:
     """Keep only allow-listed elements, attributes and URL schemes."""
     return str(
         nh3.clean(
             fragment,
+            attribute_filter=_url_filter,
             tags=set(ALLOWED_TAGS),
             clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
             attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},

@@ -80,7 +80,10 @@ class _Loader(yaml.SafeLoader):
 
 def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
     """Parse one YAML document into line-numbered nodes; None for an empty document."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as err:
+        raise YamlError(1 + line_offset, "invalid YAML: " + " ".join(str(err).split())) from None
     try:
         node = loader.get_single_node()
     except YamlError as err:
@@ -91,7 +94,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
         message = " ".join(str(p) for p in (err.context, err.problem) if p)
         raise YamlError(line + line_offset, f"invalid YAML: {message}") from None
     except yaml.YAMLError as err:
-        raise YamlError(1 + line_offset, f"invalid YAML: {err}") from None
+        raise YamlError(1 + line_offset, "invalid YAML: " + " ".join(str(err).split())) from None
     finally:
         loader.dispose()
     return None if node is None else _convert(node, line_offset)
