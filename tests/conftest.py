@@ -6,7 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,24 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_aisite("build", "--source", str(REPO), "--output", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, shared by the browser tests (one Playwright per session)."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, require
+
+    require(CHROMIUM, "Chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:  # pragma: no cover - depends on the machine
+        pytest.fail(f"Playwright for Python is missing: {err}", pytrace=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def copy_site(source: Path, target: Path) -> Path:

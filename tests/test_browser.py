@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 
 from browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     HEIGHT,
     PAGE_KINDS,
     VNU,
@@ -60,22 +58,6 @@ def site_origin(default_site: Path) -> Iterator[str]:
     """The built default site, served on 127.0.0.1."""
     with serve(default_site) as origin:
         yield origin
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless. Missing Chromium or Playwright is a failure, not a skip."""
-    require(CHROMIUM, "Chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:  # pragma: no cover - depends on the machine
-        pytest.fail(f"Playwright for Python is missing: {err}", pytrace=False)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @contextmanager

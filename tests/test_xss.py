@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, block_foreign, require, serve
+from browser_support import block_foreign, serve
 from conftest import run_aisite
 
 HOSTILE = Path(__file__).parent / "sites" / "hostile"
+ACTIVE_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
+    .filter(a => a.name.startsWith('on') || a.name === 'srcdoc' ||
+        (['href', 'src', 'action', 'formaction', 'data', 'xlink:href'].includes(a.name) &&
+         /^\\s*(javascript|vbscript|data):/i.test(a.value.replace(/[\\t\\n\\r]/g, ''))))
+    .map(a => el.tagName + ' ' + a.name + '=' + a.value))"""
 
 
 @pytest.fixture(scope="module")
@@ -20,25 +26,20 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_no_injected_script_runs_on_any_page(hostile_site: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_no_injected_script_runs_on_any_page(hostile_site: Path, chromium: Any) -> None:
     pages = sorted(p.relative_to(hostile_site).as_posix() for p in hostile_site.rglob("*.html"))
     assert len(pages) > 10
-    with serve(hostile_site) as origin, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(require(CHROMIUM, "Debian chromium")), args=CHROMIUM_ARGS
-        )
-        context = browser.new_context()
-        blocked: list[str] = []
+    blocked: list[str] = []
+    dialogs: list[str] = []
+    with serve(hostile_site) as origin:
+        context = chromium.new_context()
         block_foreign(context, origin, blocked)
-        dialogs: list[str] = []
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for path in pages:
             page.goto(f"{origin}/{path.removesuffix('index.html')}")
             page.wait_for_load_state("load")
-            # Hover and click everything a reader could touch, then open every claim popover.
+            # Touch what a reader could touch: open every claim popover, hover everything.
             for flag in page.locator("a.claim-flag, mark.claim").all():
                 flag.click()
                 page.keyboard.press("Escape")
@@ -46,14 +47,7 @@ def test_no_injected_script_runs_on_any_page(hostile_site: Path) -> None:
                 element.dispatch_event("mouseover")
             executed = page.evaluate("() => [window.__xss, document.title.includes('PWNED')]")
             assert executed == [None, False], f"script ran on {path}"
-            active = page.evaluate(
-                """() => [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
-                    .filter(a => a.name.startsWith('on') || a.name === 'srcdoc' ||
-                        (['href', 'src', 'action', 'formaction', 'data', 'xlink:href'].includes(a.name) &&
-                         /^\\s*(javascript|vbscript|data):/i.test(a.value.replace(/[\\t\\n\\r]/g, ''))))
-                    .map(a => el.tagName + ' ' + a.name + '=' + a.value))"""
-            )
-            assert active == [], f"{path}: {active}"
-        browser.close()
+            assert page.evaluate(ACTIVE_ATTRIBUTES) == [], path
+        context.close()
     assert dialogs == []
     assert blocked == [], f"hostile content made the browser fetch: {blocked}"

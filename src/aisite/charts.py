@@ -28,37 +28,34 @@ def format_number(value: float, unit: str = "") -> str:
 def bar_chart(
     bars: Sequence[Bar], chart_id: str, title: str, scale_max: float | None = None
 ) -> str:
-    """A horizontal bar chart as an accessible inline SVG."""
+    """A horizontal bar chart as an accessible inline SVG: each label above its bar."""
     if not bars:
         return ""
-    label_width, bar_width, row, gap = 150, 260, 28, 8
-    width = label_width + bar_width + 70
-    height = len(bars) * (row + gap)
+    font, label_h, bar_h, gap = 14, 20, 22, 12
+    value_w = 12 + 8 * max(len(b.shown) for b in bars)  # about 8 units per character at 14px
+    width = 320
+    bar_room = width - value_w
+    row = label_h + bar_h + gap
+    height = len(bars) * row - gap
     top = max(scale_max or 0, *(b.value for b in bars)) or 1
     parts = [
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'preserveAspectRatio="xMinYMin meet">',
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
     for index, bar in enumerate(bars):
-        y = index * (row + gap)
-        length = max(0.0, bar.value) / top * bar_width
+        y = index * row
+        length = max(0.0, bar.value) / top * bar_room
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + row * 0.68:.1f}" text-anchor="end" '
-            f'class="chart-label">{escape(_short(bar.label))}</text>'
+            f'<text x="0" y="{y + font}" font-size="{font}" class="chart-label">{escape(bar.label)}</text>'
         )
         parts.append(
-            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{row}" rx="3" '
+            f'<rect x="0" y="{y + label_h}" width="{length:.1f}" height="{bar_h}" rx="3" '
             f'class="chart-bar {escape(bar.css_class)}"/>'
         )
         parts.append(
-            f'<text x="{label_width + length + 6:.1f}" y="{y + row * 0.68:.1f}" '
+            f'<text x="{length + 6:.1f}" y="{y + label_h + bar_h * 0.72:.1f}" font-size="{font}" '
             f'class="chart-value">{escape(bar.shown)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _short(label: str, limit: int = 22) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -84,7 +84,9 @@ class Reader:
         if control:
             line = text.count("\n", 0, control.start()) + 1
             code = f"U+{ord(control.group()):04X}"
-            self.problems.add(rel, line, f"invisible control character {code} in the text", "delete it")
+            self.problems.add(
+                rel, line, f"invisible control character {code} in the text", "delete it"
+            )
             return None
         return text
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite import __version__, feeds, jsonld
-from aisite.catalog import Catalog, ClaimEntry
+from aisite.catalog import Catalog, ClaimEntry, VerdictCount
 from aisite.charts import Bar, bar_chart, format_number
 from aisite.config import Rating
 from aisite.markup import pygments_css
@@ -172,7 +172,11 @@ class SitePlan:
                 title=f"{claim.claimant.name}: “{_clip(claim.text)}” – {claim.verdict.label}",
                 description=claim.summary,
                 kind="claim",
-                crumbs=(*crumbs, ("Claims", article.url + "#claims"), (claim.id, entry.url)),
+                crumbs=(
+                    *crumbs,
+                    ("Claims", article.url + "#claims"),
+                    (f"“{_clip(claim.text, 60)}”", entry.url),
+                ),
                 og_type="article",
                 published=(claim.reviewed or article.date).isoformat(),
                 ld=(jsonld.claim_review_ld(self.config, entry),),
@@ -197,6 +201,11 @@ class SitePlan:
         ]
         title = "Claims by verdict: " + "; ".join(f"{b.label} {b.shown}" for b in bars)
         return bar_chart(bars, chart_id, title)
+
+    def _article_counts(self, article: Article) -> tuple[VerdictCount, ...]:
+        """An article's claims per verdict, in scale order, without zero counts."""
+        entries = tuple(ClaimEntry(c, article) for c in article.claims)
+        return tuple(c for c in self.catalog.verdict_counts(entries) if c.count)
 
     def _taxonomies(self) -> Iterator[Output]:
         yield self._html(
@@ -357,6 +366,7 @@ class SitePlan:
             "feeds": alternates,
             "generator": f"aisite {__version__}",
             "verdict_chart": self.verdict_chart,
+            "verdict_counts": self._article_counts,
             "format_number": format_number,
         }
 

@@ -68,7 +68,10 @@ class _Loader(yaml.SafeLoader):
             raise YamlError(event.start_mark.line + 1, "YAML anchors and aliases are not allowed")
         tag = getattr(event, "tag", None)
         if tag and tag not in STANDARD_TAGS:
-            raise YamlError(event.start_mark.line + 1, f"YAML tag '{tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed")
+            raise YamlError(
+                event.start_mark.line + 1,
+                f"YAML tag '{tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+            )
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
