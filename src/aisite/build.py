@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aisite.cache import Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError
 from aisite.load import Options, load_site
@@ -55,13 +56,20 @@ def build(
     check_output_folder(output, options.source)
     if options.now is None:
         options = replace(options, now=build_now())
-    site, problems = load_site(options)
-    stage("read and validate")
-    site = render_content(site, problems)
-    problems.raise_if_any()
-    stage("markdown and claims")
-    report.stats = write_site(SitePlan(site, options.source).outputs(), output, progress)
-    stage("render and write")
+    workers = options.jobs or os.cpu_count() or 1
+    cache = Cache(options.source, output, clean=options.clean)
+    try:
+        site, problems = load_site(options)
+        stage("read and validate")
+        site = render_content(site, problems, cache, workers)
+        problems.raise_if_any()
+        stage("markdown and claims")
+        plan = SitePlan(site, options.source)
+        report.stats = write_site(plan.outputs(), output, progress, cache, workers)
+        stage("render and write")
+        cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
+    finally:
+        cache.close()
     report.site = site
     return report
 

@@ -68,6 +68,7 @@ class Catalog:
         self.claimants = tuple(
             Group(t, claims=m) for t, m in _collect((e.claim.claimant, e) for e in self.claims)
         )
+        self._position = {a.path: i for i, a in enumerate(site.articles)}
         self.corrections: tuple[tuple[Article, Correction], ...] = tuple(
             sorted(
                 ((a, c) for a in site.articles for c in a.corrections),
@@ -92,7 +93,7 @@ class Catalog:
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """The previous (older) and next (newer) article."""
         articles = self.site.articles
-        index = articles.index(article)
+        index = self._position[article.path]
         older = articles[index + 1] if index + 1 < len(articles) else None
         newer = articles[index - 1] if index > 0 else None
         return older, newer

@@ -8,6 +8,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -50,6 +51,19 @@ def parser() -> argparse.ArgumentParser:
         "--output", metavar="DIR", help="output folder (default: site/ in the site folder)"
     )
     b.add_argument("--base-url", metavar="URL", help="use this base URL instead of site.yaml's")
+    b.add_argument(
+        "--clean",
+        action="store_true",
+        help="ignore the cache in .aisite-cache/ and rebuild everything",
+    )
+    b.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     b.add_argument("-v", "--verbose", action="store_true", help="print the time each stage took")
 
@@ -171,7 +185,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     source = Path(args.source)
     output = Path(args.output) if args.output else source / "site"
-    report = build(_options(args, args.base_url), output, None if args.quiet else _progress())
+    options = replace(_options(args, args.base_url), clean=args.clean, jobs=max(0, args.jobs))
+    report = build(options, output, None if args.quiet else _progress())
     site = report.site
     assert site is not None
     if args.verbose:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from typing import Any
 
 from aisite.anchor import Found, Selector
-from aisite.errors import Problems
+from aisite.cache import Cache, digest
+from aisite.errors import Problem, Problems
 from aisite.markup import Converter
 from aisite.model import Article, Claim, Site
+from aisite.write import die_with_parent
 
 
 class Renderer:
@@ -112,10 +116,93 @@ class Renderer:
         )
 
 
-def render_content(site: Site, problems: Problems) -> Site:
-    """Render every article and page, recording claims that fail to anchor."""
+Fields = dict[str, Any]
+PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves
+_pending: list[Article] = []
+_worker: Renderer | None = None
+
+
+def article_fields(renderer: Renderer, article: Article) -> Fields:
+    """An article's rendered text and problems, as plain data for the cache and for workers."""
+    local = Problems()
+    done = renderer.article(article, local)
+    return {
+        "body": done.body_html,
+        "toc": done.toc_html,
+        "analysis": done.analysis_html,
+        "summary": done.summary,
+        "claims": [
+            [c.id, c.analysis_html, c.matched, c.context_before, c.context_after]
+            for c in done.claims
+        ],
+        "problems": [[p.path, p.line, p.message, p.hint] for p in local.items],
+    }
+
+
+def apply_fields(article: Article, fields: Fields, problems: Problems) -> Article:
+    """The article with its rendered text; its problems recorded."""
+    by_id = {c.id: c for c in article.claims}
+    claims = tuple(
+        replace(
+            by_id[cid],
+            analysis_html=html,
+            matched=matched,
+            context_before=before,
+            context_after=after,
+        )
+        for cid, html, matched, before, after in fields["claims"]
+    )
+    problems.extend(
+        Problem(path, line, message, hint) for path, line, message, hint in fields["problems"]
+    )
+    return replace(
+        article,
+        claims=claims,
+        body_html=fields["body"],
+        toc_html=fields["toc"],
+        analysis_html=fields["analysis"],
+        summary=fields["summary"],
+    )
+
+
+def _render_one(index: int) -> Fields:
+    global _worker
+    if _worker is None:
+        _worker = Renderer()
+    return article_fields(_worker, _pending[index])
+
+
+def render_articles(articles: list[Article], workers: int) -> list[Fields]:
+    """Render articles, across processes when there are many (forked: nothing is pickled in)."""
+    global _pending
+    if workers > 1 and len(articles) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        _pending = articles
+        try:
+            with mp.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
+                return pool.map(_render_one, range(len(articles)), chunksize=16)
+        finally:
+            _pending = []
     renderer = Renderer()
-    articles = tuple(renderer.article(a, problems) for a in site.articles)
+    return [article_fields(renderer, a) for a in articles]
+
+
+def render_content(
+    site: Site, problems: Problems, cache: Cache | None = None, workers: int = 1
+) -> Site:
+    """Render every article and page (cached by content hash), recording claims that fail to anchor."""
+    keys = [digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles]
+    cached = cache.get_rendered(keys) if cache else {}
+    todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
+    fresh = dict(
+        zip((k for k in keys if k not in cached), render_articles(todo, workers), strict=True)
+    )
+    if cache:
+        cache.put_rendered(fresh)
+    articles = tuple(
+        apply_fields(a, cached.get(k) or fresh[k], problems)
+        for a, k in zip(site.articles, keys, strict=True)
+    )
+    renderer = Renderer()
     pages = []
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)

@@ -29,6 +29,10 @@ class ContentError(Exception):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem]]]:
+        # Keeps the problems intact when a worker process sends the error back.
+        return (ContentError, (self.problems,))
+
 
 class Problems:
     """A collector of problems for one stage."""

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 from feedgen.feed import FeedGenerator
 
 from aisite import __version__
+from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry
 from aisite.markup import absolutize
 from aisite.model import Article, Site
@@ -23,20 +24,32 @@ if TYPE_CHECKING:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def outputs(site: Site, catalog: Catalog) -> Iterator[Output]:
-    """Every feed and data file of the site."""
+def outputs(site: Site, catalog: Catalog, key: str) -> Iterator[Output]:
+    """Every feed and data file of the site; `key` covers configuration and aisite's version."""
     from aisite.render import Output
 
     items = site.articles[: site.config.feed.items]
-    yield Output("feed.xml", "feeds", render=lambda: rss(site, items, "feed.xml", ""))
-    yield Output("atom.xml", "feeds", render=lambda: atom(site, items))
-    yield Output("feed.json", "feeds", render=lambda: json_feed(site, items))
+    shown = [a.fingerprint for a in items]
+    yield Output(
+        "feed.xml",
+        "feeds",
+        partial(rss, site, items, "feed.xml", ""),
+        key=digest(key, "rss", *shown),
+    )
+    yield Output("atom.xml", "feeds", partial(atom, site, items), key=digest(key, "atom", *shown))
+    yield Output(
+        "feed.json", "feeds", partial(json_feed, site, items), key=digest(key, "json", *shown)
+    )
     for group in catalog.tags:
         path = f"tags/{group.term.slug}/feed.xml"
         chosen = group.articles[: site.config.feed.items]
         make = partial(rss, site, chosen, path, group.term.name)
-        yield Output(path, f"tag '{group.term.name}'", render=make)
-    yield Output("claims.json", "claims", render=lambda: claims_json(site, catalog))
+        tag_key = digest(key, path, group.term.name, *(a.fingerprint for a in chosen))
+        yield Output(path, f"tag '{group.term.name}'", render=make, key=tag_key)
+    everything = digest(
+        key, "claims", *(f"{e.article.fingerprint}#{e.claim.id}" for e in catalog.claims)
+    )
+    yield Output("claims.json", "claims", partial(claims_json, site, catalog), key=everything)
     yield Output("robots.txt", "robots", render=lambda: robots(site))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from aisite.cache import digest
 from aisite.config import SiteConfig, parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
@@ -30,6 +31,8 @@ class Options:
     future: bool = False
     base_url: str | None = None
     now: datetime | None = None
+    clean: bool = False  # ignore (and rebuild) the cache
+    jobs: int = 0  # worker processes; 0: one per core
 
 
 class Reader:
@@ -143,7 +146,8 @@ def load_site(options: Options) -> tuple[Site, Problems]:
     future = tuple(a.path for a in articles if a.date > now and not options.future)
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    return Site(config, tuple(kept), pages, static, drafts, future), problems
+    fingerprint = digest(config_text or "", config.base_url)
+    return Site(config, tuple(kept), pages, static, drafts, future, fingerprint), problems
 
 
 def _check_content_root(reader: Reader, content: Path) -> None:
@@ -182,6 +186,7 @@ def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]
         reader.problems.extend(found.items)
         if article is None:
             continue
+        claims_text: str | None = ""
         claims_file = entry / "claims.yaml"
         if claims_file.exists() and reader.inside(claims_file):
             claims_text = reader.text(claims_file)
@@ -191,6 +196,7 @@ def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]
                 )
                 reader.problems.extend(found.items)
                 article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
+        article = replace(article, fingerprint=digest(article.path, text, claims_text or ""))
         files = tuple(
             (str(p), p.relative_to(entry).as_posix())
             for p in reader.files(entry)
@@ -228,5 +234,5 @@ def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
         page, found = parse_page(rel, entry.stem, text)
         reader.problems.extend(found.items)
         if page:
-            result.append(page)
+            result.append(replace(page, fingerprint=digest(rel, text)))
     return tuple(result)

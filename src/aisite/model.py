@@ -107,6 +107,7 @@ class Article:
     corrections: tuple[Correction, ...]
     body_md: str
     files: tuple[tuple[str, str], ...] = ()  # (source path, path inside the bundle)
+    fingerprint: str = ""  # hash of index.md and claims.yaml: keys the caches
     claims: tuple[Claim, ...] = ()
     claims_path: str = ""
     body_html: str = ""
@@ -139,6 +140,7 @@ class Page:
     summary: str
     body_md: str
     body_html: str = ""
+    fingerprint: str = ""
 
     @property
     def url(self) -> str:
@@ -165,6 +167,7 @@ class Site:
     static: tuple[StaticFile, ...]
     skipped_drafts: tuple[str, ...] = ()
     skipped_future: tuple[str, ...] = ()
+    fingerprint: str = ""  # hash of site.yaml and the base URL in use
 
     def page(self, slug: str) -> Page | None:
         """A standalone page by slug."""

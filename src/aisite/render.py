@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite import __version__, feeds, jsonld
+from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, VerdictCount
 from aisite.charts import Bar, bar_chart, format_number
 from aisite.config import Rating
@@ -26,6 +28,7 @@ class Output:
     origin: str
     render: Callable[[], bytes] | None = None
     copy_from: str | None = None
+    key: str | None = None  # hash of everything the bytes depend on; None: always made
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ class SitePlan:
         self.sitemap: list[tuple[str, str]] = []
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
+        nav = [f"{p.slug}={p.title}" for p in site.pages]
+        # Everything every page shows: configuration, theme, assets, the navigation.
+        self.key = digest(site.fingerprint, self.theme.fingerprint(), css, js, *nav)
+        self._corrections_key = digest(
+            *(
+                f"{a.slug}|{a.title}|{c.date.isoformat()}|{c.text}"
+                for a, c in self.catalog.corrections
+            )
+        )
 
     def _generated_css(self) -> str:
         rules = [f".verdict-{r.key}{{--verdict:{r.color}}}" for r in self.config.ratings]
@@ -93,11 +105,17 @@ class SitePlan:
                 title=page.title,
                 description=page.summary,
                 kind="page",
+                deps=(
+                    page.fingerprint,
+                    self._corrections_key if page.slug == "corrections" else "",
+                ),
             )
         yield from self._taxonomies()
         yield from self._claim_indexes()
-        yield self._html("404.html", "404.html", "404", {}, title="Page not found", kind="404")
-        yield from feeds.outputs(self.site, self.catalog)
+        yield self._html(
+            "404.html", "404.html", "404", {}, title="Page not found", kind="404", deps=()
+        )
+        yield from feeds.outputs(self.site, self.catalog, self.key)
         pages = tuple(self.sitemap)
         yield Output(
             "sitemap.xml", "sitemap", render=partial(feeds.sitemap, self.config.base_url, pages)
@@ -107,7 +125,7 @@ class SitePlan:
         for name, data in self.assets.values():
             yield Output(name, "aisite theme", render=partial(bytes, data))
         for static in self.site.static:
-            yield Output(static.output, static.origin, copy_from=static.source)
+            yield _copy(static.output, static.origin, static.source)
 
     def _index_pages(self) -> Iterator[Output]:
         articles = self.site.articles
@@ -131,6 +149,7 @@ class SitePlan:
                 title=title,
                 description=self.config.description,
                 kind="home",
+                deps=(str(total), *(a.fingerprint for a in chunk)),
             )
 
     def _article(self, article: Article) -> Iterator[Output]:
@@ -155,7 +174,8 @@ class SitePlan:
             og_type="article",
             published=article.date.isoformat(),
             modified=article.modified.isoformat(),
-            ld=(jsonld.article_ld(self.config, article),),
+            ld=partial(jsonld.article_ld, self.config, article),
+            deps=(article.fingerprint, *_brief(older), *_brief(newer)),
         )
         for entry in entries:
             claim = entry.claim
@@ -163,12 +183,7 @@ class SitePlan:
                 entry.url,
                 "claim.html",
                 f"{article.claims_path}:{claim.line}",
-                {
-                    "entry": entry,
-                    "claim": entry.claim,
-                    "article": article,
-                    "chart": self._figures_chart(entry),
-                },
+                partial(self._claim_context, entry),
                 title=f"{claim.claimant.name}: “{_clip(claim.text)}” – {claim.verdict.label}",
                 description=claim.summary,
                 kind="claim",
@@ -179,11 +194,20 @@ class SitePlan:
                 ),
                 og_type="article",
                 published=(claim.reviewed or article.date).isoformat(),
-                ld=(jsonld.claim_review_ld(self.config, entry),),
+                ld=partial(jsonld.claim_review_ld, self.config, entry),
+                deps=(article.fingerprint,),
             )
         for source, relative in article.files:
             origin = f"{Path(article.path).parent.as_posix()}/{relative}"
-            yield Output(article.url + relative, origin, copy_from=source)
+            yield _copy(article.url + relative, origin, source)
+
+    def _claim_context(self, entry: ClaimEntry) -> dict[str, Any]:
+        return {
+            "entry": entry,
+            "claim": entry.claim,
+            "article": entry.article,
+            "chart": self._figures_chart(entry),
+        }
 
     def _figures_chart(self, entry: ClaimEntry) -> str:
         figures = entry.claim.figures
@@ -216,6 +240,7 @@ class SitePlan:
             title="Tags",
             description=f"Articles of {self.config.title} by tag.",
             kind="tags",
+            deps=tuple(f"{g.term.slug}={g.term.name}:{len(g.articles)}" for g in self.catalog.tags),
         )
         for group in self.catalog.tags:
             yield self._html(
@@ -230,6 +255,7 @@ class SitePlan:
                     f"tags/{group.term.slug}/feed.xml",
                     f"{self.config.title} – {group.term.name}",
                 ),
+                deps=(group.term.name, *(a.fingerprint for a in group.articles)),
             )
         for kind, groups, label in (
             ("claimant", self.catalog.claimants, "Claimants"),
@@ -243,6 +269,7 @@ class SitePlan:
                 title=label,
                 description=f"Claims reviewed by {self.config.title}, by {kind}.",
                 kind=f"{kind}s",
+                deps=tuple(f"{g.term.slug}={g.term.name}:{len(g.claims)}" for g in groups),
             )
             for group in groups:
                 counts = self.catalog.verdict_counts(group.claims)
@@ -254,6 +281,7 @@ class SitePlan:
                     title=f"{label[:-1]}: {group.term.name}",
                     description=f"{len(group.claims)} claim(s) reviewed: {group.term.name}.",
                     kind=kind,
+                    deps=(group.term.name, *_entries_key(group.claims)),
                 )
 
     def _claim_indexes(self) -> Iterator[Output]:
@@ -262,7 +290,7 @@ class SitePlan:
             "claims/",
             "claims.html",
             "claims index",
-            {
+            lambda: {
                 "entries": self.catalog.claims,
                 "counts": counts,
                 "chart": self.verdict_chart(counts, "verdict-chart"),
@@ -270,6 +298,7 @@ class SitePlan:
             title="All claims",
             description=f"Every claim reviewed by {self.config.title}, newest first.",
             kind="claims",
+            deps=_entries_key(self.catalog.claims),
         )
         yield self._html(
             "verdicts/",
@@ -279,19 +308,22 @@ class SitePlan:
             title="Verdicts",
             description="The rating scale and the claims under each verdict.",
             kind="verdicts",
+            deps=tuple(str(c.count) for c in counts),
         )
         for rating in self.config.ratings:
             yield self._verdict(rating)
 
     def _verdict(self, rating: Rating) -> Output:
+        entries = self.catalog.by_verdict(rating.key)
         return self._html(
             f"verdicts/{rating.key}/",
             "verdict.html",
             f"verdict '{rating.key}' of site.yaml",
-            {"rating": rating, "entries": self.catalog.by_verdict(rating.key)},
+            {"rating": rating, "entries": entries},
             title=f"Verdict: {rating.label}",
             description=rating.description,
             kind="verdict",
+            deps=_entries_key(entries),
         )
 
     def _html(
@@ -299,7 +331,7 @@ class SitePlan:
         url: str,
         template: str,
         origin: str,
-        extra: dict[str, Any],
+        extra: dict[str, Any] | Callable[[], dict[str, Any]],
         *,
         title: str,
         kind: str,
@@ -308,8 +340,9 @@ class SitePlan:
         og_type: str = "website",
         published: str = "",
         modified: str = "",
-        ld: tuple[dict[str, Any], ...] = (),
+        ld: Callable[[], dict[str, Any]] | None = None,
         feed: tuple[str, str] | None = None,
+        deps: tuple[str, ...] | None = None,
     ) -> Output:
         path = url if url.endswith(".html") else url + "index.html"
         if kind != "404":
@@ -328,13 +361,14 @@ class SitePlan:
                 og_type=og_type,
                 published=published,
                 modified=modified,
-                jsonld=tuple(jsonld.script_json(item) for item in ld),
+                jsonld=(jsonld.script_json(ld()),) if ld else (),
             )
             context = self._common(meta, feed)
-            context.update(extra)
+            context.update(extra() if callable(extra) else extra)
             return self.theme.render(template, path, context).encode()
 
-        return Output(path, origin, render=render)
+        key = None if deps is None else digest(self.key, template, url, *deps)
+        return Output(path, origin, render=render, key=key)
 
     def _common(self, meta: PageMeta, feed: tuple[str, str] | None) -> dict[str, Any]:
         root = meta.root
@@ -369,6 +403,25 @@ class SitePlan:
             "verdict_counts": self._article_counts,
             "format_number": format_number,
         }
+
+
+def _brief(article: Article | None) -> tuple[str, ...]:
+    return (article.slug, article.title) if article else ("",)
+
+
+def _entries_key(entries: tuple[ClaimEntry, ...]) -> tuple[str, ...]:
+    return tuple(f"{e.article.fingerprint}#{e.claim.id}" for e in entries)
+
+
+def _copy(path: str, origin: str, source: str) -> Output:
+    """A copied file, keyed by its source's path, size and modification time."""
+    stat = os.stat(source)
+    return Output(
+        path,
+        origin,
+        copy_from=source,
+        key=digest("copy", source, str(stat.st_size), str(stat.st_mtime_ns)),
+    )
 
 
 def _clip(text: str, limit: int = 70) -> str:

@@ -42,6 +42,17 @@ class Theme:
         self.env.filters["date"] = human_date
         self.env.filters["isodate"] = lambda d: d.date().isoformat() if d else ""
 
+    def fingerprint(self) -> str:
+        """A hash of every template and asset file, so a theme edit invalidates cached pages."""
+        from aisite.cache import digest
+
+        parts: list[str | bytes] = []
+        for folder in self.folders:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+        return digest(*parts)
+
     def asset(self, name: str) -> bytes:
         """An asset file from the first theme folder that has it."""
         for folder in self.folders:

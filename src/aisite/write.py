@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing as mp
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+import signal
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
 from aisite.render import Output
 
@@ -110,10 +113,63 @@ def _alive(pid: int) -> bool:
     return True
 
 
+PARALLEL_MIN = 400  # outputs to make before a process pool pays for itself
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs; inherited by forked workers, never pickled."""
+
+    planned: list[Output]
+    tmp: Path
+    output: Path
+    known: Cache | None
+
+
+_job: _Job | None = None
+
+
+def die_with_parent() -> None:
+    """In a worker: be killed when the build process dies (Linux), so no orphan keeps writing."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def _make(index: int) -> tuple[int, bool, int, int]:
+    """Write one output into the new folder: (index, unchanged, size, mtime_ns)."""
+    assert _job is not None
+    if not _job.tmp.is_dir():
+        raise RuntimeError("the build's temporary folder is gone")
+    item = _job.planned[index]
+    target = _job.tmp / item.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    previous = _job.output / item.path
+    if item.key and _job.known and _job.known.output_unchanged(item.path, item.key, previous):
+        # Same inputs as the file already published: keep it (and its mtime) without rendering.
+        unchanged = _link(previous, target)
+    else:
+        unchanged = False
+    if not unchanged:
+        data = Path(item.copy_from).read_bytes() if item.copy_from else item.render()  # type: ignore[misc]
+        unchanged = _reuse(previous, data, target)
+        if not unchanged:
+            target.write_bytes(data)
+    stat = target.stat()
+    return index, unchanged, stat.st_size, stat.st_mtime_ns
+
+
 def write_site(
-    outputs: Iterable[Output], output: Path, progress: Callable[[int, int], None] | None = None
+    outputs: Iterable[Output],
+    output: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cache: Cache | None = None,
+    workers: int = 1,
 ) -> Stats:
     """Write every output into a fresh folder, then swap it with `output`."""
+    global _job
     planned = list(outputs)
     check_paths(planned)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -121,29 +177,56 @@ def write_site(
     tmp = output.parent / f".{output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
     stats = Stats()
+    written: dict[str, tuple[str, int, int]] = {}
+    _job = _Job(planned, tmp, output, cache)
     try:
-        for item in planned:
-            target = tmp / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = output / item.path
-            data = Path(item.copy_from).read_bytes() if item.copy_from else item.render()  # type: ignore[misc]
-            if _reuse(previous, data, target):
-                stats.unchanged += 1
-            else:
-                target.write_bytes(data)
+        todo = sum(1 for p in planned if not (p.key and cache and p.path in cache.outputs))
+        if workers > 1 and todo >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
+                results = list(
+                    _collect(pool.imap_unordered(_make, range(len(planned)), 32), planned, progress)
+                )
+        else:
+            results = list(_collect(map(_make, range(len(planned))), planned, progress))
+        for index, unchanged, size, mtime in results:
+            item = planned[index]
             stats.files += 1
-            if progress:
-                progress(stats.files, len(planned))
+            stats.unchanged += unchanged
             if item.path.endswith(".html"):
                 stats.pages += 1
             elif item.path.endswith(("feed.xml", "atom.xml", "feed.json")):
                 stats.feeds += 1
-        (tmp / MARKER).write_bytes(MARKER_TEXT)
+            if item.key:
+                written[item.path] = (item.key, size, mtime)
+        if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
+            (tmp / MARKER).write_bytes(MARKER_TEXT)
         _swap(tmp, output)
     finally:
+        _job = None
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    if cache:
+        cache.save_outputs(written, written)
     return stats
+
+
+def _collect(
+    results: Iterable[tuple[int, bool, int, int]],
+    planned: list[Output],
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[tuple[int, bool, int, int]]:
+    for done, result in enumerate(results, 1):
+        if progress:
+            progress(done, len(planned))
+        yield result
+
+
+def _link(previous: Path, target: Path) -> bool:
+    try:
+        os.link(previous, target)
+    except OSError:
+        return False
+    return True
 
 
 def _reuse(previous: Path, data: bytes, target: Path) -> bool:

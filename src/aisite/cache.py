@@ -1,0 +1,123 @@
+"""The build cache: rendered Markdown by content hash, and the key of every output written.
+
+One SQLite file in `.aisite-cache/` beside `content/`. Entries are keyed by hashes of everything
+they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from aisite import __version__
+
+FOLDER = ".aisite-cache"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short stable hash of several strings."""
+    h = hashlib.sha256(__version__.encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+class Cache:
+    """Reads and writes the cache; a cache that cannot be opened is simply empty."""
+
+    def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
+        self.db: sqlite3.Connection | None = None
+        # Output keys are kept per output folder (build and serve write to different ones).
+        self.scope = str(output.resolve()) if output else ""
+        self.outputs: dict[str, tuple[str, int, int]] = {}
+        self.clean = clean
+        if root is None:
+            return
+        try:
+            (root / FOLDER).mkdir(exist_ok=True)
+            self.db = sqlite3.connect(root / FOLDER / "cache.sqlite", isolation_level=None)
+            self.db.executescript(
+                "PRAGMA journal_mode=WAL;"
+                "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS outputs (folder TEXT NOT NULL, path TEXT NOT NULL,"
+                " key TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+                " PRIMARY KEY (folder, path));"
+            )
+            rows = self.db.execute(
+                "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
+            )
+            if not clean:
+                self.outputs = {path: (key, size, mtime) for path, key, size, mtime in rows}
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def get_rendered(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Cached Markdown results by key (none when cleaning)."""
+        if self.db is None or self.clean:
+            return {}
+        wanted = list(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self.db.execute(
+                f"SELECT key, value FROM rendered WHERE key IN ({marks})", chunk
+            ):
+                found[key] = json.loads(value)
+        return found
+
+    def put_rendered(self, items: dict[str, Any]) -> None:
+        """Store Markdown results."""
+        if self.db is None or not items:
+            return
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
+            )
+
+    def output_unchanged(self, path: str, key: str, file: Path) -> bool:
+        """True when `file` is still exactly what a build with this key wrote."""
+        known = self.outputs.get(path)
+        if known is None or known[0] != key:
+            return False
+        try:
+            stat = file.stat()
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+    def save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
+        """Record the outputs of a build that was swapped into place."""
+        if self.db is None:
+            return
+        keep = set(live)
+        with self.db:
+            self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
+            self.db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                [(self.scope, path, *entry) for path, entry in written.items() if path in keep],
+            )
+
+    def prune_rendered(self, live: Iterable[str]) -> None:
+        """Forget Markdown results no current article uses."""
+        if self.db is None:
+            return
+        keep = list(live)
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM live")
+            self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])
+            self.db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live)")
+
+    def close(self) -> None:
+        """Close the database."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None

@@ -1,0 +1,135 @@
+"""Incremental builds are correct before they are fast: after any edits, byte-identical to a cold build."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_site, run_aisite
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+WORDS = ["chips", "export", "model", "open", "weights", "rules", "China", "policy", "data", "cost"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _article(rng: random.Random, title: str, tag: str) -> str:
+    body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(30)) + "." for _ in range(3))
+    day = rng.randint(1, 28)
+    return f"---\ntitle: {title}\ndate: 2025-06-{day:02d}\ntags: [{tag}]\n---\n{body}\n"
+
+
+ACTIONS = ["add", "edit", "rename", "delete", "retitle", "page", "template", "config", "static"]
+
+
+def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
+    articles = site / "content" / "articles"
+    bundles = sorted(
+        p for p in articles.iterdir() if p.is_dir() and not (p / "claims.yaml").exists()
+    )
+    # Every kind of change once, in a random order, then random ones.
+    action = order[step] if step < len(order) else rng.choice(order)
+    if action == "add" or not bundles:
+        folder = articles / f"added-{step}"
+        folder.mkdir()
+        (folder / "index.md").write_text(
+            _article(rng, f"Added {step}", rng.choice(["Open models", "New tag"]))
+        )
+    elif action == "edit":
+        index = rng.choice(bundles) / "index.md"
+        index.write_text(index.read_text() + f"\nAn added sentence {step}.\n")
+    elif action == "rename":
+        old = rng.choice(bundles)
+        old.rename(articles / f"renamed-{step}")
+    elif action == "delete" and len(bundles) > 1:
+        shutil.rmtree(rng.choice(bundles))
+    elif action == "retitle":
+        index = rng.choice(bundles) / "index.md"
+        text = index.read_text()
+        index.write_text(text.replace("title: ", f"title: Retitled {step} ", 1))
+    elif action == "page":
+        page = site / "content" / "pages" / "methodology.md"
+        page.write_text(
+            page.read_text().replace("title: Methodology", f"title: Methodology {step}")
+        )
+    elif action == "template":
+        templates = site / "templates"
+        templates.mkdir(exist_ok=True)
+        (templates / "404.html").write_text(
+            '{% extends "base.html" %}\n{% block main %}<h1>Lost '
+            + str(step)
+            + "</h1>{% endblock %}\n"
+        )
+    elif action == "config":
+        config = site / "content" / "site.yaml"
+        config.write_text(
+            config.read_text().replace("description: ", f"description: Step {step}. ", 1)
+        )
+    else:
+        (site / "static" / f"file-{step}.txt").write_text(f"static {step}\n")
+    return action
+
+
+@pytest.mark.parametrize("seed", [2026, 7])
+def test_incremental_builds_equal_cold_builds_after_random_changes(
+    tmp_path: Path, seed: int
+) -> None:
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    incremental = tmp_path / "incremental"
+    rng = random.Random(seed)
+    assert run_aisite("build", "--source", str(site), "--output", str(incremental)).returncode == 0
+    order = ACTIONS[:]
+    rng.shuffle(order)
+    done = []
+    for step in range(18):
+        done.append(_mutate(site, rng, step, order))
+        result = run_aisite("build", "--source", str(site), "--output", str(incremental))
+        assert result.returncode == 0, result.stderr
+        cold = tmp_path / f"cold-{step}"
+        fresh = run_aisite("build", "--clean", "--source", str(site), "--output", str(cold))
+        assert fresh.returncode == 0, fresh.stderr
+        assert tree(incremental) == tree(cold), f"differs after {done}"
+    assert {"add", "edit", "rename", "delete"} <= set(done), done
+
+
+def test_unchanged_outputs_are_not_rewritten(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "site")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    second = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert ", 0 changed)" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_parallel_output_equals_serial(tmp_path: Path) -> None:
+    site = tmp_path / "big"
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "content" / "site.yaml").write_text("title: Big\nbase_url: https://example.org/\n")
+    rng = random.Random(5)
+    for n in range(400):
+        folder = site / "content" / "articles" / f"a-{n}"
+        folder.mkdir()
+        (folder / "index.md").write_text(_article(rng, f"Article {n}", f"tag {n % 7}"))
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    one = run_aisite(
+        "build", "--clean", "--jobs", "1", "--source", str(site), "--output", str(serial)
+    )
+    two = run_aisite(
+        "build", "--clean", "--jobs", "2", "--source", str(site), "--output", str(parallel)
+    )
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert tree(serial) == tree(parallel)
+    assert len(tree(serial)) > 400  # enough outputs for the process pool to be used
+    assert os.cpu_count()
