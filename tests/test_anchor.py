@@ -134,3 +134,48 @@ def test_text_index_maps_back_to_text_nodes() -> None:
     root = ET.fromstring("<div><p>Hello <b>big</b> world</p></div>")
     index = TextIndex(root)
     assert index.text.strip() == "Hello big world"
+
+
+def test_entities_and_backslash_escapes_are_text() -> None:
+    md = "AT&amp;T said prices rose 5&nbsp;percent &mdash; a record.\n\nWe will \\[double\\] it at @big\\_bank &lt;5%."
+    html, _found, missed = anchor(
+        md,
+        Selector("a", "AT&T said prices rose"),
+        Selector("b", "5 percent - a record"),
+        Selector("c", "[double] it at @big_bank <5%"),
+    )
+    assert not missed, missed
+    assert '<mark data-claim="a" id="claim-a">AT&amp;T said prices rose</mark>' in html
+    assert '<mark data-claim="b" id="claim-b">5&nbsp;percent — a record</mark>' in html
+
+
+def test_quote_spans_a_footnote_reference() -> None:
+    md = "The bill passed[^1] by a wide margin.\n\n[^1]: Source."
+    html, found, missed = anchor(md, Selector("f", "The bill passed by a wide margin"))
+    assert not missed
+    assert found[0].quote == "The bill passed by a wide margin"
+    assert 'class="footnote-ref"' in html
+
+
+def test_summary_keeps_entities() -> None:
+    assert Converter().convert("AT&amp;T and 5&nbsp;%.").first_paragraph == "AT&T and 5 %."
+
+
+def test_heading_ids_never_take_claim_ids() -> None:
+    html = Converter().convert("## Review cost\n\n## Claim one\n").html
+    assert 'id="section-review-cost"' in html and 'id="section-claim-one"' in html
+
+
+def test_author_html_cannot_pose_as_claim_markup() -> None:
+    html = (
+        Converter()
+        .convert(
+            'x <a class="claim-flag" data-claim="z" href="#review-z">Accurate</a>'
+            ' <span id="review-z" class="verdict-accurate badge">y</span>'
+        )
+        .html
+    )
+    assert "data-claim" not in html and 'id="review-z"' not in html
+    assert 'class="claim-flag"' not in html and "verdict-accurate" not in html.replace(
+        "author-verdict", ""
+    )

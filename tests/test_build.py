@@ -191,3 +191,29 @@ def test_installed_command_works_in_any_folder(tmp_path: Path) -> None:
     result = subprocess.run([exe, "build"], cwd=site, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (site / "site" / "index.html").is_file()
+
+
+def test_symlinked_output_updates_where_it_points(tmp_path: Path) -> None:
+    real = tmp_path / "www"
+    real.mkdir()
+    link = tmp_path / "public"
+    link.symlink_to(real)
+    for _ in range(2):
+        result = run_aisite("build", "--source", str(BASIC), "--output", str(link))
+        assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and (real / "index.html").is_file()
+    assert not list(tmp_path.glob(".*tmp-*"))
+
+
+def test_feed_urls_are_made_absolute_in_attributes_only(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    article = site / "content" / "articles" / "open-models-week" / "index.md"
+    article.write_text(article.read_text() + '\nWrite `<img src="logo.png">` in HTML.\n')
+    assert (
+        run_aisite("build", "--source", str(site), "--output", str(tmp_path / "o")).returncode == 0
+    )
+    feed = (tmp_path / "o" / "feed.json").read_text()
+    assert (
+        'src=\\"logo.png\\"' in feed.replace("&quot;", '\\"') or "src=&quot;logo.png&quot;" in feed
+    )
+    assert "articles/open-models-week/logo.png" not in feed

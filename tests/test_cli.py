@@ -123,9 +123,8 @@ def test_check_links_finds_a_broken_link(starter: Path) -> None:
     assert run_aisite("check", cwd=starter).returncode == 0
     result = run_aisite("check", "--links", cwd=starter)
     assert result.returncode == 1
-    assert (
-        "broken link: about/index.html: ../team/ (no such file: team/index.html)" in result.stderr
-    )
+    expected = "content/pages/about.md: broken link '../team/' (no such file: team/index.html)"
+    assert expected in result.stderr
 
 
 def test_check_reports_template_errors(starter: Path) -> None:

@@ -161,3 +161,27 @@ def test_int_tag_constant() -> None:
     node = parse_yaml("n: 5\n")
     assert isinstance(node, YMap) and isinstance(node.items["n"], YScalar)
     assert node.items["n"].tag == INT  # type: ignore[union-attr]
+
+
+def test_yaml_numbers_of_every_spelling() -> None:
+    for text, expected in (("010", 8), ("0x1f", 31), ("1:30", 90), ("1_000", 1000)):
+        cfg, problems = parse_config("s", SITE + f"per_page: {text}\n")
+        assert cfg is not None and cfg.per_page == expected, problems.items
+    for text in (".inf", "-.inf", ".nan"):
+        _claims, problems = parse_claims(
+            "c.yaml",
+            "- id: a\n  quote: q\n  claimant: c\n  verdict: accurate\n  summary: s\n"
+            "  evidence: [{title: t, url: 'https://e.org/'}]\n"
+            f"  figures: [{{label: x, value: {text}}}]\n",
+            config(),
+            datetime(2025, 1, 1, tzinfo=ZoneInfo("UTC")),
+        )
+        assert [p.message for p in problems.items] == ["'figures.value' must be a finite number"]
+
+
+def test_names_outside_latin_letters_do_not_share_pages() -> None:
+    from aisite.parse import term
+
+    slugs = {term(n).slug for n in ("中国 AI", "日本 AI", "AI", "Ελλάδα 2024", "Κίνα 2024")}
+    assert len(slugs) == 5
+    assert term("Café Müller").slug == "cafe-muller"

@@ -95,37 +95,47 @@ class Missed:
 class TextIndex:
     """The normalised text of a tree, each character mapped to its text node and offset."""
 
-    def __init__(self, root: ET.Element) -> None:
+    def __init__(self, root: ET.Element, expand: Callable[[str], str] | None = None) -> None:
+        """Index `root`; `expand` gives the text a raw-HTML placeholder stands for ('' for tags)."""
         self.root = root
         self.segments: list[tuple[ET.Element, str]] = []
         self.parent: dict[ET.Element, ET.Element] = {}
         chars: list[str] = []
         display: list[str] = []
-        origin: list[tuple[int, int]] = []
+        origin: list[tuple[int, int, int]] = []  # (text node, start, end) in the node's text
         space = True
 
-        def emit(node: ET.Element, attr: str) -> None:
+        def add(char: str, where: tuple[int, int, int]) -> None:
             nonlocal space
+            if char.isspace():
+                if not space:
+                    chars.append(" ")
+                    display.append(" ")
+                    origin.append(where)
+                space = True
+            else:
+                chars.append(char.translate(_QUOTES))
+                display.append(char)
+                origin.append(where)
+                space = False
+
+        def emit(node: ET.Element, attr: str) -> None:
             value = getattr(node, attr) or ""
             if not value:
                 return
             seg = len(self.segments)
             self.segments.append((node, attr))
-            hidden = {i for m in _STASHED.finditer(value) for i in range(m.start(), m.end())}
-            for offset, char in enumerate(value):
-                if offset in hidden:
-                    continue
-                if char.isspace():
-                    if not space:
-                        chars.append(" ")
-                        display.append(" ")
-                        origin.append((seg, offset))
-                    space = True
-                else:
-                    chars.append(char.translate(_QUOTES))
-                    display.append(char)
-                    origin.append((seg, offset))
-                    space = False
+            position = 0
+            for stashed in _STASHED.finditer(value):
+                for offset in range(position, stashed.start()):
+                    add(value[offset], (seg, offset, offset + 1))
+                # An entity (&amp;) stands for text; a raw tag for none. Its characters map to the
+                # whole placeholder, so a mark never splits one.
+                for char in expand(stashed.group()) if expand else "":
+                    add(char, (seg, stashed.start(), stashed.end()))
+                position = stashed.end()
+            for offset in range(position, len(value)):
+                add(value[offset], (seg, offset, offset + 1))
 
         def boundary() -> None:
             nonlocal space
@@ -134,10 +144,12 @@ class TextIndex:
             if chars and chars[-1] != BOUNDARY:
                 chars.append(BOUNDARY)
                 display.append(BOUNDARY)
-                origin.append((-1, -1))
+                origin.append((-1, -1, -1))
             space = True
 
         def walk(node: ET.Element) -> None:
+            if node.tag == "a" and "footnote-ref" in (node.get("class") or ""):
+                return  # a footnote number is not part of the sentence a claim quotes
             block = node.tag in BLOCK_TAGS
             if block:
                 boundary()
@@ -232,15 +244,15 @@ class TextIndex:
         for span in spans:
             runs: list[list[int]] = []
             for i in range(span.start, span.end):
-                seg, offset = self.origin[i]
+                seg, start, end = self.origin[i]
                 if (
                     runs
                     and runs[-1][0] == seg
-                    and "\x02" not in self._segment_text(seg)[runs[-1][2] : offset]
+                    and "\x02" not in self._segment_text(seg)[runs[-1][2] : start]
                 ):
-                    runs[-1][2] = offset + 1
+                    runs[-1][2] = max(runs[-1][2], end)
                 else:
-                    runs.append([seg, offset, offset + 1])
+                    runs.append([seg, start, end])
             for n, (seg, lo, hi) in enumerate(runs):
                 pieces.setdefault(seg, []).append((lo, hi, span.key, n == 0, n == len(runs) - 1))
         flags: list[tuple[ET.Element, str]] = []

@@ -53,11 +53,13 @@ def build(
         report.timings[name] = now - clock
         clock = now
 
+    # The real folder: a symlinked output (site -> /var/www/html) is updated where it points.
+    output = Path(os.path.realpath(output))
     check_output_folder(output, options.source)
     if options.now is None:
         options = replace(options, now=build_now())
     workers = options.jobs or os.cpu_count() or 1
-    cache = Cache(options.source, output, clean=options.clean)
+    cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
     try:
         site, problems = load_site(options)
         stage("read and validate")

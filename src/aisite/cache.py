@@ -10,6 +10,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,24 @@ from aisite import __version__
 FOLDER = ".aisite-cache"
 
 
+def _versions() -> bytes:
+    # Output depends on these libraries too: a new nh3 (sanitiser) must never meet stale HTML.
+    names = ("markdown", "nh3", "pygments", "jinja2", "feedgen", "pyyaml")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return f"aisite={__version__};{';'.join(found)}".encode()
+
+
+_SALT = _versions()
+
+
 def digest(*parts: str | bytes) -> str:
-    """A short stable hash of several strings."""
-    h = hashlib.sha256(__version__.encode())
+    """A short stable hash of several strings, salted with aisite's and its libraries' versions."""
+    h = hashlib.sha256(_SALT)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
@@ -49,6 +65,9 @@ class Cache:
                 " key TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
                 " PRIMARY KEY (folder, path));"
             )
+            for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
+                if not Path(folder).is_dir():  # e.g. the temporary folder of a finished `serve`
+                    self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
             rows = self.db.execute(
                 "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
             )

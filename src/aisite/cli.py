@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aisite import __version__
@@ -213,13 +214,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     site = check(_options(args))
     if args.links:
         with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
-            build(_options(args), Path(tmp) / "site")
+            build(replace(_options(args), use_cache=False), Path(tmp) / "site")
             broken = check_links(Path(tmp) / "site", site.config.base_path)
         if broken:
-            raise ContentError([Problem("site", 0, f"broken link: {line}") for line in broken])
+            sources = _page_sources(site)
+            raise ContentError(
+                [
+                    Problem(sources.get(page, page), 0, f"broken link '{link}' ({why})")
+                    for page, link, why in broken
+                ]
+            )
     claims = sum(len(a.claims) for a in site.articles)
     print(f"No problems: {len(site.articles)} articles, {claims} claims, {len(site.pages)} pages.")
     return EXIT_OK
+
+
+def _page_sources(site: Any) -> dict[str, str]:
+    """Which content file each page comes from, for link problems."""
+    sources = {f"{a.url}index.html": a.path for a in site.articles}
+    sources.update({f"{p.url}index.html": p.path for p in site.pages})
+    return sources
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -254,26 +268,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """aisite import."""
-    from aisite.config import parse_config
+    from aisite.errors import Problems
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
+    from aisite.load import Reader, read_config
 
     site = Path(args.source)
-    config_path = site / "content" / "site.yaml"
-    if not config_path.is_file():
-        raise ContentError(
-            [
-                Problem(
-                    "content/site.yaml",
-                    0,
-                    "site.yaml not found",
-                    "run this in a site folder, or pass --source",
-                )
-            ]
-        )
-    config, problems = parse_config("content/site.yaml", config_path.read_text(encoding="utf-8"))
-    problems.raise_if_any()
-    assert config is not None
+    config, _ = read_config(Reader(site, Problems()))
     name = "standard input" if args.file == "-" else args.file
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")

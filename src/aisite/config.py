@@ -110,10 +110,12 @@ def parse_config(
     title = f.text("title", required=True)
     raw_base = f.text("base_url", required=True)
     url = normalise_base_url(base_url or raw_base) if (base_url or raw_base) else None
-    if (base_url or raw_base) and url is None:
-        f.error(
-            "base_url", f"base_url must be an absolute http(s) URL, not '{base_url or raw_base}'"
+    if base_url and url is None:
+        problems.add(
+            "--base-url", 0, f"--base-url must be an absolute http(s) URL, not '{base_url}'"
         )
+    elif raw_base and url is None:
+        f.error("base_url", f"base_url must be an absolute http(s) URL, not '{raw_base}'")
     description = f.text("description")
     language = f.text("language", default="en")
     if not LANG_RE.match(language):

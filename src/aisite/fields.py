@@ -85,7 +85,10 @@ class Fields:
         if scalar.tag != INT:
             self.error(key, f"'{self._name(key)}' must be a whole number, not '{scalar.text}'")
             return default
-        number = int(scalar.text.replace("_", ""), 0)
+        number = _to_number(scalar)
+        if not isinstance(number, int):
+            self.error(key, f"'{self._name(key)}' must be a whole number, not '{scalar.text}'")
+            return default
         if number < minimum:
             self.error(key, f"'{self._name(key)}' must be at least {minimum}")
             return default
@@ -102,8 +105,10 @@ class Fields:
         if scalar.tag not in (INT, FLOAT):
             self.error(key, f"'{self._name(key)}' must be a number, not '{scalar.text}'")
             return None
-        digits = scalar.text.replace("_", "")
-        result: float = int(digits, 0) if scalar.tag == INT else float(digits)
+        result = _to_number(scalar)
+        if result is None:
+            self.error(key, f"'{self._name(key)}' must be a number, not '{scalar.text}'")
+            return None
         if result != result or result in (float("inf"), float("-inf")):
             self.error(key, f"'{self._name(key)}' must be a finite number")
             return None
@@ -182,6 +187,20 @@ class Fields:
             if key not in self.known:
                 hint = did_you_mean(key, self.known) or "known keys: " + ", ".join(self.known)
                 self.problems.add(self.path, line, f"unknown key '{self._name(key)}'", hint)
+
+
+def _to_number(scalar: YScalar) -> int | float | None:
+    """A YAML 1.1 int or float as PyYAML reads it (010, 0x1f, 1:30, .inf), or None."""
+    import yaml
+
+    node = yaml.ScalarNode(scalar.tag, scalar.text)
+    constructor = yaml.constructor.SafeConstructor()
+    try:
+        if scalar.tag == INT:
+            return int(constructor.construct_yaml_int(node))
+        return float(constructor.construct_yaml_float(node))
+    except (ValueError, TypeError):
+        return None
 
 
 def valid_slug(value: str) -> bool:

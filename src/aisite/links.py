@@ -25,8 +25,8 @@ class _Page(HTMLParser):
                 self.links.append(value)
 
 
-def check_links(site: Path, base_path: str = "/") -> list[str]:
-    """Broken internal links as 'page: link (reason)'; external links are not fetched."""
+def check_links(site: Path, base_path: str = "/") -> list[tuple[str, str, str]]:
+    """Broken internal links as (page, link, reason); external links are not fetched."""
     pages: dict[str, _Page] = {}
     for path in sorted(site.rglob("*.html")):
         parser = _Page()
@@ -42,17 +42,17 @@ def check_links(site: Path, base_path: str = "/") -> list[str]:
             target = urlsplit(urljoin(page_url, link))
             target_path = unquote(target.path)
             if not target_path.startswith(base_path):
-                problems.append(f"{name}: {link} (outside the site)")
+                problems.append((name, link, "outside the site"))
                 continue
             rel = target_path[len(base_path) :]
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
             file = site / rel
             if not file.is_file():
-                problems.append(f"{name}: {link} (no such file: {rel})")
+                problems.append((name, link, f"no such file: {rel}"))
                 continue
             if target.fragment and rel.endswith(".html"):
                 ids = pages[rel].ids if rel in pages else set()
                 if unquote(target.fragment) not in ids:
-                    problems.append(f"{name}: {link} (no id '{target.fragment}' in {rel})")
+                    problems.append((name, link, f"no id '{target.fragment}' in {rel}"))
     return problems

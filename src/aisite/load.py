@@ -32,6 +32,7 @@ class Options:
     base_url: str | None = None
     now: datetime | None = None
     clean: bool = False  # ignore (and rebuild) the cache
+    use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
     jobs: int = 0  # worker processes; 0: one per core
 
 
@@ -121,19 +122,7 @@ def load_site(options: Options) -> tuple[Site, Problems]:
     problems = Problems()
     reader = Reader(options.source, problems)
     content = reader.root / "content"
-    config_path = content / "site.yaml"
-    if not config_path.is_file():
-        problems.add(
-            reader.rel(config_path), 0, "site.yaml not found", "is --source the site folder?"
-        )
-        raise ContentError(problems.items)
-    config_text = reader.text(config_path)
-    config, config_problems = parse_config(
-        reader.rel(config_path), config_text or "", options.base_url
-    )
-    problems.extend(config_problems.items)
-    if config is None:
-        raise ContentError(problems.items)
+    config, config_text = read_config(reader, options.base_url)
     _check_content_root(reader, content)
     articles = _articles(reader, content / "articles", config)
     pages = _pages(reader, content / "pages")
@@ -148,6 +137,22 @@ def load_site(options: Options) -> tuple[Site, Problems]:
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
     fingerprint = digest(config_text or "", config.base_url)
     return Site(config, tuple(kept), pages, static, drafts, future, fingerprint), problems
+
+
+def read_config(reader: Reader, base_url: str | None = None) -> tuple[SiteConfig, str]:
+    """content/site.yaml, validated; a missing or broken one stops everything at once."""
+    path = reader.root / "content" / "site.yaml"
+    if not path.is_file():
+        where = reader.root / "content"
+        message = f"site.yaml not found in {where}"
+        reader.problems.add("content/site.yaml", 0, message, "is --source the site folder?")
+        raise ContentError(reader.problems.items)
+    text = reader.text(path)
+    config, found = parse_config("content/site.yaml", text or "", base_url)
+    reader.problems.extend(found.items)
+    if config is None:
+        raise ContentError(reader.problems.items)
+    return config, text or ""
 
 
 def _check_content_root(reader: Reader, content: Path) -> None:
@@ -196,6 +201,23 @@ def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]
                 )
                 reader.problems.extend(found.items)
                 article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
+        for misnamed in reader.entries(entry):
+            if (
+                misnamed.is_file()
+                and misnamed.stem in ("claims", "index")
+                and misnamed.name
+                not in (
+                    "index.md",
+                    "claims.yaml",
+                )
+            ):
+                hint = f"did you mean '{misnamed.stem}.{'md' if misnamed.stem == 'index' else 'yaml'}'?"
+                reader.problems.add(
+                    reader.rel(misnamed),
+                    0,
+                    "file name not recognised; it would be published as is",
+                    hint,
+                )
         article = replace(article, fingerprint=digest(article.path, text, claims_text or ""))
         files = tuple(
             (str(p), p.relative_to(entry).as_posix())

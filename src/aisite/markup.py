@@ -15,6 +15,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify as toc_slugify
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
@@ -97,7 +98,8 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
-_URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_PLACEHOLDER_INDEX = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_ENTITY = re.compile(r"^&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
 
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -113,12 +115,19 @@ def _url_filter(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise(fragment: str) -> str:
-    """Keep only allow-listed elements, attributes and URL schemes."""
+def sanitise(fragment: str, base_url: str = "") -> str:
+    """Keep only allow-listed elements, attributes and URL schemes; resolve URLs against base_url."""
+
+    def urls(element: str, attribute: str, value: str) -> str | None:
+        kept = _url_filter(element, attribute, value)
+        if kept is not None and base_url and attribute in ("href", "src", "cite"):
+            return urljoin(base_url, kept)
+        return kept
+
     return str(
         nh3.clean(
             fragment,
-            attribute_filter=_url_filter,
+            attribute_filter=urls,
             tags=set(ALLOWED_TAGS),
             clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
             attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -157,10 +166,10 @@ class _AnchorProcessor(Treeprocessor):
         self.result: Rendered = Rendered("", "", "")
 
     def run(self, root: ET.Element) -> None:
-        self.result = Rendered("", _first_paragraph(root), "")
+        self.result = Rendered("", _first_paragraph(root, self.expand), "")
         if not self.selectors:
             return
-        index = TextIndex(root)
+        index = TextIndex(root, self.expand)
         found: list[Found] = []
         for selector in self.selectors:
             outcome = index.find(selector)
@@ -177,16 +186,58 @@ class _AnchorProcessor(Treeprocessor):
             assert self.make_mark and self.make_flag
             index.wrap(found, self.make_mark, self.make_flag)
 
+    def expand(self, placeholder: str) -> str:
+        """The text a raw-HTML placeholder stands for: an entity's character, or nothing."""
+        found = _PLACEHOLDER_INDEX.match(placeholder)
+        if not found:
+            return ""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        index = int(found.group(1))
+        raw = str(blocks[index]) if index < len(blocks) else ""
+        return html.unescape(raw) if _ENTITY.match(raw) else ""
+
+
+_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_RESERVED_ATTR = re.compile(r"\bdata-claim\b", re.IGNORECASE)
+_RESERVED_ID = re.compile(
+    r"""(\bid\s*=\s*["']?\s*)(?=(claim|review|fn|fnref)[-:])""", re.IGNORECASE
+)
+_RESERVED_CLASS = re.compile(
+    r"(?<![\w-])(claim(-[\w-]+)?|verdict-[\w-]+|badge|scorebar[\w-]*|visually-hidden)(?![\w-])"
+)
+_CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+class _AuthorHtml(Postprocessor):
+    """Runs before raw HTML is put back: author HTML may not pose as aisite's claim markup."""
+
+    def run(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(blocks):
+            blocks[index] = _TAG.sub(_neutralise, str(block))
+        return text
+
+
+def _neutralise(tag: re.Match[str]) -> str:
+    value = _RESERVED_ATTR.sub("data-author-claim", tag.group())
+    value = _RESERVED_ID.sub(r"\1author-", value)
+    return _CLASS_ATTR.sub(
+        lambda m: m.group(1) + _RESERVED_CLASS.sub(r"author-\1", m.group(2)), value
+    )
+
 
 class _AnchorExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_AnchorProcessor(md), "aisite-anchor", 5)
+        # Before 'raw_html' (30) puts the author's HTML back into the page.
+        md.postprocessors.register(_AuthorHtml(md), "aisite-author-html", 35)
+        # After 'unescape' (0): backslash escapes are plain characters again by then.
+        md.treeprocessors.register(_AnchorProcessor(md), "aisite-anchor", -1)
 
 
-def _first_paragraph(root: ET.Element) -> str:
+def _first_paragraph(root: ET.Element, expand: Callable[[str], str]) -> str:
     for child in root:
         if child.tag == "p":
-            text = " ".join(_PLACEHOLDER.sub("", _text(child)).split())
+            text = " ".join(_PLACEHOLDER.sub(lambda m: expand(m.group()), _text(child)).split())
             if text:
                 return text
     return ""
@@ -206,7 +257,9 @@ class Converter:
 
     def __init__(self, id_prefix: str = "") -> None:
         def slugify(value: str, separator: str) -> str:
-            return id_prefix + toc_slugify(value, separator)
+            slug = id_prefix + toc_slugify(value, separator)
+            # Ids the claims use: a heading "Review cost" must not become the card "review-cost".
+            return "section-" + slug if slug.startswith(("claim-", "review-")) else slug
 
         self.md = markdown.Markdown(
             extensions=[
@@ -259,19 +312,9 @@ class Converter:
         return result
 
 
-def inline_text(text: str) -> str:
-    """Escape plain text for HTML."""
-    return html.escape(text, quote=True)
-
-
 def absolutize(fragment: str, page_url: str) -> str:
-    """Make every href and src in an HTML fragment absolute, resolved against page_url."""
-
-    def repl(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(2))
-        return f'{match.group(1)}="{html.escape(urljoin(page_url, url), quote=True)}"'
-
-    return _URL_ATTR.sub(repl, fragment)
+    """Make every href and src in an HTML fragment absolute (attributes only, never text)."""
+    return sanitise(fragment, page_url)
 
 
 def pygments_css() -> str:

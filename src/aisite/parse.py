@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,9 +28,16 @@ from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 
 def term(name: str) -> Term:
-    """A display name with its slug (a short hash when the name has no Latin letters)."""
-    slug = slugify(name)[:80].strip("-")
-    return Term(name, slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8])
+    """A display name with its slug; a hash keeps apart names whose letters slugify drops."""
+    slug = slugify(name)[:72].strip("-")
+    kept = sum(c.isalpha() for c in slug)
+    letters = sum(
+        c.isalpha() for c in unicodedata.normalize("NFKD", name) if unicodedata.category(c) != "Mn"
+    )
+    if kept < letters:  # e.g. '中国 AI' and '日本 AI' must not both become 'ai'
+        suffix = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
+        slug = f"{slug}-x-{suffix}" if slug else f"x-{suffix}"
+    return Term(name, slug)
 
 
 def is_http_url(value: str) -> bool:

@@ -71,15 +71,11 @@ class SitePlan:
         self.sitemap: list[tuple[str, str]] = []
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
-        nav = [f"{p.slug}={p.title}" for p in site.pages]
+        # Templates may show anything of the standard pages they receive as `nav`.
+        nav = [p.fingerprint for p in site.pages]
         # Everything every page shows: configuration, theme, assets, the navigation.
         self.key = digest(site.fingerprint, self.theme.fingerprint(), css, js, *nav)
-        self._corrections_key = digest(
-            *(
-                f"{a.slug}|{a.title}|{c.date.isoformat()}|{c.text}"
-                for a, c in self.catalog.corrections
-            )
-        )
+        self._corrections_key = digest(*(a.fingerprint for a, _ in self.catalog.corrections))
 
     def _generated_css(self) -> str:
         rules = [f".verdict-{r.key}{{--verdict:{r.color}}}" for r in self.config.ratings]
@@ -240,7 +236,10 @@ class SitePlan:
             title="Tags",
             description=f"Articles of {self.config.title} by tag.",
             kind="tags",
-            deps=tuple(f"{g.term.slug}={g.term.name}:{len(g.articles)}" for g in self.catalog.tags),
+            deps=tuple(
+                f"{g.term.name}|{'|'.join(a.fingerprint for a in g.articles)}"
+                for g in self.catalog.tags
+            ),
         )
         for group in self.catalog.tags:
             yield self._html(
@@ -269,7 +268,7 @@ class SitePlan:
                 title=label,
                 description=f"Claims reviewed by {self.config.title}, by {kind}.",
                 kind=f"{kind}s",
-                deps=tuple(f"{g.term.slug}={g.term.name}:{len(g.claims)}" for g in groups),
+                deps=tuple(f"{g.term.name}|{'|'.join(_entries_key(g.claims))}" for g in groups),
             )
             for group in groups:
                 counts = self.catalog.verdict_counts(group.claims)
@@ -406,7 +405,8 @@ class SitePlan:
 
 
 def _brief(article: Article | None) -> tuple[str, ...]:
-    return (article.slug, article.title) if article else ("",)
+    # The whole neighbour: a site's own template may show more of it than the title.
+    return (article.fingerprint,) if article else ("",)
 
 
 def _entries_key(entries: tuple[ClaimEntry, ...]) -> tuple[str, ...]:

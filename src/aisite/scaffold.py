@@ -7,9 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aisite.config import parse_config
-from aisite.errors import ContentError, Problem
+from aisite.errors import ContentError, Problem, Problems
 from aisite.fields import slug_hint, valid_slug
+from aisite.load import Reader, read_config
 
 STARTER = Path(__file__).parent / "starter"
 
@@ -52,25 +52,11 @@ def new_site(target: Path) -> list[str]:
 
 def new_article(site: Path, slug: str, title: str | None, now: datetime | None = None) -> Path:
     """Create content/articles/<slug>/ with front matter and a commented claims.yaml."""
-    config_path = site / "content" / "site.yaml"
     if not valid_slug(slug):
         raise ContentError(
             [Problem(slug, 0, f"'{slug}' is not a valid article slug", slug_hint(slug))]
         )
-    if not config_path.is_file():
-        raise ContentError(
-            [
-                Problem(
-                    "content/site.yaml",
-                    0,
-                    "site.yaml not found",
-                    "run this in a site folder, or pass --source",
-                )
-            ]
-        )
-    config, problems = parse_config("content/site.yaml", config_path.read_text(encoding="utf-8"))
-    problems.raise_if_any()
-    assert config is not None
+    config, _ = read_config(Reader(site, Problems()))
     folder = site / "content" / "articles" / slug
     if folder.exists():
         raise ContentError(

@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
-from aisite.errors import ContentError
+from aisite.errors import ContentError, Problem
 from aisite.load import Options
 
 WATCHED = ("content", "templates", "static")
@@ -146,7 +147,15 @@ def serve(
     output = workdir / "site"
     output.mkdir()
     handler = partial(Handler, state=state, directory=str(output))
-    server = ThreadingHTTPServer((bind, port), handler)
+    try:
+        server = ThreadingHTTPServer((bind, port), handler)
+    except OSError as err:
+        shutil.rmtree(workdir, ignore_errors=True)
+        hint = "choose another --port, or --port 0 for a free one"
+        problem = Problem(
+            f"--port {port}", 0, f"cannot listen on {bind}:{port}: {err.strerror or err}", hint
+        )
+        raise ContentError([problem]) from None
     server.daemon_threads = True
     host = "localhost" if bind in ("0.0.0.0", "::") else bind
     base_url = f"http://{host}:{server.server_address[1]}/"
@@ -161,6 +170,11 @@ def serve(
                 print(line, file=sys.stderr, flush=True)
             say(f"Build failed ({len(problems)} problems); still serving the last good site.")
             state.publish(problems)
+            return
+        except Exception:  # a bug in aisite must not take the preview down with it
+            traceback.print_exc()
+            message = "aisite: internal error while building (a bug in aisite); still serving the last good site"
+            state.publish([message])
             return
         say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
         state.publish([])

@@ -100,7 +100,10 @@ def clean_leftovers(output: Path) -> None:
         pid = leftover.name.rsplit("-", 2)[-2]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_symlink():
+            leftover.unlink()
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -172,10 +175,14 @@ def write_site(
     global _job
     planned = list(outputs)
     check_paths(planned)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(output)
     tmp = output.parent / f".{output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir()
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(output)
+        tmp.mkdir()
+    except OSError as err:
+        message = f"cannot write beside the output folder: {err.strerror or err}"
+        raise ContentError([Problem(str(output), 0, message)]) from None
     stats = Stats()
     written: dict[str, tuple[str, int, int]] = {}
     _job = _Job(planned, tmp, output, cache)
