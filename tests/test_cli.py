@@ -155,7 +155,7 @@ def test_claims_listing_formats_and_filters() -> None:
 def test_quiet_and_verbose(starter: Path) -> None:
     quiet = run_aisite("build", "--quiet", cwd=starter)
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
-    verbose = run_aisite("build", "--verbose", cwd=starter)
+    verbose = run_aisite("build", "--verbose", "--clean", cwd=starter)
     assert "read and validate" in verbose.stdout and "render and write" in verbose.stdout
     assert "\r" not in verbose.stderr  # no progress bar when not on a terminal
 

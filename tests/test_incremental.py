@@ -133,3 +133,18 @@ def test_parallel_output_equals_serial(tmp_path: Path) -> None:
     assert tree(serial) == tree(parallel)
     assert len(tree(serial)) > 400  # enough outputs for the process pool to be used
     assert os.cpu_count()
+
+
+def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "site")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    again = run_aisite("build", "-v", "--source", str(site), "--output", str(out))
+    assert "nothing changed" in again.stdout and ", 0 changed)" in again.stdout
+    (out / "index.html").unlink()  # the output was touched: a real build puts it back
+    repaired = run_aisite("build", "-v", "--source", str(site), "--output", str(out))
+    assert "nothing changed" not in repaired.stdout and (out / "index.html").is_file()
+    late = run_aisite(
+        "build", "-v", "--source", str(site), "--output", str(out), env={"SOURCE_DATE_EPOCH": "0"}
+    )
+    assert "nothing changed" not in late.stdout  # 'now' moved before the newest article

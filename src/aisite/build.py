@@ -15,21 +15,27 @@ from aisite.errors import ContentError
 from aisite.load import Options, load_site
 from aisite.model import Site
 from aisite.render import SitePlan
-from aisite.write import Stats, check_output_folder, check_paths, write_site
+from aisite.write import MARKER, Stats, check_output_folder, check_paths, write_site
 
 
 @dataclass
 class Report:
     """What a build did, for the summary line."""
 
-    site: Site | None = None
+    articles: int = 0
+    skipped_drafts: tuple[str, ...] = ()
+    skipped_future: tuple[str, ...] = ()
     stats: Stats = field(default_factory=Stats)
     timings: dict[str, float] = field(default_factory=dict)
+    nothing_changed: bool = False
 
     @property
     def seconds(self) -> float:
         """Total time."""
         return sum(self.timings.values())
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def build_now() -> datetime:
@@ -60,6 +66,26 @@ def build(
         options = replace(options, now=build_now())
     workers = options.jobs or os.cpu_count() or 1
     cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
+    inputs = input_signature(options)
+    known = cache.manifest()
+    signature = digest(inputs, output_identity(output))
+    assert options.now is not None
+    if (
+        known
+        and known["signature"] == signature
+        and _time(known["since"]) <= options.now < _time(known["until"])
+    ):
+        # No file the site is made from changed since the last build into this folder.
+        cache.close()
+        stage("nothing changed")
+        return replace(
+            report,
+            articles=known["articles"],
+            skipped_drafts=tuple(known["drafts"]),
+            skipped_future=tuple(known["future"]),
+            stats=Stats(**known["stats"], unchanged=known["stats"]["files"]),
+            nothing_changed=True,
+        )
     try:
         site, problems = load_site(options)
         stage("read and validate")
@@ -70,10 +96,81 @@ def build(
         report.stats = write_site(plan.outputs(), output, progress, cache, workers)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
+        cache.save_manifest(
+            {
+                # Inputs as they were when this build read them; the output as it is now.
+                "signature": digest(inputs, output_identity(output)),
+                # Valid while 'now' stays between the newest article shown and the next future one.
+                "since": max((a.date for a in site.articles), default=EPOCH).isoformat(),
+                "until": _next_change(site, options.source).isoformat(),
+                "articles": len(site.articles),
+                "drafts": site.skipped_drafts,
+                "future": site.skipped_future,
+                "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
+            }
+        )
     finally:
         cache.close()
-    report.site = site
+    report.articles = len(site.articles)
+    report.skipped_drafts, report.skipped_future = site.skipped_drafts, site.skipped_future
     return report
+
+
+def input_signature(options: Options) -> str:
+    """Every input file's path, size and mtime, and the options that shape the site."""
+    from aisite.theme import builtin_theme
+
+    parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
+    for top in (
+        options.source / "content",
+        options.source / "templates",
+        options.source / "static",
+        builtin_theme(),
+    ):
+        for folder, dirs, files in os.walk(top, followlinks=True):
+            dirs.sort()
+            for name in sorted(files):
+                try:
+                    stat = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                parts.append(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}")
+    return digest(*parts)
+
+
+def output_identity(output: Path) -> str:
+    """The output folder as the last build left it (a new folder after every real build)."""
+    try:
+        marker = (output / MARKER).stat()
+        folder = output.stat()
+    except OSError:
+        return "no output"
+    return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"
+
+
+def _next_change(site: Site, source: Path) -> datetime:
+    """When the site changes by itself: the date of the next article now in the future."""
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    if not site.skipped_future:
+        return far
+    from aisite.errors import Problems
+    from aisite.fields import parse_when
+    from aisite.load import Reader
+    from aisite.parse import split_front_matter
+
+    dates = []
+    for path in site.skipped_future:
+        text = Reader(source, Problems()).text(source / path) or ""
+        node, _ = split_front_matter(path, text, Problems())
+        value = node.items.get("date") if node else None
+        when = parse_when(getattr(value, "text", ""), site.config.tz) if value else None
+        if when:
+            dates.append(when)
+    return min(dates, default=far)
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def check(options: Options) -> Site:

@@ -133,7 +133,27 @@ class Cache:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM live")
             self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])
-            self.db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live)")
+            self.db.execute(
+                "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live) AND key NOT LIKE 'manifest:%'"
+            )
+
+    def manifest(self) -> dict[str, Any] | None:
+        """What the last successful build into this output folder recorded (never when cleaning)."""
+        if self.db is None or self.clean:
+            return None
+        row = self.db.execute(
+            "SELECT value FROM rendered WHERE key = ?", ("manifest:" + self.scope,)
+        ).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    def save_manifest(self, data: dict[str, Any]) -> None:
+        """Record the inputs of a successful build into this output folder."""
+        if self.db is not None:
+            with self.db:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
+                    ("manifest:" + self.scope, json.dumps(data)),
+                )
 
     def close(self) -> None:
         """Close the database."""

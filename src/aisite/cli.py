@@ -188,19 +188,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else source / "site"
     options = replace(_options(args, args.base_url), clean=args.clean, jobs=max(0, args.jobs))
     report = build(options, output, None if args.quiet else _progress())
-    site = report.site
-    assert site is not None
     if args.verbose:
         for name, seconds in report.timings.items():
             print(f"  {name:<22} {seconds * 1000:8.1f} ms")
     if not args.quiet:
-        for path in site.skipped_drafts:
+        for path in report.skipped_drafts:
             print(f"skipped draft: {path} (build with --drafts to include it)")
-        for path in site.skipped_future:
+        for path in report.skipped_future:
             print(f"left out, dated in the future: {path} (build with --future to include it)")
         stats = report.stats
         print(
-            f"Built {len(site.articles)} articles, {stats.pages} pages, {stats.feeds} feeds "
+            f"Built {report.articles} articles, {stats.pages} pages, {stats.feeds} feeds "
             f"({stats.files} files, {stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
         )
     return EXIT_OK

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.resolver import Resolver
 
 MAX_DEPTH = 40
 STR = "tag:yaml.org,2002:str"
@@ -56,13 +59,35 @@ class YamlError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """Composes nodes only, refusing aliases and deep nesting."""
+def _base() -> type[Any]:
+    """libyaml's parser (about ten times faster) under our own composer, where available."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return yaml.SafeLoader
+
+    class Fast(Composer, CParser, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+    return Fast
+
+
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:
+    _Base = _base()
+
+
+class _Loader(_Base):
+    """Composes nodes only, refusing aliases, unknown tags and deep nesting."""
 
     depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             # Aliases can expand a few lines to gigabytes ("billion laughs"); content needs none.
             raise YamlError(event.start_mark.line + 1, "YAML anchors and aliases are not allowed")
@@ -76,7 +101,8 @@ class _Loader(yaml.SafeLoader):
         if self.depth > MAX_DEPTH:
             raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
         try:
-            return super().compose_node(parent, index)
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
         finally:
             self.depth -= 1
 
