@@ -87,7 +87,7 @@ def build(
             nothing_changed=True,
         )
     try:
-        site, problems = load_site(options)
+        site, problems = load_site(options, cache)
         stage("read and validate")
         site = render_content(site, problems, cache, workers)
         problems.raise_if_any()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 from collections.abc import Iterable
 from importlib import metadata
@@ -61,6 +62,7 @@ class Cache:
             self.db.executescript(
                 "PRAGMA journal_mode=WAL;"
                 "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS outputs (folder TEXT NOT NULL, path TEXT NOT NULL,"
                 " key TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
                 " PRIMARY KEY (folder, path));"
@@ -91,6 +93,46 @@ class Cache:
                 found[key] = json.loads(value)
         return found
 
+    def get_parsed(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Parsed articles by key (none when cleaning). Pickles this cache wrote itself."""
+        if self.db is None or self.clean:
+            return {}
+        wanted = list(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self.db.execute(
+                f"SELECT key, value FROM parsed WHERE key IN ({marks})", chunk
+            ):
+                try:
+                    found[key] = pickle.loads(value)
+                except Exception:  # an unreadable entry is only a cache miss
+                    continue
+        return found
+
+    def put_parsed(self, items: dict[str, Any]) -> None:
+        """Store parsed articles."""
+        if self.db is None or not items:
+            return
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
+                [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()],
+            )
+
+    def prune_parsed(self, live: Iterable[str]) -> None:
+        """Forget parsed articles no current bundle has."""
+        if self.db is None:
+            return
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live_parsed (key TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM live_parsed")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO live_parsed VALUES (?)", [(k,) for k in live]
+            )
+            self.db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live_parsed)")
+
     def put_rendered(self, items: dict[str, Any]) -> None:
         """Store Markdown results."""
         if self.db is None or not items:
@@ -113,16 +155,20 @@ class Cache:
         return (stat.st_size, stat.st_mtime_ns) == known[1:]
 
     def save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
-        """Record the outputs of a build that was swapped into place."""
+        """Record the outputs of a build that was swapped into place (only what changed)."""
         if self.db is None:
             return
         keep = set(live)
+        current = {path: entry for path, entry in written.items() if path in keep}
+        changed = [(self.scope, p, *e) for p, e in current.items() if self.outputs.get(p) != e]
+        gone = [(self.scope, p) for p in self.outputs if p not in current]
         with self.db:
-            self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
-            self.db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                [(self.scope, path, *entry) for path, entry in written.items() if path in keep],
-            )
+            if self.clean:
+                self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
+                changed = [(self.scope, p, *e) for p, e in current.items()]
+            self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
+        self.outputs = current
 
     def prune_rendered(self, live: Iterable[str]) -> None:
         """Forget Markdown results no current article uses."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from aisite.cache import digest
+from aisite.cache import Cache, digest
 from aisite.config import SiteConfig, parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
@@ -117,14 +117,15 @@ class Reader:
         return result
 
 
-def load_site(options: Options) -> tuple[Site, Problems]:
+def load_site(options: Options, cache: Cache | None = None) -> tuple[Site, Problems]:
     """Read and validate everything that parses; a broken site.yaml stops at once."""
     problems = Problems()
     reader = Reader(options.source, problems)
     content = reader.root / "content"
     config, config_text = read_config(reader, options.base_url)
     _check_content_root(reader, content)
-    articles = _articles(reader, content / "articles", config)
+    fingerprint = digest(config_text or "", config.base_url)
+    articles = _articles(reader, content / "articles", config, cache, fingerprint)
     pages = _pages(reader, content / "pages")
     static = tuple(
         StaticFile(str(p), reader.rel(p).removeprefix("static/"), reader.rel(p))
@@ -135,7 +136,6 @@ def load_site(options: Options) -> tuple[Site, Problems]:
     future = tuple(a.path for a in articles if a.date > now and not options.future)
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    fingerprint = digest(config_text or "", config.base_url)
     return Site(config, tuple(kept), pages, static, drafts, future, fingerprint), problems
 
 
@@ -165,67 +165,95 @@ def _check_content_root(reader: Reader, content: Path) -> None:
         reader.problems.add(reader.rel(entry), 0, f"unexpected '{entry.name}' in content/", hint)
 
 
-def _articles(reader: Reader, folder: Path, config: SiteConfig) -> list[Article]:
+def _articles(
+    reader: Reader, folder: Path, config: SiteConfig, cache: Cache | None, config_key: str
+) -> list[Article]:
     if not folder.is_dir():
         return []
-    result = []
+    bundles: list[tuple[Path, str]] = []
     for entry in reader.entries(folder):
         rel = reader.rel(entry)
         if entry.is_file():
             hint = f"an article is a folder: move it to articles/{entry.stem}/index.md"
             reader.problems.add(rel, 0, "not an article bundle", hint)
-            continue
-        if not valid_slug(entry.name):
-            reader.problems.add(
-                rel, 0, f"'{entry.name}' is not a valid article slug", slug_hint(entry.name)
-            )
-            continue
-        index = entry / "index.md"
-        if not index.is_file():
+        elif not valid_slug(entry.name):
+            hint = slug_hint(entry.name)
+            reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", hint)
+        elif not (entry / "index.md").is_file():
             reader.problems.add(rel, 0, "article folder has no index.md")
-            continue
-        text = reader.text(index)
-        if text is None:
-            continue
-        article, found = parse_article(reader.rel(index), entry.name, text, config)
-        reader.problems.extend(found.items)
+        else:
+            bundles.append((entry, digest("parsed", config_key, rel, _stamp(entry))))
+    known = cache.get_parsed(key for _, key in bundles) if cache else {}
+    fresh: dict[str, Article] = {}
+    result = []
+    for entry, key in bundles:
+        article = known.get(key)
+        if article is None:
+            before = len(reader.problems.items)
+            article = _parse_bundle(reader, entry, config)
+            if article is not None and len(reader.problems.items) == before:
+                fresh[key] = article
         if article is None:
             continue
-        claims_text: str | None = ""
-        claims_file = entry / "claims.yaml"
-        if claims_file.exists() and reader.inside(claims_file):
-            claims_text = reader.text(claims_file)
-            if claims_text is not None:
-                claims, found = parse_claims(
-                    reader.rel(claims_file), claims_text, config, article.updated or article.date
-                )
-                reader.problems.extend(found.items)
-                article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
-        for misnamed in reader.entries(entry):
-            if (
-                misnamed.is_file()
-                and misnamed.stem in ("claims", "index")
-                and misnamed.name
-                not in (
-                    "index.md",
-                    "claims.yaml",
-                )
-            ):
-                hint = f"did you mean '{misnamed.stem}.{'md' if misnamed.stem == 'index' else 'yaml'}'?"
-                reader.problems.add(
-                    reader.rel(misnamed),
-                    0,
-                    "file name not recognised; it would be published as is",
-                    hint,
-                )
-        article = replace(article, fingerprint=digest(article.path, text, claims_text or ""))
+        _check_names(reader, entry)
         files = tuple(
             (str(p), p.relative_to(entry).as_posix())
             for p in reader.files(entry)
             if p.parent != entry or p.name not in ("index.md", "claims.yaml")
         )
         result.append(replace(article, files=files))
+    if cache:
+        cache.put_parsed(fresh)
+        cache.prune_parsed(key for _, key in bundles)
     return result
+
+
+def _stamp(entry: Path) -> str:
+    """Size and modification time of a bundle's index.md and claims.yaml."""
+    parts = []
+    for name in ("index.md", "claims.yaml"):
+        try:
+            stat = (entry / name).stat()
+            parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> Article | None:
+    """An article bundle's index.md and claims.yaml, parsed and fingerprinted."""
+    index = entry / "index.md"
+    text = reader.text(index)
+    if text is None:
+        return None
+    article, found = parse_article(reader.rel(index), entry.name, text, config)
+    reader.problems.extend(found.items)
+    if article is None:
+        return None
+    claims_text: str | None = ""
+    claims_file = entry / "claims.yaml"
+    if claims_file.exists() and reader.inside(claims_file):
+        claims_text = reader.text(claims_file)
+        if claims_text is not None:
+            claims, found = parse_claims(
+                reader.rel(claims_file), claims_text, config, article.updated or article.date
+            )
+            reader.problems.extend(found.items)
+            article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
+    return replace(article, fingerprint=digest(article.path, text, claims_text or ""))
+
+
+def _check_names(reader: Reader, entry: Path) -> None:
+    """A misnamed claims.yml or index.markdown would be published silently: say so."""
+    for path in reader.entries(entry):
+        if (
+            path.is_file()
+            and path.stem in ("claims", "index")
+            and path.name not in ("index.md", "claims.yaml")
+        ):
+            hint = f"did you mean '{path.stem}.{'md' if path.stem == 'index' else 'yaml'}'?"
+            message = "file name not recognised; it would be published as is"
+            reader.problems.add(reader.rel(path), 0, message, hint)
 
 
 def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:

@@ -9,6 +9,8 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -130,6 +132,7 @@ class _Job:
 
 
 _job: _Job | None = None
+_made: set[Path] = set()  # folders already made in this process
 
 
 def die_with_parent() -> None:
@@ -148,7 +151,9 @@ def _make(index: int) -> tuple[int, bool, int, int]:
         raise RuntimeError("the build's temporary folder is gone")
     item = _job.planned[index]
     target = _job.tmp / item.path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent not in _made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made.add(target.parent)
     previous = _job.output / item.path
     if item.key and _job.known and _job.known.output_unchanged(item.path, item.key, previous):
         # Same inputs as the file already published: keep it (and its mtime) without rendering.
@@ -186,6 +191,7 @@ def write_site(
     stats = Stats()
     written: dict[str, tuple[str, int, int]] = {}
     _job = _Job(planned, tmp, output, cache)
+    _made.clear()
     try:
         todo = sum(1 for p in planned if not (p.key and cache and p.path in cache.outputs))
         if workers > 1 and todo >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
@@ -256,11 +262,38 @@ def _swap(new: Path, output: Path) -> None:
         os.rename(new, output)
         return
     if _exchange(new, output):
-        shutil.rmtree(new)
+        _remove(new)
         return
     old = output.parent / f".{output.name}.tmp-{os.getpid()}-old{secrets.token_hex(4)}"
     os.rename(output, old)
     os.rename(new, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+DETACH_ABOVE = 2000  # files: a larger old tree is deleted by a detached process
+
+
+def _remove(old: Path) -> None:
+    """Delete the previous site; a large one in the background, so the build can end now."""
+    count = 0
+    for _, _, files in os.walk(old):
+        count += len(files)
+        if count > DETACH_ABOVE:
+            # The deleter renames the tree after its own pid first, so that a build starting
+            # meanwhile (clean_leftovers) sees it is in hand and leaves it alone.
+            code = (
+                "import os, shutil, sys; old = sys.argv[1]; "
+                "gone = old.rsplit('.tmp-', 1)[0] + f'.tmp-{os.getpid()}-gone'; "
+                "os.rename(old, gone); shutil.rmtree(gone, ignore_errors=True)"
+            )
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(old)],
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            return  # if it is interrupted, the next build's clean_leftovers finishes the job
     shutil.rmtree(old, ignore_errors=True)
 
 
