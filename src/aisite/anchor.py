@@ -51,7 +51,7 @@ _QUOTES.update(
     {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
 )
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
-_STASHED = re.compile("\x02[^\x03]*\x03")
+STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
 
 
@@ -126,7 +126,7 @@ class TextIndex:
             seg = len(self.segments)
             self.segments.append((node, attr))
             position = 0
-            for stashed in _STASHED.finditer(value):
+            for stashed in STASHED.finditer(value):
                 for offset in range(position, stashed.start()):
                     add(value[offset], (seg, offset, offset + 1))
                 # An entity (&amp;) stands for text; a raw tag for none. Its characters map to the

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aisite.cache import Cache, digest
 from aisite.content import render_content
-from aisite.errors import ContentError
+from aisite.errors import ContentError, Problems
 from aisite.load import Options, load_site
 from aisite.model import Site
 from aisite.render import SitePlan
@@ -173,30 +173,27 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def check(options: Options) -> Site:
-    """Validate everything a build would, rendering every page in memory; writes nothing."""
-    if options.now is None:
-        options = replace(options, now=build_now())
-    site, problems = load_site(options)
-    site = render_content(site, problems)
-    problems.raise_if_any()
-    outputs = list(SitePlan(site, options.source).outputs())
-    check_paths(outputs)
-    for output in outputs:
-        if output.render is not None:
-            try:
-                output.render()
-            except ContentError as err:
-                problems.extend(err.problems)
-    problems.raise_if_any()
-    return site
-
-
 def load_only(options: Options) -> Site:
     """Read, validate and render content without planning pages (for listings)."""
     if options.now is None:
         options = replace(options, now=build_now())
     site, problems = load_site(options)
     site = render_content(site, problems)
+    problems.raise_if_any()
+    return site
+
+
+def check(options: Options) -> Site:
+    """Validate everything a build would, rendering every page in memory; writes nothing."""
+    site = load_only(options)
+    outputs = list(SitePlan(site, options.source).outputs())
+    check_paths(outputs)
+    problems = Problems()
+    for output in outputs:
+        if output.render is not None:
+            try:
+                output.render()
+            except ContentError as err:
+                problems.extend(err.problems)
     problems.raise_if_any()
     return site

@@ -10,7 +10,7 @@ import hashlib
 import json
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -78,37 +78,30 @@ class Cache:
         except (OSError, sqlite3.Error):
             self.db = None
 
-    def get_rendered(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Cached Markdown results by key (none when cleaning)."""
+    def _select(self, table: str, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(key, value) rows of a table for the keys present (none when cleaning)."""
         if self.db is None or self.clean:
-            return {}
+            return
         wanted = list(keys)
-        found: dict[str, Any] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, value in self.db.execute(
-                f"SELECT key, value FROM rendered WHERE key IN ({marks})", chunk
-            ):
-                found[key] = json.loads(value)
-        return found
+            yield from self.db.execute(
+                f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
+            )
+
+    def get_rendered(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Cached Markdown results by key."""
+        return {key: json.loads(value) for key, value in self._select("rendered", keys)}
 
     def get_parsed(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Parsed articles by key (none when cleaning). Pickles this cache wrote itself."""
-        if self.db is None or self.clean:
-            return {}
-        wanted = list(keys)
+        """Parsed articles by key: pickles this cache wrote itself."""
         found: dict[str, Any] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, value in self.db.execute(
-                f"SELECT key, value FROM parsed WHERE key IN ({marks})", chunk
-            ):
-                try:
-                    found[key] = pickle.loads(value)
-                except Exception:  # an unreadable entry is only a cache miss
-                    continue
+        for key, value in self._select("parsed", keys):
+            try:
+                found[key] = pickle.loads(value)
+            except Exception:  # an unreadable entry is only a cache miss
+                continue
         return found
 
     def put_parsed(self, items: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
+from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Missed, Selector, TextIndex
 
 ALLOWED_TAGS = frozenset(
@@ -97,7 +98,6 @@ ALLOWED_ATTRIBUTES = {
     "span": {"aria-hidden"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _PLACEHOLDER_INDEX = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _ENTITY = re.compile(r"^&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
 
