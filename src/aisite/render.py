@@ -83,6 +83,7 @@ class SitePlan:
 
     def outputs(self) -> Iterator[Output]:
         """Every file of the site, in a stable order."""
+        self.sitemap.clear()
         yield from self._assets()
         yield from self._index_pages()
         for article in self.site.articles:
