@@ -179,3 +179,11 @@ def test_author_html_cannot_pose_as_claim_markup() -> None:
     assert 'class="claim-flag"' not in html and "verdict-accurate" not in html.replace(
         "author-verdict", ""
     )
+
+
+def test_flag_goes_after_raw_html_closing_tags() -> None:
+    md = 'Said with <b>bold</b> here. And <a href="https://example.org/">a raw link</a> too.'
+    html, _, missed = anchor(md, Selector("b", "Said with bold"), Selector("l", "And a raw link"))
+    assert not missed
+    assert '</b><a class="claim-flag" href="#review-b">flag</a> here.' in html
+    assert '</a><a class="claim-flag" href="#review-l">flag</a> too.' in html

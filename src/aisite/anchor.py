@@ -95,9 +95,16 @@ class Missed:
 class TextIndex:
     """The normalised text of a tree, each character mapped to its text node and offset."""
 
-    def __init__(self, root: ET.Element, expand: Callable[[str], str] | None = None) -> None:
-        """Index `root`; `expand` gives the text a raw-HTML placeholder stands for ('' for tags)."""
+    def __init__(
+        self,
+        root: ET.Element,
+        expand: Callable[[str], str] | None = None,
+        closes: Callable[[str], bool] | None = None,
+    ) -> None:
+        """Index `root`; `expand` gives the text a raw-HTML placeholder stands for ('' for tags),
+        `closes` tells whether it is a closing tag."""
         self.root = root
+        self.closes = closes or (lambda placeholder: False)
         self.segments: list[tuple[ET.Element, str]] = []
         self.parent: dict[ET.Element, ET.Element] = {}
         chars: list[str] = []
@@ -293,5 +300,12 @@ class TextIndex:
             anchor = node
             node = self.parent.get(node)
         container = self.parent[anchor]
-        flag.tail, anchor.tail = anchor.tail, None
+        tail = anchor.tail or ""
+        # Raw closing tags written as HTML (</b>) right after the quote stay before the flag.
+        keep = 0
+        for stashed in STASHED.finditer(tail):
+            if stashed.start() != keep or not self.closes(stashed.group()):
+                break
+            keep = stashed.end()
+        flag.tail, anchor.tail = tail[keep:] or None, tail[:keep] or None
         container.insert(list(container).index(anchor) + 1, flag)

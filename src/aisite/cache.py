@@ -29,7 +29,11 @@ def _versions() -> bytes:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
-    return f"aisite={__version__};{';'.join(found)}".encode()
+    # aisite's own code too, so that an edited checkout never reuses what older code made.
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    return f"aisite={__version__}+{code.hexdigest()[:16]};{';'.join(found)}".encode()
 
 
 _SALT = _versions()

@@ -169,7 +169,7 @@ class _AnchorProcessor(Treeprocessor):
         self.result = Rendered("", _first_paragraph(root, self.expand), "")
         if not self.selectors:
             return
-        index = TextIndex(root, self.expand)
+        index = TextIndex(root, self.expand, self.closes)
         found: list[Found] = []
         for selector in self.selectors:
             outcome = index.find(selector)
@@ -185,6 +185,14 @@ class _AnchorProcessor(Treeprocessor):
         if not self.result.missed and not self.result.overlaps:
             assert self.make_mark and self.make_flag
             index.wrap(found, self.make_mark, self.make_flag)
+
+    def closes(self, placeholder: str) -> bool:
+        """True when a raw-HTML placeholder stands for a closing tag such as </b>."""
+        found = _PLACEHOLDER_INDEX.match(placeholder)
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        if not found or int(found.group(1)) >= len(blocks):
+            return False
+        return str(blocks[int(found.group(1))]).startswith("</")
 
     def expand(self, placeholder: str) -> str:
         """The text a raw-HTML placeholder stands for: an entity's character, or nothing."""
