@@ -31,6 +31,19 @@ def run_aisite(
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_build_caches_in_the_tree() -> Iterator[None]:
+    """Builds of the fixture sites under tests/ start cold and leave no .aisite-cache behind."""
+
+    def clean() -> None:
+        for cache in (REPO / "tests").rglob(".aisite-cache"):
+            shutil.rmtree(cache, ignore_errors=True)
+
+    clean()
+    yield
+    clean()
+
+
 @pytest.fixture(scope="session")
 def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's content/ built by the CLI into a temporary folder."""

@@ -36,6 +36,7 @@ class Report:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def build_now() -> datetime:
@@ -102,7 +103,7 @@ def build(
                 "signature": digest(inputs, output_identity(output)),
                 # Valid while 'now' stays between the newest article shown and the next future one.
                 "since": max((a.date for a in site.articles), default=EPOCH).isoformat(),
-                "until": _next_change(site, options.source).isoformat(),
+                "until": (site.next_future or FAR).isoformat(),
                 "articles": len(site.articles),
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
@@ -146,27 +147,6 @@ def output_identity(output: Path) -> str:
     except OSError:
         return "no output"
     return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"
-
-
-def _next_change(site: Site, source: Path) -> datetime:
-    """When the site changes by itself: the date of the next article now in the future."""
-    far = datetime(9999, 1, 1, tzinfo=UTC)
-    if not site.skipped_future:
-        return far
-    from aisite.errors import Problems
-    from aisite.fields import parse_when
-    from aisite.load import Reader
-    from aisite.parse import split_front_matter
-
-    dates = []
-    for path in site.skipped_future:
-        text = Reader(source, Problems()).text(source / path) or ""
-        node, _ = split_front_matter(path, text, Problems())
-        value = node.items.get("date") if node else None
-        when = parse_when(getattr(value, "text", ""), site.config.tz) if value else None
-        if when:
-            dates.append(when)
-    return min(dates, default=far)
 
 
 def _time(value: str) -> datetime:

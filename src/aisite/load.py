@@ -136,7 +136,9 @@ def load_site(options: Options, cache: Cache | None = None) -> tuple[Site, Probl
     future = tuple(a.path for a in articles if a.date > now and not options.future)
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    return Site(config, tuple(kept), pages, static, drafts, future, fingerprint), problems
+    upcoming = min((a.date for a in articles if a.path in future), default=None)
+    site = Site(config, tuple(kept), pages, static, drafts, future, fingerprint, upcoming)
+    return site, problems
 
 
 def read_config(reader: Reader, base_url: str | None = None) -> tuple[SiteConfig, str]:

@@ -168,6 +168,7 @@ class Site:
     skipped_drafts: tuple[str, ...] = ()
     skipped_future: tuple[str, ...] = ()
     fingerprint: str = ""  # hash of site.yaml and the base URL in use
+    next_future: datetime | None = None  # date of the earliest article left out as future
 
     def page(self, slug: str) -> Page | None:
         """A standalone page by slug."""
