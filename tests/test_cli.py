@@ -149,7 +149,7 @@ def test_claims_listing_formats_and_filters() -> None:
     csv_out = run_aisite("claims", "--format", "csv", "--claimant", "epoch").stdout.splitlines()
     assert csv_out[0].startswith("article,id,verdict") and len(csv_out) == 3
     wrong = run_aisite("claims", "--verdict", "acurate")
-    assert wrong.returncode == 1 and "did you mean 'accurate'?" in wrong.stderr
+    assert wrong.returncode == 2 and "did you mean 'accurate'?" in wrong.stderr
 
 
 def test_quiet_and_verbose(starter: Path) -> None:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aisite.config import parse_config
+from aisite.errors import Problems
 from aisite.fields import parse_when, slugify, valid_slug
+from aisite.model import ParsedClaim, SiteConfig
 from aisite.parse import parse_article, parse_claims, parse_page
 from aisite.yamlnode import INT, STR, YamlError, YMap, YScalar, parse_yaml
 
@@ -129,6 +131,14 @@ def test_parse_page() -> None:
     assert page is not None and page.url == "about/"
 
 
+def claims_of(
+    text: str, cfg: SiteConfig, reviewed: datetime
+) -> tuple[tuple[ParsedClaim, ...], Problems]:
+    problems = Problems()
+    claims = parse_claims("c.yaml", text, cfg, reviewed, "a", "key", problems)
+    return claims, problems
+
+
 def test_parse_claims_fields_and_lines() -> None:
     text = (
         "- id: one\n  quote: a quote\n  claimant: Epoch AI\n  claimant_type: Organization\n"
@@ -136,13 +146,14 @@ def test_parse_claims_fields_and_lines() -> None:
         "  figures:\n    - {label: China, value: 78, unit: '%'}\n  topics: [open models]\n"
     )
     cfg = config()
-    claims, problems = parse_claims("c.yaml", text, cfg, datetime(2025, 7, 29, tzinfo=cfg.tz))
+    claims, problems = claims_of(text, cfg, datetime(2025, 7, 29, tzinfo=cfg.tz))
     assert not problems
     (claim,) = claims
     assert claim.line == 1 and claim.claimant.slug == "epoch-ai"
     assert claim.verdict.key == "needs-context" and claim.figures[0].value == 78
     assert claim.reviewed == datetime(2025, 7, 29, tzinfo=cfg.tz)
     assert claim.evidence[0].stance == "context"
+    assert claim.url == "articles/a/claims/one/" and claim.fingerprint == "key#one"
 
 
 def test_parse_claims_reports_every_problem_with_its_line() -> None:
@@ -151,7 +162,7 @@ def test_parse_claims_reports_every_problem_with_its_line() -> None:
         "  evidence:\n    - title: t\n      url: ftp://x\n"
     )
     cfg = config()
-    _, problems = parse_claims("c.yaml", text, cfg, datetime(2025, 1, 1, tzinfo=cfg.tz))
+    _, problems = claims_of(text, cfg, datetime(2025, 1, 1, tzinfo=cfg.tz))
     lines = sorted((p.line, p.message.split(";")[0]) for p in problems.items)
     assert [line for line, _ in lines] == [1, 4, 6, 9]
     assert any("did you mean 'statistic'?" in p.hint for p in problems.items)
@@ -168,8 +179,7 @@ def test_yaml_numbers_of_every_spelling() -> None:
         cfg, problems = parse_config("s", SITE + f"per_page: {text}\n")
         assert cfg is not None and cfg.per_page == expected, problems.items
     for text in (".inf", "-.inf", ".nan"):
-        _claims, problems = parse_claims(
-            "c.yaml",
+        _claims, problems = claims_of(
             "- id: a\n  quote: q\n  claimant: c\n  verdict: accurate\n  summary: s\n"
             "  evidence: [{title: t, url: 'https://e.org/'}]\n"
             f"  figures: [{{label: x, value: {text}}}]\n",

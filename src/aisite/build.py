@@ -12,9 +12,10 @@ from pathlib import Path
 from aisite.cache import Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problems
-from aisite.load import Options, load_site
+from aisite.load import Options, input_files, load_site
 from aisite.model import Site
 from aisite.render import SitePlan
+from aisite.theme import builtin_theme
 from aisite.write import MARKER, Stats, check_output_folder, check_paths, write_site
 
 
@@ -88,9 +89,9 @@ def build(
             nothing_changed=True,
         )
     try:
-        site, problems = load_site(options, cache)
+        parsed, problems = load_site(options, cache)
         stage("read and validate")
-        site = render_content(site, problems, cache, workers)
+        site = render_content(parsed, problems, cache, workers)
         problems.raise_if_any()
         stage("markdown and claims")
         plan = SitePlan(site, options.source)
@@ -118,24 +119,15 @@ def build(
 
 
 def input_signature(options: Options) -> str:
-    """Every input file's path, size and mtime, and the options that shape the site."""
-    from aisite.theme import builtin_theme
-
+    """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
     parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
-    for top in (
-        options.source / "content",
-        options.source / "templates",
-        options.source / "static",
-        builtin_theme(),
-    ):
-        for folder, dirs, files in os.walk(top, followlinks=True):
-            dirs.sort()
-            for name in sorted(files):
-                try:
-                    stat = os.stat(os.path.join(folder, name))
-                except OSError:
-                    continue
-                parts.append(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}")
+    for path in input_files(options, builtin_theme()):
+        try:
+            stat = path.stat()
+        except OSError:
+            parts.append(f"{path}|unreadable")
+            continue
+        parts.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
     return digest(*parts)
 
 
@@ -157,8 +149,8 @@ def load_only(options: Options) -> Site:
     """Read, validate and render content without planning pages (for listings)."""
     if options.now is None:
         options = replace(options, now=build_now())
-    site, problems = load_site(options)
-    site = render_content(site, problems)
+    parsed, problems = load_site(options)
+    site = render_content(parsed, problems)
     problems.raise_if_any()
     return site
 

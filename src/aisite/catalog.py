@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from aisite.config import Rating
-from aisite.model import Article, Claim, Correction, Site, Term
+from aisite import urls
+from aisite.model import Article, Claim, Correction, Rating, Site, Term
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class ClaimEntry:
     @property
     def url(self) -> str:
         """Path of the claim page relative to the site root."""
-        return f"{self.article.url}claims/{self.claim.id}/"
+        return self.claim.url
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Group:
     """A term (tag, topic, claimant) and what falls under it."""
 
     term: Term
+    url: str
     articles: tuple[Article, ...] = ()
     claims: tuple[ClaimEntry, ...] = ()
 
@@ -59,14 +60,16 @@ class Catalog:
             )
         )
         self.tags = tuple(
-            Group(t, articles=m) for t, m in _collect((t, a) for a in site.articles for t in a.tags)
+            Group(t, urls.tag(t.slug), articles=m)
+            for t, m in _collect((t, a) for a in site.articles for t in a.tags)
         )
         self.topics = tuple(
-            Group(t, claims=m)
+            Group(t, urls.topic(t.slug), claims=m)
             for t, m in _collect((t, e) for e in self.claims for t in e.claim.topics)
         )
         self.claimants = tuple(
-            Group(t, claims=m) for t, m in _collect((e.claim.claimant, e) for e in self.claims)
+            Group(t, urls.claimant(t.slug), claims=m)
+            for t, m in _collect((e.claim.claimant, e) for e in self.claims)
         )
         self._position = {a.path: i for i, a in enumerate(site.articles)}
         self.corrections: tuple[tuple[Article, Correction], ...] = tuple(

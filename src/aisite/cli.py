@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aisite import __version__
-from aisite.errors import ContentError, Problem
+from aisite.errors import ContentError, Problem, UsageError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -128,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
+    except UsageError as err:
+        print(f"aisite {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
@@ -183,10 +186,15 @@ def _progress() -> Callable[[int, int], None] | None:
 def cmd_build(args: argparse.Namespace) -> int:
     """aisite build."""
     from aisite.build import build
+    from aisite.config import normalise_base_url
 
+    if args.base_url is not None and normalise_base_url(args.base_url) is None:
+        raise UsageError(f"--base-url must be an absolute http(s) URL, not '{args.base_url}'")
+    if args.jobs < 0:
+        raise UsageError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
     source = Path(args.source)
     output = Path(args.output) if args.output else source / "site"
-    options = replace(_options(args, args.base_url), clean=args.clean, jobs=max(0, args.jobs))
+    options = replace(_options(args, args.base_url), clean=args.clean, jobs=args.jobs)
     report = build(options, output, None if args.quiet else _progress())
     if args.verbose:
         for name, seconds in report.timings.items():
@@ -229,8 +237,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _page_sources(site: Any) -> dict[str, str]:
     """Which content file each page comes from, for link problems."""
-    sources = {f"{a.url}index.html": a.path for a in site.articles}
-    sources.update({f"{p.url}index.html": p.path for p in site.pages})
+    from aisite.urls import file_path
+
+    sources = {file_path(a.url): a.path for a in site.articles}
+    sources.update({file_path(p.url): p.path for p in site.pages})
     return sources
 
 
@@ -326,7 +336,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     keys = [r.key for r in site.config.ratings]
     if args.verdict and args.verdict not in keys:
         hint = did_you_mean(args.verdict, keys) or "valid verdicts: " + ", ".join(keys)
-        raise ContentError([Problem("--verdict", 0, f"unknown verdict '{args.verdict}'", hint)])
+        raise UsageError(f"--verdict: unknown verdict '{args.verdict}' ({hint})")
     entries = select(site, args.verdict, args.claimant)
     render = {"table": as_table, "json": as_json, "csv": as_csv}[args.format]
     sys.stdout.write(render(site, entries))

@@ -1,75 +1,18 @@
-"""The site configuration: `content/site.yaml`, validated into a frozen object."""
+"""Reads `content/site.yaml` into the frozen SiteConfig of the model, reporting every problem."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
+from aisite.model import FeedConfig, Publisher, Rating, SiteConfig
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 COLOR_RE = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-
-@dataclass(frozen=True)
-class Rating:
-    """One level of the verdict scale."""
-
-    key: str
-    label: str
-    value: float | None
-    color: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """Who publishes the analyses."""
-
-    name: str
-    url: str
-    logo: str
-
-
-@dataclass(frozen=True)
-class FeedConfig:
-    """Feed settings."""
-
-    items: int
-    full_content: bool
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """Validated site configuration."""
-
-    title: str
-    base_url: str
-    description: str
-    language: str
-    timezone: str
-    publisher: Publisher
-    per_page: int
-    feed: FeedConfig
-    ratings: tuple[Rating, ...]
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The site timezone."""
-        return ZoneInfo(self.timezone)
-
-    @property
-    def base_path(self) -> str:
-        """The path part of base_url, e.g. '/news/'."""
-        return urlsplit(self.base_url).path
-
-    def rating(self, key: str) -> Rating | None:
-        """The rating with this key."""
-        return next((r for r in self.ratings if r.key == key), None)
 
 
 DEFAULT_RATINGS = (

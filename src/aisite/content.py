@@ -2,37 +2,49 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import xml.etree.ElementTree as ET
-from dataclasses import replace
+from dataclasses import asdict
 from typing import Any
 
+from aisite import urls
 from aisite.anchor import Found, Selector
 from aisite.cache import Cache, digest
 from aisite.errors import Problem, Problems
+from aisite.i18n import Strings
 from aisite.markup import Converter
-from aisite.model import Article, Claim, Site
-from aisite.write import die_with_parent
+from aisite.model import (
+    Article,
+    ArticleText,
+    ClaimText,
+    Page,
+    ParsedArticle,
+    ParsedClaim,
+    ParsedSite,
+    Site,
+)
+from aisite.pool import can_fork, fork_map
 
 
 class Renderer:
     """Holds one converter per kind of text, reused across articles."""
 
-    def __init__(self) -> None:
+    def __init__(self, strings: Strings) -> None:
+        self.strings = strings
         self.body = Converter()
         self.analysis = Converter("analysis-")
         self.note = Converter("note-")
 
-    def article(self, article: Article, problems: Problems) -> Article:
+    def article(self, article: ParsedArticle, problems: Problems) -> ArticleText:
         """Render an article's body (anchoring its claims), analysis and claim analyses."""
         verdicts = {c.id: c.verdict for c in article.claims}
+        flag_label = self.strings("flag.label")
 
         def make_mark(key: str, first: bool) -> ET.Element:
             mark = ET.Element(
                 "mark", {"class": f"claim verdict-{verdicts[key].key}", "data-claim": key}
             )
             if first:
-                mark.set("id", f"claim-{key}")
+                mark.set("id", urls.claim_mark_id(key))
             return mark
 
         def make_flag(key: str) -> ET.Element:
@@ -40,12 +52,12 @@ class Renderer:
                 "a",
                 {
                     "class": f"claim-flag verdict-{verdicts[key].key}",
-                    "href": f"#review-{key}",
+                    "href": "#" + urls.review_id(key),
                     "data-claim": key,
                 },
             )
             hidden = ET.SubElement(flag, "span", {"class": "visually-hidden"})
-            hidden.text = "Claim reviewed: "
+            hidden.text = flag_label
             hidden.tail = verdicts[key].label
             return flag
 
@@ -85,13 +97,12 @@ class Renderer:
             for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
         )
         analysis = self.markdown(self.analysis, article.analysis_md, article.path, 1, problems)
-        return replace(
-            article,
-            claims=claims,
+        return ArticleText(
             body_html=body.html,
             toc_html=body.toc,
             analysis_html=analysis,
             summary=article.summary or body.first_paragraph,
+            claims=claims,
         )
 
     def markdown(
@@ -105,10 +116,12 @@ class Renderer:
             problems.add(path, line, rendered.error)
         return rendered.html
 
-    def _claim(self, claim: Claim, found: Found | None, path: str, problems: Problems) -> Claim:
+    def _claim(
+        self, claim: ParsedClaim, found: Found | None, path: str, problems: Problems
+    ) -> ClaimText:
         html = self.markdown(self.note, claim.analysis_md, path, claim.line, problems)
-        return replace(
-            claim,
+        return ClaimText(
+            id=claim.id,
             analysis_html=html,
             matched=found.quote if found else "",
             context_before=found.before if found else "",
@@ -116,99 +129,98 @@ class Renderer:
         )
 
 
-Fields = dict[str, Any]
+def text_to_json(text: ArticleText, problems: list[Problem]) -> dict[str, Any]:
+    """An article's rendered text and its problems as plain data, for the cache and for workers."""
+    return {"text": asdict(text), "problems": [asdict(p) for p in problems]}
+
+
+def text_from_json(data: dict[str, Any]) -> tuple[ArticleText, list[Problem]]:
+    """The inverse of text_to_json."""
+    text = data["text"]
+    claims = tuple(ClaimText(**c) for c in text["claims"])
+    problems = [Problem(**p) for p in data["problems"]]
+    return ArticleText(**{**text, "claims": claims}), problems
+
+
 PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves
-_pending: list[Article] = []
+_pending: list[ParsedArticle] = []
 _worker: Renderer | None = None
+_language = "en"
 
 
-def article_fields(renderer: Renderer, article: Article) -> Fields:
-    """An article's rendered text and problems, as plain data for the cache and for workers."""
+def _render(renderer: Renderer, article: ParsedArticle) -> dict[str, Any]:
     local = Problems()
-    done = renderer.article(article, local)
-    return {
-        "body": done.body_html,
-        "toc": done.toc_html,
-        "analysis": done.analysis_html,
-        "summary": done.summary,
-        "claims": [
-            [c.id, c.analysis_html, c.matched, c.context_before, c.context_after]
-            for c in done.claims
-        ],
-        "problems": [[p.path, p.line, p.message, p.hint] for p in local.items],
-    }
+    return text_to_json(renderer.article(article, local), local.items)
 
 
-def apply_fields(article: Article, fields: Fields, problems: Problems) -> Article:
-    """The article with its rendered text; its problems recorded."""
-    by_id = {c.id: c for c in article.claims}
-    claims = tuple(
-        replace(
-            by_id[cid],
-            analysis_html=html,
-            matched=matched,
-            context_before=before,
-            context_after=after,
-        )
-        for cid, html, matched, before, after in fields["claims"]
-    )
-    problems.extend(
-        Problem(path, line, message, hint) for path, line, message, hint in fields["problems"]
-    )
-    return replace(
-        article,
-        claims=claims,
-        body_html=fields["body"],
-        toc_html=fields["toc"],
-        analysis_html=fields["analysis"],
-        summary=fields["summary"],
-    )
-
-
-def _render_one(index: int) -> Fields:
+def _render_one(index: int) -> dict[str, Any]:
     global _worker
     if _worker is None:
-        _worker = Renderer()
-    return article_fields(_worker, _pending[index])
+        _worker = Renderer(Strings(_language))
+    return _render(_worker, _pending[index])
 
 
-def render_articles(articles: list[Article], workers: int) -> list[Fields]:
+def render_articles(
+    articles: list[ParsedArticle], strings: Strings, workers: int
+) -> list[dict[str, Any]]:
     """Render articles, across processes when there are many (forked: nothing is pickled in)."""
-    global _pending
-    if workers > 1 and len(articles) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
-        _pending = articles
+    global _pending, _language
+    if workers > 1 and len(articles) >= PARALLEL_MIN and can_fork():
+        _pending, _language = articles, strings.language
         try:
-            with mp.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
-                return pool.map(_render_one, range(len(articles)), chunksize=16)
+            return list(fork_map(_render_one, len(articles), workers, chunksize=16))
         finally:
             _pending = []
-    renderer = Renderer()
-    return [article_fields(renderer, a) for a in articles]
+    renderer = Renderer(strings)
+    return [_render(renderer, a) for a in articles]
 
 
 def render_content(
-    site: Site, problems: Problems, cache: Cache | None = None, workers: int = 1
+    site: ParsedSite, problems: Problems, cache: Cache | None = None, workers: int = 1
 ) -> Site:
     """Render every article and page (cached by content hash), recording claims that fail to anchor."""
+    strings = Strings(site.config.language)
     keys = [digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles]
     cached = cache.get_rendered(keys) if cache else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = dict(
-        zip((k for k in keys if k not in cached), render_articles(todo, workers), strict=True)
+        zip(
+            (k for k in keys if k not in cached),
+            render_articles(todo, strings, workers),
+            strict=True,
+        )
     )
     if cache:
         cache.put_rendered(fresh)
-    articles = tuple(
-        apply_fields(a, cached.get(k) or fresh[k], problems)
-        for a, k in zip(site.articles, keys, strict=True)
-    )
-    renderer = Renderer()
+    articles = []
+    for parsed, key in zip(site.articles, keys, strict=True):
+        text, found = text_from_json(cached.get(key) or fresh[key])
+        problems.extend(found)
+        articles.append(Article.of(parsed, text))
+    renderer = Renderer(strings)
     pages = []
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)
         if rendered.error:
             problems.add(page.path, 1, rendered.error)
         pages.append(
-            replace(page, body_html=rendered.html, summary=page.summary or rendered.first_paragraph)
+            Page(
+                slug=page.slug,
+                path=page.path,
+                url=page.url,
+                fingerprint=page.fingerprint,
+                title=page.title,
+                summary=page.summary or rendered.first_paragraph,
+                body_html=rendered.html,
+            )
         )
-    return replace(site, articles=articles, pages=tuple(pages))
+    return Site(
+        config=site.config,
+        static=site.static,
+        skipped_drafts=site.skipped_drafts,
+        skipped_future=site.skipped_future,
+        fingerprint=site.fingerprint,
+        next_future=site.next_future,
+        articles=tuple(articles),
+        pages=tuple(pages),
+    )

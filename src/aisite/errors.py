@@ -63,3 +63,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a near miss, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+class UsageError(Exception):
+    """A mistake in how aisite was called (options, arguments): exit status 2."""

@@ -12,45 +12,60 @@ from xml.sax.saxutils import escape as xml_escape
 
 from feedgen.feed import FeedGenerator
 
-from aisite import __version__
+from aisite import __version__, urls
 from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry
+from aisite.i18n import Strings
 from aisite.markup import absolutize
 from aisite.model import Article, Site
+from aisite.plan import Output, Planned, producer
 
 if TYPE_CHECKING:
-    from aisite.render import Output
+    from aisite.render import SitePlan
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def outputs(site: Site, catalog: Catalog, key: str) -> Iterator[Output]:
-    """Every feed and data file of the site; `key` covers configuration and aisite's version."""
-    from aisite.render import Output
-
+@producer("feeds")
+def feed_files(plan: SitePlan) -> Iterator[Planned]:
+    """RSS, Atom and JSON Feed of the newest articles, and an RSS feed per tag."""
+    site, key, t = plan.site, plan.key, plan.strings
     items = site.articles[: site.config.feed.items]
     shown = [a.fingerprint for a in items]
     yield Output(
-        "feed.xml",
+        urls.FEED_RSS,
         "feeds",
-        partial(rss, site, items, "feed.xml", ""),
+        partial(rss, site, t, items, urls.FEED_RSS, ""),
         key=digest(key, "rss", *shown),
     )
-    yield Output("atom.xml", "feeds", partial(atom, site, items), key=digest(key, "atom", *shown))
     yield Output(
-        "feed.json", "feeds", partial(json_feed, site, items), key=digest(key, "json", *shown)
+        urls.FEED_ATOM, "feeds", partial(atom, site, t, items), key=digest(key, "atom", *shown)
     )
-    for group in catalog.tags:
-        path = f"tags/{group.term.slug}/feed.xml"
+    yield Output(
+        urls.FEED_JSON,
+        "feeds",
+        partial(json_feed, site, t, items),
+        key=digest(key, "json", *shown),
+    )
+    for group in plan.catalog.tags:
+        path = urls.tag_feed(group.term.slug)
         chosen = group.articles[: site.config.feed.items]
-        make = partial(rss, site, chosen, path, group.term.name)
+        make = partial(rss, site, t, chosen, path, group.term.name)
         tag_key = digest(key, path, group.term.name, *(a.fingerprint for a in chosen))
         yield Output(path, f"tag '{group.term.name}'", render=make, key=tag_key)
-    everything = digest(
-        key, "claims", *(f"{e.article.fingerprint}#{e.claim.id}" for e in catalog.claims)
+
+
+@producer("data")
+def data_files(plan: SitePlan) -> Iterator[Planned]:
+    """claims.json (open data), robots.txt and sitemap.xml."""
+    site, catalog = plan.site, plan.catalog
+    everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in catalog.claims))
+    yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, catalog), key=everything)
+    yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
+    # Rendered after every output is planned, so the list holds every page by then.
+    yield Output(
+        urls.SITEMAP, "sitemap", render=partial(sitemap, site.config.base_url, plan.sitemap)
     )
-    yield Output("claims.json", "claims", partial(claims_json, site, catalog), key=everything)
-    yield Output("robots.txt", "robots", render=lambda: robots(site))
 
 
 def newest(articles: Sequence[Article]) -> datetime:
@@ -58,36 +73,38 @@ def newest(articles: Sequence[Article]) -> datetime:
     return max((a.modified for a in articles), default=EPOCH)
 
 
-def item_html(site: Site, article: Article) -> str:
+def item_html(site: Site, t: Strings, article: Article) -> str:
     """An article's feed content: the claims and verdicts, analysis, then the text; absolute URLs."""
-    base = site.config.base_url + article.url
+    base = site.config.base_url
     parts = []
     if article.claims:
-        parts.append("<h2>Claims reviewed</h2><ul>")
+        parts.append(f"<h2>{escape(t('feed.claims_reviewed'))}</h2><ul>")
         for claim in article.claims:
             parts.append(
                 f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.text)}” "
                 f"({escape(claim.claimant.name)}). {escape(claim.summary)} "
-                f'<a href="claims/{claim.id}/">Full review</a></li>'
+                f'<a href="{escape(base + claim.url)}">{escape(t("feed.full_review"))}</a></li>'
             )
         parts.append("</ul>")
     if site.config.feed.full_content:
         if article.analysis_html:
-            parts.append(f"<h2>Our analysis</h2>{article.analysis_html}")
-        parts.append(f"<h2>The article</h2>{article.body_html}")
+            parts.append(f"<h2>{escape(t('feed.our_analysis'))}</h2>{article.analysis_html}")
+        parts.append(f"<h2>{escape(t('feed.the_article'))}</h2>{article.body_html}")
     else:
         parts.insert(0, f"<p>{escape(article.summary)}</p>")
-        parts.append('<p><a href="">Read the analysis</a></p>')
-    return absolutize("".join(parts), base)
+        parts.append(
+            f'<p><a href="{escape(base + article.url)}">{escape(t("feed.read_analysis"))}</a></p>'
+        )
+    return absolutize("".join(parts), base + article.url)
 
 
 def _generator(
-    site: Site, path: str, title_suffix: str, articles: Sequence[Article]
+    site: Site, t: Strings, path: str, tag: str, articles: Sequence[Article]
 ) -> FeedGenerator:
     config = site.config
     fg = FeedGenerator()
     fg.id(config.base_url)
-    fg.title(f"{config.title} – {title_suffix}" if title_suffix else config.title)
+    fg.title(t("feed.tag", site=config.title, name=tag) if tag else config.title)
     # feedgen takes the RSS <link> from the last link given: self first, then alternate.
     fg.link(href=config.base_url + path, rel="self")
     fg.link(href=config.base_url, rel="alternate")
@@ -110,34 +127,34 @@ def _generator(
         entry.updated(article.modified)
         entry.description(article.summary)
         entry.summary(article.summary)
-        for tag in article.tags:
-            entry.category(term=tag.name, label=tag.name)
+        for term in article.tags:
+            entry.category(term=term.name, label=term.name)
         for name in article.authors:
             entry.author({"name": name})
         entry.content(
-            item_html(site, article), type="CDATA" if path.endswith("feed.xml") else "html"
+            item_html(site, t, article), type="html" if path == urls.FEED_ATOM else "CDATA"
         )
     return fg
 
 
-def rss(site: Site, articles: Sequence[Article], path: str, tag: str) -> bytes:
+def rss(site: Site, t: Strings, articles: Sequence[Article], path: str, tag: str) -> bytes:
     """RSS 2.0."""
-    return bytes(_generator(site, path, tag, articles).rss_str(pretty=True))
+    return bytes(_generator(site, t, path, tag, articles).rss_str(pretty=True))
 
 
-def atom(site: Site, articles: Sequence[Article]) -> bytes:
+def atom(site: Site, t: Strings, articles: Sequence[Article]) -> bytes:
     """Atom 1.0."""
-    return bytes(_generator(site, "atom.xml", "", articles).atom_str(pretty=True))
+    return bytes(_generator(site, t, urls.FEED_ATOM, "", articles).atom_str(pretty=True))
 
 
-def json_feed(site: Site, articles: Sequence[Article]) -> bytes:
+def json_feed(site: Site, t: Strings, articles: Sequence[Article]) -> bytes:
     """JSON Feed 1.1."""
     config = site.config
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
         "home_page_url": config.base_url,
-        "feed_url": config.base_url + "feed.json",
+        "feed_url": config.base_url + urls.FEED_JSON,
         "description": config.description or config.title,
         "language": config.language,
         "authors": [{"name": config.publisher.name, "url": config.publisher.url}],
@@ -149,7 +166,7 @@ def json_feed(site: Site, articles: Sequence[Article]) -> bytes:
             "id": url,
             "url": url,
             "title": article.title,
-            "content_html": item_html(site, article),
+            "content_html": item_html(site, t, article),
             "summary": article.summary,
             "date_published": article.date.isoformat(),
             "date_modified": article.modified.isoformat(),
@@ -229,4 +246,4 @@ def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:
 
 def robots(site: Site) -> bytes:
     """robots.txt pointing at the sitemap."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()

@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aisite.catalog import ClaimEntry
-from aisite.config import SiteConfig
-from aisite.model import Article
+from aisite.model import Article, SiteConfig
 
 
 def script_json(data: object) -> str:

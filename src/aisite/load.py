@@ -8,15 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 from aisite.cache import Cache, digest
-from aisite.config import SiteConfig, parse_config
+from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
-from aisite.model import Article, Page, Site, StaticFile
-from aisite.parse import parse_article, parse_claims, parse_page
+from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
+from aisite.parse import parse_article, parse_page
+from aisite.urls import RESERVED
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
-# Top-level folders the build generates; a page may not take one of these names.
-RESERVED = ("articles", "claims", "claimants", "page", "tags", "topics", "verdicts")
 # Characters XML (and so every feed) forbids, and that no visible text needs.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
@@ -117,7 +116,21 @@ class Reader:
         return result
 
 
-def load_site(options: Options, cache: Cache | None = None) -> tuple[Site, Problems]:
+def input_files(options: Options, theme: Path) -> list[Path]:
+    """Every file a build reads, found by the same safe walk as loading (loops, outside links)."""
+    problems = Problems()
+    reader = Reader(options.source, problems)
+    found: list[Path] = []
+    for top in (reader.root / "content", reader.root / "templates", reader.root / "static"):
+        if top.is_dir():
+            found.extend(reader.files(top))
+    theme_reader = Reader(theme, problems)
+    found.extend(theme_reader.files(theme))
+    problems.raise_if_any()
+    return found
+
+
+def load_site(options: Options, cache: Cache | None = None) -> tuple[ParsedSite, Problems]:
     """Read and validate everything that parses; a broken site.yaml stops at once."""
     problems = Problems()
     reader = Reader(options.source, problems)
@@ -137,7 +150,16 @@ def load_site(options: Options, cache: Cache | None = None) -> tuple[Site, Probl
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
     upcoming = min((a.date for a in articles if a.path in future), default=None)
-    site = Site(config, tuple(kept), pages, static, drafts, future, fingerprint, upcoming)
+    site = ParsedSite(
+        config=config,
+        static=static,
+        skipped_drafts=drafts,
+        skipped_future=future,
+        fingerprint=fingerprint,
+        next_future=upcoming,
+        articles=tuple(kept),
+        pages=pages,
+    )
     return site, problems
 
 
@@ -169,7 +191,7 @@ def _check_content_root(reader: Reader, content: Path) -> None:
 
 def _articles(
     reader: Reader, folder: Path, config: SiteConfig, cache: Cache | None, config_key: str
-) -> list[Article]:
+) -> list[ParsedArticle]:
     if not folder.is_dir():
         return []
     bundles: list[tuple[Path, str]] = []
@@ -186,7 +208,7 @@ def _articles(
         else:
             bundles.append((entry, digest("parsed", config_key, rel, _stamp(entry))))
     known = cache.get_parsed(key for _, key in bundles) if cache else {}
-    fresh: dict[str, Article] = {}
+    fresh: dict[str, ParsedArticle] = {}
     result = []
     for entry, key in bundles:
         article = known.get(key)
@@ -222,27 +244,21 @@ def _stamp(entry: Path) -> str:
     return "|".join(parts)
 
 
-def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> Article | None:
+def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
     """An article bundle's index.md and claims.yaml, parsed and fingerprinted."""
     index = entry / "index.md"
     text = reader.text(index)
     if text is None:
         return None
-    article, found = parse_article(reader.rel(index), entry.name, text, config)
-    reader.problems.extend(found.items)
-    if article is None:
-        return None
-    claims_text: str | None = ""
+    claims_text: str | None = None
     claims_file = entry / "claims.yaml"
     if claims_file.exists() and reader.inside(claims_file):
         claims_text = reader.text(claims_file)
-        if claims_text is not None:
-            claims, found = parse_claims(
-                reader.rel(claims_file), claims_text, config, article.updated or article.date
-            )
-            reader.problems.extend(found.items)
-            article = replace(article, claims=claims, claims_path=reader.rel(claims_file))
-    return replace(article, fingerprint=digest(article.path, text, claims_text or ""))
+    article, found = parse_article(
+        reader.rel(index), entry.name, text, config, reader.rel(claims_file), claims_text
+    )
+    reader.problems.extend(found.items)
+    return article
 
 
 def _check_names(reader: Reader, entry: Path) -> None:
@@ -258,7 +274,7 @@ def _check_names(reader: Reader, entry: Path) -> None:
             reader.problems.add(reader.rel(path), 0, message, hint)
 
 
-def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
+def _pages(reader: Reader, folder: Path) -> tuple[ParsedPage, ...]:
     if not folder.is_dir():
         return ()
     result = []
@@ -286,5 +302,5 @@ def _pages(reader: Reader, folder: Path) -> tuple[Page, ...]:
         page, found = parse_page(rel, entry.stem, text)
         reader.problems.extend(found.items)
         if page:
-            result.append(replace(page, fingerprint=digest(rel, text)))
+            result.append(page)
     return tuple(result)

@@ -1,15 +1,80 @@
-"""The content model: frozen dataclasses, no I/O."""
+"""The content model: settings, parsed and rendered articles, claims and pages; frozen, no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from aisite.config import Rating, SiteConfig
+ClaimType = Literal["statistic", "quote", "prediction", "comparison", "policy", "fact", "opinion"]
+ClaimantType = Literal["Person", "Organization"]
+Stance = Literal["supports", "contradicts", "context"]
+PageKind = Literal[
+    "home", "article", "claim", "page", "tags", "tag", "claimants", "claimant", "topics", "topic",
+    "claims", "verdicts", "verdict", "404", "archive", "search", "redirect",
+]  # fmt: skip
+CLAIM_TYPES: tuple[ClaimType, ...] = get_args(ClaimType)
+CLAIMANT_TYPES: tuple[ClaimantType, ...] = get_args(ClaimantType)
+STANCES: tuple[Stance, ...] = get_args(Stance)
 
-CLAIM_TYPES = ("statistic", "quote", "prediction", "comparison", "policy", "fact", "opinion")
-CLAIMANT_TYPES = ("Person", "Organization")
-STANCES = ("supports", "contradicts", "context")
+
+@dataclass(frozen=True)
+class Rating:
+    """One level of the verdict scale."""
+
+    key: str
+    label: str
+    value: float | None
+    color: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the analyses."""
+
+    name: str
+    url: str
+    logo: str
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """Feed settings."""
+
+    items: int
+    full_content: bool
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Validated site configuration (content/site.yaml)."""
+
+    title: str
+    base_url: str
+    description: str
+    language: str
+    timezone: str
+    publisher: Publisher
+    per_page: int
+    feed: FeedConfig
+    ratings: tuple[Rating, ...]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site timezone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/news/'."""
+        return urlsplit(self.base_url).path
+
+    def rating(self, key: str) -> Rating | None:
+        """The rating with this key."""
+        return next((r for r in self.ratings if r.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -47,7 +112,7 @@ class Evidence:
     publisher: str
     published: datetime | None
     archived_url: str
-    stance: str
+    stance: Stance
 
 
 @dataclass(frozen=True)
@@ -60,17 +125,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A claim quoted from an article, and its review."""
+class ParsedClaim:
+    """A claim as claims.yaml states it: the quote to anchor, and its review."""
 
     id: str
     line: int
+    url: str
+    fingerprint: str  # the article's fingerprint and the claim id: keys the caches
     quote: str
     prefix: str
     suffix: str
     claimant: Term
-    claimant_type: str
-    type: str
+    claimant_type: ClaimantType
+    type: ClaimType
     verdict: Rating
     summary: str
     analysis_md: str
@@ -78,23 +145,48 @@ class Claim:
     figures: tuple[Figure, ...]
     topics: tuple[Term, ...]
     reviewed: datetime | None
-    analysis_html: str = ""
-    matched: str = ""
-    context_before: str = ""
-    context_after: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimText:
+    """What rendering adds to a claim: its analysis as HTML, the quote as found, its context."""
+
+    id: str
+    analysis_html: str
+    matched: str
+    context_before: str
+    context_after: str
+
+
+@dataclass(frozen=True)
+class Claim(ParsedClaim):
+    """A claim anchored in its article, with its analysis rendered."""
+
+    analysis_html: str
+    matched: str
+    context_before: str
+    context_after: str
 
     @property
     def text(self) -> str:
         """The quote as it stands in the article (original quotes and dashes)."""
         return self.matched or self.quote
 
+    @classmethod
+    def of(cls, parsed: ParsedClaim, text: ClaimText) -> Claim:
+        """The rendered claim from its two halves."""
+        parts = _shallow(parsed) | _shallow(text)
+        return cls(**parts)
+
 
 @dataclass(frozen=True)
-class Article:
-    """One analysed article (a bundle under content/articles/<slug>/)."""
+class ArticleMeta:
+    """An article's identity and front matter: what both stages share."""
 
     slug: str
     path: str
+    url: str
+    fingerprint: str  # hash of index.md and claims.yaml: keys the caches
     title: str
     date: datetime
     updated: datetime | None
@@ -103,21 +195,9 @@ class Article:
     tags: tuple[Term, ...]
     draft: bool
     source: Source | None
-    analysis_md: str
     corrections: tuple[Correction, ...]
-    body_md: str
-    files: tuple[tuple[str, str], ...] = ()  # (source path, path inside the bundle)
-    fingerprint: str = ""  # hash of index.md and claims.yaml: keys the caches
-    claims: tuple[Claim, ...] = ()
-    claims_path: str = ""
-    body_html: str = ""
-    analysis_html: str = ""
-    toc_html: str = ""
-
-    @property
-    def url(self) -> str:
-        """Path of the article page relative to the site root."""
-        return f"articles/{self.slug}/"
+    claims_path: str
+    files: tuple[tuple[str, str], ...]  # (source path, path inside the bundle)
 
     @property
     def modified(self) -> datetime:
@@ -131,21 +211,73 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Page:
-    """A standalone page from content/pages/<slug>.md."""
+class ParsedArticle(ArticleMeta):
+    """An article bundle as read: Markdown not yet rendered, quotes not yet anchored."""
+
+    body_md: str
+    analysis_md: str
+    claims: tuple[ParsedClaim, ...]
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What rendering an article produces; cached as plain data."""
+
+    body_html: str
+    toc_html: str
+    analysis_html: str
+    summary: str
+    claims: tuple[ClaimText, ...]  # in the order the quotes appear in the text
+
+
+@dataclass(frozen=True)
+class Article(ArticleMeta):
+    """A rendered article: HTML body with its claims anchored and highlighted."""
+
+    body_html: str
+    toc_html: str
+    analysis_html: str
+    claims: tuple[Claim, ...]
+
+    @classmethod
+    def of(cls, parsed: ParsedArticle, text: ArticleText) -> Article:
+        """The rendered article from what was parsed and what rendering produced."""
+        by_id = {c.id: c for c in parsed.claims}
+        meta = {f.name: getattr(parsed, f.name) for f in fields(ArticleMeta)}
+        meta["summary"] = text.summary
+        return cls(
+            **meta,
+            body_html=text.body_html,
+            toc_html=text.toc_html,
+            analysis_html=text.analysis_html,
+            claims=tuple(Claim.of(by_id[t.id], t) for t in text.claims),
+        )
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A standalone page's identity (content/pages/<slug>.md)."""
 
     slug: str
     path: str
+    url: str
+    fingerprint: str
     title: str
     summary: str
-    body_md: str
-    body_html: str = ""
-    fingerprint: str = ""
 
-    @property
-    def url(self) -> str:
-        """Path of the page relative to the site root."""
-        return f"{self.slug}/"
+
+@dataclass(frozen=True)
+class ParsedPage(PageInfo):
+    """A standalone page as read."""
+
+    body_md: str
+
+
+@dataclass(frozen=True)
+class Page(PageInfo):
+    """A standalone page, rendered."""
+
+    body_html: str
 
 
 @dataclass(frozen=True)
@@ -158,18 +290,40 @@ class StaticFile:
 
 
 @dataclass(frozen=True)
-class Site:
-    """Everything one build publishes."""
+class SiteInfo:
+    """What a site is besides its articles and pages."""
 
     config: SiteConfig
+    static: tuple[StaticFile, ...]
+    skipped_drafts: tuple[str, ...]
+    skipped_future: tuple[str, ...]
+    fingerprint: str  # hash of site.yaml and the base URL in use
+    next_future: datetime | None  # date of the earliest article left out as future
+
+
+@dataclass(frozen=True)
+class ParsedSite(SiteInfo):
+    """Everything one build reads, before Markdown is rendered."""
+
+    articles: tuple[ParsedArticle, ...]
+    pages: tuple[ParsedPage, ...]
+
+
+@dataclass(frozen=True)
+class Site(SiteInfo):
+    """Everything one build publishes."""
+
     articles: tuple[Article, ...]
     pages: tuple[Page, ...]
-    static: tuple[StaticFile, ...]
-    skipped_drafts: tuple[str, ...] = ()
-    skipped_future: tuple[str, ...] = ()
-    fingerprint: str = ""  # hash of site.yaml and the base URL in use
-    next_future: datetime | None = None  # date of the earliest article left out as future
 
     def page(self, slug: str) -> Page | None:
         """A standalone page by slug."""
         return next((p for p in self.pages if p.slug == slug), None)
+
+
+# Objects whose fingerprint stands for all their content (cache keys need not look inside).
+Fingerprinted = ArticleMeta | PageInfo | ParsedClaim
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}

@@ -5,22 +5,24 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from aisite.config import SiteConfig
+from aisite import urls
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, slugify
 from aisite.model import (
     CLAIM_TYPES,
     CLAIMANT_TYPES,
     STANCES,
-    Article,
-    Claim,
     Correction,
     Evidence,
     Figure,
-    Page,
+    ParsedArticle,
+    ParsedClaim,
+    ParsedPage,
+    SiteConfig,
     Source,
     Term,
 )
@@ -74,10 +76,24 @@ def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap |
     return node, body
 
 
+def fingerprint(*texts: str) -> str:
+    """A hash of the texts something is made from: keys every cache of it."""
+    h = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()[:32]
+
+
 def parse_article(
-    path: str, slug: str, text: str, config: SiteConfig
-) -> tuple[Article | None, Problems]:
-    """Parse an article's index.md."""
+    path: str,
+    slug: str,
+    text: str,
+    config: SiteConfig,
+    claims_path: str = "",
+    claims_text: str | None = None,
+) -> tuple[ParsedArticle | None, Problems]:
+    """Parse an article bundle: index.md and, when given, the text of its claims.yaml."""
     problems = Problems()
     node, body = split_front_matter(path, text, problems)
     if node is None:
@@ -99,20 +115,31 @@ def parse_article(
         f.error("updated", "'updated' is earlier than 'date'")
     if problems or date is None:
         return None, problems
-    article = Article(
-        slug,
-        path,
-        title,
-        date,
-        updated,
-        summary,
-        authors,
-        tags,
-        draft,
-        source,
-        analysis,
-        tuple(sorted(corrections, key=lambda c: c.date)),
-        body,
+    key = fingerprint(path, text, claims_text or "")
+    claims: tuple[ParsedClaim, ...] = ()
+    if claims_text is not None:
+        claims = parse_claims(
+            claims_path, claims_text, config, updated or date, slug, key, problems
+        )
+    article = ParsedArticle(
+        slug=slug,
+        path=path,
+        url=urls.article(slug),
+        fingerprint=key,
+        title=title,
+        date=date,
+        updated=updated,
+        summary=summary,
+        authors=authors,
+        tags=tags,
+        draft=draft,
+        source=source,
+        corrections=tuple(sorted(corrections, key=lambda c: c.date)),
+        claims_path=claims_path if claims_text is not None else "",
+        files=(),
+        body_md=body,
+        analysis_md=analysis,
+        claims=claims,
     )
     return article, problems
 
@@ -147,7 +174,7 @@ def _corrections(f: Fields, tz: ZoneInfo) -> list[Correction]:
     return result
 
 
-def parse_page(path: str, slug: str, text: str) -> tuple[Page | None, Problems]:
+def parse_page(path: str, slug: str, text: str) -> tuple[ParsedPage | None, Problems]:
     """Parse a standalone page."""
     problems = Problems()
     node, body = split_front_matter(path, text, problems)
@@ -159,30 +186,36 @@ def parse_page(path: str, slug: str, text: str) -> tuple[Page | None, Problems]:
     f.done()
     if problems:
         return None, problems
-    return Page(slug, path, title, summary, body), problems
+    page = ParsedPage(slug, path, urls.page(slug), fingerprint(path, text), title, summary, body)
+    return page, problems
 
 
 def parse_claims(
-    path: str, text: str, config: SiteConfig, reviewed_default: datetime
-) -> tuple[tuple[Claim, ...], Problems]:
-    """Parse a claims.yaml list."""
-    problems = Problems()
+    path: str,
+    text: str,
+    config: SiteConfig,
+    reviewed_default: datetime,
+    article_slug: str,
+    article_key: str,
+    problems: Problems,
+) -> tuple[ParsedClaim, ...]:
+    """Parse a claims.yaml list of the article `article_slug`."""
     try:
         node = parse_yaml(text)
     except YamlError as err:
         problems.add(path, err.line, err.message)
-        return (), problems
+        return ()
     if node is None:
-        return (), problems
+        return ()
     if not isinstance(node, YList):
         problems.add(
             path, 1, "claims.yaml must be a list of claims (each item starting with '- id:')"
         )
-        return (), problems
-    claims: list[Claim] = []
+        return ()
+    claims: list[ParsedClaim] = []
     seen: dict[str, int] = {}
     for item in node.items:
-        claim = _claim(item, path, problems, config, reviewed_default)
+        claim = _claim(item, path, problems, config, reviewed_default, article_slug, article_key)
         if claim is None:
             continue
         if claim.id in seen:
@@ -194,21 +227,31 @@ def parse_claims(
             continue
         seen[claim.id] = claim.line
         claims.append(claim)
-    return tuple(claims), problems
+    return tuple(claims)
 
 
-def _choice(f: Fields, key: str, choices: tuple[str, ...], default: str) -> str:
+C = TypeVar("C", bound=str)
+
+
+def _choice(f: Fields, key: str, choices: tuple[C, ...], default: C) -> C:
     value = f.text(key, default=default)
-    if value not in choices:
-        hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
-        f.error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint)
-        return default
-    return value
+    for choice in choices:
+        if value == choice:
+            return choice
+    hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
+    f.error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint)
+    return default
 
 
 def _claim(
-    item: YNode, path: str, problems: Problems, config: SiteConfig, reviewed_default: datetime
-) -> Claim | None:
+    item: YNode,
+    path: str,
+    problems: Problems,
+    config: SiteConfig,
+    reviewed_default: datetime,
+    article_slug: str,
+    article_key: str,
+) -> ParsedClaim | None:
     if not isinstance(item, YMap):
         problems.add(path, item.line, "each claim must be a mapping starting with 'id:'")
         return None
@@ -218,7 +261,7 @@ def _claim(
     prefix = f.text("prefix")
     suffix = f.text("suffix")
     claimant = f.text("claimant", required=True)
-    claimant_type = _choice(f, "claimant_type", CLAIMANT_TYPES, "Person")
+    claimant_type = _choice(f, "claimant_type", CLAIMANT_TYPES, CLAIMANT_TYPES[0])
     claim_type = _choice(f, "type", CLAIM_TYPES, "fact")
     verdict_key = f.text("verdict", required=True)
     verdict = config.rating(verdict_key)
@@ -236,9 +279,11 @@ def _claim(
     f.done()
     if not (claim_id and quote and claimant and verdict and summary and evidence):
         return None
-    return Claim(
+    return ParsedClaim(
         claim_id,
         item.line,
+        urls.claim(article_slug, claim_id),
+        f"{article_key}#{claim_id}",
         quote,
         prefix,
         suffix,

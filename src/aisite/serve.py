@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
-from aisite.errors import ContentError, Problem
+from aisite.errors import ContentError, UsageError
 from aisite.load import Options
 
 WATCHED = ("content", "templates", "static")
@@ -151,11 +151,10 @@ def serve(
         server = ThreadingHTTPServer((bind, port), handler)
     except OSError as err:
         shutil.rmtree(workdir, ignore_errors=True)
-        hint = "choose another --port, or --port 0 for a free one"
-        problem = Problem(
-            f"--port {port}", 0, f"cannot listen on {bind}:{port}: {err.strerror or err}", hint
-        )
-        raise ContentError([problem]) from None
+        raise UsageError(
+            f"--port {port}: cannot listen on {bind}:{port}: {err.strerror or err} "
+            "(choose another --port, or --port 0 for a free one)"
+        ) from None
     server.daemon_threads = True
     host = "localhost" if bind in ("0.0.0.0", "::") else bind
     base_url = f"http://{host}:{server.server_address[1]}/"

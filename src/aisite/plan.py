@@ -1,0 +1,128 @@
+"""The output plan: what each file of the site is, how it is made, and what its cache key covers."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aisite.model import ArticleMeta, PageInfo, PageKind, ParsedClaim
+
+if TYPE_CHECKING:
+    from aisite.render import SitePlan
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: made by `render`, or copied from `copy_from`."""
+
+    path: str
+    origin: str
+    render: Callable[[], bytes] | None = None
+    copy_from: str | None = None
+    key: str | None = None  # hash of everything the bytes depend on; None: always made
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A feed advertised by a page with <link rel="alternate">."""
+
+    url: str
+    type: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """An HTML page: its template, URL and context; the planner renders it and derives its key."""
+
+    url: str
+    template: str
+    origin: str  # shown in messages: the content file, or what the page lists
+    kind: PageKind
+    title: str
+    context: Mapping[str, object]
+    description: str = ""
+    crumbs: tuple[tuple[str, str], ...] = ()
+    og_type: str = "website"
+    published: str = ""
+    modified: str = ""
+    # JSON-LD made from the same context: a function of (config, context), so the key covers it.
+    ld: Callable[[Any, Mapping[str, object]], dict[str, Any]] | None = None
+    feeds: tuple[Alternate, ...] = ()
+    in_sitemap: bool = True
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What every HTML template knows about the page being rendered, as `page`."""
+
+    url: str
+    title: str
+    description: str
+    kind: PageKind
+    root: str
+    canonical: str
+    breadcrumbs: tuple[tuple[str, str], ...] = ()
+    og_type: str = "website"
+    published: str = ""
+    modified: str = ""
+    jsonld: tuple[str, ...] = field(default=())
+
+
+Planned = Output | PageSpec
+Producer = Callable[["SitePlan"], Iterable[Planned]]
+# Every kind of output registers its producer here (in the order the site lists them).
+PRODUCERS: list[tuple[str, Producer]] = []
+
+
+def producer(name: str) -> Callable[[Producer], Producer]:
+    """Register a function that plans one kind of output."""
+
+    def register(func: Producer) -> Producer:
+        if any(known == name for known, _ in PRODUCERS):
+            raise ValueError(f"output kind '{name}' is registered twice")
+        PRODUCERS.append((name, func))
+        return func
+
+    return register
+
+
+def content_key(value: object) -> list[str]:
+    """The parts a cache key needs to cover `value`: fingerprints of content, values of the rest."""
+    parts: list[str] = []
+    _walk(value, parts)
+    return parts
+
+
+def _walk(value: object, parts: list[str]) -> None:
+    if value is None or isinstance(value, str | int | float | bool):
+        parts.append(repr(value))
+    elif isinstance(value, ArticleMeta | PageInfo | ParsedClaim):
+        # Everything of these comes from files whose hash is the fingerprint.
+        parts.append(f"{type(value).__name__}:{value.fingerprint}")
+    elif isinstance(value, datetime):
+        parts.append(value.isoformat())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts.append(type(value).__name__ + "(")
+        for f in dataclasses.fields(value):
+            _walk(getattr(value, f.name), parts)
+        parts.append(")")
+    elif isinstance(value, Mapping):
+        parts.append("{")
+        for k in sorted(value):
+            parts.append(str(k))
+            _walk(value[k], parts)
+        parts.append("}")
+    elif isinstance(value, tuple | list):
+        parts.append(f"[{len(value)}")
+        for item in value:
+            _walk(item, parts)
+        parts.append("]")
+    else:
+        # A value the key cannot see into would make incremental builds stale: refuse it.
+        raise TypeError(
+            f"cannot derive a cache key from a {type(value).__name__} in a page context"
+        )
