@@ -29,7 +29,29 @@ def _article(rng: random.Random, title: str, tag: str) -> str:
     return f"---\ntitle: {title}\ndate: 2025-06-{day:02d}\ntags: [{tag}]\n---\n{body}\n"
 
 
-ACTIONS = ["add", "edit", "rename", "delete", "retitle", "page", "template", "config", "static"]
+ACTIONS = [
+    "add",
+    "edit",
+    "rename",
+    "delete",
+    "retitle",
+    "page",
+    "template",
+    "config",
+    "static",
+    "show-field",
+    "summary",
+]
+THEME = Path(__file__).resolve().parents[1] / "templates"
+# Template edits that start showing fields no built-in template shows on these pages.
+SHOWN_FIELDS = {
+    "tag.html": '{% for a in group.articles %}<p class="x">{{ a.summary }} {{ a.authors | join(", ") }}'
+    " {{ a.updated }} {{ a.body_html | length }}</p>{% endfor %}",
+    "index.html": '{% for a in articles %}<p class="x">{{ a.authors | join(", ") }} '
+    "{{ a.tags | map(attribute='slug') | join(' ') }}</p>{% endfor %}",
+    "article.html": '{% if newer %}<p class="x">{{ newer.summary }} {{ newer.date }}</p>{% endif %}'
+    '{% if older %}<p class="x">{{ older.authors | join(", ") }}</p>{% endif %}',
+}
 
 
 def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
@@ -75,6 +97,20 @@ def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
         config.write_text(
             config.read_text().replace("description: ", f"description: Step {step}. ", 1)
         )
+    elif action == "show-field":
+        name = rng.choice(sorted(SHOWN_FIELDS))
+        templates = site / "templates"
+        templates.mkdir(exist_ok=True)
+        text = (THEME / name).read_text()
+        (templates / name).write_text(
+            text.replace("{% endblock %}", SHOWN_FIELDS[name] + "{% endblock %}", 1)
+        )
+    elif action == "summary":
+        index = rng.choice(bundles) / "index.md"
+        text = index.read_text()
+        lines = [line for line in text.split("\n") if not line.startswith(("summary:", "authors:"))]
+        extra = f"summary: Summary {step}\nauthors: [Writer {step}]"
+        index.write_text("\n".join([lines[0], extra, *lines[1:]]))
     else:
         (site / "static" / f"file-{step}.txt").write_text(f"static {step}\n")
     return action
@@ -92,7 +128,7 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
     order = ACTIONS[:]
     rng.shuffle(order)
     done = []
-    for step in range(18):
+    for step in range(22):
         done.append(_mutate(site, rng, step, order))
         result = run_aisite("build", "--source", str(site), "--output", str(incremental))
         assert result.returncode == 0, result.stderr
@@ -100,7 +136,7 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
         fresh = run_aisite("build", "--clean", "--source", str(site), "--output", str(cold))
         assert fresh.returncode == 0, fresh.stderr
         assert tree(incremental) == tree(cold), f"differs after {done}"
-    assert {"add", "edit", "rename", "delete"} <= set(done), done
+    assert set(ACTIONS) <= set(done), done
 
 
 def test_unchanged_outputs_are_not_rewritten(tmp_path: Path) -> None:

@@ -17,14 +17,6 @@ class Bar:
     css_class: str = ""
 
 
-def format_number(value: float, unit: str = "") -> str:
-    """12.0 -> '12', 12.5 -> '12.5', with the unit attached."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}".strip()
-
-
 def bar_chart(
     bars: Sequence[Bar], chart_id: str, title: str, scale_max: float | None = None
 ) -> str:

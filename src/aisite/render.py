@@ -35,8 +35,7 @@ class SitePlan:
         self.config = site.config
         self.catalog = Catalog(site)
         self.strings = Strings(site.config.language)
-        self.theme = Theme(site_root)
-        self.theme.env.filters["date"] = self.strings.date
+        self.theme = Theme(site_root, self.strings)
         self.assets: tuple[Asset, ...] = theme_assets(self.theme, self.config)
         self.sitemap: list[tuple[str, str]] = []
         methodology = site.page("methodology")
@@ -142,9 +141,9 @@ class SitePlan:
         """The site-wide feeds every page advertises."""
         t, title = self.strings, self.config.title
         return (
-            Alternate(urls.FEED_RSS, "application/rss+xml", t("feed.rss", site=title)),
-            Alternate(urls.FEED_ATOM, "application/atom+xml", t("feed.atom", site=title)),
-            Alternate(urls.FEED_JSON, "application/feed+json", t("feed.json", site=title)),
+            Alternate(urls.FEED_RSS, "application/rss+xml", t("feed.title_rss", site=title)),
+            Alternate(urls.FEED_ATOM, "application/atom+xml", t("feed.title_atom", site=title)),
+            Alternate(urls.FEED_JSON, "application/feed+json", t("feed.title_json", site=title)),
         )
 
     def _common(self, meta: PageMeta, feeds: tuple[Alternate, ...]) -> dict[str, Any]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from aisite.errors import ContentError, Problem
+from aisite.i18n import Strings
 
 
 def builtin_theme() -> Path:
@@ -28,7 +28,7 @@ def builtin_theme() -> Path:
 class Theme:
     """Finds templates and assets, renders templates, and turns template errors into problems."""
 
-    def __init__(self, site_root: Path) -> None:
+    def __init__(self, site_root: Path, strings: Strings) -> None:
         self.site_root = site_root
         self.folders = [p for p in (site_root / "templates", builtin_theme()) if p.is_dir()]
         self.env = jinja2.Environment(
@@ -39,7 +39,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters["date"] = human_date
+        self.env.filters["date"] = strings.date
         self.env.filters["isodate"] = lambda d: d.date().isoformat() if d else ""
 
     def fingerprint(self) -> str:
@@ -94,27 +94,6 @@ class Theme:
                 where, line = self.shown_path(filename), tb.tb_lineno
             tb = tb.tb_next
         return where, line
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def human_date(value: datetime | None) -> str:
-    """'28 July 2025', independent of the machine's locale."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
 def fingerprint(name: str, data: bytes) -> str:

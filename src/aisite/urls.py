@@ -12,6 +12,7 @@ CLAIMS_JSON = "claims.json"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 NOT_FOUND = "404.html"
+FEEDS = (FEED_RSS, FEED_ATOM, FEED_JSON)
 ARTICLES = "articles/"
 CLAIMS = "claims/"
 TAGS = "tags/"
@@ -144,6 +145,11 @@ def paged(listing: str, number: int) -> str:
 def feed(kind: str) -> str:
     """A site-wide feed or data file by kind: rss, atom, json, claims."""
     return {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON, "claims": CLAIMS_JSON}[kind]
+
+
+def is_feed(path: str) -> bool:
+    """True for the file of a feed (site-wide or per tag)."""
+    return path.rpartition("/")[2] in FEEDS
 
 
 def file_path(url: str) -> str:
