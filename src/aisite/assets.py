@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from aisite.markup import pygments_css
 from aisite.model import SiteConfig
-from aisite.plan import Output, Planned, producer
+from aisite.plan import Output, Planned
 from aisite.theme import Theme, fingerprint
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ def _generated_css(config: SiteConfig) -> str:
     return "/* verdict colours from site.yaml */\n" + "\n".join(rules) + "\n" + pygments_css()
 
 
-@producer("assets")
 def asset_files(plan: SitePlan) -> Iterator[Planned]:
     """The theme's assets, then the site's static/ files."""
     for asset in plan.assets:

@@ -18,7 +18,7 @@ from aisite.catalog import Catalog, ClaimEntry
 from aisite.i18n import Strings
 from aisite.markup import absolutize
 from aisite.model import Article, Site
-from aisite.plan import Output, Planned, producer
+from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@producer("feeds")
 def feed_files(plan: SitePlan) -> Iterator[Planned]:
     """RSS, Atom and JSON Feed of the newest articles, and an RSS feed per tag."""
     site, key, t = plan.site, plan.key, plan.strings
@@ -55,17 +54,15 @@ def feed_files(plan: SitePlan) -> Iterator[Planned]:
         yield Output(path, f"tag '{group.term.name}'", render=make, key=tag_key)
 
 
-@producer("data")
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog
     everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in catalog.claims))
     yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, catalog), key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
-    # Rendered after every output is planned, so the list holds every page by then.
-    yield Output(
-        urls.SITEMAP, "sitemap", render=partial(sitemap, site.config.base_url, plan.sitemap)
-    )
+    # Planned last (registry.OUTPUTS), when every page is in the list.
+    pages = tuple(plan.sitemap)
+    yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, site.config.base_url, pages))
 
 
 def newest(articles: Sequence[Article]) -> datetime:

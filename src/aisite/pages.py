@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aisite import jsonld, urls
 from aisite.catalog import ClaimEntry, Group
 from aisite.model import Rating, SiteConfig
-from aisite.plan import Alternate, PageSpec, Planned, producer
+from aisite.plan import Alternate, PageSpec, Planned
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -41,7 +41,6 @@ def paginate(listing: str, count: int, per_page: int) -> Iterator[tuple[Paginati
         )
 
 
-@producer("home")
 def home_pages(plan: SitePlan) -> Iterator[Planned]:
     """The home page and its numbered pages, newest articles first."""
     config, t = plan.config, plan.strings
@@ -68,7 +67,6 @@ def _claim_ld(config: SiteConfig, context: Mapping[str, Any]) -> dict[str, Any]:
     return jsonld.claim_review_ld(config, context["entry"])
 
 
-@producer("articles")
 def article_pages(plan: SitePlan) -> Iterator[Planned]:
     """Each article's page, its claims' pages, and the files of its bundle."""
     t = plan.strings
@@ -132,7 +130,6 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
             )
 
 
-@producer("pages")
 def standalone_pages(plan: SitePlan) -> Iterator[Planned]:
     """Pages from content/pages/; the corrections page also lists every correction."""
     for page in plan.site.pages:
@@ -148,7 +145,6 @@ def standalone_pages(plan: SitePlan) -> Iterator[Planned]:
         )
 
 
-@producer("taxonomies")
 def taxonomy_pages(plan: SitePlan) -> Iterator[Planned]:
     """Tags, claimants and topics: a list of each, and a page per term."""
     config, catalog, t = plan.config, plan.catalog, plan.strings
@@ -207,7 +203,6 @@ def _claim_groups(plan: SitePlan, kind: str, groups: tuple[Group, ...]) -> Itera
         )
 
 
-@producer("claim-listings")
 def claim_listings(plan: SitePlan) -> Iterator[Planned]:
     """All claims, the rating scale, and the claims under each verdict."""
     config, catalog, t = plan.config, plan.catalog, plan.strings
@@ -250,7 +245,6 @@ def _verdict(plan: SitePlan, rating: Rating) -> PageSpec:
     )
 
 
-@producer("404")
 def not_found(plan: SitePlan) -> Iterator[Planned]:
     """The page a web server shows for a missing path."""
     yield PageSpec(

@@ -73,21 +73,8 @@ class PageMeta:
 
 
 Planned = Output | PageSpec
+# A function that plans one kind of output; the list of them is registry.OUTPUTS.
 Producer = Callable[["SitePlan"], Iterable[Planned]]
-# Every kind of output registers its producer here (in the order the site lists them).
-PRODUCERS: list[tuple[str, Producer]] = []
-
-
-def producer(name: str) -> Callable[[Producer], Producer]:
-    """Register a function that plans one kind of output."""
-
-    def register(func: Producer) -> Producer:
-        if any(known == name for known, _ in PRODUCERS):
-            raise ValueError(f"output kind '{name}' is registered twice")
-        PRODUCERS.append((name, func))
-        return func
-
-    return register
 
 
 def content_key(value: object) -> list[str]:

@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from aisite import __version__, urls
-from aisite import assets as _assets  # noqa: F401  (registers its producer)
-from aisite import feeds as _feeds  # noqa: F401
-from aisite import pages as _pages  # noqa: F401
 from aisite.assets import Asset, theme_assets
 from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, VerdictCount
@@ -18,7 +15,8 @@ from aisite.charts import Bar, bar_chart
 from aisite.i18n import Strings
 from aisite.jsonld import script_json
 from aisite.model import Article, Claim, Site
-from aisite.plan import PRODUCERS, Alternate, Output, PageMeta, PageSpec, content_key
+from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
+from aisite.registry import OUTPUTS
 from aisite.theme import Theme
 
 
@@ -51,7 +49,7 @@ class SitePlan:
     def outputs(self) -> Iterator[Output]:
         """Every file of the site, in a stable order: each registered producer's in turn."""
         self.sitemap.clear()
-        for _, produce in PRODUCERS:
+        for _, produce in OUTPUTS:
             for item in produce(self):
                 yield self.page(item) if isinstance(item, PageSpec) else item
 

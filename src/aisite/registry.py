@@ -1,0 +1,19 @@
+"""The one list of every kind of output a site has, in planning order: a new output is one entry."""
+
+from __future__ import annotations
+
+from aisite import assets, feeds, pages
+from aisite.plan import Producer
+
+OUTPUTS: tuple[tuple[str, Producer], ...] = (
+    ("assets", assets.asset_files),
+    ("home", pages.home_pages),
+    ("articles", pages.article_pages),
+    ("pages", pages.standalone_pages),
+    ("taxonomies", pages.taxonomy_pages),
+    ("claim-listings", pages.claim_listings),
+    ("404", pages.not_found),
+    ("feeds", feeds.feed_files),
+    # Last: its sitemap lists the pages the producers above planned.
+    ("data", feeds.data_files),
+)
