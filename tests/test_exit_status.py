@@ -1,0 +1,78 @@
+"""Exit status and messages for usage errors, link loops and broken templates, run as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_aisite
+
+pytestmark = pytest.mark.cli
+
+SITE_YAML = "title: T\nbase_url: https://example.org/\n"
+
+
+def make_site(root: Path) -> Path:
+    (root / "content" / "pages").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text(SITE_YAML)
+    (root / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nHi.\n")
+    return root
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s")
+    cases = [
+        ("build", "--source", str(site), "--base-url", "ftp://x"),
+        ("build", "--source", str(site), "--jobs", "-1"),
+        ("claims", "--source", str(site), "--verdict", "nope"),
+    ]
+    for args in cases:
+        result = run_aisite(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"aisite {args[0]}: error: --"), line
+    assert not (site / "site").exists()
+
+
+def test_a_symbolic_link_loop_in_static_stops_build_and_check(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s")
+    (site / "static").mkdir()
+    (site / "static" / "a").symlink_to(".")
+    (site / "static" / "b").symlink_to(".")
+    expected = [
+        "static/a: symbolic link loop; not followed",
+        "static/b: symbolic link loop; not followed",
+    ]
+    for command in ("build", "check"):
+        result = run_aisite(command, "--source", str(site))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines()[:2] == expected
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_build_reports_every_broken_template(tmp_path: Path, jobs: str) -> None:
+    site = make_site(tmp_path / "s")
+    templates = site / "templates"
+    templates.mkdir()
+    body = '{% extends "base.html" %}{% block main %}{{ X }}{% endblock %}\n'
+    (templates / "404.html").write_text(body.replace("X", "nope.x"))
+    (templates / "page.html").write_text(body.replace("X", "content_page.nope.y"))
+    articles = site / "content" / "articles"
+    for n in range(450 if jobs == "2" else 0):  # enough outputs for the writer's process pool
+        (articles / f"a{n}").mkdir(parents=True)
+        (articles / f"a{n}" / "index.md").write_text(
+            f"---\ntitle: A{n}\ndate: 2025-01-01\n---\nx\n"
+        )
+    build = run_aisite("build", "-j", jobs, "--source", str(site))
+    check = run_aisite("check", "--source", str(site))
+    assert build.returncode == check.returncode == 1
+    lines = build.stderr.splitlines()
+    assert lines[:2] == [
+        "templates/404.html:1: template error: 'nope' is undefined (rendering 404.html)",
+        "templates/page.html:1: template error: 'aisite.model.Page object' has no attribute"
+        " 'nope' (rendering about/index.html)",
+    ]
+    assert lines[-1] == "aisite: 2 problems found; the output folder was left as it was."
+    assert check.stderr.splitlines()[:2] == lines[:2]
+    assert not (site / "site").exists()
