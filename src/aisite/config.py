@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
-from aisite.model import FeedConfig, Publisher, Rating, SiteConfig
+from aisite.model import EvidencePolicy, FeedConfig, Publisher, Rating, SiteConfig
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -76,11 +76,12 @@ def parse_config(
     per_page = f.integer("per_page", 10)
     feed = _feed(f)
     ratings = _ratings(f)
+    evidence = _evidence_policy(f)
     f.done()
     if problems or url is None:
         return None, problems
     return SiteConfig(
-        title, url, description, language, timezone, publisher, per_page, feed, ratings
+        title, url, description, language, timezone, publisher, per_page, feed, ratings, evidence
     ), problems
 
 
@@ -106,6 +107,18 @@ def _feed(f: Fields) -> FeedConfig:
         return FeedConfig(20, True)
     p = Fields(node, f.path, f.problems, "feed")
     result = FeedConfig(p.integer("items", 20), p.boolean("full_content", True))
+    p.done()
+    return result
+
+
+def _evidence_policy(f: Fields) -> EvidencePolicy:
+    node = f.mapping("evidence")
+    if node is None:
+        return EvidencePolicy()
+    p = Fields(node, f.path, f.problems, "evidence")
+    result = EvidencePolicy(
+        p.boolean("require_archive", False), p.boolean("require_accessed", False)
+    )
     p.done()
     return result
 

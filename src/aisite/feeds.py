@@ -205,6 +205,9 @@ def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
                 "published": e.published.date().isoformat() if e.published else None,
                 "archived_url": e.archived_url,
                 "stance": e.stance,
+                "quote": e.quote,
+                "accessed": e.accessed.date().isoformat() if e.accessed else None,
+                "passage_url": e.link if e.quote else "",
             }
             for e in claim.evidence
         ],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aisite.errors import Problems, did_you_mean
@@ -201,6 +202,26 @@ def _to_number(scalar: YScalar) -> int | float | None:
         return float(constructor.construct_yaml_float(node))
     except (ValueError, TypeError):
         return None
+
+
+C = TypeVar("C", bound=str)
+
+
+def choice(f: Fields, key: str, choices: tuple[C, ...], default: C) -> C:
+    """One of a fixed set of words (the members of a Literal type)."""
+    value = f.text(key, default=default)
+    for option in choices:
+        if value == option:
+            return option
+    hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
+    f.error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint)
+    return default
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def valid_slug(value: str) -> bool:

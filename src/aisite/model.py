@@ -49,6 +49,14 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class EvidencePolicy:
+    """What every evidence item must have (site.yaml `evidence:`)."""
+
+    require_archive: bool = False
+    require_accessed: bool = False
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Validated site configuration (content/site.yaml)."""
 
@@ -61,6 +69,7 @@ class SiteConfig:
     per_page: int
     feed: FeedConfig
     ratings: tuple[Rating, ...]
+    evidence: EvidencePolicy = EvidencePolicy()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -113,6 +122,11 @@ class Evidence:
     published: datetime | None
     archived_url: str
     stance: Stance
+    quote: str = ""  # the passage that bears on the claim, as it reads at the source
+    accessed: datetime | None = None  # when the editors read it
+    link: str = ""  # what readers follow: the url, with a text fragment when there is a quote
+    line: int = 0  # of the item in claims.yaml
+    archived_line: int = 0  # of its archived_url key
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,16 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import datetime
-from typing import TypeVar
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aisite import urls
 from aisite.errors import Problems, did_you_mean
-from aisite.fields import Fields, slugify
+from aisite.evidence import parse_evidence
+from aisite.fields import Fields, choice, is_http_url, slugify
 from aisite.model import (
     CLAIM_TYPES,
     CLAIMANT_TYPES,
-    STANCES,
     Correction,
-    Evidence,
     Figure,
     ParsedArticle,
     ParsedClaim,
@@ -40,12 +37,6 @@ def term(name: str) -> Term:
         suffix = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
         slug = f"{slug}-x-{suffix}" if slug else f"x-{suffix}"
     return Term(name, slug)
-
-
-def is_http_url(value: str) -> bool:
-    """True for an absolute http(s) URL."""
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap | None, str]:
@@ -230,19 +221,6 @@ def parse_claims(
     return tuple(claims)
 
 
-C = TypeVar("C", bound=str)
-
-
-def _choice(f: Fields, key: str, choices: tuple[C, ...], default: C) -> C:
-    value = f.text(key, default=default)
-    for choice in choices:
-        if value == choice:
-            return choice
-    hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
-    f.error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint)
-    return default
-
-
 def _claim(
     item: YNode,
     path: str,
@@ -261,8 +239,8 @@ def _claim(
     prefix = f.text("prefix")
     suffix = f.text("suffix")
     claimant = f.text("claimant", required=True)
-    claimant_type = _choice(f, "claimant_type", CLAIMANT_TYPES, CLAIMANT_TYPES[0])
-    claim_type = _choice(f, "type", CLAIM_TYPES, "fact")
+    claimant_type = choice(f, "claimant_type", CLAIMANT_TYPES, CLAIMANT_TYPES[0])
+    claim_type = choice(f, "type", CLAIM_TYPES, "fact")
     verdict_key = f.text("verdict", required=True)
     verdict = config.rating(verdict_key)
     if verdict_key and verdict is None:
@@ -272,7 +250,7 @@ def _claim(
         f.error("verdict", f"unknown verdict '{verdict_key}'; {valid}", hint)
     summary = f.text("summary", required=True)
     analysis = f.text("analysis")
-    evidence = _evidence(f, config.tz)
+    evidence = parse_evidence(f, config)
     figures = _figures(f)
     topics = tuple(term(t) for t in f.text_list("topics"))
     reviewed = f.when("reviewed", config.tz) or reviewed_default
@@ -298,36 +276,6 @@ def _claim(
         topics,
         reviewed,
     )
-
-
-def _evidence(f: Fields, tz: ZoneInfo) -> tuple[Evidence, ...]:
-    items = f.items("evidence", required=True)
-    if "evidence" in f.node.items and not items:
-        f.error("evidence", "a claim needs at least one evidence item")
-    result = []
-    for item in items:
-        if not isinstance(item, YMap):
-            f.problems.add(
-                f.path, item.line, "each evidence item must be a mapping (title, url, ...)"
-            )
-            continue
-        e = Fields(item, f.path, f.problems, "evidence")
-        title = e.text("title", required=True)
-        url = e.text("url", required=True)
-        if url and not is_http_url(url):
-            e.error("url", f"evidence url must be an absolute http(s) URL, not '{url}'")
-        publisher = e.text("publisher")
-        published = e.when("published", tz)
-        archived = e.text("archived_url")
-        if archived and not is_http_url(archived):
-            e.error(
-                "archived_url", f"archived_url must be an absolute http(s) URL, not '{archived}'"
-            )
-        stance = _choice(e, "stance", STANCES, "context")
-        e.done()
-        if title and url and is_http_url(url):
-            result.append(Evidence(title, url, publisher, published, archived, stance))
-    return tuple(result)
 
 
 def _figures(f: Fields) -> tuple[Figure, ...]:
