@@ -75,6 +75,32 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also build to a temporary folder and check every internal link",
     )
+    c.add_argument(
+        "--sources",
+        action="store_true",
+        help="also fetch every evidence url and archived_url: dead, moved, passage still there",
+    )
+    c.add_argument(
+        "--max-age",
+        type=_duration,
+        default=86400.0,
+        metavar="AGE",
+        help="with --sources: reuse answers younger than this, e.g. 30m, 12h, 7d (default 1d; 0: none)",
+    )
+    c.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="with --sources: time allowed for each step of a request (default 10)",
+    )
+    c.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        metavar="N",
+        help="with --sources: tries after the first for time-outs, 429 and 5xx (default 2)",
+    )
 
     s = commands.add_parser(
         "serve", help="build, serve on this machine, rebuild and reload on changes"
@@ -162,7 +188,7 @@ def _options(args: argparse.Namespace, base_url: str | None = None):  # type: ig
     )
 
 
-def _progress() -> Callable[[int, int], None] | None:
+def _progress(label: str = "writing") -> Callable[[int, int], None] | None:
     """A progress bar on a terminal, shown only once a build takes more than a moment."""
     if not sys.stderr.isatty():
         return None
@@ -174,7 +200,7 @@ def _progress() -> Callable[[int, int], None] | None:
         filled = int(30 * done / total)
         end = "\r\033[K" if done == total else ""
         print(
-            f"\r  writing [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}",
+            f"\r  {label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}",
             end="",
             file=sys.stderr,
             flush=True,
@@ -232,7 +258,43 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
     claims = sum(len(a.claims) for a in site.articles)
     print(f"No problems: {len(site.articles)} articles, {claims} claims, {len(site.pages)} pages.")
+    if args.sources:
+        return _check_sources(args, site)
     return EXIT_OK
+
+
+def _check_sources(args: argparse.Namespace, site: Any) -> int:
+    """aisite check --sources: the network part."""
+    from aisite.sourcecheck import run
+    from aisite.sources import Settings
+
+    agent = f"aisite/{__version__} (source checker; +{site.config.base_url})"
+    settings = Settings(timeout=args.timeout, retries=max(0, args.retries), user_agent=agent)
+    return run(site, Path(args.source), settings, args.max_age, _progress("checking"))
+
+
+def _duration(value: str) -> float:
+    """'90', '30s', '15m', '12h', '1d', '2w' as seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    number, unit = (value[:-1], value[-1]) if value[-1:] in units else (value, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a duration such as 12h or 1d") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a duration such as 12h or 1d")
+    return seconds
+
+
+def _seconds(value: str) -> float:
+    """A positive number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a positive number of seconds")
+    return seconds
 
 
 def _page_sources(site: Any) -> dict[str, str]:
