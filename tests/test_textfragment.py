@@ -100,6 +100,7 @@ def _scrolled_to(page: Any) -> dict[str, float]:
     )
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize(
     "passage",
     [
