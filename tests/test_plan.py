@@ -115,6 +115,11 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "claims.json",
         "sitemap.xml",
         "robots.txt",
+        "claims/feed.xml",
+        "verdicts/misleading/feed.xml",
+        "claimants/the-lab/feed.xml",
+        "archive/index.html",
+        "archive/2025/index.html",
     }
     assert expected <= set(paths)
     assert [name for name, _ in OUTPUTS] == [
@@ -124,8 +129,10 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "pages",
         "taxonomies",
         "claim-listings",
+        "archive",
         "404",
         "feeds",
+        "claim-feeds",
         "data",
     ]
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
-from aisite.model import EvidencePolicy, FeedConfig, Publisher, Rating, SiteConfig
+from aisite.model import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -77,12 +77,36 @@ def parse_config(
     feed = _feed(f)
     ratings = _ratings(f)
     evidence = _evidence_policy(f)
+    page_size = _page_sizes(f)
+    search = f.boolean("search", True)
     f.done()
     if problems or url is None:
         return None, problems
     return SiteConfig(
-        title, url, description, language, timezone, publisher, per_page, feed, ratings, evidence
+        title,
+        url,
+        description,
+        language,
+        timezone,
+        publisher,
+        per_page,
+        feed,
+        ratings,
+        evidence,
+        page_size,
+        search,
     ), problems
+
+
+def _page_sizes(f: Fields) -> PageSizes:
+    node = f.mapping("page_size")
+    if node is None:
+        return PageSizes()
+    p = Fields(node, f.path, f.problems, "page_size")
+    default = PageSizes()
+    result = PageSizes(**{name: p.integer(name, getattr(default, name)) for name in vars(default)})
+    p.done()
+    return result
 
 
 def _publisher(f: Fields, title: str, base_url: str) -> Publisher:

@@ -54,6 +54,74 @@ def feed_files(plan: SitePlan) -> Iterator[Planned]:
         yield Output(path, f"tag '{group.term.name}'", render=make, key=tag_key)
 
 
+def claim_feed_files(plan: SitePlan) -> Iterator[Planned]:
+    """RSS of the newest claim reviews: all of them, per verdict and per claimant."""
+    site, catalog, t = plan.site, plan.catalog, plan.strings
+    limit, title = site.config.feed.items, site.config.title
+    feeds = [
+        (urls.claims_feed(), urls.claims(), t("feed.claims", site=title), catalog.claims),
+        *(
+            (
+                urls.verdict_feed(r.key),
+                urls.verdict(r.key),
+                t("feed.verdict", site=title, label=r.label),
+                catalog.by_verdict(r.key),
+            )
+            for r in site.config.ratings
+        ),
+        *(
+            (
+                urls.claimant_feed(g.term.slug),
+                g.url,
+                t("feed.claimant", site=title, name=g.term.name),
+                g.claims,
+            )
+            for g in catalog.claimants
+        ),
+    ]
+    for path, page, feed_title, entries in feeds:
+        chosen = entries[:limit]
+        key = digest(plan.key, path, feed_title, *(e.claim.fingerprint for e in chosen))
+        make = partial(claim_rss, site, t, chosen, path, page, feed_title)
+        yield Output(path, feed_title, render=make, key=key)
+
+
+def claim_rss(
+    site: Site,
+    t: Strings,
+    entries: Sequence[ClaimEntry],
+    path: str,
+    page: str,
+    title: str,
+) -> bytes:
+    """RSS 2.0 of claim reviews: the verdict in each title, the summary as description."""
+    config = site.config
+    fg = FeedGenerator()
+    fg.id(config.base_url + path)
+    fg.title(title)
+    fg.link(href=config.base_url + path, rel="self")
+    fg.link(href=config.base_url + page, rel="alternate")
+    fg.description(title)
+    fg.language(config.language)
+    fg.generator("aisite", __version__)
+    when = max((_reviewed(e) for e in entries), default=EPOCH)
+    fg.lastBuildDate(when)
+    for entry in entries:
+        claim, url = entry.claim, config.base_url + entry.url
+        item = fg.add_entry(order="append")
+        item.guid(url, permalink=True)
+        item.title(t("feed.claim_title", verdict=claim.verdict.label, quote=claim.text))
+        item.link(href=url)
+        item.published(_reviewed(entry))
+        item.description(claim.summary)
+        item.category(term=claim.verdict.label, label=claim.verdict.label)
+    return bytes(fg.rss_str(pretty=True))
+
+
+def _reviewed(entry: ClaimEntry) -> datetime:
+    return entry.claim.reviewed or entry.article.date
+
+
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 EN: dict[str, str] = {
     "date.pattern": "d MMMM y",  # CLDR pattern; languages without a table get their "long" format
     "home": "Home",
-    "title.paged": "{title} – page {number}",
+    "title.paged": "{title} – page {number} of {total}",
     "title.404": "Page not found",
     "title.tags": "Tags",
     "title.tag": "Tag: {name}",
@@ -25,6 +25,10 @@ EN: dict[str, str] = {
     "title.verdicts": "Verdicts",
     "title.verdict": "Verdict: {label}",
     "title.claim": "{claimant}: “{quote}” – {verdict}",
+    "title.archive": "Archive",
+    "title.archive_year": "Archive: {year}",
+    "description.archive": "Every article of {site}, by year.",
+    "description.archive_year": "Articles of {site} published in {year}, by month.",
     "crumb.claims": "Claims",
     "crumb.quote": "“{quote}”",
     "description.tags": "Articles of {site} by tag.",
@@ -39,6 +43,10 @@ EN: dict[str, str] = {
     "feed.title_atom": "{site} (Atom)",
     "feed.title_json": "{site} (JSON Feed)",
     "feed.tag": "{site} – {name}",
+    "feed.claims": "{site} – claim reviews",
+    "feed.verdict": "{site} – claims rated {label}",
+    "feed.claimant": "{site} – claims by {name}",
+    "feed.claim_title": "{verdict}: “{quote}”",
     "feed.claims_reviewed": "Claims reviewed",
     "feed.our_analysis": "Our analysis",
     "feed.the_article": "The article",
@@ -88,6 +96,11 @@ class Strings:
         if value is None:
             return ""
         return str(format_date(value.date(), format=self.date_pattern, locale=self.locale))
+
+    def month(self, number: int) -> str:
+        """The name of a month (1-12) as it stands alone: 'July'."""
+        names = self.locale.months["stand-alone"]["wide"]
+        return str(names[number])
 
     def number(self, value: float, unit: str = "") -> str:
         """12.0 -> '12', 1234.5 -> '1,234.5' (in English), with the unit attached."""

@@ -57,6 +57,18 @@ class EvidencePolicy:
 
 
 @dataclass(frozen=True)
+class PageSizes:
+    """How many items each paginated listing shows per page (site.yaml `page_size:`)."""
+
+    claims: int = 50  # claims/
+    verdict: int = 50  # verdicts/<key>/
+    claimant: int = 50  # claimants/<slug>/
+    topic: int = 50  # topics/<slug>/
+    tag: int = 20  # tags/<slug>/ (articles)
+    archive: int = 200  # archive/<year>/ (articles)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Validated site configuration (content/site.yaml)."""
 
@@ -70,6 +82,8 @@ class SiteConfig:
     feed: FeedConfig
     ratings: tuple[Rating, ...]
     evidence: EvidencePolicy = EvidencePolicy()
+    page_size: PageSizes = PageSizes()
+    search: bool = True  # build the search index and page
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,62 +1,38 @@
-"""The HTML pages of a site, declared as page specs: home, articles, claims, listings, 404."""
+"""The HTML pages of a site's own content, declared as page specs: home, articles, claims, pages, 404."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aisite import jsonld, urls
-from aisite.catalog import ClaimEntry, Group
-from aisite.model import Rating, SiteConfig
-from aisite.plan import Alternate, PageSpec, Planned
+from aisite.catalog import ClaimEntry
+from aisite.listings import listing
+from aisite.model import SiteConfig
+from aisite.plan import PageSpec, Planned
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
 
 
-@dataclass(frozen=True)
-class Pagination:
-    """Where a page stands in a paginated listing."""
-
-    number: int
-    total: int
-    prev_url: str | None
-    next_url: str | None
-
-
-def paginate(listing: str, count: int, per_page: int) -> Iterator[tuple[Pagination, slice]]:
-    """The pages of a listing of `count` items: their position and the slice each shows."""
-    total = max(1, math.ceil(count / per_page))
-    for number in range(1, total + 1):
-        yield (
-            Pagination(
-                number,
-                total,
-                urls.paged(listing, number - 1) if number > 1 else None,
-                urls.paged(listing, number + 1) if number < total else None,
-            ),
-            slice((number - 1) * per_page, number * per_page),
-        )
-
-
 def home_pages(plan: SitePlan) -> Iterator[Planned]:
     """The home page and its numbered pages, newest articles first."""
-    config, t = plan.config, plan.strings
-    for pagination, part in paginate(urls.home(), len(plan.site.articles), config.per_page):
-        number = pagination.number
-        yield PageSpec(
-            url=urls.paged(urls.home(), number),
+    config = plan.config
+    yield from listing(
+        plan,
+        PageSpec(
+            url=urls.home(),
             template="index.html",
             origin="home page",
             kind="home",
-            title=config.title
-            if number == 1
-            else t("title.paged", title=config.title, number=number),
+            title=config.title,
             description=config.description,
-            context={"articles": plan.site.articles[part], "pagination": pagination},
-        )
+            context={},
+        ),
+        "articles",
+        plan.site.articles,
+        config.per_page,
+    )
 
 
 def _article_ld(config: SiteConfig, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -143,106 +119,6 @@ def standalone_pages(plan: SitePlan) -> Iterator[Planned]:
             description=page.summary,
             context={"content_page": page, "corrections_log": log},
         )
-
-
-def taxonomy_pages(plan: SitePlan) -> Iterator[Planned]:
-    """Tags, claimants and topics: a list of each, and a page per term."""
-    config, catalog, t = plan.config, plan.catalog, plan.strings
-    yield PageSpec(
-        url=urls.tags(),
-        template="tags.html",
-        origin="tags index",
-        kind="tags",
-        title=t("title.tags"),
-        description=t("description.tags", site=config.title),
-        context={"groups": catalog.tags},
-    )
-    for group in catalog.tags:
-        name = group.term.name
-        yield PageSpec(
-            url=group.url,
-            template="tag.html",
-            origin=f"tag '{name}'",
-            kind="tag",
-            title=t("title.tag", name=name),
-            description=t("description.tag", name=name),
-            context={"group": group},
-            feeds=(
-                Alternate(
-                    urls.tag_feed(group.term.slug),
-                    "application/rss+xml",
-                    t("feed.tag", site=config.title, name=name),
-                ),
-            ),
-        )
-    yield from _claim_groups(plan, "claimant", catalog.claimants)
-    yield from _claim_groups(plan, "topic", catalog.topics)
-
-
-def _claim_groups(plan: SitePlan, kind: str, groups: tuple[Group, ...]) -> Iterator[Planned]:
-    t = plan.strings
-    yield PageSpec(
-        url=urls.claimants() if kind == "claimant" else urls.topics(),
-        template=f"{kind}s.html",
-        origin=f"{kind}s index",
-        kind="claimants" if kind == "claimant" else "topics",
-        title=t(f"title.{kind}s"),
-        description=t(f"description.{kind}s", site=plan.config.title),
-        context={"groups": groups},
-    )
-    for group in groups:
-        name = group.term.name
-        yield PageSpec(
-            url=group.url,
-            template=f"{kind}.html",
-            origin=f"{kind} '{name}'",
-            kind="claimant" if kind == "claimant" else "topic",
-            title=t(f"title.{kind}", name=name),
-            description=t.plural("description.group", len(group.claims), name=name),
-            context={"group": group, "counts": plan.catalog.verdict_counts(group.claims)},
-        )
-
-
-def claim_listings(plan: SitePlan) -> Iterator[Planned]:
-    """All claims, the rating scale, and the claims under each verdict."""
-    config, catalog, t = plan.config, plan.catalog, plan.strings
-    counts = catalog.verdict_counts()
-    yield PageSpec(
-        url=urls.claims(),
-        template="claims.html",
-        origin="claims index",
-        kind="claims",
-        title=t("title.claims"),
-        description=t("description.claims", site=config.title),
-        context={
-            "entries": catalog.claims,
-            "counts": counts,
-            "chart": plan.verdict_chart(counts, "verdict-chart"),
-        },
-    )
-    yield PageSpec(
-        url=urls.verdicts(),
-        template="verdicts.html",
-        origin="verdicts index",
-        kind="verdicts",
-        title=t("title.verdicts"),
-        description=t("description.verdicts"),
-        context={"counts": counts},
-    )
-    for rating in config.ratings:
-        yield _verdict(plan, rating)
-
-
-def _verdict(plan: SitePlan, rating: Rating) -> PageSpec:
-    return PageSpec(
-        url=urls.verdict(rating.key),
-        template="verdict.html",
-        origin=f"verdict '{rating.key}' of site.yaml",
-        kind="verdict",
-        title=plan.strings("title.verdict", label=rating.label),
-        description=rating.description,
-        context={"rating": rating, "entries": plan.catalog.by_verdict(rating.key)},
-    )
 
 
 def not_found(plan: SitePlan) -> Iterator[Planned]:

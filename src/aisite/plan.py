@@ -26,6 +26,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """Where a page stands in a paginated listing."""
+
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
 class Alternate:
     """A feed advertised by a page with <link rel="alternate">."""
 
@@ -53,6 +63,7 @@ class PageSpec:
     ld: Callable[[Any, Mapping[str, object]], dict[str, Any]] | None = None
     feeds: tuple[Alternate, ...] = ()
     in_sitemap: bool = True
+    pagination: Pagination | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class PageMeta:
     published: str = ""
     modified: str = ""
     jsonld: tuple[str, ...] = field(default=())
+    prev_url: str | None = None  # the previous and next page of a paginated listing
+    next_url: str | None = None
 
 
 Planned = Output | PageSpec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisite import assets, feeds, pages
+from aisite import archive, assets, feeds, listings, pages
 from aisite.plan import Producer
 
 OUTPUTS: tuple[tuple[str, Producer], ...] = (
@@ -10,10 +10,12 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("home", pages.home_pages),
     ("articles", pages.article_pages),
     ("pages", pages.standalone_pages),
-    ("taxonomies", pages.taxonomy_pages),
-    ("claim-listings", pages.claim_listings),
+    ("taxonomies", listings.taxonomy_pages),
+    ("claim-listings", listings.claim_listings),
+    ("archive", archive.archive_pages),
     ("404", pages.not_found),
     ("feeds", feeds.feed_files),
+    ("claim-feeds", feeds.claim_feed_files),
     # Last: its sitemap lists the pages the producers above planned.
     ("data", feeds.data_files),
 )

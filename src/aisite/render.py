@@ -80,6 +80,7 @@ class SitePlan:
             spec.published,
             spec.modified,
             repr(spec.feeds),
+            repr(spec.pagination),
             spec.ld.__qualname__ if spec.ld else "",
             *content_key(spec.context),
         )
@@ -99,6 +100,8 @@ class SitePlan:
             published=spec.published,
             modified=spec.modified,
             jsonld=(script_json(spec.ld(self.config, spec.context)),) if spec.ld else (),
+            prev_url=spec.pagination.prev_url if spec.pagination else None,
+            next_url=spec.pagination.next_url if spec.pagination else None,
         )
         context = self._common(meta, spec.feeds)
         context.update(spec.context)

@@ -21,15 +21,12 @@ CLAIMANTS = "claimants/"
 VERDICTS = "verdicts/"
 ARCHIVE = "archive/"
 SEARCH = "search/"
+SEARCH_BUNDLE = "pagefind/"  # Pagefind's index and scripts
 PAGED = "page/"
 
 # Top-level folders the build generates (or will: archive/ and search/); no page may take one.
-RESERVED = tuple(
-    sorted(
-        name.rstrip("/")
-        for name in (ARTICLES, CLAIMS, TAGS, TOPICS, CLAIMANTS, VERDICTS, ARCHIVE, SEARCH, PAGED)
-    )
-)
+_GENERATED = (ARTICLES, CLAIMS, TAGS, TOPICS, CLAIMANTS, VERDICTS, ARCHIVE, SEARCH, SEARCH_BUNDLE)
+RESERVED = tuple(sorted(name.rstrip("/") for name in (*_GENERATED, PAGED)))
 
 
 def home() -> str:
@@ -72,6 +69,11 @@ def claims() -> str:
     return CLAIMS
 
 
+def claims_feed() -> str:
+    """RSS of the newest claim reviews."""
+    return CLAIMS + FEED_RSS
+
+
 def tags() -> str:
     """The list of tags."""
     return TAGS
@@ -107,6 +109,11 @@ def claimant(slug: str) -> str:
     return f"{CLAIMANTS}{slug}/"
 
 
+def claimant_feed(slug: str) -> str:
+    """RSS of the newest claims by one claimant."""
+    return claimant(slug) + FEED_RSS
+
+
 def verdicts() -> str:
     """The rating scale."""
     return VERDICTS
@@ -117,6 +124,11 @@ def verdict(key: str) -> str:
     return f"{VERDICTS}{key}/"
 
 
+def verdict_feed(key: str) -> str:
+    """RSS of the newest claims with one verdict."""
+    return verdict(key) + FEED_RSS
+
+
 def archive(year: int | None = None) -> str:
     """The date archive, or one year of it."""
     return ARCHIVE if year is None else f"{ARCHIVE}{year}/"
@@ -125,6 +137,11 @@ def archive(year: int | None = None) -> str:
 def search() -> str:
     """The search page."""
     return SEARCH
+
+
+def search_bundle(name: str = "") -> str:
+    """A file of the search index bundle (its folder without a name)."""
+    return SEARCH_BUNDLE + name
 
 
 def share_image(page_url: str) -> str:
@@ -174,6 +191,10 @@ KINDS: dict[str, Callable[..., str]] = {
     "page": page,
     "claim": claim,
     "claims": claims,
+    "claims_feed": claims_feed,
+    "verdict_feed": verdict_feed,
+    "claimant_feed": claimant_feed,
+    "search_bundle": search_bundle,
     "tags": tags,
     "tag": tag,
     "tag_feed": tag_feed,
