@@ -29,6 +29,7 @@ class Asset:
 THEME_ASSETS = (
     ("stylesheet", "style.css", True),
     ("script", "aisite.js", True),
+    ("search_script", "search.js", True),
     ("favicon", "favicon.svg", False),
 )
 

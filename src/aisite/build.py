@@ -94,7 +94,7 @@ def build(
         site = render_content(parsed, problems, cache, workers)
         problems.raise_if_any()
         stage("markdown and claims")
-        plan = SitePlan(site, options.source)
+        plan = SitePlan(site, options.source, cache.folder)
         report.stats = write_site(plan.outputs(), output, progress, cache, workers)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)

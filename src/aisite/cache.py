@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from importlib import metadata
@@ -58,10 +59,14 @@ class Cache:
         self.scope = str(output.resolve()) if output else ""
         self.outputs: dict[str, tuple[str, int, int]] = {}
         self.clean = clean
+        self.folder: Path | None = None  # for derived files kept as files (the search index)
         if root is None:
             return
         try:
             (root / FOLDER).mkdir(exist_ok=True)
+            self.folder = root / FOLDER
+            if clean:
+                shutil.rmtree(self.folder / "search", ignore_errors=True)
             self.db = sqlite3.connect(root / FOLDER / "cache.sqlite", isolation_level=None)
             self.db.executescript(
                 "PRAGMA journal_mode=WAL;"

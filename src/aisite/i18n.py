@@ -25,6 +25,8 @@ EN: dict[str, str] = {
     "title.verdicts": "Verdicts",
     "title.verdict": "Verdict: {label}",
     "title.claim": "{claimant}: “{quote}” – {verdict}",
+    "title.search": "Search",
+    "description.search": "Search the analyses and claim reviews of {site}.",
     "title.archive": "Archive",
     "title.archive_year": "Archive: {year}",
     "description.archive": "Every article of {site}, by year.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisite import archive, assets, feeds, listings, pages
+from aisite import archive, assets, feeds, listings, pages, search
 from aisite.plan import Producer
 
 OUTPUTS: tuple[tuple[str, Producer], ...] = (
@@ -13,6 +13,7 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("taxonomies", listings.taxonomy_pages),
     ("claim-listings", listings.claim_listings),
     ("archive", archive.archive_pages),
+    ("search", search.search_files),
     ("404", pages.not_found),
     ("feeds", feeds.feed_files),
     ("claim-feeds", feeds.claim_feed_files),

@@ -28,8 +28,9 @@ def root_for(url: str) -> str:
 class SitePlan:
     """Plans every output of a site; what all pages share is computed once here."""
 
-    def __init__(self, site: Site, site_root: Path) -> None:
+    def __init__(self, site: Site, site_root: Path, cache_dir: Path | None = None) -> None:
         self.site = site
+        self.cache_dir = cache_dir  # where derived files (the search index) may be kept
         self.config = site.config
         self.catalog = Catalog(site)
         self.strings = Strings(site.config.language)
@@ -171,6 +172,7 @@ class SitePlan:
             "methodology_url": self.methodology_url,
             "stylesheet": self.asset_url("stylesheet"),
             "script": self.asset_url("script"),
+            "search_script": self.asset_url("search_script"),
             "favicon": self.asset_url("favicon"),
             "feeds": tuple((f.url, f.type, f.title) for f in (*self.site_feeds(), *feeds)),
             "generator": f"aisite {__version__}",
