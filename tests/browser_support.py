@@ -52,6 +52,9 @@ PAGE_KINDS: dict[str, str] = {
     "claimant": "claimants/*/",
     "topics": "topics/",
     "topic": "topics/*/",
+    "archive": "archive/",
+    "archive-year": "archive/*/",
+    "search": "search/",
     "404": "404.html",
 }
 # For these kinds, prefer a page whose HTML contains this (e.g. a claim with a chart).

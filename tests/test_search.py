@@ -1,0 +1,119 @@
+"""Search: the records indexed, a reproducible Pagefind bundle, no re-indexing, `search: false`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aisite.render import SitePlan
+from aisite.search import records, text_of
+from conftest import run_aisite
+from test_incremental import tree
+from test_plan import CLAIMS, article, make_site
+
+CLAIMANTS = ["Ana", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
+VERDICTS = ["accurate", "misleading", "inaccurate", "needs-context", "unverifiable"]
+
+
+def write_site(root: Path, *, search: bool = True, claims: int = 24) -> Path:
+    """A site whose claims spread over many claimants, topics and verdicts (many filter values)."""
+    (root / "content" / "articles").mkdir(parents=True)
+    config = "title: Desk\nbase_url: https://example.org/\n" + ("" if search else "search: false\n")
+    (root / "content" / "site.yaml").write_text(config)
+    for n in range(claims // 3):
+        folder = root / "content" / "articles" / f"story-{n}"
+        folder.mkdir()
+        words = " ".join(
+            f"Sentence {n}-{k} says something checkable about chips." for k in range(3)
+        )
+        (folder / "index.md").write_text(
+            f"---\ntitle: Story {n}\ndate: 20{20 + n % 6}-03-0{1 + n % 8}\ntags: [T{n % 5}]\n---\n{words}\n"
+        )
+        items = []
+        for k in range(3):
+            items.append(
+                f"- id: c{k}\n  quote: Sentence {n}-{k} says\n"
+                f"  claimant: {CLAIMANTS[(n + k) % len(CLAIMANTS)]}\n"
+                f"  verdict: {VERDICTS[(n * 3 + k) % len(VERDICTS)]}\n  summary: S {n} {k}.\n"
+                f"  topics: [Topic {(n + k) % 6}]\n"
+                "  evidence: [{title: E, url: 'https://e.org/'}]\n"
+            )
+        (folder / "claims.yaml").write_text("".join(items))
+    return root
+
+
+pytestmark = pytest.mark.cli
+
+
+@pytest.mark.unit
+def test_text_of_leaves_out_the_flags_hidden_labels() -> None:
+    html = (
+        '<p>A <mark>quote</mark><a class="claim-flag" href="#r"><span class="visually-hidden">'
+        "Claim reviewed: </span>False</a> ends.</p><p>Next<br>line &amp; more</p>"
+    )
+    assert text_of(html) == "A quote ends. Next line & more"
+
+
+@pytest.mark.unit
+def test_records_carry_the_filters_and_the_verdict(tmp_path: Path) -> None:
+    site = make_site(article("old", 1, CLAIMS), article("new", 2))
+    found = {r.url: r for r in records(SitePlan(site, tmp_path))}
+    claim = found["articles/old/claims/cost/"]
+    assert claim.filters == {
+        "type": ["Claim review"],
+        "verdict": ["Misleading"],
+        "claimant": ["The Lab"],
+        "topic": ["Costs"],
+        "tag": ["AI", "Chips"],
+        "year": ["2025"],
+    }
+    assert claim.meta["verdict_key"] == "misleading" and claim.sort == {"date": "2025-02-03"}
+    assert "cost six million dollars" in claim.content and "Only the final run." in claim.content
+    story = found["articles/new/"]
+    assert story.filters["type"] == ["Analysis"] and "cost six million dollars" in story.content
+    assert "Claim reviewed" not in found["articles/old/"].content
+    assert found["methodology/"].filters == {"type": ["Page"]}
+
+
+def test_two_clean_builds_give_the_same_bundle(tmp_path: Path) -> None:
+    # Two site folders, so each build indexes with its own Pagefind run (no shared cache).
+    outputs = []
+    for name in ("one", "two"):
+        site = write_site(tmp_path / name)
+        result = run_aisite("build", "--clean", "--source", str(site))
+        assert result.returncode == 0, result.stderr
+        outputs.append(tree(site / "site"))
+    one, two = outputs
+    bundle = [p for p in one if p.startswith("pagefind/")]
+    assert "pagefind/pagefind-entry.json" in bundle and "search/index.html" in one
+    assert sum(p.startswith("pagefind/filter/") for p in bundle) == 6  # one per filter
+    assert one == two
+
+
+def test_an_unchanged_site_is_not_indexed_again(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", claims=6)
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    (bundle,) = (site / ".aisite-cache" / "search").iterdir()
+    made = (bundle / "pagefind-entry.json").stat().st_ino
+    index = site / "content" / "articles" / "story-0" / "index.md"
+    index.write_text(index.read_text())  # touched, same text: same records
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    assert (bundle / "pagefind-entry.json").stat().st_ino == made
+    index.write_text(index.read_text().replace("chips", "wafers"))
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    bundles = sorted((site / ".aisite-cache" / "search").iterdir())
+    assert len(bundles) == 2 and bundle in bundles
+    entry = (site / "site" / "pagefind" / "pagefind-entry.json").read_bytes()
+    assert [b for b in bundles if (b / "pagefind-entry.json").read_bytes() == entry] != [bundle]
+
+
+def test_search_false_leaves_search_out(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", search=False, claims=3)
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    files = tree(site / "site")
+    assert not [p for p in files if p.startswith(("pagefind/", "search/"))]
+    assert b'role="search"' not in files["index.html"]
+    on = write_site(tmp_path / "on", claims=3)
+    assert run_aisite("build", "--source", str(on)).returncode == 0
+    assert b'role="search"' in (on / "site" / "index.html").read_bytes()
