@@ -24,7 +24,7 @@ from aisite.render import SitePlan
 
 pytestmark = pytest.mark.unit
 
-CONFIG = "title: Desk\nbase_url: https://example.org/news/\nper_page: 1\n"
+CONFIG = "title: Desk\nbase_url: https://example.org/news/\nper_page: 1\nsearch: false\n"
 CLAIMS = """\
 - id: cost
   quote: cost six million dollars
@@ -130,6 +130,7 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "taxonomies",
         "claim-listings",
         "archive",
+        "search",
         "404",
         "feeds",
         "claim-feeds",

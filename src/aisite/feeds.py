@@ -129,8 +129,15 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, catalog), key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
     # Planned last (registry.OUTPUTS), when every page is in the list.
-    pages = tuple(plan.sitemap)
-    yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, site.config.base_url, pages))
+    pages, base = tuple(plan.sitemap), site.config.base_url
+    if len(pages) <= SITEMAP_LIMIT:
+        yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, base, pages))
+        return
+    parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
+    names = [urls.sitemap_part(n) for n in range(1, len(parts) + 1)]
+    for name, part in zip(names, parts, strict=True):
+        yield Output(name, "sitemap", render=partial(sitemap, base, part))
+    yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap_index, base, tuple(names)))
 
 
 def newest(articles: Sequence[Article]) -> datetime:
@@ -297,6 +304,20 @@ def claims_json(site: Site, catalog: Catalog) -> bytes:
         "claims": [claim_record(site, e) for e in catalog.claims],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org protocol)
+
+
+def sitemap_index(base_url: str, names: Sequence[str]) -> bytes:
+    """sitemap.xml as an index of the sitemap files of a site with more URLs than one may hold."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        *(f"  <sitemap><loc>{xml_escape(base_url + name)}</loc></sitemap>" for name in names),
+        "</sitemapindex>",
+    ]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:

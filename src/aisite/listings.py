@@ -69,15 +69,16 @@ def listing(
 def taxonomy_pages(plan: SitePlan) -> Iterator[Planned]:
     """Tags, claimants and topics: a list of each, and the pages of each term."""
     config, catalog, t = plan.config, plan.catalog, plan.strings
-    yield PageSpec(
+    first = PageSpec(
         url=urls.tags(),
         template="tags.html",
         origin="tags index",
         kind="tags",
         title=t("title.tags"),
         description=t("description.tags", site=config.title),
-        context={"groups": _counted(catalog.tags)},
+        context={"total": len(catalog.tags)},
     )
+    yield from listing(plan, first, "groups", _counted(catalog.tags), config.page_size.terms)
     for group in catalog.tags:
         name = group.term.name
         first = PageSpec(
@@ -103,15 +104,16 @@ def _claim_groups(
     plan: SitePlan, kind: str, groups: tuple[Group, ...], per_page: int
 ) -> Iterator[Planned]:
     t = plan.strings
-    yield PageSpec(
+    first = PageSpec(
         url=urls.claimants() if kind == "claimant" else urls.topics(),
         template=f"{kind}s.html",
         origin=f"{kind}s index",
         kind="claimants" if kind == "claimant" else "topics",
         title=t(f"title.{kind}s"),
         description=t(f"description.{kind}s", site=plan.config.title),
-        context={"groups": _counted(groups)},
+        context={"total": len(groups)},
     )
+    yield from listing(plan, first, "groups", _counted(groups), plan.config.page_size.terms)
     for group in groups:
         name = group.term.name
         counts = plan.catalog.verdict_counts(group.claims)

@@ -66,6 +66,7 @@ class PageSizes:
     topic: int = 50  # topics/<slug>/
     tag: int = 20  # tags/<slug>/ (articles)
     archive: int = 200  # archive/<year>/ (articles)
+    terms: int = 300  # tags/, claimants/ and topics/ (names)
 
 
 @dataclass(frozen=True)

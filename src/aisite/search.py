@@ -208,4 +208,9 @@ async def _index(found: list[Record], output: Path, language: str) -> None:
                     for r in found[start : start + BATCH]
                 )
             )
-        await index.write_files(str(output))
+        for file in await index.get_files():
+            target = output / file["path"]
+            if output.resolve() not in target.resolve().parents:
+                raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file["content"])

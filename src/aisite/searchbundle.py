@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import hashlib
@@ -13,14 +14,44 @@ import cbor2
 from pagefind.service import PagefindService
 
 SIGNATURE = b"pagefind_dcd"
+ANSWER_LIMIT = 2**31  # bytes of one answer from the indexer (get_files sends the whole bundle)
 
 
 class Service(PagefindService):
-    """Pagefind's service client, reading each answer as soon as it arrives.
+    """Pagefind's service client, reading each answer as soon as it arrives, closing gently.
 
-    pagefind 1.5's client sleeps 0.1 s before reading every answer, so indexing 80,000 records
-    one answer at a time would wait over two hours; the protocol is otherwise unchanged.
+    pagefind 1.5's client sleeps 0.1 s before reading every answer (indexing 80,000 records
+    would wait over two hours), and ends the indexer with SIGTERM. Its write_files answers
+    before the files are complete (seen here: an empty pagefind-entry.json, a truncated script),
+    so aisite asks for the files with get_files and writes them itself; one answer then holds
+    the whole bundle, hence the larger read limit.
     """
+
+    async def launch(self) -> Service:
+        # As the parent's, with room for get_files' single answer holding the whole bundle.
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin,
+            "--service",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            limit=ANSWER_LIMIT,
+        )
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
+
+    async def close(self) -> None:
+        stdin = self._backend.stdin
+        if stdin is not None:
+            stdin.close()
+        try:
+            await asyncio.wait_for(self._backend.wait(), timeout=120)
+        except TimeoutError:
+            self._backend.kill()
+            await self._backend.wait()
+            raise RuntimeError("Pagefind's indexer did not finish within 120 s") from None
+        finally:
+            self._poll_task.cancel()
 
     async def _wait_for_responses(self) -> None:
         stdout = self._backend.stdout

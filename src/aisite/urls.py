@@ -164,6 +164,11 @@ def feed(kind: str) -> str:
     return {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON, "claims": CLAIMS_JSON}[kind]
 
 
+def sitemap_part(number: int) -> str:
+    """One file of a sitemap split in parts (sitemap.xml is then their index)."""
+    return f"sitemap-{number}.xml"
+
+
 def is_feed(path: str) -> bool:
     """True for the file of a feed (site-wide or per tag)."""
     return path.rpartition("/")[2] in FEEDS
