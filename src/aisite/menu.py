@@ -1,0 +1,40 @@
+"""The site navigation: `menu` of site.yaml, or the default (listings, then every page)."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from aisite import urls
+from aisite.errors import Problems
+from aisite.i18n import Strings
+from aisite.model import MenuItem, Site, SiteConfig
+
+# The default order: generated listings, then the standard pages, then every other page.
+LISTINGS = (("nav.claims", urls.claims), ("nav.verdicts", urls.verdicts), ("nav.tags", urls.tags))
+STANDARD = ("methodology", "corrections", "about")
+
+
+def menu(site: Site, t: Strings) -> tuple[MenuItem, ...]:
+    """The links of the site navigation, in order."""
+    if site.config.menu is not None:
+        return site.config.menu
+    pages = site.pages
+    items = [MenuItem(t(key), make()) for key, make in LISTINGS]
+    by_slug = {p.slug: p for p in pages}
+    items += [MenuItem(t(f"nav.{slug}"), by_slug[slug].url) for slug in STANDARD if slug in by_slug]
+    items += [MenuItem(p.title, p.url) for p in pages if p.slug not in STANDARD]
+    return tuple(items)
+
+
+def check_menu(config: SiteConfig, paths: Set[str]) -> None:
+    """Every menu link inside the site leads to a file the build writes."""
+    problems = Problems()
+    for item in config.menu or ():
+        if item.url.startswith(("http://", "https://", "mailto:")):
+            continue
+        target = urls.file_path(item.url.split("#", 1)[0])
+        if target not in paths and target + "/index.html" not in paths:
+            hint = "a path such as 'about/'; the build writes no page there"
+            message = f"menu links to '{item.url}', which the site does not have"
+            problems.add("content/site.yaml", item.line, message, hint)
+    problems.raise_if_any()
