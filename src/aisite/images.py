@@ -13,6 +13,7 @@ from PIL import Image, ImageOps
 
 from aisite import urls
 from aisite.cache import digest
+from aisite.errors import ContentError, Problem
 from aisite.model import Picture, Variant
 
 # Widths published for every image wider than them; the full size is capped at the last.
@@ -38,10 +39,11 @@ def probe(source: str, path: str) -> Picture:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as image:
+                image.verify()  # a truncated or corrupt file fails here, not halfway through a build
+            with Image.open(BytesIO(data)) as image:
                 width, height = image.size
                 if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
                     width, height = height, width
-                image.verify()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning) as err:
         raise ImageError(str(err) or type(err).__name__) from None
     full = min(width, MAX_WIDTH)
@@ -123,7 +125,11 @@ class ImageStore:
         cached = self.get(key)
         if cached is not None:
             return cached
-        data = encode(Path(picture.source).read_bytes(), width, kind)
+        try:
+            data = encode(Path(picture.source).read_bytes(), width, kind)
+        except (OSError, ValueError) as err:
+            message = f"cannot resize the image: {err}"
+            raise ContentError([Problem(picture.source, 0, message)]) from None
         self.put(key, data)
         return data
 

@@ -392,8 +392,20 @@ class Converter:
 
 
 def absolutize(fragment: str, page_url: str) -> str:
-    """Make every href and src in an HTML fragment absolute (attributes only, never text)."""
-    return sanitise(fragment, page_url)
+    """Make every href and src in an HTML fragment absolute (attributes only, never text).
+
+    Feed readers do not run embeds: each becomes a link to what it shows.
+    """
+    return sanitise(_EMBED.sub(_embed_link, fragment), page_url)
+
+
+_EMBED = re.compile(r"<iframe\b([^>]*)>\s*</iframe>")
+
+
+def _embed_link(match: re.Match[str]) -> str:
+    attrs = dict(_ATTR.findall(match.group(1)))
+    src, title = attrs.get("src", "").strip("\"'"), attrs.get("title", "").strip("\"'")
+    return f'<p><a href="{src}">{title or src}</a></p>' if src else ""
 
 
 def pygments_css() -> str:

@@ -189,7 +189,11 @@ class SitePlan:
             "menu": self.menu,
             "picture": lambda article, lazy=False, sizes="": Markup(
                 img_tag(
-                    article.cover, article.image_alt, lazy, prefix=url(article.url), sizes=sizes
+                    article.cover,
+                    article.image_alt,
+                    lazy,
+                    prefix="" if meta.url == article.url else url(article.url),
+                    sizes=sizes,
                 )
             ),
             "methodology_url": self.methodology_url,
