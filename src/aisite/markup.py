@@ -175,7 +175,8 @@ def check_iframes(raw: str, embeds: tuple[str, ...]) -> list[tuple[str, str, str
         src = attrs.get("src", "")
         host = embed_host(src)
         if not src:
-            found.append((tag, "an <iframe> without a src", ""))
+            hint = "only https pages on a host listed in 'embeds' of site.yaml can be embedded"
+            found.append((tag, "an <iframe> without a src", hint))
         elif host not in embeds:
             shown = host or src
             hint = (
