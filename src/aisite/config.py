@@ -8,21 +8,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
-from aisite.model import (
-    EvidencePolicy,
-    FeedConfig,
-    MenuItem,
-    PageSizes,
-    Publisher,
-    Rating,
-    SiteConfig,
-)
+from aisite.model import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
+from aisite.publishing import embed_hosts, site_menu
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-HOST_RE = re.compile(
-    r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
 COLOR_RE = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
@@ -90,8 +80,8 @@ def parse_config(
     evidence = _evidence_policy(f)
     page_size = _page_sizes(f)
     search = f.boolean("search", True)
-    menu = _menu(f)
-    embeds = _embeds(f)
+    menu = site_menu(f)
+    embeds = embed_hosts(f)
     extra = f.extra("extra")
     f.done()
     if problems or url is None:
@@ -124,47 +114,6 @@ def _page_sizes(f: Fields) -> PageSizes:
     result = PageSizes(**{name: p.integer(name, getattr(default, name)) for name in vars(default)})
     p.done()
     return result
-
-
-def _menu(f: Fields) -> tuple[MenuItem, ...] | None:
-    """The navigation as listed; None when site.yaml has no `menu` (the default applies)."""
-    if "menu" not in f.node.items:
-        f.known.append("menu")
-        return None
-    result = []
-    for index, item in enumerate(f.items("menu")):
-        if not isinstance(item, YMap):
-            f.problems.add(f.path, item.line, "each menu item must be a mapping {title, url}")
-            continue
-        m = Fields(item, f.path, f.problems, f"menu[{index}]")
-        title = m.text("title", required=True)
-        url = m.text("url", required=True)
-        m.done()
-        if url.startswith(("http://", "https://")) or url.startswith("mailto:"):
-            pass
-        elif ":" in url.split("/", 1)[0] or url.startswith("//") or ".." in url.split("/"):
-            hint = "a path inside the site such as 'about/', or an absolute https URL"
-            m.error(
-                "url", f"menu url '{url}' is neither a path inside the site nor a web URL", hint
-            )
-            continue
-        else:
-            url = url.lstrip("/")
-        if title and url is not None:
-            result.append(MenuItem(title, url, m.line("url")))
-    return tuple(result)
-
-
-def _embeds(f: Fields) -> tuple[str, ...]:
-    """Host names whose <iframe> an article may embed."""
-    result = []
-    for host in f.text_list("embeds"):
-        if not HOST_RE.match(host):
-            hint = "a host name only, e.g. 'www.youtube-nocookie.com'"
-            f.error("embeds", f"'{host}' is not a host name", hint)
-            continue
-        result.append(host.lower())
-    return tuple(result)
 
 
 def _publisher(f: Fields, title: str, base_url: str) -> Publisher:

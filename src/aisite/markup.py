@@ -9,7 +9,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -21,6 +21,7 @@ from pygments.formatters import HtmlFormatter
 
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Missed, Selector, TextIndex
+from aisite.embeds import EMBED_OPEN, check_iframes, embed_host, embed_links
 
 ALLOWED_TAGS = frozenset(
     [
@@ -148,49 +149,6 @@ def sanitise(fragment: str, base_url: str = "", embeds: tuple[str, ...] = ()) ->
         )
     )
     return cleaned.replace("<iframe ", EMBED_OPEN) if embeds else cleaned
-
-
-# What every kept iframe gets: loaded when near the viewport, scripts for the player or chart
-# but no access to this site (it is cross-origin), popups for its "open in" links, and only
-# the origin of this site sent along.
-EMBED_OPEN = (
-    '<iframe loading="lazy" sandbox="allow-scripts allow-same-origin allow-popups" '
-    'referrerpolicy="strict-origin-when-cross-origin" '
-)
-_IFRAME = re.compile(r"<iframe\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
-
-
-def embed_host(src: str) -> str:
-    """The host of an https embed URL ('' for anything else)."""
-    parts = urlsplit(_URL_NOISE.sub("", src))
-    return (parts.hostname or "") if parts.scheme.lower() == "https" else ""
-
-
-def check_iframes(raw: str, embeds: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """Problems of the <iframe> tags in a piece of author HTML: (what to find it by, message, hint)."""
-    found = []
-    for tag in _IFRAME.findall(raw):
-        attrs = {k.lower(): html.unescape(v.strip("\"'")) for k, v in _ATTR.findall(tag)}
-        src = attrs.get("src", "")
-        host = embed_host(src)
-        if not src:
-            hint = "only https pages on a host listed in 'embeds' of site.yaml can be embedded"
-            found.append((tag, "an <iframe> without a src", hint))
-        elif host not in embeds:
-            shown = host or src
-            hint = (
-                f"add '{host}' to 'embeds' in site.yaml if you trust it"
-                if host
-                else "embeds must use https"
-            )
-            found.append(
-                (src, f"<iframe> from '{shown}', which is not in 'embeds' of site.yaml", hint)
-            )
-        elif not attrs.get("title", "").strip():
-            hint = 'e.g. title="Video: the minister\'s statement"; screen readers announce it'
-            found.append((src, "an embedded <iframe> needs a title saying what it shows", hint))
-    return found
 
 
 @dataclass
@@ -397,16 +355,7 @@ def absolutize(fragment: str, page_url: str) -> str:
 
     Feed readers do not run embeds: each becomes a link to what it shows.
     """
-    return sanitise(_EMBED.sub(_embed_link, fragment), page_url)
-
-
-_EMBED = re.compile(r"<iframe\b([^>]*)>\s*</iframe>")
-
-
-def _embed_link(match: re.Match[str]) -> str:
-    attrs = dict(_ATTR.findall(match.group(1)))
-    src, title = attrs.get("src", "").strip("\"'"), attrs.get("title", "").strip("\"'")
-    return f'<p><a href="{src}">{title or src}</a></p>' if src else ""
+    return sanitise(embed_links(fragment), page_url)
 
 
 def pygments_css() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ from aisite.model import (
     Source,
     Term,
 )
+from aisite.publishing import alias_paths, cover_image
 from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 
@@ -102,8 +102,8 @@ def parse_article(
     source = _source(f, tz)
     analysis = f.text("analysis")
     corrections = _corrections(f, tz)
-    image, image_alt = _image(f)
-    aliases = _aliases(f)
+    image, image_alt = cover_image(f)
+    aliases = alias_paths(f)
     extra = f.extra("extra")
     f.done()
     if date and updated and updated < date:
@@ -143,58 +143,6 @@ def parse_article(
         claims=claims,
     )
     return article, problems
-
-
-IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
-_ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
-
-
-def _image(f: Fields) -> tuple[str, str]:
-    """The cover: a bundle file or an https URL, and its required text alternative."""
-    image = f.text("image")
-    alt = f.text("image_alt")
-    if not image:
-        if alt:
-            f.error("image_alt", "'image_alt' is given but there is no 'image'")
-        return "", ""
-    if image.startswith(("http://", "https://")) or ":" in image.split("/", 1)[0]:
-        if not (image.startswith("https://") and is_http_url(image)):
-            f.error("image", f"image must be a file of the bundle or an https URL, not '{image}'")
-    elif image.startswith("/") or ".." in image.split("/") or "\\" in image:
-        hint = "give the path inside the article's folder, e.g. 'cover.jpg'"
-        f.error("image", f"image must be a file of the article's folder, not '{image}'", hint)
-    elif not image.lower().endswith(IMAGE_TYPES):
-        kinds = ", ".join(IMAGE_TYPES)
-        f.error("image", f"image '{image}' is not a picture aisite can resize ({kinds})")
-    if not alt:
-        hint = "describe what the picture shows, for readers who cannot see it"
-        f.error("image", "'image' needs 'image_alt', a text alternative", hint)
-    return image, alt
-
-
-def _aliases(f: Fields) -> tuple[tuple[str, int], ...]:
-    """Old paths of the article (relative to the site root), each with its line."""
-    result = []
-    node = f.node.items.get("aliases")
-    values = f.text_list("aliases")
-    lines = (
-        [item.line for item in node.items]
-        if isinstance(node, YList)
-        else [f.line("aliases")] * len(values)
-    )
-    for value, line in zip(values, lines, strict=False):
-        path = value.strip("/")
-        segments = path.split("/")
-        if (
-            not path
-            or value.startswith(("http:", "https:", "//"))
-            or any(s in (".", "..") or not _ALIAS_SEGMENT.match(s) for s in segments)
-        ):
-            hint = "a path inside the site such as '2025/07/old-slug/' (letters, digits, . _ ~ -)"
-            f.problems.add(f.path, line, f"alias '{value}' is not a path inside the site", hint)
-            continue
-        result.append((path, line))
-    return tuple(result)
 
 
 def _source(f: Fields, tz: ZoneInfo) -> Source | None:

@@ -18,8 +18,8 @@ from aisite.i18n import Strings
 from aisite.images import ImageStore
 from aisite.imgtags import img_tag
 from aisite.jsonld import script_json
-from aisite.menu import check_menu, menu
 from aisite.model import Article, Claim, Site
+from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme

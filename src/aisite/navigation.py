@@ -1,13 +1,18 @@
-"""The site navigation: `menu` of site.yaml, or the default (listings, then every page)."""
+"""How readers find their way: the site menu, and redirect pages from an article's old paths."""
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterator, Set
+from typing import TYPE_CHECKING
 
 from aisite import urls
 from aisite.errors import Problems
 from aisite.i18n import Strings
 from aisite.model import MenuItem, Site, SiteConfig
+from aisite.plan import PageSpec, Planned
+
+if TYPE_CHECKING:
+    from aisite.render import SitePlan
 
 # The default order: generated listings, then the standard pages, then every other page.
 LISTINGS = (("nav.claims", urls.claims), ("nav.verdicts", urls.verdicts), ("nav.tags", urls.tags))
@@ -38,3 +43,20 @@ def check_menu(config: SiteConfig, paths: Set[str]) -> None:
             message = f"menu links to '{item.url}', which the site does not have"
             problems.add("content/site.yaml", item.line, message, hint)
     problems.raise_if_any()
+
+
+def redirect_pages(plan: SitePlan) -> Iterator[Planned]:
+    """A page at every alias; out of the sitemap and feeds, and checked for collisions."""
+    for article in plan.site.articles:
+        for alias, line in article.aliases:
+            yield PageSpec(
+                url=urls.redirect(alias),
+                template="redirect.html",
+                origin=article.path,
+                line=line,
+                kind="redirect",
+                title=article.title,
+                context={"target": article.url, "target_title": article.title},
+                in_sitemap=False,
+                noindex=True,
+            )
