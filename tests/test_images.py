@@ -192,3 +192,14 @@ def test_cards_are_deterministic_and_differ_by_content() -> None:
     article = ArticleCard("A title " * 30, "Desk", None)
     with Image.open(BytesIO(draw_article(article))) as image:
         assert image.size == (1200, 630)
+
+
+@pytest.mark.cli
+def test_a_copied_site_with_its_cache_publishes_its_own_images(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "one")
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)  # the cache comes along, with paths of the first folder
+    shutil.rmtree(root)
+    build(copy, tmp_path / "two")
+    assert published_images(tmp_path / "one") == published_images(tmp_path / "two")

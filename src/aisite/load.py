@@ -225,14 +225,16 @@ def _articles(
         if article is None:
             continue
         _check_names(reader, entry)
-        images = {p.source for p in article.pictures}
+        # A cached article may come from a copy of the site elsewhere: find its images here.
+        pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
+        images = {p.path for p in pictures}
         files = tuple(
             (str(p), p.relative_to(entry).as_posix())
             for p in found
             if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
-            and str(p) not in images
+            and p.relative_to(entry).as_posix() not in images
         )
-        result.append(replace(article, files=files))
+        result.append(replace(article, files=files, pictures=pictures))
     if cache:
         cache.put_parsed(fresh)
         cache.prune_parsed(key for *_, key in bundles)
