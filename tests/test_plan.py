@@ -120,6 +120,9 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "claimants/the-lab/feed.xml",
         "archive/index.html",
         "archive/2025/index.html",
+        "articles/old/card.png",
+        "articles/old/claims/cost/card.png",
+        "articles/new/card.png",
     }
     assert expected <= set(paths)
     assert [name for name, _ in OUTPUTS] == [
@@ -132,6 +135,9 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "archive",
         "search",
         "404",
+        "images",
+        "cards",
+        "redirects",
         "feeds",
         "claim-feeds",
         "data",
@@ -191,7 +197,7 @@ def test_rss_has_absolute_links_and_the_claims(site: Site) -> None:
 
 def test_claims_json_and_json_ld(site: Site) -> None:
     catalog = Catalog(site)
-    data = json.loads(claims_json(site, catalog))
+    data = json.loads(claims_json(site, catalog.claims))
     (record,) = data["claims"]
     assert record["claim_url"] == "https://example.org/news/articles/old/claims/cost/"
     assert record["verdict_label"] == "Misleading"

@@ -50,4 +50,6 @@ def test_no_injected_script_runs_on_any_page(hostile_site: Path, chromium: Any) 
             assert page.evaluate(ACTIVE_ATTRIBUTES) == [], path
         context.close()
     assert dialogs == []
-    assert blocked == [], f"hostile content made the browser fetch: {blocked}"
+    # The one embed from the host site.yaml lists (it never resolves) is the only request out.
+    foreign = [url for url in blocked if not url.startswith("https://embed.invalid/")]
+    assert foreign == [], f"hostile content made the browser fetch: {foreign}"

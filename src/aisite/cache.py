@@ -23,7 +23,7 @@ FOLDER = ".aisite-cache"
 
 def _versions() -> bytes:
     # Output depends on these libraries too: a new nh3 (sanitiser) must never meet stale HTML.
-    names = ("markdown", "nh3", "pygments", "jinja2", "feedgen", "pyyaml")
+    names = ("markdown", "nh3", "pygments", "jinja2", "feedgen", "pyyaml", "pillow")
     found = []
     for name in names:
         try:
@@ -59,14 +59,15 @@ class Cache:
         self.scope = str(output.resolve()) if output else ""
         self.outputs: dict[str, tuple[str, int, int]] = {}
         self.clean = clean
-        self.folder: Path | None = None  # for derived files kept as files (the search index)
+        self.folder: Path | None = None  # for derived files kept as files (search index, images)
         if root is None:
             return
         try:
             (root / FOLDER).mkdir(exist_ok=True)
             self.folder = root / FOLDER
             if clean:
-                shutil.rmtree(self.folder / "search", ignore_errors=True)
+                for derived in ("search", "images"):
+                    shutil.rmtree(self.folder / derived, ignore_errors=True)
             self.db = sqlite3.connect(root / FOLDER / "cache.sqlite", isolation_level=None)
             self.db.executescript(
                 "PRAGMA journal_mode=WAL;"

@@ -114,14 +114,18 @@ def parser() -> argparse.ArgumentParser:
         help="address to listen on (default 127.0.0.1)",
     )
 
-    n = commands.add_parser("new", help="create a new site or article")
-    what = n.add_subparsers(dest="what", metavar="site|article", required=True)
+    n = commands.add_parser("new", help="create a new site, article or page")
+    what = n.add_subparsers(dest="what", metavar="site|article|page", required=True)
     ns = what.add_parser("site", help="create a starter site in a new folder")
     ns.add_argument("dir", metavar="DIR")
     na = what.add_parser("article", help="create an article bundle in content/articles/")
     na.add_argument("slug", metavar="SLUG")
     na.add_argument("--title", metavar="TITLE")
     na.add_argument("--source", default=".", metavar="DIR", help="the site folder (default: .)")
+    np = what.add_parser("page", help="create a standalone page in content/pages/")
+    np.add_argument("slug", metavar="SLUG")
+    np.add_argument("--title", metavar="TITLE")
+    np.add_argument("--source", default=".", metavar="DIR", help="the site folder (default: .)")
 
     i = commands.add_parser("import", help="turn a plain-text news story into an article bundle")
     i.add_argument(
@@ -321,14 +325,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """aisite new site|article."""
-    from aisite.scaffold import new_article, new_site
+    """aisite new site|article|page."""
+    from aisite.scaffold import new_article, new_page, new_site
 
     if args.what == "site":
         files = new_site(Path(args.dir))
         print(f"Created a starter site in {args.dir}/ ({len(files)} files). Next:")
         print(f"  cd {args.dir} && aisite serve      # preview at http://127.0.0.1:8000/")
         print("  aisite new article my-first-analysis --title 'My first analysis'")
+        return EXIT_OK
+    if args.what == "page":
+        path = new_page(Path(args.source), args.slug, args.title)
+        print(f"Created {path} (linked from the site menu unless site.yaml sets 'menu')")
         return EXIT_OK
     folder = new_article(Path(args.source), args.slug, args.title)
     print(f"Created {folder / 'index.md'} (a draft: remove 'draft: true' to publish)")

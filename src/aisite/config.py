@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
 from aisite.model import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
+from aisite.publishing import embed_hosts, site_menu
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -79,6 +80,9 @@ def parse_config(
     evidence = _evidence_policy(f)
     page_size = _page_sizes(f)
     search = f.boolean("search", True)
+    menu = site_menu(f)
+    embeds = embed_hosts(f)
+    extra = f.extra("extra")
     f.done()
     if problems or url is None:
         return None, problems
@@ -95,6 +99,9 @@ def parse_config(
         evidence,
         page_size,
         search,
+        menu,
+        embeds,
+        extra,
     ), problems
 
 

@@ -11,6 +11,7 @@ from aisite.anchor import Found, Selector
 from aisite.cache import Cache, digest
 from aisite.errors import Problem, Problems
 from aisite.i18n import Strings
+from aisite.imgtags import responsive
 from aisite.markup import Converter
 from aisite.model import (
     Article,
@@ -28,11 +29,11 @@ from aisite.pool import can_fork, fork_map
 class Renderer:
     """Holds one converter per kind of text, reused across articles."""
 
-    def __init__(self, strings: Strings) -> None:
+    def __init__(self, strings: Strings, embeds: tuple[str, ...] = ()) -> None:
         self.strings = strings
-        self.body = Converter()
-        self.analysis = Converter("analysis-")
-        self.note = Converter("note-")
+        self.body = Converter(embeds=embeds)
+        self.analysis = Converter("analysis-", embeds)
+        self.note = Converter("note-", embeds)
 
     def article(self, article: ParsedArticle, problems: Problems) -> ArticleText:
         """Render an article's body (anchoring its claims), analysis and claim analyses."""
@@ -65,6 +66,8 @@ class Renderer:
         body = self.body.convert(article.body_md, selectors, make_mark, make_flag)
         if body.error:
             problems.add(article.path, 1, body.error)
+        for line, message, hint in body.embeds:
+            problems.add(article.path, line + article.body_line - 1, message, hint)
         by_id = {c.id: c for c in article.claims}
         for missed in body.missed:
             claim = by_id[missed.key]
@@ -98,7 +101,7 @@ class Renderer:
         )
         analysis = self.markdown(self.analysis, article.analysis_md, article.path, 1, problems)
         return ArticleText(
-            body_html=body.html,
+            body_html=responsive(body.html, article.pictures),
             toc_html=body.toc,
             analysis_html=analysis,
             summary=article.summary or body.first_paragraph,
@@ -114,6 +117,8 @@ class Renderer:
         rendered = converter.convert(text)
         if rendered.error:
             problems.add(path, line, rendered.error)
+        for _, message, hint in rendered.embeds:
+            problems.add(path, line, message, hint)
         return rendered.html
 
     def _claim(
@@ -146,6 +151,7 @@ PARALLEL_MIN = 48  # below this many articles to render, a process pool costs mo
 _pending: list[ParsedArticle] = []
 _worker: Renderer | None = None
 _language = "en"
+_embeds: tuple[str, ...] = ()
 
 
 def _render(renderer: Renderer, article: ParsedArticle) -> dict[str, Any]:
@@ -156,22 +162,22 @@ def _render(renderer: Renderer, article: ParsedArticle) -> dict[str, Any]:
 def _render_one(index: int) -> dict[str, Any]:
     global _worker
     if _worker is None:
-        _worker = Renderer(Strings(_language))
+        _worker = Renderer(Strings(_language), _embeds)
     return _render(_worker, _pending[index])
 
 
 def render_articles(
-    articles: list[ParsedArticle], strings: Strings, workers: int
+    articles: list[ParsedArticle], strings: Strings, workers: int, embeds: tuple[str, ...] = ()
 ) -> list[dict[str, Any]]:
     """Render articles, across processes when there are many (forked: nothing is pickled in)."""
-    global _pending, _language
+    global _pending, _language, _embeds
     if workers > 1 and len(articles) >= PARALLEL_MIN and can_fork():
-        _pending, _language = articles, strings.language
+        _pending, _language, _embeds = articles, strings.language, embeds
         try:
             return list(fork_map(_render_one, len(articles), workers, chunksize=16))
         finally:
             _pending = []
-    renderer = Renderer(strings)
+    renderer = Renderer(strings, embeds)
     return [_render(renderer, a) for a in articles]
 
 
@@ -186,7 +192,7 @@ def render_content(
     fresh = dict(
         zip(
             (k for k in keys if k not in cached),
-            render_articles(todo, strings, workers),
+            render_articles(todo, strings, workers, site.config.embeds),
             strict=True,
         )
     )
@@ -197,12 +203,14 @@ def render_content(
         text, found = text_from_json(cached.get(key) or fresh[key])
         problems.extend(found)
         articles.append(Article.of(parsed, text))
-    renderer = Renderer(strings)
+    renderer = Renderer(strings, site.config.embeds)
     pages = []
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)
         if rendered.error:
             problems.add(page.path, 1, rendered.error)
+        for line, message, hint in rendered.embeds:
+            problems.add(page.path, line + page.body_line - 1, message, hint)
         pages.append(
             Page(
                 slug=page.slug,

@@ -14,7 +14,7 @@ from feedgen.feed import FeedGenerator
 
 from aisite import __version__, urls
 from aisite.cache import digest
-from aisite.catalog import Catalog, ClaimEntry
+from aisite.catalog import ClaimEntry
 from aisite.i18n import Strings
 from aisite.markup import absolutize
 from aisite.model import Article, Site
@@ -29,7 +29,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def feed_files(plan: SitePlan) -> Iterator[Planned]:
     """RSS, Atom and JSON Feed of the newest articles, and an RSS feed per tag."""
     site, key, t = plan.site, plan.key, plan.strings
-    items = site.articles[: site.config.feed.items]
+    # Drafts (built with --drafts, to preview) never reach a feed reader.
+    items = [a for a in site.articles if not a.draft][: site.config.feed.items]
     shown = [a.fingerprint for a in items]
     yield Output(
         urls.FEED_RSS,
@@ -48,7 +49,7 @@ def feed_files(plan: SitePlan) -> Iterator[Planned]:
     )
     for group in plan.catalog.tags:
         path = urls.tag_feed(group.term.slug)
-        chosen = group.articles[: site.config.feed.items]
+        chosen = [a for a in group.articles if not a.draft][: site.config.feed.items]
         make = partial(rss, site, t, chosen, path, group.term.name)
         tag_key = digest(key, path, group.term.name, *(a.fingerprint for a in chosen))
         yield Output(path, f"tag '{group.term.name}'", render=make, key=tag_key)
@@ -80,7 +81,7 @@ def claim_feed_files(plan: SitePlan) -> Iterator[Planned]:
         ),
     ]
     for path, page, feed_title, entries in feeds:
-        chosen = entries[:limit]
+        chosen = [e for e in entries if not e.article.draft][:limit]  # no drafts in feeds
         key = digest(plan.key, path, feed_title, *(e.claim.fingerprint for e in chosen))
         make = partial(claim_rss, site, t, chosen, path, page, feed_title)
         yield Output(path, feed_title, render=make, key=key)
@@ -125,8 +126,9 @@ def _reviewed(entry: ClaimEntry) -> datetime:
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog
-    everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in catalog.claims))
-    yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, catalog), key=everything)
+    entries = tuple(e for e in catalog.claims if not e.article.draft)
+    everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in entries))
+    yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, entries), key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
     # Planned last (registry.OUTPUTS), when every page is in the list.
     pages, base = tuple(plan.sitemap), site.config.base_url
@@ -292,8 +294,8 @@ def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
     }
 
 
-def claims_json(site: Site, catalog: Catalog) -> bytes:
-    """claims.json: every claim, newest review first."""
+def claims_json(site: Site, entries: Sequence[ClaimEntry]) -> bytes:
+    """claims.json: every published claim, newest review first."""
     data = {
         "site": site.config.title,
         "base_url": site.config.base_url,
@@ -301,7 +303,7 @@ def claims_json(site: Site, catalog: Catalog) -> bytes:
             {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
             for r in site.config.ratings
         ],
-        "claims": [claim_record(site, e) for e in catalog.claims],
+        "claims": [claim_record(site, e) for e in entries],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 

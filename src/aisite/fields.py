@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aisite.errors import Problems, did_you_mean
+from aisite.model import Frozen
 from aisite.yamlnode import BOOL, FLOAT, INT, NULL, YList, YMap, YNode, YScalar, describe
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -182,12 +183,37 @@ class Fields:
                 )
         return tuple(result)
 
+    def extra(self, key: str) -> Frozen:
+        """Free data for templates: any mapping, kept as written (numbers, booleans, nulls typed)."""
+        value = self.mapping(key)
+        return frozen(value) if value is not None else Frozen()
+
     def done(self) -> None:
         """Report keys that are not part of the format."""
         for key, line in self.node.key_lines.items():
             if key not in self.known:
                 hint = did_you_mean(key, self.known) or "known keys: " + ", ".join(self.known)
                 self.problems.add(self.path, line, f"unknown key '{self._name(key)}'", hint)
+
+
+def frozen(node: YMap) -> Frozen:
+    """A YAML mapping as immutable, hashable template data."""
+    return Frozen((k, _plain(v)) for k, v in node.items.items())
+
+
+def _plain(node: YNode) -> Any:
+    if isinstance(node, YMap):
+        return frozen(node)
+    if isinstance(node, YList):
+        return tuple(_plain(item) for item in node.items)
+    if node.tag == NULL:
+        return None
+    if node.tag == BOOL:
+        return node.text.lower() in ("true", "yes", "on", "y")
+    if node.tag in (INT, FLOAT):
+        number = _to_number(node)
+        return node.text if number is None else number
+    return node.text
 
 
 def _to_number(scalar: YScalar) -> int | float | None:

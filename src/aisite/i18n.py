@@ -59,6 +59,14 @@ EN: dict[str, str] = {
     "chart.verdicts": "Claims by verdict: {items}",
     "chart.item": "{label} {value}",
     "chart.separator": "; ",
+    "nav.claims": "Claims",
+    "nav.verdicts": "Verdicts",
+    "nav.tags": "Tags",
+    "nav.methodology": "Methodology",
+    "nav.corrections": "Corrections",
+    "nav.about": "About",
+    "card.article_alt": "{title} – {site}",
+    "card.claim_alt": "{verdict}: “{quote}” – {claimant}",
 }
 TABLES: dict[str, dict[str, str]] = {"en": EN}
 

@@ -11,6 +11,7 @@ from aisite.cache import Cache, digest
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
+from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
 from aisite.urls import RESERVED
@@ -194,7 +195,7 @@ def _articles(
 ) -> list[ParsedArticle]:
     if not folder.is_dir():
         return []
-    bundles: list[tuple[Path, str]] = []
+    bundles: list[tuple[Path, list[Path], str]] = []
     for entry in reader.entries(folder):
         rel = reader.rel(entry)
         if entry.is_file():
@@ -206,42 +207,76 @@ def _articles(
         elif not (entry / "index.md").is_file():
             reader.problems.add(rel, 0, "article folder has no index.md")
         else:
-            bundles.append((entry, digest("parsed", config_key, rel, _stamp(entry))))
-    known = cache.get_parsed(key for _, key in bundles) if cache else {}
+            found = reader.files(entry)
+            stamp = _stamp(entry, found)
+            bundles.append((entry, found, digest("parsed", config_key, rel, stamp)))
+    known = cache.get_parsed(key for *_, key in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
     result = []
-    for entry, key in bundles:
+    for entry, found, key in bundles:
         article = known.get(key)
         if article is None:
             before = len(reader.problems.items)
             article = _parse_bundle(reader, entry, config)
+            if article is not None:
+                article = _with_pictures(reader, article, entry, found)
             if article is not None and len(reader.problems.items) == before:
                 fresh[key] = article
         if article is None:
             continue
         _check_names(reader, entry)
+        # A cached article may come from a copy of the site elsewhere: find its images here.
+        pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
+        images = {p.path for p in pictures}
         files = tuple(
             (str(p), p.relative_to(entry).as_posix())
-            for p in reader.files(entry)
-            if p.parent != entry or p.name not in ("index.md", "claims.yaml")
+            for p in found
+            if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
+            and p.relative_to(entry).as_posix() not in images
         )
-        result.append(replace(article, files=files))
+        result.append(replace(article, files=files, pictures=pictures))
     if cache:
         cache.put_parsed(fresh)
-        cache.prune_parsed(key for _, key in bundles)
+        cache.prune_parsed(key for *_, key in bundles)
     return result
 
 
-def _stamp(entry: Path) -> str:
-    """Size and modification time of a bundle's index.md and claims.yaml."""
+def _stamp(entry: Path, found: list[Path]) -> str:
+    """Size and modification time of a bundle's index.md, claims.yaml and images."""
     parts = []
-    for name in ("index.md", "claims.yaml"):
+    names = [entry / "index.md", entry / "claims.yaml"]
+    names += [p for p in found if is_image(p.name)]
+    for path in names:
         try:
-            stat = (entry / name).stat()
-            parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
         except OSError:
             parts.append("-")
     return "|".join(parts)
+
+
+def _with_pictures(
+    reader: Reader, article: ParsedArticle, entry: Path, found: list[Path]
+) -> ParsedArticle | None:
+    """The article with its bundle's images measured and hashed (part of its fingerprint)."""
+    pictures = []
+    for path in found:
+        if not is_image(path.name):
+            continue
+        try:
+            pictures.append(probe(str(path), path.relative_to(entry).as_posix()))
+        except ImageError as err:
+            hint = "export it again as JPEG, PNG or WebP"
+            reader.problems.add(reader.rel(path), 0, f"not a readable image: {err}", hint)
+            return None
+    image = article.image
+    if image and not image.startswith("https://") and image not in {p.path for p in pictures}:
+        hint = f"put the file in {reader.rel(entry)}/ or give an https URL"
+        message = f"image '{image}' not found in the article's folder"
+        reader.problems.add(article.path, article.image_line, message, hint)
+        return None
+    key = digest(article.fingerprint, *(p.hash for p in pictures))[:32]
+    return replace(article, pictures=tuple(pictures), fingerprint=key)
 
 
 def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:

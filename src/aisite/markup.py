@@ -21,6 +21,7 @@ from pygments.formatters import HtmlFormatter
 
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Missed, Selector, TextIndex
+from aisite.embeds import EMBED_OPEN, check_iframes, embed_host, embed_links
 
 ALLOWED_TAGS = frozenset(
     [
@@ -115,27 +116,39 @@ def _url_filter(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise(fragment: str, base_url: str = "") -> str:
-    """Keep only allow-listed elements, attributes and URL schemes; resolve URLs against base_url."""
+def sanitise(fragment: str, base_url: str = "", embeds: tuple[str, ...] = ()) -> str:
+    """Keep only allow-listed elements, attributes and URL schemes; resolve URLs against base_url.
+
+    With `embeds`, an <iframe> whose https source is on one of those hosts stays, locked down.
+    """
 
     def urls(element: str, attribute: str, value: str) -> str | None:
+        if element == "iframe" and attribute == "src":
+            return value if embed_host(value) in embeds else None
         kept = _url_filter(element, attribute, value)
         if kept is not None and base_url and attribute in ("href", "src", "cite"):
             return urljoin(base_url, kept)
         return kept
 
-    return str(
+    tags, attributes = set(ALLOWED_TAGS), {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
+    hidden = {"script", "style", "template", "iframe", "object", "noscript"}
+    if embeds:
+        tags.add("iframe")
+        attributes["iframe"] = {"src", "title", "width", "height", "allowfullscreen"}
+        hidden.discard("iframe")
+    cleaned = str(
         nh3.clean(
             fragment,
             attribute_filter=urls,
-            tags=set(ALLOWED_TAGS),
-            clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
-            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            tags=tags,
+            clean_content_tags=hidden,
+            attributes=attributes,
             url_schemes=set(URL_SCHEMES),
             link_rel=None,
             filter_style_properties={"text-align"},
         )
     )
+    return cleaned.replace("<iframe ", EMBED_OPEN) if embeds else cleaned
 
 
 @dataclass
@@ -146,6 +159,7 @@ class Rendered:
     first_paragraph: str
     toc: str
     found: list[Found] = field(default_factory=list)
+    embeds: list[tuple[int, str, str]] = field(default_factory=list)  # (line, message, hint)
     missed: list[Missed] = field(default_factory=list)
     overlaps: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
@@ -219,9 +233,15 @@ _CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IG
 class _AuthorHtml(Postprocessor):
     """Runs before raw HTML is put back: author HTML may not pose as aisite's claim markup."""
 
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.embeds: tuple[str, ...] = ()
+        self.iframes: list[tuple[str, str, str]] = []
+
     def run(self, text: str) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
         for index, block in enumerate(blocks):
+            self.iframes.extend(check_iframes(str(block), self.embeds))
             blocks[index] = _TAG.sub(_neutralise, str(block))
         return text
 
@@ -263,7 +283,9 @@ def _text(node: ET.Element) -> str:
 class Converter:
     """A reusable Markdown converter; `id_prefix` keeps ids of several texts on one page apart."""
 
-    def __init__(self, id_prefix: str = "") -> None:
+    def __init__(self, id_prefix: str = "", embeds: tuple[str, ...] = ()) -> None:
+        self.embeds = embeds
+
         def slugify(value: str, separator: str) -> str:
             slug = id_prefix + toc_slugify(value, separator)
             # Ids the claims use: a heading "Review cost" must not become the card "review-cost".
@@ -292,6 +314,10 @@ class Converter:
         processor = self.md.treeprocessors["aisite-anchor"]
         assert isinstance(processor, _AnchorProcessor)
         self.anchor = processor
+        author = self.md.postprocessors["aisite-author-html"]
+        assert isinstance(author, _AuthorHtml)
+        author.embeds = embeds
+        self.author = author
 
     def convert(
         self,
@@ -302,6 +328,7 @@ class Converter:
     ) -> Rendered:
         """Convert markdown to sanitised HTML, anchoring the selectors if any."""
         self.md.reset()
+        self.author.iframes = []
         self.anchor.selectors = selectors
         self.anchor.make_mark, self.anchor.make_flag = make_mark, make_flag
         try:
@@ -314,15 +341,21 @@ class Converter:
             )
             return failed
         result = self.anchor.result
-        result.html = sanitise(body)
+        result.html = sanitise(body, embeds=self.embeds)
+        for needle, message, hint in self.author.iframes:
+            line = text.count("\n", 0, max(0, text.find(needle))) + 1
+            result.embeds.append((line, message, hint))
         toc_tokens = getattr(self.md, "toc_tokens", [])
         result.toc = sanitise(getattr(self.md, "toc", "")) if len(toc_tokens) > 2 else ""
         return result
 
 
 def absolutize(fragment: str, page_url: str) -> str:
-    """Make every href and src in an HTML fragment absolute (attributes only, never text)."""
-    return sanitise(fragment, page_url)
+    """Make every href and src in an HTML fragment absolute (attributes only, never text).
+
+    Feed readers do not run embeds: each becomes a link to what it shows.
+    """
+    return sanitise(embed_links(fragment), page_url)
 
 
 def pygments_css() -> str:

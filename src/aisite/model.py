@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -56,6 +57,44 @@ class EvidencePolicy:
     require_accessed: bool = False
 
 
+class Frozen(Mapping[str, Any]):
+    """Free template data (`extra`): an immutable, hashable mapping of scalars, tuples, Frozen."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
+        self._items = tuple(items)
+        self._map = dict(self._items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._map[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Frozen) and self._items == other._items
+
+    def __repr__(self) -> str:
+        return f"Frozen({dict(self._items)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Frozen, (self._items,))
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One link of the site navigation: a path inside the site or an absolute URL."""
+
+    title: str
+    url: str
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class PageSizes:
     """How many items each paginated listing shows per page (site.yaml `page_size:`)."""
@@ -85,6 +124,9 @@ class SiteConfig:
     evidence: EvidencePolicy = EvidencePolicy()
     page_size: PageSizes = PageSizes()
     search: bool = True  # build the search index and page
+    menu: tuple[MenuItem, ...] | None = None  # None: the default navigation
+    embeds: tuple[str, ...] = ()  # hosts whose <iframe> may stay in an article
+    extra: Frozen = field(default_factory=Frozen)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -209,6 +251,32 @@ class Claim(ParsedClaim):
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One published size of a bundle image."""
+
+    width: int
+    height: int
+    path: str  # inside the bundle, e.g. 'cover-480w.jpg'
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A bundle image as published: metadata stripped, resized to a few widths."""
+
+    source: str  # the file on disk
+    path: str  # inside the bundle, e.g. 'cover.jpg' (published there at full size)
+    hash: str  # of the file's bytes: keys the image cache
+    width: int
+    height: int
+    variants: tuple[Variant, ...]  # narrowest first; the last one is the full size
+
+    @property
+    def srcset(self) -> str:
+        """The srcset value, relative to the article's folder."""
+        return ", ".join(f"{v.path} {v.width}w" for v in self.variants)
+
+
+@dataclass(frozen=True)
 class ArticleMeta:
     """An article's identity and front matter: what both stages share."""
 
@@ -227,6 +295,17 @@ class ArticleMeta:
     corrections: tuple[Correction, ...]
     claims_path: str
     files: tuple[tuple[str, str], ...]  # (source path, path inside the bundle)
+    image: str = field(default="", kw_only=True)  # a bundle path or an https URL
+    image_alt: str = field(default="", kw_only=True)
+    image_line: int = field(default=0, kw_only=True)
+    aliases: tuple[tuple[str, int], ...] = field(default=(), kw_only=True)  # (old path, line)
+    extra: Frozen = field(default_factory=Frozen, kw_only=True)
+    pictures: tuple[Picture, ...] = field(default=(), kw_only=True)  # the bundle's images
+
+    @property
+    def cover(self) -> Picture | None:
+        """The cover image when it is a file of the bundle."""
+        return next((p for p in self.pictures if p.path == self.image), None)
 
     @property
     def modified(self) -> datetime:
@@ -246,6 +325,7 @@ class ParsedArticle(ArticleMeta):
     body_md: str
     analysis_md: str
     claims: tuple[ParsedClaim, ...]
+    body_line: int = field(default=1, kw_only=True)  # of index.md where the body starts
 
 
 @dataclass(frozen=True)
@@ -300,6 +380,7 @@ class ParsedPage(PageInfo):
     """A standalone page as read."""
 
     body_md: str
+    body_line: int = 1
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,9 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
             published=article.date.isoformat(),
             modified=article.modified.isoformat(),
             ld=_article_ld,
+            image=urls.share_image(article.url),
+            image_alt=t("card.article_alt", title=article.title, site=plan.config.title),
+            draft=article.draft,
         )
         for entry in entries:
             claim = entry.claim
@@ -98,6 +101,14 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
                 og_type="article",
                 published=(claim.reviewed or article.date).isoformat(),
                 ld=_claim_ld,
+                image=urls.share_image(claim.url),
+                image_alt=t(
+                    "card.claim_alt",
+                    verdict=claim.verdict.label,
+                    quote=claim.text,
+                    claimant=claim.claimant.name,
+                ),
+                draft=article.draft,
             )
         folder = article.path.rpartition("/")[0]
         for source, relative in article.files:

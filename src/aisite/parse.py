@@ -23,6 +23,7 @@ from aisite.model import (
     Source,
     Term,
 )
+from aisite.publishing import alias_paths, cover_image
 from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 
@@ -101,6 +102,9 @@ def parse_article(
     source = _source(f, tz)
     analysis = f.text("analysis")
     corrections = _corrections(f, tz)
+    image, image_alt = cover_image(f)
+    aliases = alias_paths(f)
+    extra = f.extra("extra")
     f.done()
     if date and updated and updated < date:
         f.error("updated", "'updated' is earlier than 'date'")
@@ -128,7 +132,13 @@ def parse_article(
         corrections=tuple(sorted(corrections, key=lambda c: c.date)),
         claims_path=claims_path if claims_text is not None else "",
         files=(),
+        image=image,
+        image_alt=image_alt,
+        image_line=f.line("image"),
+        aliases=aliases,
+        extra=extra,
         body_md=body,
+        body_line=text.count("\n") - body.count("\n") + 1,
         analysis_md=analysis,
         claims=claims,
     )
@@ -177,7 +187,9 @@ def parse_page(path: str, slug: str, text: str) -> tuple[ParsedPage | None, Prob
     f.done()
     if problems:
         return None, problems
-    page = ParsedPage(slug, path, urls.page(slug), fingerprint(path, text), title, summary, body)
+    key = fingerprint(path, text)
+    first = text.count("\n") - body.count("\n") + 1
+    page = ParsedPage(slug, path, urls.page(slug), key, title, summary, body, first)
     return page, problems
 
 

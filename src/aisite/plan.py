@@ -23,6 +23,7 @@ class Output:
     render: Callable[[], bytes] | None = None
     copy_from: str | None = None
     key: str | None = None  # hash of everything the bytes depend on; None: always made
+    line: int = 0  # of `origin`, when one line of it asks for this file (an alias)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class PageSpec:
     feeds: tuple[Alternate, ...] = ()
     in_sitemap: bool = True
     pagination: Pagination | None = None
+    line: int = 0  # of `origin`
+    image: str = ""  # the share image, relative to the site root
+    image_alt: str = ""
+    noindex: bool = False  # a redirect or a draft: search engines should not list it
+    draft: bool = False  # shown with a "Draft" banner
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class PageMeta:
     jsonld: tuple[str, ...] = field(default=())
     prev_url: str | None = None  # the previous and next page of a paginated listing
     next_url: str | None = None
+    image: str = ""  # absolute URL of the share image
+    image_alt: str = ""
+    noindex: bool = False
+    draft: bool = False
 
 
 Planned = Output | PageSpec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisite import archive, assets, feeds, listings, pages, search
+from aisite import archive, assets, feeds, listings, media, navigation, pages, search
 from aisite.plan import Producer
 
 OUTPUTS: tuple[tuple[str, Producer], ...] = (
@@ -15,6 +15,9 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("archive", archive.archive_pages),
     ("search", search.search_files),
     ("404", pages.not_found),
+    ("images", media.image_files),
+    ("cards", media.card_files),
+    ("redirects", navigation.redirect_pages),
     ("feeds", feeds.feed_files),
     ("claim-feeds", feeds.claim_feed_files),
     # Last: its sitemap lists the pages the producers above planned.

@@ -7,14 +7,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from aisite import __version__, urls
 from aisite.assets import Asset, theme_assets
 from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, VerdictCount
 from aisite.charts import Bar, bar_chart
 from aisite.i18n import Strings
+from aisite.images import ImageStore
+from aisite.imgtags import img_tag
 from aisite.jsonld import script_json
 from aisite.model import Article, Claim, Site
+from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
@@ -31,6 +36,7 @@ class SitePlan:
     def __init__(self, site: Site, site_root: Path, cache_dir: Path | None = None) -> None:
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
+        self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)
         self.strings = Strings(site.config.language)
@@ -39,6 +45,7 @@ class SitePlan:
         self.sitemap: list[tuple[str, str]] = []
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
+        self.menu = menu(site, self.strings)
         # Everything every page shows: configuration, theme, assets, the standard pages in `nav`.
         self.key = digest(
             site.fingerprint,
@@ -50,9 +57,13 @@ class SitePlan:
     def outputs(self) -> Iterator[Output]:
         """Every file of the site, in a stable order: each registered producer's in turn."""
         self.sitemap.clear()
+        paths = set()
         for _, produce in OUTPUTS:
             for item in produce(self):
-                yield self.page(item) if isinstance(item, PageSpec) else item
+                output = self.page(item) if isinstance(item, PageSpec) else item
+                paths.add(output.path)
+                yield output
+        check_menu(self.config, paths)
 
     def asset_url(self, role: str) -> str:
         """The published path of a theme asset by role (stylesheet, script, favicon)."""
@@ -66,7 +77,7 @@ class SitePlan:
 
     def page(self, spec: PageSpec) -> Output:
         """The output of a page spec; its key covers the spec and every object in its context."""
-        if spec.in_sitemap:
+        if spec.in_sitemap and not spec.draft:
             self.sitemap.append((spec.url, spec.modified or spec.published))
         path = urls.file_path(spec.url)
         key = digest(
@@ -83,9 +94,11 @@ class SitePlan:
             repr(spec.feeds),
             repr(spec.pagination),
             spec.ld.__qualname__ if spec.ld else "",
+            repr((spec.image, spec.image_alt, spec.noindex, spec.draft)),
             *content_key(spec.context),
         )
-        return Output(path, spec.origin, render=lambda: self._render(spec, path), key=key)
+        render = lambda: self._render(spec, path)  # noqa: E731
+        return Output(path, spec.origin, render=render, key=key, line=spec.line)
 
     def _render(self, spec: PageSpec, path: str) -> bytes:
         not_found = spec.kind == "404"
@@ -103,6 +116,10 @@ class SitePlan:
             jsonld=(script_json(spec.ld(self.config, spec.context)),) if spec.ld else (),
             prev_url=spec.pagination.prev_url if spec.pagination else None,
             next_url=spec.pagination.next_url if spec.pagination else None,
+            image=self.config.base_url + spec.image if spec.image else "",
+            image_alt=spec.image_alt,
+            noindex=spec.noindex or spec.draft,
+            draft=spec.draft,
         )
         context = self._common(meta, spec.feeds)
         context.update(spec.context)
@@ -168,6 +185,16 @@ class SitePlan:
             "abs_url": abs_url,
             "nav": tuple(
                 p for p in self.site.pages if p.slug in ("about", "methodology", "corrections")
+            ),
+            "menu": self.menu,
+            "picture": lambda article, lazy=False, sizes="": Markup(
+                img_tag(
+                    article.cover,
+                    article.image_alt,
+                    lazy,
+                    prefix="" if meta.url == article.url else url(article.url),
+                    sizes=sizes,
+                )
             ),
             "methodology_url": self.methodology_url,
             "stylesheet": self.asset_url("stylesheet"),

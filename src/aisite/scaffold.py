@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aisite.errors import ContentError, Problem, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.load import Reader, read_config
+from aisite.urls import RESERVED
 
 STARTER = Path(__file__).parent / "starter"
 
@@ -86,6 +87,31 @@ def new_article(site: Path, slug: str, title: str | None, now: datetime | None =
         encoding="utf-8",
     )
     return folder
+
+
+def new_page(site: Path, slug: str, title: str | None) -> Path:
+    """Create content/pages/<slug>.md; the default menu links every page."""
+    if not valid_slug(slug):
+        raise ContentError(
+            [Problem(slug, 0, f"'{slug}' is not a valid page slug", slug_hint(slug))]
+        )
+    read_config(Reader(site, Problems()))
+    if slug in RESERVED:
+        hint = "reserved names: " + ", ".join(RESERVED)
+        message = f"the page name '{slug}' is taken by the generated {slug}/ pages"
+        raise ContentError([Problem(slug, 0, message, hint)])
+    path = site / "content" / "pages" / f"{slug}.md"
+    if path.exists():
+        raise ContentError(
+            [Problem(f"content/pages/{slug}.md", 0, "a page with this slug already exists")]
+        )
+    heading = title or slug.replace("-", " ").capitalize()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\ntitle: {_yaml_text(heading)}\nsummary: \n---\nThe text of the page, in Markdown.\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def _yaml_text(value: str) -> str:

@@ -150,8 +150,15 @@ def share_image(page_url: str) -> str:
 
 
 def redirect(alias: str) -> str:
-    """The redirect page at an article's old path."""
-    return alias.strip("/") + "/"
+    """The redirect page at an article's old path (a folder, or an old '.html' file)."""
+    path = alias.strip("/")
+    return path if path.endswith(".html") else path + "/"
+
+
+def image_variant(path: str, width: int) -> str:
+    """A resized copy of a bundle image, beside it: 'photos/cover.jpg' -> 'photos/cover-480w.jpg'."""
+    stem, _, ext = path.rpartition(".")
+    return f"{stem}-{width}w.{ext}"
 
 
 def paged(listing: str, number: int) -> str:

@@ -89,9 +89,10 @@ def check_paths(outputs: list[Output]) -> None:
             "" if first.path == output.path else f" (and '{first.path}': names differ only in case)"
         )
         # Report at the content file when one side is a file and the other a generated page.
-        where = sorted((first.origin, output.origin), key=lambda o: "/" not in o)[0]
+        # An alias (a line of a file asked for it) is the side to report.
+        where = sorted((first, output), key=lambda o: (o.line == 0, "/" not in o.origin))[0]
         message = f"output '{output.path}'{same} would be written twice: by {first.origin} and by {output.origin}"
-        problems.append(Problem(where, 0, message))
+        problems.append(Problem(where.origin, where.line, message))
     if problems:
         raise ContentError(problems)
 

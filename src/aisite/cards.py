@@ -1,0 +1,181 @@
+"""Share images (1200×630 PNG): an article's title and cover, a claim's verdict, quote and claimant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from aisite.theme import builtin_theme
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 64
+GAP = 1.25  # line height, in font sizes
+INK, PAPER, MUTED, ACCENT = "#16181b", "#fbfaf7", "#5b616b", "#b35900"
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """What an article's card shows."""
+
+    title: str
+    site: str
+    cover: str | None  # the cover image's file, when it is a file of the bundle
+
+
+@dataclass(frozen=True)
+class ClaimCard:
+    """What a claim's card shows."""
+
+    verdict: str
+    color: str
+    quote: str
+    claimant: str
+    site: str
+
+
+def font_files() -> tuple[Path, Path]:
+    """The regular and bold font the cards are drawn with (shipped with the theme)."""
+    folder = builtin_theme() / "fonts"
+    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+
+
+@cache
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_files()[bold]), size)
+
+
+def fit(
+    text: str, bold: bool, sizes: tuple[int, ...], width: int, height: int, tail: str = ""
+) -> tuple[int, list[str]]:
+    """The largest size whose lines fit the box; at the smallest, the text shortened on a word.
+
+    `tail` ends the text (a closing quotation mark) and is kept when the text is shortened.
+    """
+    for size in sizes:
+        font = _font(bold, size)
+        wrapped = wrap(text + tail, font, width)
+        if len(wrapped) <= max(1, height // round(size * GAP)):
+            return size, wrapped
+    size = sizes[-1]
+    font = _font(bold, size)
+    count = max(1, height // round(size * GAP))
+    return size, shorten(wrap(text + tail, font, width), font, width, count, tail)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Lines no wider than `width`; a word wider than a line is split between its letters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while font.getlength(word) > width:  # a long URL or compound: break it, never clip it
+            cut = next(
+                (i for i in range(len(word) - 1, 0, -1) if font.getlength(word[:i]) <= width), 1
+            )
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{line} {word}" if line else word
+        if line and font.getlength(candidate) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def shorten(
+    lines: list[str], font: ImageFont.FreeTypeFont, width: int, count: int, tail: str = ""
+) -> list[str]:
+    """The first `count` lines, the last cut on a word boundary and ended with an ellipsis."""
+    if len(lines) <= count:
+        return lines
+    last = lines[count - 1].split()
+    while last and font.getlength(" ".join(last) + " …" + tail) > width:
+        last.pop()
+    kept = " ".join(last).rstrip(",;:.–-")
+    return [*lines[: count - 1], (kept + " …" if kept else "…") + tail]
+
+
+def _text_color(background: str) -> str:
+    """White or ink, whichever reads better on the colour."""
+    red, green, blue = (int(background.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    luminance = 0.2126 * red**2.2 + 0.7152 * green**2.2 + 0.0722 * blue**2.2
+    return INK if luminance > 0.35 else "#ffffff"
+
+
+def _expand(color: str) -> str:
+    value = color.lstrip("#")
+    return "#" + "".join(c * 2 for c in value) if len(value) == 3 else "#" + value
+
+
+def _png(image: Image.Image) -> bytes:
+    out = BytesIO()
+    image.save(out, "PNG", optimize=True)  # no text chunks, no time: the same bytes every time
+    return out.getvalue()
+
+
+def _lines(
+    draw: ImageDraw.ImageDraw,
+    lines: list[str],
+    font: ImageFont.FreeTypeFont,
+    x: int,
+    y: int,
+    fill: str,
+) -> int:
+    step = round(font.size * GAP)
+    for line in lines:
+        draw.text((x, y), line, font=font, fill=fill)
+        y += step
+    return y
+
+
+def draw_article(card: ArticleCard) -> bytes:
+    """An article's card: site name and title on the left, the cover (if any) on the right."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), INK)
+    text_width = WIDTH - 2 * MARGIN
+    if card.cover is not None:
+        with Image.open(card.cover) as opened:
+            cover = ImageOps.exif_transpose(opened).convert("RGB")
+        panel = 480
+        image.paste(
+            ImageOps.fit(cover, (panel, HEIGHT), Image.Resampling.LANCZOS), (WIDTH - panel, 0)
+        )
+        text_width = WIDTH - panel - 2 * MARGIN
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 12, HEIGHT), fill=ACCENT)
+    _, site = fit(card.site, True, (30,), text_width, 40)
+    _lines(draw, site, _font(True, 30), MARGIN, MARGIN, "#c9ccd1")
+    top = MARGIN + 80
+    size, title = fit(card.title, True, (68, 60, 52, 46), text_width, HEIGHT - MARGIN - top)
+    _lines(draw, title, _font(True, size), MARGIN, top, "#ffffff")
+    return _png(image)
+
+
+def draw_claim(card: ClaimCard) -> bytes:
+    """A claim's card: the verdict on its colour, the quote, the claimant, the site."""
+    color = _expand(card.color)
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    band = 150
+    draw.rectangle((0, 0, WIDTH, band), fill=color)
+    text_width = WIDTH - 2 * MARGIN
+    size, verdict = fit(card.verdict, True, (72, 60, 48), text_width, band - 40)
+    font = _font(True, size)
+    _lines(draw, verdict, font, MARGIN, (band - size) // 2 - 6, _text_color(color))
+    top, bottom = band + 44, HEIGHT - 150
+    size, quote = fit(f"“{card.quote}", False, (52, 46, 40), text_width, bottom - top, "”")
+    y = _lines(draw, quote, _font(False, size), MARGIN, top, INK)
+    size, claimant = fit(f"— {card.claimant}", True, (36, 30), text_width, 50)
+    _lines(draw, claimant, _font(True, size), MARGIN, max(y, bottom) + 8, INK)
+    _, site = fit(card.site, True, (28,), text_width, 40)
+    draw.rectangle((0, HEIGHT - 12, WIDTH, HEIGHT), fill=color)
+    _lines(draw, site, _font(True, 28), MARGIN, HEIGHT - 72, MUTED)
+    return _png(image)

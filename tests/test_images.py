@@ -1,0 +1,205 @@
+"""Published images: metadata stripped, resized with srcset, reproducible; share cards drawn."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from aisite.cards import ArticleCard, ClaimCard, _font, draw_article, draw_claim, fit, wrap
+from conftest import run_aisite
+from imagefiles import chart, photo
+
+SITE = "title: Desk\nbase_url: https://example.org/\n"
+ARTICLE = """\
+---
+title: The minister's photo opportunity
+date: 2025-03-01
+image: cover.jpg
+image_alt: The minister at a lectern
+---
+The minister spoke for an hour, they said.
+
+![Bars of four values](charts/bars.png)
+"""
+CLAIMS = """\
+- id: hour
+  quote: spoke for an hour
+  claimant: The Ministry of Long Names and Even Longer Press Releases
+  verdict: misleading
+  summary: Forty minutes.
+  evidence:
+    - {title: Transcript, url: 'https://example.org/t'}
+"""
+
+
+def make_site(root: Path, orientation: int = 1) -> Path:
+    bundle = root / "content" / "articles" / "photo-op"
+    (bundle / "charts").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text(SITE)
+    (bundle / "index.md").write_text(ARTICLE)
+    (bundle / "claims.yaml").write_text(CLAIMS)
+    (bundle / "cover.jpg").write_bytes(photo(1800, 1000, orientation))
+    (bundle / "charts" / "bars.png").write_bytes(chart())
+    return root
+
+
+def build(root: Path, out: Path, *extra: str) -> None:
+    result = run_aisite("build", "--source", str(root), "--output", str(out), *extra)
+    assert result.returncode == 0, result.stderr
+
+
+def published_images(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.suffix in (".jpg", ".png")
+    }
+
+
+@pytest.mark.cli
+def test_every_published_image_is_stripped_of_metadata(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    source = (root / "content/articles/photo-op/cover.jpg").read_bytes()
+    with Image.open(BytesIO(source)) as original:  # the test photo does carry a position
+        assert original.getexif().get_ifd(0x8825)
+    build(root, tmp_path / "out")
+    images = published_images(tmp_path / "out")
+    photos = [name for name in images if not name.endswith("card.png")]
+    assert set(photos) == {
+        "articles/photo-op/cover.jpg",
+        "articles/photo-op/cover-480w.jpg",
+        "articles/photo-op/cover-960w.jpg",
+        "articles/photo-op/cover-1600w.jpg",
+        "articles/photo-op/charts/bars.png",
+        "articles/photo-op/charts/bars-480w.png",
+    }
+    for name, data in images.items():
+        with Image.open(BytesIO(data)) as image:
+            assert not image.getexif(), name
+            assert not {"exif", "comment", "xmp", "Author"} & set(image.info), (name, image.info)
+        assert b"Newsroom Camera" not in data and b"51.50N" not in data, name
+
+
+@pytest.mark.cli
+def test_sizes_and_markup_let_the_browser_reserve_the_space(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "out")
+    page = (tmp_path / "out/articles/photo-op/index.html").read_text()
+    cover = re.search(r'<figure class="cover"><img ([^>]*)>', page)
+    assert cover, page
+    attrs = dict(re.findall(r'([a-z]+)="([^"]*)"', cover.group(1)))
+    assert attrs["width"] == "1800" and attrs["height"] == "1000"
+    assert attrs["srcset"] == (
+        "cover-480w.jpg 480w, cover-960w.jpg 960w, cover-1600w.jpg 1600w, cover.jpg 1800w"
+    )
+    assert attrs["alt"] == "The minister at a lectern" and "loading" not in attrs  # above the fold
+    body = re.search(r'<img src="charts/bars.png" ([^>]*)>', page)
+    assert body, page
+    assert 'width="700" height="400"' in body.group(1) and 'loading="lazy"' in body.group(1)
+    for name, width in (("cover-480w.jpg", 480), ("cover-1600w.jpg", 1600)):
+        with Image.open(tmp_path / "out/articles/photo-op" / name) as image:
+            assert image.size == (width, round(1000 * width / 1800))
+    home = (tmp_path / "out/index.html").read_text()
+    assert 'src="articles/photo-op/cover-960w.jpg"' in home and 'loading="lazy"' in home
+
+
+@pytest.mark.cli
+def test_a_rotated_photo_is_published_upright(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src", orientation=6)  # stored landscape, shown portrait
+    build(root, tmp_path / "out")
+    with Image.open(tmp_path / "out/articles/photo-op/cover.jpg") as image:
+        assert image.size == (1000, 1800)
+    assert (
+        'width="1000" height="1800"' in (tmp_path / "out/articles/photo-op/index.html").read_text()
+    )
+
+
+@pytest.mark.cli
+def test_images_and_cards_are_byte_identical_across_builds_and_cached(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "one")
+    cached = sorted((root / ".aisite-cache" / "images").rglob("*"))
+    assert len([p for p in cached if p.is_file()]) == 8  # 6 image sizes, 2 cards
+    shutil.rmtree(root / ".aisite-cache")
+    build(root, tmp_path / "two")
+    build(root, tmp_path / "three", "--clean")
+    one, two, three = (published_images(tmp_path / n) for n in ("one", "two", "three"))
+    assert one == two == three and len(one) == 8
+
+
+@pytest.mark.cli
+def test_share_cards_are_1200_by_630_and_show_something(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "out")
+    for name in ("articles/photo-op/card.png", "articles/photo-op/claims/hour/card.png"):
+        with Image.open(tmp_path / "out" / name) as image:
+            assert image.size == (1200, 630) and image.format == "PNG"
+            spread = ImageStat.Stat(image.convert("L")).stddev[0]
+            assert spread > 20, f"{name} looks blank"
+    page = (tmp_path / "out/articles/photo-op/claims/hour/index.html").read_text()
+    assert (
+        '<meta property="og:image" content="https://example.org/articles/photo-op/claims/hour/card.png">'
+        in page
+    )
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert '<meta property="og:image:alt" content="Misleading: “spoke for an hour”' in page
+
+
+@pytest.mark.cli
+def test_a_new_cover_redraws_the_card_and_only_it(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "out")
+    before = published_images(tmp_path / "out")
+    (root / "content/articles/photo-op/cover.jpg").write_bytes(photo(1200, 900))
+    build(root, tmp_path / "out")
+    after = published_images(tmp_path / "out")
+    changed = {n for n in after if before.get(n) != after[n]}
+    assert "articles/photo-op/card.png" in changed
+    assert "articles/photo-op/claims/hour/card.png" not in changed
+    assert "articles/photo-op/cover-1600w.jpg" not in after  # narrower photo: no 1600 size
+    page = (tmp_path / "out/articles/photo-op/index.html").read_text()
+    assert 'width="1200" height="900"' in page
+
+
+@pytest.mark.unit
+def test_text_that_does_not_fit_is_shortened_on_a_word_never_clipped() -> None:
+    words = "the rules will cut exports of advanced chips by ninety percent " * 8
+    size, lines = fit(words.strip(), False, (52, 40), 1000, 260, "”")
+    assert size == 40 and len(lines) == 260 // 50
+    assert lines[-1].endswith("…”")
+    font = _font(False, size)
+    assert all(font.getlength(line) <= 1000 for line in lines)
+    shown = " ".join(lines).removesuffix("…”").split()
+    assert shown == words.split()[: len(shown)]  # whole words, in order
+    long_word = "x" * 400
+    assert all(
+        _font(True, 68).getlength(line) <= 600 for line in wrap(long_word, _font(True, 68), 600)
+    )
+
+
+@pytest.mark.unit
+def test_cards_are_deterministic_and_differ_by_content() -> None:
+    claim = ClaimCard("False", "#b42318", "Short quote.", "Jane Doe", "Desk")
+    assert draw_claim(claim) == draw_claim(claim)
+    assert draw_claim(claim) != draw_claim(
+        ClaimCard("True", "#1a7f37", "Short quote.", "Jane Doe", "Desk")
+    )
+    article = ArticleCard("A title " * 30, "Desk", None)
+    with Image.open(BytesIO(draw_article(article))) as image:
+        assert image.size == (1200, 630)
+
+
+@pytest.mark.cli
+def test_a_copied_site_with_its_cache_publishes_its_own_images(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "one")
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)  # the cache comes along, with paths of the first folder
+    shutil.rmtree(root)
+    build(copy, tmp_path / "two")
+    assert published_images(tmp_path / "one") == published_images(tmp_path / "two")
