@@ -14,10 +14,10 @@ from feedgen.feed import FeedGenerator
 
 from aisite import __version__, urls
 from aisite.cache import digest
-from aisite.catalog import Catalog, ClaimEntry
+from aisite.catalog import Catalog, ClaimEntry, Sighting
 from aisite.i18n import Strings
 from aisite.markup import absolutize
-from aisite.model import Article, Site
+from aisite.model import Article, ClaimUpdate, Site
 from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
@@ -155,7 +155,9 @@ def item_html(site: Site, t: Strings, article: Article) -> str:
             parts.append(
                 f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.text)}” "
                 f"({escape(claim.claimant.name)}). {escape(claim.summary)} "
-                f'<a href="{escape(base + claim.url)}">{escape(t("feed.full_review"))}</a></li>'
+                f'<a href="{escape(base + claim.url)}">{escape(t("feed.full_review"))}</a>'
+                + "".join(_update_html(t, u) for u in claim.updates)
+                + "</li>"
             )
         parts.append("</ul>")
     if site.config.feed.full_content:
@@ -168,6 +170,15 @@ def item_html(site: Site, t: Strings, article: Article) -> str:
             f'<p><a href="{escape(base + article.url)}">{escape(t("feed.read_analysis"))}</a></p>'
         )
     return absolutize("".join(parts), base + article.url)
+
+
+def _update_html(t: Strings, update: ClaimUpdate) -> str:
+    """An update of a review, as a feed item shows it."""
+    previous = update.previous_verdict
+    text = t("feed.updated", date=t.date(update.date), note=update.note)
+    if previous is not None:
+        text += " " + t("feed.previous_verdict", label=previous.label)
+    return f" <em>{escape(text)}</em>"
 
 
 def _generator(
@@ -253,7 +264,9 @@ def json_feed(site: Site, t: Strings, articles: Sequence[Article]) -> bytes:
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
+def claim_record(
+    site: Site, entry: ClaimEntry, sightings: Sequence[Sighting] = ()
+) -> dict[str, Any]:
     """One claim as open data: its claims.yaml fields plus URLs and verdict label and value."""
     claim, base = entry.claim, site.config.base_url
     return {
@@ -265,6 +278,7 @@ def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
         "prefix": claim.prefix,
         "suffix": claim.suffix,
         "claimant": claim.claimant.name,
+        "claimant_key": claim.claimant_key or None,
         "claimant_type": claim.claimant_type,
         "type": claim.type,
         "verdict": claim.verdict.key,
@@ -289,6 +303,27 @@ def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in claim.figures],
         "topics": [t.name for t in claim.topics],
         "reviewed": claim.reviewed.date().isoformat() if claim.reviewed else None,
+        "appearances": [
+            {
+                "url": s.url or (base + s.article.url if s.article else ""),
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date.date().isoformat() if s.date else None,
+                "article": s.article.slug if s.article else None,
+                "passage_url": base + s.article.url + "#" + urls.claim_mark_id(s.anchor)
+                if s.article
+                else None,
+            }
+            for s in sightings
+        ],
+        "updates": [
+            {
+                "date": u.date.date().isoformat(),
+                "note": u.note,
+                "previous_verdict": u.previous_verdict.key if u.previous_verdict else None,
+            }
+            for u in claim.updates
+        ],
     }
 
 
@@ -301,7 +336,7 @@ def claims_json(site: Site, catalog: Catalog) -> bytes:
             {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
             for r in site.config.ratings
         ],
-        "claims": [claim_record(site, e) for e in catalog.claims],
+        "claims": [claim_record(site, e, catalog.sightings(e)) for e in catalog.claims],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
