@@ -162,7 +162,7 @@ class Catalog:
         anchors += [(a, r.id) for a, r in self.reused.get(entry.url, ())]
         found = [_story(article, anchor) for article, anchor in anchors]
         found += [Sighting(a.title, a.url, a.publisher, a.date) for a in entry.claim.appearances]
-        return tuple(found)
+        return tuple(sorted(found, key=lambda s: _ts(s.date) if s.date else float("inf")))
 
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """The previous (older) and next (newer) article."""
