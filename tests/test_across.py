@@ -251,3 +251,22 @@ def test_edits_elsewhere_reach_cached_pages(tmp_path: Path) -> None:
     assert 'class="claim verdict-inaccurate" data-claim="fraction-again"' in again
     assert "Claimed by <a" in again and "Deep Laboratory</a>" in again
     assert "Deep Laboratory" in (out / FIRST).read_text(encoding="utf-8")
+    # A new article that only reuses the review changes no claim of its own: claims.json and
+    # the review's page must still list it.
+    third = site / "content/articles/cost-claims-third"
+    third.mkdir()
+    (third / "index.md").write_text(
+        "---\ntitle: Third\ndate: 2025-05-01\n---\nIt was done at a fraction of the cost.\n",
+        encoding="utf-8",
+    )
+    (third / "claims.yaml").write_text(
+        "- id: cheap\n  quote: at a fraction of the cost\n"
+        "  review: cost-claims-first/fraction-of-cost\n",
+        encoding="utf-8",
+    )
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    record = next(c for c in data["claims"] if c["id"] == "fraction-of-cost")
+    assert "cost-claims-third" in [a["article"] for a in record["appearances"]]
+    assert "articles/cost-claims-third/#claim-cheap" in (out / FIRST).read_text(encoding="utf-8")

@@ -125,7 +125,11 @@ def _reviewed(entry: ClaimEntry) -> datetime:
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog
-    everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in catalog.claims))
+    # Each claim's record lists the articles that reuse it: their fingerprints count too.
+    reusing = (a.fingerprint for a in site.articles if a.reuses)
+    everything = digest(
+        plan.key, "claims", *(e.claim.fingerprint for e in catalog.claims), "reused", *reusing
+    )
     yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, catalog), key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
     # Planned last (registry.OUTPUTS), when every page is in the list.
