@@ -56,7 +56,7 @@ def test_the_record_reads_without_colour(chromium: Any, across: str) -> None:
     """The track record is a chart with a text title and a table: counts readable as text."""
     with browse(chromium, across, 375) as (page, _, _):
         page.goto(f"{across}/{PAGES['claimant-registered']}", wait_until="load")
-        title = page.locator("#record-chart title").text_content() or ""
+        title = page.locator("#claimant-chart title").text_content() or ""
         assert "Misleading 1" in title, title
         rows = page.locator("table.counts tbody tr").all_inner_texts()
         assert any(r.split() == ["Verdict:", "Misleading", "1"] for r in rows), rows

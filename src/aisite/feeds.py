@@ -1,4 +1,4 @@
-"""Feeds and machine-readable files: RSS, Atom, JSON Feed, tag feeds, claims.json, sitemap."""
+"""Feeds and machine-readable files: RSS, Atom, JSON Feed, tag and claim feeds, sitemap."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from feedgen.feed import FeedGenerator
 
 from aisite import __version__, urls
 from aisite.cache import digest
-from aisite.catalog import Catalog, ClaimEntry, Sighting
+from aisite.catalog import ClaimEntry
 from aisite.i18n import Strings
 from aisite.markup import absolutize
 from aisite.model import Article, ClaimUpdate, Site
+from aisite.opendata import claims_json
 from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def claim_rss(
         item.title(t("feed.claim_title", verdict=claim.verdict.label, quote=claim.text))
         item.link(href=url)
         item.published(_reviewed(entry))
-        item.description(claim.summary)
+        item.description(" ".join([claim.summary, *(_update_text(t, u) for u in claim.updates)]))
         item.category(term=claim.verdict.label, label=claim.verdict.label)
     return bytes(fg.rss_str(pretty=True))
 
@@ -176,13 +177,18 @@ def item_html(site: Site, t: Strings, article: Article) -> str:
     return absolutize("".join(parts), base + article.url)
 
 
-def _update_html(t: Strings, update: ClaimUpdate) -> str:
-    """An update of a review, as a feed item shows it."""
+def _update_text(t: Strings, update: ClaimUpdate) -> str:
+    """An update of a review, as feeds say it: date, note and the earlier verdict."""
     previous = update.previous_verdict
     text = t("feed.updated", date=t.date(update.date), note=update.note)
     if previous is not None:
         text += " " + t("feed.previous_verdict", label=previous.label)
-    return f" <em>{escape(text)}</em>"
+    return text
+
+
+def _update_html(t: Strings, update: ClaimUpdate) -> str:
+    """An update of a review inside an article's feed item."""
+    return f" <em>{escape(_update_text(t, update))}</em>"
 
 
 def _generator(
@@ -266,83 +272,6 @@ def json_feed(site: Site, t: Strings, articles: Sequence[Article]) -> bytes:
             item["external_url"] = article.source.url
         feed["items"].append(item)
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def claim_record(
-    site: Site, entry: ClaimEntry, sightings: Sequence[Sighting] = ()
-) -> dict[str, Any]:
-    """One claim as open data: its claims.yaml fields plus URLs and verdict label and value."""
-    claim, base = entry.claim, site.config.base_url
-    return {
-        "id": claim.id,
-        "article": entry.article.slug,
-        "article_url": base + entry.article.url,
-        "claim_url": base + entry.url,
-        "quote": claim.quote,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
-        "claimant": claim.claimant.name,
-        "claimant_key": claim.claimant_key or None,
-        "claimant_type": claim.claimant_type,
-        "type": claim.type,
-        "verdict": claim.verdict.key,
-        "verdict_label": claim.verdict.label,
-        "verdict_value": claim.verdict.value,
-        "summary": claim.summary,
-        "analysis": claim.analysis_md,
-        "evidence": [
-            {
-                "title": e.title,
-                "url": e.url,
-                "publisher": e.publisher,
-                "published": e.published.date().isoformat() if e.published else None,
-                "archived_url": e.archived_url,
-                "stance": e.stance,
-                "quote": e.quote,
-                "accessed": e.accessed.date().isoformat() if e.accessed else None,
-                "passage_url": e.link if e.quote else "",
-            }
-            for e in claim.evidence
-        ],
-        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in claim.figures],
-        "topics": [t.name for t in claim.topics],
-        "reviewed": claim.reviewed.date().isoformat() if claim.reviewed else None,
-        "appearances": [
-            {
-                "url": s.url or (base + s.article.url if s.article else ""),
-                "title": s.title,
-                "publisher": s.publisher,
-                "date": s.date.date().isoformat() if s.date else None,
-                "article": s.article.slug if s.article else None,
-                "passage_url": base + s.article.url + "#" + urls.claim_mark_id(s.anchor)
-                if s.article
-                else None,
-            }
-            for s in sightings
-        ],
-        "updates": [
-            {
-                "date": u.date.date().isoformat(),
-                "note": u.note,
-                "previous_verdict": u.previous_verdict.key if u.previous_verdict else None,
-            }
-            for u in claim.updates
-        ],
-    }
-
-
-def claims_json(site: Site, catalog: Catalog) -> bytes:
-    """claims.json: every claim, newest review first."""
-    data = {
-        "site": site.config.title,
-        "base_url": site.config.base_url,
-        "ratings": [
-            {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
-            for r in site.config.ratings
-        ],
-        "claims": [claim_record(site, e, catalog.sightings(e)) for e in catalog.claims],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org protocol)

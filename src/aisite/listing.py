@@ -9,8 +9,8 @@ import shutil
 from collections import Counter
 
 from aisite.catalog import Catalog, ClaimEntry
-from aisite.feeds import claim_record
 from aisite.model import Site
+from aisite.opendata import claim_record
 
 
 def select(site: Site, verdict: str | None, claimant: str | None) -> tuple[ClaimEntry, ...]:
