@@ -122,7 +122,8 @@ def test_the_claimant_page_shows_the_record(built: Path) -> None:
     assert "An AI laboratory that publishes open-weight models." in html
     assert 'href="https://www.wikidata.org/wiki/Q4242"' in html
     assert (
-        'id="claimant-chart"' in html and "<caption>Claims by Deep Lab, by verdict</caption>" in html
+        'id="claimant-chart"' in html
+        and "<caption>Claims by Deep Lab, by verdict</caption>" in html
     )
     assert re.search(r"Misleading</a></th><td>1</td>", html)
     assert (
