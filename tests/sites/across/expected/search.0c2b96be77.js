@@ -95,10 +95,12 @@
       });
     }
     var n = results.length;
-    status.textContent = n === 0 ? "No results" + (query ? " for “" + query + "”" : "") + "."
-      : n + (n === 1 ? " result" : " results") + (query ? " for “" + query + "”" : "") + ".";
     more.onclick = function () { next(); };
-    return next();
+    // The count is announced once the first results are on the page.
+    return next().then(function () {
+      status.textContent = n === 0 ? "No results" + (query ? " for “" + query + "”" : "") + "."
+        : n + (n === 1 ? " result" : " results") + (query ? " for “" + query + "”" : "") + ".";
+    });
   }
 
   // Leave unused filters out of the URL, so a shared search link stays short.
