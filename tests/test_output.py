@@ -223,7 +223,8 @@ def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
             "@type": claim.get("claimant_type", "Person"),
             "name": claim["claimant"],
         }
-        assert item["appearance"]["url"].startswith("http")
+        assert item["appearance"] and all(a["url"].startswith("http") for a in item["appearance"])
+        assert item["firstAppearance"] in item["appearance"]
         assert item["datePublished"]
 
 

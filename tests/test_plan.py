@@ -197,7 +197,7 @@ def test_rss_has_absolute_links_and_the_claims(site: Site) -> None:
 
 def test_claims_json_and_json_ld(site: Site) -> None:
     catalog = Catalog(site)
-    data = json.loads(claims_json(site, catalog.claims))
+    data = json.loads(claims_json(site, catalog, catalog.claims))
     (record,) = data["claims"]
     assert record["claim_url"] == "https://example.org/news/articles/old/claims/cost/"
     assert record["verdict_label"] == "Misleading"

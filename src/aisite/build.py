@@ -9,11 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aisite import urls
 from aisite.cache import Cache, digest
 from aisite.content import render_content
-from aisite.errors import ContentError, Problems
+from aisite.errors import ContentError, Problem, Problems
 from aisite.load import Options, input_files, load_site
 from aisite.model import Site
+from aisite.published import read_published, silent_changes
 from aisite.render import SitePlan
 from aisite.theme import builtin_theme
 from aisite.write import MARKER, Stats, check_output_folder, check_paths, write_site
@@ -92,6 +94,7 @@ def build(
         parsed, problems = load_site(options, cache)
         stage("read and validate")
         site = render_content(parsed, problems, cache, workers)
+        problems.extend(verdict_changes(site, output / urls.CLAIMS_JSON))
         problems.raise_if_any()
         stage("markdown and claims")
         plan = SitePlan(site, options.source, cache.folder)
@@ -155,12 +158,26 @@ def load_only(options: Options) -> Site:
     return site
 
 
-def check(options: Options) -> Site:
+def verdict_changes(site: Site, published: Path, *, usage: bool = False) -> list[Problem]:
+    """Claims whose verdict changed silently since the claims.json at `published` (if any)."""
+    if not published.is_file() and not usage:
+        return []
+    found = read_published(published, str(published), usage=usage)
+    if isinstance(found, Problem):
+        return [found]
+    return silent_changes(site, found)
+
+
+def check(options: Options, against: Path | None = None) -> Site:
     """Validate everything a build would, rendering every page in memory; writes nothing."""
     site = load_only(options)
     outputs = list(SitePlan(site, options.source).outputs())
     check_paths(outputs)
     problems = Problems()
+    if against is not None:
+        problems.extend(verdict_changes(site, against, usage=True))
+    else:
+        problems.extend(verdict_changes(site, options.source / "site" / urls.CLAIMS_JSON))
     for output in outputs:
         if output.render is not None:
             try:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from aisite import urls
-from aisite.model import Article, Claim, Correction, Rating, Site, Term
+from aisite.model import Article, Claim, Correction, Rating, Reuse, Site, Term
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,39 @@ class ClaimEntry:
     def url(self) -> str:
         """Path of the claim page relative to the site root."""
         return self.claim.url
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """A claim as one article's text shows it: reviewed there, or a review reused from another."""
+
+    entry: ClaimEntry  # the review: the claim and the article that reviews it
+    anchor: str  # the id of its highlight and card in this article
+    text: str  # the quote as it stands in this article
+    reused: bool
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where a claim was made: the story an article here analyses, or an external appearance."""
+
+    title: str
+    url: str  # where it appeared ('' when an article of this site analyses an unlinked story)
+    publisher: str
+    date: datetime | None
+    article: Article | None = None  # the article here whose text anchors it
+    anchor: str = ""  # the id of its highlight in that article
+
+
+@dataclass(frozen=True)
+class LogItem:
+    """One line of the corrections log: an article's correction or an update of a claim review."""
+
+    date: datetime
+    article: Article
+    text: str
+    entry: ClaimEntry | None = None
+    previous: Rating | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +111,25 @@ class Catalog:
                 key=lambda ac: (-_ts(ac[1].date), ac[0].slug),
             )
         )
+        self.reviews = {e.claim.url: e for e in self.claims}
+        reused: dict[str, list[tuple[Article, Reuse]]] = defaultdict(list)
+        for article in site.articles:
+            for reuse in article.reuses:
+                reused[reuse.target_url].append((article, reuse))
+        self.reused = {url: tuple(found) for url, found in reused.items()}
+        self.log = tuple(
+            sorted(
+                (
+                    *(LogItem(c.date, a, c.text) for a, c in self.corrections),
+                    *(
+                        LogItem(u.date, e.article, u.note, e, u.previous_verdict)
+                        for e in self.claims
+                        for u in e.claim.updates
+                    ),
+                ),
+                key=lambda item: (-_ts(item.date), item.article.slug, item.text),
+            )
+        )
 
     def verdict_counts(
         self, entries: tuple[ClaimEntry, ...] | None = None
@@ -93,6 +145,25 @@ class Catalog:
         """Claims with one rating."""
         return tuple(e for e in self.claims if e.claim.verdict.key == key)
 
+    def anchored(self, article: Article) -> tuple[Anchored, ...]:
+        """The claims an article's text shows, its own and reused ones, in text order."""
+        items = [Anchored(ClaimEntry(c, article), c.id, c.text, False) for c in article.claims]
+        items += [
+            Anchored(self.reviews[r.target_url], r.id, r.text, True)
+            for r in article.reuses
+            if r.target_url in self.reviews
+        ]
+        order = article.body_html.find
+        return tuple(sorted(items, key=lambda a: order(f'id="{urls.claim_mark_id(a.anchor)}"')))
+
+    def sightings(self, entry: ClaimEntry) -> tuple[Sighting, ...]:
+        """Every appearance of a claim (articles here that anchor it, external ones), by date."""
+        anchors = [(entry.article, entry.claim.id)]
+        anchors += [(a, r.id) for a, r in self.reused.get(entry.url, ())]
+        found = [_story(article, anchor) for article, anchor in anchors]
+        found += [Sighting(a.title, a.url, a.publisher, a.date) for a in entry.claim.appearances]
+        return tuple(sorted(found, key=lambda s: _ts(s.date) if s.date else float("inf")))
+
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """The previous (older) and next (newer) article."""
         articles = self.site.articles
@@ -100,6 +171,21 @@ class Catalog:
         older = articles[index + 1] if index + 1 < len(articles) else None
         newer = articles[index - 1] if index > 0 else None
         return older, newer
+
+
+def _story(article: Article, anchor: str) -> Sighting:
+    """The story an article analyses (or the article itself) as the place a claim was made."""
+    source = article.source
+    if source is None:
+        return Sighting(article.title, "", "", article.date, article, anchor)
+    date = source.published or article.date
+    return Sighting(source.title, source.url, source.publisher, date, article, anchor)
+
+
+def first_sighting(sightings: tuple[Sighting, ...]) -> Sighting | None:
+    """The earliest dated appearance."""
+    dated = [s for s in sightings if s.date is not None]
+    return min(dated, key=lambda s: _ts(s.date), default=None)  # type: ignore[arg-type]
 
 
 def _ts(value: datetime) -> float:

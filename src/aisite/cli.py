@@ -76,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
         help="also build to a temporary folder and check every internal link",
     )
     c.add_argument(
+        "--against",
+        type=Path,
+        metavar="FILE",
+        help="the claims.json as published (e.g. downloaded from the live site): a verdict that "
+        "changed without an update is an error (default: site/claims.json when there is one)",
+    )
+    c.add_argument(
         "--sources",
         action="store_true",
         help="also fetch every evidence url and archived_url: dead, moved, passage still there",
@@ -144,7 +151,10 @@ def parser() -> argparse.ArgumentParser:
     site_options(k)
     k.add_argument("--verdict", metavar="KEY", help="only claims with this verdict key")
     k.add_argument(
-        "--claimant", metavar="NAME", help="only claims whose claimant name contains NAME"
+        "--claimant",
+        metavar="KEY",
+        help="only claims by the claimant with this key in claimants.yaml, "
+        "or whose claimant name contains KEY",
     )
     k.add_argument("--format", choices=("table", "json", "csv"), default="table")
     return main
@@ -246,8 +256,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     """aisite check."""
     from aisite.build import build, check
     from aisite.links import check_links
+    from aisite.reuse import hints
 
-    site = check(_options(args))
+    site = check(_options(args), args.against)
+    for path, line, text in hints(site.articles):
+        print(f"{path}:{line}: hint: {text}", file=sys.stderr)
     if args.links:
         with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
             build(replace(_options(args), use_cache=False), Path(tmp) / "site")

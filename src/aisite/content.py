@@ -20,6 +20,7 @@ from aisite.model import (
     Page,
     ParsedArticle,
     ParsedClaim,
+    ParsedReuse,
     ParsedSite,
     Site,
 )
@@ -38,6 +39,12 @@ class Renderer:
     def article(self, article: ParsedArticle, problems: Problems) -> ArticleText:
         """Render an article's body (anchoring its claims), analysis and claim analyses."""
         verdicts = {c.id: c.verdict for c in article.claims}
+        # A reused review's flag leads to its page in the other article (no second claim page).
+        links = {c.id: "#" + urls.review_id(c.id) for c in article.claims}
+        for reuse in article.reuses:
+            if reuse.verdict is not None:
+                verdicts[reuse.id] = reuse.verdict
+                links[reuse.id] = urls.relative(article.url, reuse.target_url)
         flag_label = self.strings("flag.label")
 
         def make_mark(key: str, first: bool) -> ET.Element:
@@ -53,7 +60,7 @@ class Renderer:
                 "a",
                 {
                     "class": f"claim-flag verdict-{verdicts[key].key}",
-                    "href": "#" + urls.review_id(key),
+                    "href": links[key],
                     "data-claim": key,
                 },
             )
@@ -62,35 +69,39 @@ class Renderer:
             hidden.tail = verdicts[key].label
             return flag
 
-        selectors = [Selector(c.id, c.quote, c.prefix, c.suffix) for c in article.claims]
+        anchored: list[ParsedClaim | ParsedReuse] = [
+            *article.claims,
+            *(r for r in article.reuses if r.verdict is not None),
+        ]
+        selectors = [Selector(c.id, c.quote, c.prefix, c.suffix) for c in anchored]
         body = self.body.convert(article.body_md, selectors, make_mark, make_flag)
         if body.error:
             problems.add(article.path, 1, body.error)
         for line, message, hint in body.embeds:
             problems.add(article.path, line + article.body_line - 1, message, hint)
-        by_id = {c.id: c for c in article.claims}
+        by_id = {c.id: c.line for c in anchored}
         for missed in body.missed:
-            claim = by_id[missed.key]
+            line = by_id[missed.key]
             if missed.count == 0:
                 hint = f'did you mean "{missed.closest}"?' if missed.closest else ""
                 problems.add(
                     article.claims_path,
-                    claim.line,
-                    f"claim '{claim.id}': quote not found in the text of {article.path}",
+                    line,
+                    f"claim '{missed.key}': quote not found in the text of {article.path}",
                     hint,
                 )
             else:
                 problems.add(
                     article.claims_path,
-                    claim.line,
-                    f"claim '{claim.id}': quote found {missed.count} times in the article text",
+                    line,
+                    f"claim '{missed.key}': quote found {missed.count} times in the article text",
                     "add a 'prefix' or 'suffix' to say which one is meant",
                 )
         for first, second in body.overlaps:
             problems.add(
                 article.claims_path,
-                by_id[second].line,
-                f"claim '{second}': quote overlaps the quote of claim '{first}' (line {by_id[first].line})",
+                by_id[second],
+                f"claim '{second}': quote overlaps the quote of claim '{first}' (line {by_id[first]})",
                 "quotes of different claims must not share text",
             )
         order = {f.key: i for i, f in enumerate(body.found)}
@@ -99,6 +110,11 @@ class Renderer:
             self._claim(c, found.get(c.id), article.claims_path, problems)
             for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
         )
+        reused = tuple(
+            ClaimText(r.id, "", *_seen(found.get(r.id)))
+            for r in sorted(article.reuses, key=lambda r: order.get(r.id, 0))
+            if r.verdict is not None
+        )
         analysis = self.markdown(self.analysis, article.analysis_md, article.path, 1, problems)
         return ArticleText(
             body_html=responsive(body.html, article.pictures),
@@ -106,6 +122,7 @@ class Renderer:
             analysis_html=analysis,
             summary=article.summary or body.first_paragraph,
             claims=claims,
+            reused=reused,
         )
 
     def markdown(
@@ -134,6 +151,11 @@ class Renderer:
         )
 
 
+def _seen(found: Found | None) -> tuple[str, str, str]:
+    """The quote as found and its context, or empty strings."""
+    return (found.quote, found.before, found.after) if found else ("", "", "")
+
+
 def text_to_json(text: ArticleText, problems: list[Problem]) -> dict[str, Any]:
     """An article's rendered text and its problems as plain data, for the cache and for workers."""
     return {"text": asdict(text), "problems": [asdict(p) for p in problems]}
@@ -143,8 +165,9 @@ def text_from_json(data: dict[str, Any]) -> tuple[ArticleText, list[Problem]]:
     """The inverse of text_to_json."""
     text = data["text"]
     claims = tuple(ClaimText(**c) for c in text["claims"])
+    reused = tuple(ClaimText(**c) for c in text["reused"])
     problems = [Problem(**p) for p in data["problems"]]
-    return ArticleText(**{**text, "claims": claims}), problems
+    return ArticleText(**{**text, "claims": claims, "reused": reused}), problems
 
 
 PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves

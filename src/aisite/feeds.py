@@ -1,4 +1,4 @@
-"""Feeds and machine-readable files: RSS, Atom, JSON Feed, tag feeds, claims.json, sitemap."""
+"""Feeds and machine-readable files: RSS, Atom, JSON Feed, tag and claim feeds, sitemap."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from aisite.cache import digest
 from aisite.catalog import ClaimEntry
 from aisite.i18n import Strings
 from aisite.markup import absolutize
-from aisite.model import Article, Site
+from aisite.model import Article, ClaimUpdate, Site
+from aisite.opendata import claims_json
 from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def claim_rss(
         item.title(t("feed.claim_title", verdict=claim.verdict.label, quote=claim.text))
         item.link(href=url)
         item.published(_reviewed(entry))
-        item.description(claim.summary)
+        item.description(" ".join([claim.summary, *(_update_text(t, u) for u in claim.updates)]))
         item.category(term=claim.verdict.label, label=claim.verdict.label)
     return bytes(fg.rss_str(pretty=True))
 
@@ -126,9 +127,15 @@ def _reviewed(entry: ClaimEntry) -> datetime:
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog
+    # Drafts (built with --drafts) stay out of the open data; each claim's record lists the
+    # articles that reuse it, so their fingerprints count too.
     entries = tuple(e for e in catalog.claims if not e.article.draft)
-    everything = digest(plan.key, "claims", *(e.claim.fingerprint for e in entries))
-    yield Output(urls.CLAIMS_JSON, "claims", partial(claims_json, site, entries), key=everything)
+    reusing = (a.fingerprint for a in site.articles if a.reuses)
+    everything = digest(
+        plan.key, "claims", *(e.claim.fingerprint for e in entries), "reused", *reusing
+    )
+    make = partial(claims_json, site, catalog, entries)
+    yield Output(urls.CLAIMS_JSON, "claims", make, key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
     # Planned last (registry.OUTPUTS), when every page is in the list.
     pages, base = tuple(plan.sitemap), site.config.base_url
@@ -157,7 +164,9 @@ def item_html(site: Site, t: Strings, article: Article) -> str:
             parts.append(
                 f"<li><strong>{escape(claim.verdict.label)}</strong>: “{escape(claim.text)}” "
                 f"({escape(claim.claimant.name)}). {escape(claim.summary)} "
-                f'<a href="{escape(base + claim.url)}">{escape(t("feed.full_review"))}</a></li>'
+                f'<a href="{escape(base + claim.url)}">{escape(t("feed.full_review"))}</a>'
+                + "".join(_update_html(t, u) for u in claim.updates)
+                + "</li>"
             )
         parts.append("</ul>")
     if site.config.feed.full_content:
@@ -170,6 +179,20 @@ def item_html(site: Site, t: Strings, article: Article) -> str:
             f'<p><a href="{escape(base + article.url)}">{escape(t("feed.read_analysis"))}</a></p>'
         )
     return absolutize("".join(parts), base + article.url)
+
+
+def _update_text(t: Strings, update: ClaimUpdate) -> str:
+    """An update of a review, as feeds say it: date, note and the earlier verdict."""
+    previous = update.previous_verdict
+    text = t("feed.updated", date=t.date(update.date), note=update.note)
+    if previous is not None:
+        text += " " + t("feed.previous_verdict", label=previous.label)
+    return text
+
+
+def _update_html(t: Strings, update: ClaimUpdate) -> str:
+    """An update of a review inside an article's feed item."""
+    return f" <em>{escape(_update_text(t, update))}</em>"
 
 
 def _generator(
@@ -253,59 +276,6 @@ def json_feed(site: Site, t: Strings, articles: Sequence[Article]) -> bytes:
             item["external_url"] = article.source.url
         feed["items"].append(item)
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def claim_record(site: Site, entry: ClaimEntry) -> dict[str, Any]:
-    """One claim as open data: its claims.yaml fields plus URLs and verdict label and value."""
-    claim, base = entry.claim, site.config.base_url
-    return {
-        "id": claim.id,
-        "article": entry.article.slug,
-        "article_url": base + entry.article.url,
-        "claim_url": base + entry.url,
-        "quote": claim.quote,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
-        "claimant": claim.claimant.name,
-        "claimant_type": claim.claimant_type,
-        "type": claim.type,
-        "verdict": claim.verdict.key,
-        "verdict_label": claim.verdict.label,
-        "verdict_value": claim.verdict.value,
-        "summary": claim.summary,
-        "analysis": claim.analysis_md,
-        "evidence": [
-            {
-                "title": e.title,
-                "url": e.url,
-                "publisher": e.publisher,
-                "published": e.published.date().isoformat() if e.published else None,
-                "archived_url": e.archived_url,
-                "stance": e.stance,
-                "quote": e.quote,
-                "accessed": e.accessed.date().isoformat() if e.accessed else None,
-                "passage_url": e.link if e.quote else "",
-            }
-            for e in claim.evidence
-        ],
-        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in claim.figures],
-        "topics": [t.name for t in claim.topics],
-        "reviewed": claim.reviewed.date().isoformat() if claim.reviewed else None,
-    }
-
-
-def claims_json(site: Site, entries: Sequence[ClaimEntry]) -> bytes:
-    """claims.json: every published claim, newest review first."""
-    data = {
-        "site": site.config.title,
-        "base_url": site.config.base_url,
-        "ratings": [
-            {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
-            for r in site.config.ratings
-        ],
-        "claims": [claim_record(site, e) for e in entries],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org protocol)

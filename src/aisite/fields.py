@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aisite.errors import Problems, did_you_mean
-from aisite.model import Frozen
+from aisite.model import Frozen, Term
 from aisite.yamlnode import BOOL, FLOAT, INT, NULL, YList, YMap, YNode, YScalar, describe
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -281,3 +283,16 @@ def parse_when(value: str, tz: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def term(name: str) -> Term:
+    """A display name with its slug; a hash keeps apart names whose letters slugify drops."""
+    slug = slugify(name)[:72].strip("-")
+    kept = sum(c.isalpha() for c in slug)
+    letters = sum(
+        c.isalpha() for c in unicodedata.normalize("NFKD", name) if unicodedata.category(c) != "Mn"
+    )
+    if kept < letters:  # e.g. '中国 AI' and '日本 AI' must not both become 'ai'
+        suffix = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
+        slug = f"{slug}-x-{suffix}" if slug else f"x-{suffix}"
+    return Term(name, slug)

@@ -54,6 +54,8 @@ EN: dict[str, str] = {
     "feed.the_article": "The article",
     "feed.full_review": "Full review",
     "feed.read_analysis": "Read the analysis",
+    "feed.updated": "Updated {date}: {note}",
+    "feed.previous_verdict": "(Earlier verdict: {label}.)",
     "flag.label": "Claim reviewed: ",
     "chart.figures": "Figures in the claim: {items}",
     "chart.verdicts": "Claims by verdict: {items}",

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from aisite.catalog import ClaimEntry
-from aisite.model import Article, SiteConfig
+from aisite.catalog import ClaimEntry, Sighting, first_sighting
+from aisite.model import Article, Claim, SiteConfig
 
 
 def script_json(data: object) -> str:
@@ -78,8 +78,10 @@ def article_ld(config: SiteConfig, article: Article) -> dict[str, Any]:
     return data
 
 
-def claim_review_ld(config: SiteConfig, entry: ClaimEntry) -> dict[str, Any]:
-    """ClaimReview for a claim page."""
+def claim_review_ld(
+    config: SiteConfig, entry: ClaimEntry, sightings: tuple[Sighting, ...] = ()
+) -> dict[str, Any]:
+    """ClaimReview for a claim page: every appearance, the first one, and the latest update."""
     claim, article = entry.claim, entry.article
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": claim.verdict.label}
     values = [r.value for r in config.ratings if r.value is not None]
@@ -89,27 +91,52 @@ def claim_review_ld(config: SiteConfig, entry: ClaimEntry) -> dict[str, Any]:
             bestRating=_num(max(values)),
             worstRating=_num(min(values)),
         )
-    item: dict[str, Any] = {
-        "@type": "Claim",
-        "author": {"@type": claim.claimant_type, "name": claim.claimant.name},
-    }
+    item: dict[str, Any] = {"@type": "Claim", "author": _claimant(config, claim)}
+    first = first_sighting(sightings)
     source = article.source
     published = source.published if source and source.published else article.date
-    item["datePublished"] = _day(published)
-    if source and source.url:
-        item["appearance"] = {"@type": "CreativeWork", "url": source.url}
-    else:
-        item["appearance"] = {"@type": "CreativeWork", "url": config.base_url + article.url}
-    return {
+    item["datePublished"] = _day(first.date if first else published)
+    item["appearance"] = [_appearance(config, s) for s in sightings] or [
+        _appearance(config, Sighting(article.title, "", "", article.date, article))
+    ]
+    if first is not None:
+        item["firstAppearance"] = _appearance(config, first)
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": config.base_url + entry.url,
         "claimReviewed": claim.text,
         "datePublished": _day(claim.reviewed or article.date),
-        "author": _organization(config),
-        "reviewRating": rating,
-        "itemReviewed": item,
     }
+    if claim.modified:
+        data["dateModified"] = _day(claim.modified)
+    data.update(author=_organization(config), reviewRating=rating, itemReviewed=item)
+    return data
+
+
+def _claimant(config: SiteConfig, claim: Claim) -> dict[str, Any]:
+    """The claim's author; a registered claimant with its url and sameAs."""
+    entry = config.claimant(claim.claimant_key) if claim.claimant_key else None
+    author: dict[str, Any] = {"@type": claim.claimant_type, "name": claim.claimant.name}
+    if entry is not None:
+        if entry.url:
+            author["url"] = entry.url
+        if entry.same_as:
+            author["sameAs"] = list(entry.same_as)
+    return author
+
+
+def _appearance(config: SiteConfig, sighting: Sighting) -> dict[str, Any]:
+    """A place the claim was made, as a CreativeWork."""
+    url = sighting.url or (config.base_url + sighting.article.url if sighting.article else "")
+    work: dict[str, Any] = {"@type": "CreativeWork", "url": url}
+    if sighting.title:
+        work["headline"] = sighting.title
+    if sighting.publisher:
+        work["publisher"] = {"@type": "Organization", "name": sighting.publisher}
+    if sighting.date:
+        work["datePublished"] = _day(sighting.date)
+    return work
 
 
 def _num(value: float) -> int | float:

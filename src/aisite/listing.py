@@ -9,16 +9,18 @@ import shutil
 from collections import Counter
 
 from aisite.catalog import Catalog, ClaimEntry
-from aisite.feeds import claim_record
 from aisite.model import Site
+from aisite.opendata import claim_record
 
 
 def select(site: Site, verdict: str | None, claimant: str | None) -> tuple[ClaimEntry, ...]:
-    """Claims filtered by verdict key and by claimant (name, case-insensitive substring)."""
+    """Claims filtered by verdict key and by claimant: a registry key exactly, else a name part."""
     entries = Catalog(site).claims
     if verdict:
         entries = tuple(e for e in entries if e.claim.verdict.key == verdict)
-    if claimant:
+    if claimant and site.config.claimant(claimant):
+        entries = tuple(e for e in entries if e.claim.claimant_key == claimant)
+    elif claimant:
         needle = claimant.casefold()
         entries = tuple(e for e in entries if needle in e.claim.claimant.name.casefold())
     return entries
@@ -26,7 +28,9 @@ def select(site: Site, verdict: str | None, claimant: str | None) -> tuple[Claim
 
 def as_json(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
     """The claims.json records of the selected claims."""
-    return json.dumps([claim_record(site, e) for e in entries], ensure_ascii=False, indent=2) + "\n"
+    catalog = Catalog(site)
+    records = [claim_record(site, e, catalog.sightings(e)) for e in entries]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
 def as_csv(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
@@ -62,14 +66,20 @@ def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
         return "\n".join(lines) + "\n"
     label_width = max(len(e.claim.verdict.label) for e in entries)
     who_width = min(24, max(len(e.claim.claimant.name) for e in entries))
+    where = [f"{e.article.slug}/{e.claim.id}" for e in entries]
+    where_width = min(40, max(len("ARTICLE/ID"), *(len(w) for w in where)))
     lines.append("")
-    lines.append(f"{'VERDICT':<{label_width}}  {'CLAIMANT':<{who_width}}  QUOTE")
-    for entry in entries:
+    lines.append(
+        f"{'VERDICT':<{label_width}}  {'CLAIMANT':<{who_width}}  "
+        f"{'ARTICLE/ID':<{where_width}}  QUOTE"
+    )
+    for entry, at in zip(entries, where, strict=True):
         claim = entry.claim
         who = _cut(claim.claimant.name, who_width)
-        room = max(20, width - label_width - who_width - 4)
+        room = max(20, width - label_width - who_width - where_width - 6)
         lines.append(
-            f"{claim.verdict.label:<{label_width}}  {who:<{who_width}}  {_cut(claim.text, room)}"
+            f"{claim.verdict.label:<{label_width}}  {who:<{who_width}}  "
+            f"{_cut(at, where_width):<{where_width}}  {_cut(claim.text, room)}"
         )
     return "\n".join(lines) + "\n"
 

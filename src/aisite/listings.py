@@ -133,6 +133,8 @@ def _claim_groups(
                 "total": len(group.claims),
                 "counts": counts,
                 "chart": plan.verdict_chart(counts, f"{kind}-chart"),
+                # A registered claimant's entry in content/claimants.yaml, or None.
+                "claimant": plan.config.claimant(group.term.slug) if kind == "claimant" else None,
             },
             feeds=feeds,
         )

@@ -8,12 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 from aisite.cache import Cache, digest
+from aisite.claimants import parse_claimants
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
+from aisite.reuse import resolve
 from aisite.urls import RESERVED
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -137,8 +139,10 @@ def load_site(options: Options, cache: Cache | None = None) -> tuple[ParsedSite,
     reader = Reader(options.source, problems)
     content = reader.root / "content"
     config, config_text = read_config(reader, options.base_url)
+    config, registry_text = read_claimants(reader, config)
     _check_content_root(reader, content)
-    fingerprint = digest(config_text or "", config.base_url)
+    # Claims resolve their claimant at parse time: the registry keys every cache like site.yaml.
+    fingerprint = digest(config_text or "", config.base_url, registry_text)
     articles = _articles(reader, content / "articles", config, cache, fingerprint)
     pages = _pages(reader, content / "pages")
     static = tuple(
@@ -149,6 +153,7 @@ def load_site(options: Options, cache: Cache | None = None) -> tuple[ParsedSite,
     drafts = tuple(a.path for a in articles if a.draft and not options.drafts)
     future = tuple(a.path for a in articles if a.date > now and not options.future)
     kept = [a for a in articles if a.path not in drafts and a.path not in future]
+    kept = resolve(kept, articles, problems)
     kept.sort(key=lambda a: (a.date, a.slug), reverse=True)
     upcoming = min((a.date for a in articles if a.path in future), default=None)
     site = ParsedSite(
@@ -180,12 +185,22 @@ def read_config(reader: Reader, base_url: str | None = None) -> tuple[SiteConfig
     return config, text or ""
 
 
+def read_claimants(reader: Reader, config: SiteConfig) -> tuple[SiteConfig, str]:
+    """content/claimants.yaml, when there is one, as the config's claimant registry."""
+    path = reader.root / "content" / "claimants.yaml"
+    if not path.is_file() or not reader.inside(path):
+        return config, ""
+    text = reader.text(path) or ""
+    return replace(config, claimants=parse_claimants(text, reader.problems)), text
+
+
 def _check_content_root(reader: Reader, content: Path) -> None:
     for entry in reader.entries(content):
-        if entry.name in ("site.yaml", "articles", "pages"):
+        if entry.name in ("site.yaml", "claimants.yaml", "articles", "pages"):
             continue
         hint = (
-            "content/ holds site.yaml, articles/ and pages/; static files go in static/ beside it"
+            "content/ holds site.yaml, claimants.yaml, articles/ and pages/; "
+            "static files go in static/ beside it"
         )
         reader.problems.add(reader.rel(entry), 0, f"unexpected '{entry.name}' in content/", hint)
 

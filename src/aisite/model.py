@@ -109,8 +109,21 @@ class PageSizes:
 
 
 @dataclass(frozen=True)
+class Claimant:
+    """A registered claimant (content/claimants.yaml): who makes claims, and where to learn more."""
+
+    key: str
+    name: str
+    type: ClaimantType
+    description: str
+    url: str
+    same_as: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class SiteConfig:
-    """Validated site configuration (content/site.yaml)."""
+    """Validated site configuration (content/site.yaml) and the claimant registry beside it."""
 
     title: str
     base_url: str
@@ -127,6 +140,7 @@ class SiteConfig:
     menu: tuple[MenuItem, ...] | None = None  # None: the default navigation
     embeds: tuple[str, ...] = ()  # hosts whose <iframe> may stay in an article
     extra: Frozen = field(default_factory=Frozen)
+    claimants: tuple[Claimant, ...] = ()  # content/claimants.yaml
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,6 +155,10 @@ class SiteConfig:
     def rating(self, key: str) -> Rating | None:
         """The rating with this key."""
         return next((r for r in self.ratings if r.key == key), None)
+
+    def claimant(self, key: str) -> Claimant | None:
+        """The registered claimant with this key."""
+        return next((c for c in self.claimants if c.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -196,6 +214,26 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Somewhere else the claim was made (claims.yaml `appearances`)."""
+
+    url: str
+    title: str
+    publisher: str
+    date: datetime | None
+
+
+@dataclass(frozen=True)
+class ClaimUpdate:
+    """A change to a review after publication (claims.yaml `updates`)."""
+
+    date: datetime
+    note: str
+    previous_verdict: Rating | None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class ParsedClaim:
     """A claim as claims.yaml states it: the quote to anchor, and its review."""
 
@@ -216,6 +254,42 @@ class ParsedClaim:
     figures: tuple[Figure, ...]
     topics: tuple[Term, ...]
     reviewed: datetime | None
+    claimant_key: str  # the registry key, or '' for a free name
+    appearances: tuple[Appearance, ...]
+    updates: tuple[ClaimUpdate, ...]  # oldest first
+
+    @property
+    def modified(self) -> datetime | None:
+        """The date of the latest update, if any."""
+        return self.updates[-1].date if self.updates else None
+
+
+@dataclass(frozen=True)
+class ParsedReuse:
+    """A claim reviewed in another article, met again in this one (`review: <article>/<id>`)."""
+
+    id: str
+    line: int
+    quote: str
+    prefix: str
+    suffix: str
+    ref: str  # '<article slug>/<claim id>'
+    verdict: Rating | None = None  # the reviewed claim's, once resolved across articles
+    target_url: str = ""  # the reviewed claim's page, once resolved
+
+
+@dataclass(frozen=True)
+class Reuse(ParsedReuse):
+    """A reused claim anchored in this article's text."""
+
+    matched: str = ""
+    context_before: str = ""
+    context_after: str = ""
+
+    @property
+    def text(self) -> str:
+        """The quote as it stands in this article."""
+        return self.matched or self.quote
 
 
 @dataclass(frozen=True)
@@ -295,6 +369,7 @@ class ArticleMeta:
     corrections: tuple[Correction, ...]
     claims_path: str
     files: tuple[tuple[str, str], ...]  # (source path, path inside the bundle)
+    claims_updated: datetime | None  # the latest `updates` date of its claims
     image: str = field(default="", kw_only=True)  # a bundle path or an https URL
     image_alt: str = field(default="", kw_only=True)
     image_line: int = field(default=0, kw_only=True)
@@ -309,11 +384,12 @@ class ArticleMeta:
 
     @property
     def modified(self) -> datetime:
-        """The latest of date, updated and correction dates."""
+        """The latest of date, updated, correction and claim update dates."""
         dates = [
             self.date,
             *([self.updated] if self.updated else []),
             *(c.date for c in self.corrections),
+            *([self.claims_updated] if self.claims_updated else []),
         ]
         return max(dates)
 
@@ -325,6 +401,7 @@ class ParsedArticle(ArticleMeta):
     body_md: str
     analysis_md: str
     claims: tuple[ParsedClaim, ...]
+    reuses: tuple[ParsedReuse, ...] = ()
     body_line: int = field(default=1, kw_only=True)  # of index.md where the body starts
 
 
@@ -337,6 +414,7 @@ class ArticleText:
     analysis_html: str
     summary: str
     claims: tuple[ClaimText, ...]  # in the order the quotes appear in the text
+    reused: tuple[ClaimText, ...] = ()  # the reused claims' quotes as found, in text order
 
 
 @dataclass(frozen=True)
@@ -347,11 +425,13 @@ class Article(ArticleMeta):
     toc_html: str
     analysis_html: str
     claims: tuple[Claim, ...]
+    reuses: tuple[Reuse, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedArticle, text: ArticleText) -> Article:
         """The rendered article from what was parsed and what rendering produced."""
         by_id = {c.id: c for c in parsed.claims}
+        reuses = {r.id: r for r in parsed.reuses}
         meta = {f.name: getattr(parsed, f.name) for f in fields(ArticleMeta)}
         meta["summary"] = text.summary
         return cls(
@@ -360,6 +440,15 @@ class Article(ArticleMeta):
             toc_html=text.toc_html,
             analysis_html=text.analysis_html,
             claims=tuple(Claim.of(by_id[t.id], t) for t in text.claims),
+            reuses=tuple(
+                Reuse(
+                    **_shallow(reuses[t.id]),
+                    matched=t.matched,
+                    context_before=t.context_before,
+                    context_after=t.context_after,
+                )
+                for t in text.reused
+            ),
         )
 
 

@@ -40,7 +40,7 @@ def _article_ld(config: SiteConfig, context: Mapping[str, Any]) -> dict[str, Any
 
 
 def _claim_ld(config: SiteConfig, context: Mapping[str, Any]) -> dict[str, Any]:
-    return jsonld.claim_review_ld(config, context["entry"])
+    return jsonld.claim_review_ld(config, context["entry"], context["sightings"])
 
 
 def article_pages(plan: SitePlan) -> Iterator[Planned]:
@@ -48,6 +48,7 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
     t = plan.strings
     for article in plan.site.articles:
         entries = tuple(ClaimEntry(c, article) for c in article.claims)
+        anchored = plan.catalog.anchored(article)
         older, newer = plan.catalog.neighbours(article)
         crumbs = ((t("home"), urls.home()), (article.title, article.url))
         yield PageSpec(
@@ -60,7 +61,8 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
             context={
                 "article": article,
                 "entries": entries,
-                "scorecard": plan.catalog.verdict_counts(entries),
+                "anchored": anchored,
+                "scorecard": plan.catalog.verdict_counts(tuple(a.entry for a in anchored)),
                 "older": older,
                 "newer": newer,
             },
@@ -92,6 +94,7 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
                     "claim": claim,
                     "article": article,
                     "chart": plan.figures_chart(claim),
+                    "sightings": plan.catalog.sightings(entry),
                 },
                 crumbs=(
                     *crumbs,
@@ -100,6 +103,7 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
                 ),
                 og_type="article",
                 published=(claim.reviewed or article.date).isoformat(),
+                modified=claim.modified.isoformat() if claim.modified else "",
                 ld=_claim_ld,
                 image=urls.share_image(claim.url),
                 image_alt=t(
@@ -120,7 +124,7 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
 def standalone_pages(plan: SitePlan) -> Iterator[Planned]:
     """Pages from content/pages/; the corrections page also lists every correction."""
     for page in plan.site.pages:
-        log = plan.catalog.corrections if page.slug == "corrections" else ()
+        log = plan.catalog.log if page.slug == "corrections" else ()
         yield PageSpec(
             url=page.url,
             template="page.html",

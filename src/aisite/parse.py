@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aisite import urls
-from aisite.errors import Problems, did_you_mean
-from aisite.evidence import parse_evidence
-from aisite.fields import Fields, choice, is_http_url, slugify
+from aisite.claimsfile import parse_claim_list, parse_claims
+from aisite.errors import Problems
+from aisite.fields import Fields, is_http_url, term
 from aisite.model import (
-    CLAIM_TYPES,
-    CLAIMANT_TYPES,
     Correction,
-    Figure,
     ParsedArticle,
     ParsedClaim,
     ParsedPage,
+    ParsedReuse,
     SiteConfig,
     Source,
-    Term,
 )
 from aisite.publishing import alias_paths, cover_image
-from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
+from aisite.yamlnode import YamlError, YMap, parse_yaml
 
-
-def term(name: str) -> Term:
-    """A display name with its slug; a hash keeps apart names whose letters slugify drops."""
-    slug = slugify(name)[:72].strip("-")
-    kept = sum(c.isalpha() for c in slug)
-    letters = sum(
-        c.isalpha() for c in unicodedata.normalize("NFKD", name) if unicodedata.category(c) != "Mn"
-    )
-    if kept < letters:  # e.g. '中国 AI' and '日本 AI' must not both become 'ai'
-        suffix = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
-        slug = f"{slug}-x-{suffix}" if slug else f"x-{suffix}"
-    return Term(name, slug)
+__all__ = ["parse_article", "parse_claims", "parse_page", "split_front_matter", "term"]
 
 
 def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap | None, str]:
@@ -112,8 +96,9 @@ def parse_article(
         return None, problems
     key = fingerprint(path, text, claims_text or "")
     claims: tuple[ParsedClaim, ...] = ()
+    reuses: tuple[ParsedReuse, ...] = ()
     if claims_text is not None:
-        claims = parse_claims(
+        claims, reuses = parse_claim_list(
             claims_path, claims_text, config, updated or date, slug, key, problems
         )
     article = ParsedArticle(
@@ -137,10 +122,12 @@ def parse_article(
         image_line=f.line("image"),
         aliases=aliases,
         extra=extra,
+        claims_updated=max((c.modified for c in claims if c.modified), default=None),
         body_md=body,
         body_line=text.count("\n") - body.count("\n") + 1,
         analysis_md=analysis,
         claims=claims,
+        reuses=reuses,
     )
     return article, problems
 
@@ -191,116 +178,3 @@ def parse_page(path: str, slug: str, text: str) -> tuple[ParsedPage | None, Prob
     first = text.count("\n") - body.count("\n") + 1
     page = ParsedPage(slug, path, urls.page(slug), key, title, summary, body, first)
     return page, problems
-
-
-def parse_claims(
-    path: str,
-    text: str,
-    config: SiteConfig,
-    reviewed_default: datetime,
-    article_slug: str,
-    article_key: str,
-    problems: Problems,
-) -> tuple[ParsedClaim, ...]:
-    """Parse a claims.yaml list of the article `article_slug`."""
-    try:
-        node = parse_yaml(text)
-    except YamlError as err:
-        problems.add(path, err.line, err.message)
-        return ()
-    if node is None:
-        return ()
-    if not isinstance(node, YList):
-        problems.add(
-            path, 1, "claims.yaml must be a list of claims (each item starting with '- id:')"
-        )
-        return ()
-    claims: list[ParsedClaim] = []
-    seen: dict[str, int] = {}
-    for item in node.items:
-        claim = _claim(item, path, problems, config, reviewed_default, article_slug, article_key)
-        if claim is None:
-            continue
-        if claim.id in seen:
-            problems.add(
-                path,
-                claim.line,
-                f"duplicate claim id '{claim.id}' (first on line {seen[claim.id]})",
-            )
-            continue
-        seen[claim.id] = claim.line
-        claims.append(claim)
-    return tuple(claims)
-
-
-def _claim(
-    item: YNode,
-    path: str,
-    problems: Problems,
-    config: SiteConfig,
-    reviewed_default: datetime,
-    article_slug: str,
-    article_key: str,
-) -> ParsedClaim | None:
-    if not isinstance(item, YMap):
-        problems.add(path, item.line, "each claim must be a mapping starting with 'id:'")
-        return None
-    f = Fields(item, path, problems)
-    claim_id = f.slug("id", required=True)
-    quote = f.text("quote", required=True)
-    prefix = f.text("prefix")
-    suffix = f.text("suffix")
-    claimant = f.text("claimant", required=True)
-    claimant_type = choice(f, "claimant_type", CLAIMANT_TYPES, CLAIMANT_TYPES[0])
-    claim_type = choice(f, "type", CLAIM_TYPES, "fact")
-    verdict_key = f.text("verdict", required=True)
-    verdict = config.rating(verdict_key)
-    if verdict_key and verdict is None:
-        keys = [r.key for r in config.ratings]
-        hint = did_you_mean(verdict_key, keys)
-        valid = "valid verdicts: " + ", ".join(keys)
-        f.error("verdict", f"unknown verdict '{verdict_key}'; {valid}", hint)
-    summary = f.text("summary", required=True)
-    analysis = f.text("analysis")
-    evidence = parse_evidence(f, config)
-    figures = _figures(f)
-    topics = tuple(term(t) for t in f.text_list("topics"))
-    reviewed = f.when("reviewed", config.tz) or reviewed_default
-    f.done()
-    if not (claim_id and quote and claimant and verdict and summary and evidence):
-        return None
-    return ParsedClaim(
-        claim_id,
-        item.line,
-        urls.claim(article_slug, claim_id),
-        f"{article_key}#{claim_id}",
-        quote,
-        prefix,
-        suffix,
-        term(claimant),
-        claimant_type,
-        claim_type,
-        verdict,
-        summary,
-        analysis,
-        evidence,
-        figures,
-        topics,
-        reviewed,
-    )
-
-
-def _figures(f: Fields) -> tuple[Figure, ...]:
-    result = []
-    for item in f.items("figures"):
-        if not isinstance(item, YMap):
-            f.problems.add(f.path, item.line, "each figure must be a mapping {label, value, unit}")
-            continue
-        g = Fields(item, f.path, f.problems, "figures")
-        label = g.text("label", required=True)
-        value = g.number("value", required=True)
-        unit = g.text("unit")
-        g.done()
-        if label and value is not None:
-            result.append(Figure(label, value, unit))
-    return tuple(result)

@@ -35,6 +35,16 @@ CLAIMS_TEMPLATE = """\
 #       published: 2025-01-01
 #       stance: supports                # supports | contradicts | context
 #   topics: [a topic]
+#   updates:                           # after publication: what changed, oldest first
+#     - date: 2025-01-02
+#       previous_verdict: {verdict}     # when the verdict changed: the one readers saw
+#       note: What changed and why.
+#
+# A claim already reviewed in another article: anchor it here and reuse that review.
+#
+# - id: same-claim-again
+#   quote: exact words from this article's text
+#   review: other-article-slug/claim-id
 """
 
 

@@ -54,6 +54,11 @@ def claim(article_slug: str, claim_id: str) -> str:
     return f"{article(article_slug)}claims/{claim_id}/"
 
 
+def relative(from_url: str, to_url: str) -> str:
+    """A link from one page to another, relative (works under any base path)."""
+    return "../" * from_url.count("/") + to_url
+
+
 def claim_mark_id(claim_id: str) -> str:
     """The id of a claim's highlight in its article's text."""
     return f"claim-{claim_id}"

@@ -1,0 +1,90 @@
+"""claims.json: every claim as open data, with its appearances and updates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from aisite import urls
+from aisite.catalog import Catalog, ClaimEntry, Sighting
+from aisite.model import Site
+
+__all__ = ["claim_record", "claims_json"]
+
+
+def claim_record(
+    site: Site, entry: ClaimEntry, sightings: Sequence[Sighting] = ()
+) -> dict[str, Any]:
+    """One claim as open data: its claims.yaml fields plus URLs and verdict label and value."""
+    claim, base = entry.claim, site.config.base_url
+    return {
+        "id": claim.id,
+        "article": entry.article.slug,
+        "article_url": base + entry.article.url,
+        "claim_url": base + entry.url,
+        "quote": claim.quote,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+        "claimant": claim.claimant.name,
+        "claimant_key": claim.claimant_key or None,
+        "claimant_type": claim.claimant_type,
+        "type": claim.type,
+        "verdict": claim.verdict.key,
+        "verdict_label": claim.verdict.label,
+        "verdict_value": claim.verdict.value,
+        "summary": claim.summary,
+        "analysis": claim.analysis_md,
+        "evidence": [
+            {
+                "title": e.title,
+                "url": e.url,
+                "publisher": e.publisher,
+                "published": e.published.date().isoformat() if e.published else None,
+                "archived_url": e.archived_url,
+                "stance": e.stance,
+                "quote": e.quote,
+                "accessed": e.accessed.date().isoformat() if e.accessed else None,
+                "passage_url": e.link if e.quote else "",
+            }
+            for e in claim.evidence
+        ],
+        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in claim.figures],
+        "topics": [t.name for t in claim.topics],
+        "reviewed": claim.reviewed.date().isoformat() if claim.reviewed else None,
+        "appearances": [
+            {
+                "url": s.url or (base + s.article.url if s.article else ""),
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date.date().isoformat() if s.date else None,
+                "article": s.article.slug if s.article else None,
+                "passage_url": base + s.article.url + "#" + urls.claim_mark_id(s.anchor)
+                if s.article
+                else None,
+            }
+            for s in sightings
+        ],
+        "updates": [
+            {
+                "date": u.date.date().isoformat(),
+                "note": u.note,
+                "previous_verdict": u.previous_verdict.key if u.previous_verdict else None,
+            }
+            for u in claim.updates
+        ],
+    }
+
+
+def claims_json(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> bytes:
+    """claims.json: the given claims (every published one), newest review first."""
+    data = {
+        "site": site.config.title,
+        "base_url": site.config.base_url,
+        "ratings": [
+            {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
+            for r in site.config.ratings
+        ],
+        "claims": [claim_record(site, e, catalog.sightings(e)) for e in entries],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()

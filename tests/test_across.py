@@ -1,0 +1,273 @@
+"""Claims across stories, end to end: reuse, the claimant registry, appearances, updates, verdicts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyld import jsonld
+
+from conftest import copy_site, run_aisite
+
+pytestmark = pytest.mark.cli
+
+ACROSS = Path(__file__).parent / "sites" / "across"
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+FIRST = "articles/cost-claims-first/claims/fraction-of-cost/index.html"
+SCHEMA = "https://schema.org/"
+# No network in tests: the processor gets schema.org's context from here. It maps every term
+# into the schema.org vocabulary and reads url and sameAs as IRIs, as the published one does.
+CONTEXT = {"@context": {"@vocab": SCHEMA, "url": {"@type": "@id"}, "sameAs": {"@type": "@id"}}}
+
+
+def _loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    assert url.rstrip("/") == SCHEMA.rstrip("/"), f"JSON-LD asked for a remote context: {url}"
+    return {"contextUrl": None, "documentUrl": url, "document": CONTEXT}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("across") / "site"
+    result = run_aisite("build", "--source", str(ACROSS), "--output", str(out), env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _ld(page: Path) -> list[dict[str, Any]]:
+    html = page.read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(b) for b in blocks]
+
+
+def _expanded(page: Path) -> dict[str, Any]:
+    (data,) = _ld(page)
+    (node,) = jsonld.expand(data, {"documentLoader": _loader})
+    return dict(node)
+
+
+def _values(node: dict[str, Any], name: str) -> list[Any]:
+    return [v.get("@value", v.get("@id", v)) for v in node.get(SCHEMA + name, [])]
+
+
+def test_claim_review_as_a_json_ld_processor_reads_it(built: Path) -> None:
+    review = _expanded(built / FIRST)
+    assert review["@type"] == [SCHEMA + "ClaimReview"]
+    assert _values(review, "dateModified") == ["2025-03-10"]
+    assert _values(review, "datePublished") == ["2025-03-02"]
+    (item,) = review[SCHEMA + "itemReviewed"]
+    (author,) = item[SCHEMA + "author"]
+    assert author["@type"] == [SCHEMA + "Organization"]
+    assert _values(author, "name") == ["Deep Lab"]
+    assert _values(author, "url") == ["https://deeplab.example/"]
+    assert sorted(_values(author, "sameAs")) == [
+        "https://github.com/deep-lab",
+        "https://www.wikidata.org/wiki/Q4242",
+    ]
+    appearances = item[SCHEMA + "appearance"]
+    urls = [_values(a, "url")[0] for a in appearances]
+    # Both articles that anchor it (their analysed stories) and the external appearance, by date.
+    assert urls == [
+        "https://radio.example/interview",
+        "https://wire.example/cheap-model",
+        "https://other.example/rivals",
+    ]
+    (first,) = item[SCHEMA + "firstAppearance"]
+    assert _values(first, "url") == ["https://radio.example/interview"]
+    assert _values(first, "datePublished") == ["2025-02-27"]
+    assert _values(item, "datePublished") == ["2025-02-27"]
+
+
+def test_a_review_without_updates_has_no_date_modified(built: Path) -> None:
+    review = _expanded(built / "articles/cost-claims-first/claims/leads-open-models/index.html")
+    assert SCHEMA + "dateModified" not in review
+    (item,) = review[SCHEMA + "itemReviewed"]
+    (author,) = item[SCHEMA + "author"]
+    assert author["@type"] == [SCHEMA + "Person"]
+    assert SCHEMA + "sameAs" not in author
+
+
+def test_a_reused_review_makes_no_second_claim_page(built: Path) -> None:
+    again = built / "articles/cost-claims-again"
+    assert sorted(p.name for p in (again / "claims").iterdir()) == ["rules-pointless"]
+    html = (again / "index.html").read_text(encoding="utf-8")
+    flag = re.search(r'<a class="claim-flag[^"]*" data-claim="fraction-again" href="([^"]+)"', html)
+    assert flag is not None
+    assert (again / flag.group(1) / "index.html").resolve() == (built / FIRST).resolve()
+    assert 'id="claim-fraction-again"' in html and 'id="review-fraction-again"' in html
+    data = json.loads((built / "claims.json").read_text(encoding="utf-8"))
+    ids = sorted(f"{c['article']}/{c['id']}" for c in data["claims"])
+    assert ids == [
+        "cost-claims-again/rules-pointless",
+        "cost-claims-first/fraction-of-cost",
+        "cost-claims-first/leads-open-models",
+    ]
+    record = next(c for c in data["claims"] if c["id"] == "fraction-of-cost")
+    assert record["claimant_key"] == "deep-lab"
+    assert [a["article"] for a in record["appearances"]] == [
+        None,
+        "cost-claims-first",
+        "cost-claims-again",
+    ]
+    assert record["updates"][0]["previous_verdict"] == "accurate"
+    page = (built / FIRST).read_text(encoding="utf-8")
+    assert "../../../../articles/cost-claims-again/#claim-fraction-again" in page
+
+
+def test_the_claimant_page_shows_the_record(built: Path) -> None:
+    html = (built / "claimants/deep-lab/index.html").read_text(encoding="utf-8")
+    assert "An AI laboratory that publishes open-weight models." in html
+    assert 'href="https://www.wikidata.org/wiki/Q4242"' in html
+    assert (
+        'id="claimant-chart"' in html
+        and "<caption>Claims by Deep Lab, by verdict</caption>" in html
+    )
+    assert re.search(r"Misleading</a></th><td>1</td>", html)
+    assert (
+        '<time datetime="2025-03-02">2 March 2025</time> in <a href="../../articles/cost-claims-first/">'
+        in html
+    )
+
+
+def test_updates_reach_feeds_and_the_corrections_log(built: Path) -> None:
+    feed = json.loads((built / "feed.json").read_text(encoding="utf-8"))
+    first = next(i for i in feed["items"] if "cost-claims-first" in i["url"])
+    assert first["date_modified"].startswith("2025-03-10")
+    assert "Updated 10 March 2025" in first["content_html"]
+    log = (built / "corrections/index.html").read_text(encoding="utf-8")
+    assert "(verdict changed from Accurate to Misleading)" in log
+
+
+def test_a_silent_verdict_change_stops_the_build(tmp_path: Path) -> None:
+    site = copy_site(ACROSS, tmp_path / "across")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    published = (out / "claims.json").read_bytes()
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    changed = text.replace("  verdict: accurate\n", "  verdict: inaccurate\n")
+    claims.write_text(changed, encoding="utf-8")
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 1
+    assert result.stderr == (
+        "content/articles/cost-claims-first/claims.yaml:27: claim 'leads-open-models': the "
+        "verdict changed from 'accurate' (Accurate) as published to 'inaccurate' without an "
+        "update saying so (add to the claim: updates: [{date: YYYY-MM-DD, previous_verdict: "
+        "accurate, note: why the verdict changed}])\n"
+        "aisite: 1 problem found; the output folder was left as it was.\n"
+    )
+    assert (out / "claims.json").read_bytes() == published
+    check = run_aisite("check", "--source", str(site), "--against", str(out / "claims.json"))
+    assert check.returncode == 1 and "claim 'leads-open-models'" in check.stderr
+    claims.write_text(
+        changed.replace(
+            "  summary: By count",
+            "  updates:\n    - {date: 2025-03-04, previous_verdict: accurate, note: Recounted.}\n"
+            "  summary: By count",
+        ),
+        encoding="utf-8",
+    )
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert b'"verdict": "inaccurate"' in (out / "claims.json").read_bytes()
+
+
+def test_check_against_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_aisite("check", "--source", str(ACROSS), "--against", str(tmp_path / "no.json"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("aisite check: error: cannot read the published claims in ")
+
+
+def test_check_suggests_reusing_an_earlier_review(tmp_path: Path) -> None:
+    site = copy_site(ACROSS, tmp_path / "across")
+    folder = site / "content/articles/cost-claims-again"
+    (folder / "index.md").write_text(
+        "---\ntitle: Again\ndate: 2025-04-05\n---\n"
+        "The lab says it was trained at a fraction of the cost of rivals. Unrelated words.\n",
+        encoding="utf-8",
+    )
+    (folder / "claims.yaml").write_text(
+        "- id: cheap\n  quote: trained at a fraction of the cost of rivals\n  claimant: deep-lab\n"
+        "  verdict: misleading\n  summary: Same claim.\n"
+        "  evidence:\n    - {title: Report, url: 'https://deeplab.example/report'}\n"
+        "- id: other\n  quote: Unrelated words\n  claimant: deep-lab\n"
+        "  verdict: misleading\n  summary: Not the same.\n"
+        "  evidence:\n    - {title: Report, url: 'https://deeplab.example/report'}\n",
+        encoding="utf-8",
+    )
+    result = run_aisite("check", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "content/articles/cost-claims-again/claims.yaml:1: hint: claim 'cheap': its "
+        "quote closely matches a claim reviewed in another article; if it is the same claim, "
+        "reuse that review: review: cost-claims-first/fraction-of-cost\n"
+    )
+
+
+def test_claims_command_filters_by_claimant_key(tmp_path: Path) -> None:
+    result = run_aisite(
+        "claims", "--source", str(ACROSS), "--claimant", "deep-lab", env={"COLUMNS": "160"}
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1 claim"
+    header = next(line for line in lines if line.startswith("VERDICT"))
+    assert header.split() == ["VERDICT", "CLAIMANT", "ARTICLE/ID", "QUOTE"]
+    assert lines[-1].split()[:4] == [
+        "Misleading",
+        "Deep",
+        "Lab",
+        "cost-claims-first/fraction-of-cost",
+    ]
+
+
+def test_edits_elsewhere_reach_cached_pages(tmp_path: Path) -> None:
+    """A registry edit and a changed review reach every page that shows them, cache or not."""
+    site = copy_site(ACROSS, tmp_path / "across")
+    shutil.rmtree(site / "expected")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    registry = site / "content/claimants.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("name: Deep Lab", "name: Deep Laboratory"),
+        encoding="utf-8",
+    )
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    claims.write_text(
+        claims.read_text(encoding="utf-8")
+        .replace("  verdict: misleading\n", "  verdict: inaccurate\n", 1)
+        .replace(
+            "      note: The lab later",
+            "      note: First change.\n    - date: 2025-03-11\n      previous_verdict: "
+            "misleading\n      note: The lab later",
+        ),
+        encoding="utf-8",
+    )
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    again = (out / "articles/cost-claims-again/index.html").read_text(encoding="utf-8")
+    assert 'class="claim verdict-inaccurate" data-claim="fraction-again"' in again
+    assert "Claimed by <a" in again and "Deep Laboratory</a>" in again
+    assert "Deep Laboratory" in (out / FIRST).read_text(encoding="utf-8")
+    # A new article that only reuses the review changes no claim of its own: claims.json and
+    # the review's page must still list it.
+    third = site / "content/articles/cost-claims-third"
+    third.mkdir()
+    (third / "index.md").write_text(
+        "---\ntitle: Third\ndate: 2025-05-01\n---\nIt was done at a fraction of the cost.\n",
+        encoding="utf-8",
+    )
+    (third / "claims.yaml").write_text(
+        "- id: cheap\n  quote: at a fraction of the cost\n"
+        "  review: cost-claims-first/fraction-of-cost\n",
+        encoding="utf-8",
+    )
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    record = next(c for c in data["claims"] if c["id"] == "fraction-of-cost")
+    assert "cost-claims-third" in [a["article"] for a in record["appearances"]]
+    assert "articles/cost-claims-third/#claim-cheap" in (out / FIRST).read_text(encoding="utf-8")
