@@ -20,6 +20,7 @@ from conftest import REPO
 BASE = "https://example.org/"
 ARTICLE = "china-races-to-outpace-us-in-ai-leadership"
 CLAIMS_YAML = REPO / "content" / "articles" / ARTICLE / "claims.yaml"
+CLAIMANTS_YAML = REPO / "content" / "claimants.yaml"
 
 
 class Head(HTMLParser):
@@ -66,7 +67,8 @@ def test_every_contract_path_exists(default_site: Path) -> None:
         f"articles/{ARTICLE}/index.html",
         "claims/index.html",
         "verdicts/needs-context/index.html",
-        "claimants/epoch-ai/index.html",
+        "claimants/unidentified-publisher/index.html",
+        "claimants/tom-nunlist/index.html",
         "tags/china/index.html",
         "tags/china/feed.xml",
         "topics/open-models/index.html",
@@ -201,6 +203,7 @@ def _ld(path: Path) -> list[dict[str, Any]]:
 
 def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
     claims = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
+    registry = {e["name"]: e for e in yaml.safe_load(CLAIMANTS_YAML.read_text(encoding="utf-8"))}
     for claim in claims:
         page = default_site / "articles" / ARTICLE / "claims" / claim["id"] / "index.html"
         blocks = [b for b in _ld(page) if b.get("@type") == "ClaimReview"]
@@ -219,10 +222,13 @@ def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
             assert "ratingValue" not in rating
         item = review["itemReviewed"]
         assert item["@type"] == "Claim"
-        assert item["author"] == {
-            "@type": claim.get("claimant_type", "Person"),
-            "name": claim["claimant"],
-        }
+        entry = registry.get(claim["claimant"])
+        author = {"@type": claim.get("claimant_type", "Person"), "name": claim["claimant"]}
+        if entry:  # a registered claimant: name, type, url and sameAs come from the registry
+            author = {"@type": entry.get("type", "Person"), "name": entry["name"]}
+            author |= {"url": entry["url"]} if "url" in entry else {}
+            author |= {"sameAs": entry["same_as"]} if "same_as" in entry else {}
+        assert item["author"] == author, claim["id"]
         assert item["appearance"] and all(a["url"].startswith("http") for a in item["appearance"])
         assert item["firstAppearance"] in item["appearance"]
         assert item["datePublished"]
