@@ -142,11 +142,11 @@ def test_check_reports_template_errors(starter: Path) -> None:
 def test_claims_listing_formats_and_filters() -> None:
     table = run_aisite("claims")
     assert table.returncode == 0
-    assert table.stdout.startswith("20 claims\n")
-    assert re.search(r"^  Needs context\s+6$", table.stdout, re.M)
+    assert table.stdout.startswith("25 claims\n")
+    assert re.search(r"^  Needs context\s+7$", table.stdout, re.M)
     data = json.loads(run_aisite("claims", "--format", "json", "--verdict", "accurate").stdout)
     assert len(data) == 5 and {d["verdict"] for d in data} == {"accurate"}
-    csv_out = run_aisite("claims", "--format", "csv", "--claimant", "epoch").stdout.splitlines()
+    csv_out = run_aisite("claims", "--format", "csv", "--claimant", "nunlist").stdout.splitlines()
     assert csv_out[0].startswith("article,id,verdict") and len(csv_out) == 3
     wrong = run_aisite("claims", "--verdict", "acurate")
     assert wrong.returncode == 2 and "did you mean 'accurate'?" in wrong.stderr
