@@ -1,12 +1,14 @@
-"""Shared fixtures: the repository's default site, built once per test session."""
+"""Shared helpers and fixtures: running the command, sites built once per session, test kinds."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,51 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
+KINDS = ("unit", "cli", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test has exactly one kind, so that `-m "not browser"` leaves nothing out by accident."""
+    for item in items:
+        kinds = sorted({m.name for m in item.iter_markers() if m.name in KINDS})
+        if len(kinds) != 1:
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked {kinds or 'with no kind'}: give it exactly one of "
+                f"{', '.join(KINDS)} (a pytestmark line, or a mark on the test)"
+            )
+
+
+def aisite(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the aisite command line in this process: its exit status, stdout and stderr."""
+    from aisite.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {name: os.environ.get(name) for name in env or {}}
+    here = os.getcwd()
+    try:
+        os.environ.update(env or {})
+        os.chdir(cwd or REPO)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exit:  # argparse: --help, --version and usage errors
+                status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    finally:
+        os.chdir(here)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["aisite", *args], status, out.getvalue(), err.getvalue())
 
 
 def run_aisite(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the aisite command line as a user would, in a subprocess."""
+    """Run the aisite command line in a subprocess, for tests where the process itself matters."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "aisite", *args],

@@ -9,6 +9,8 @@ import pytest
 from aisite.anchor import Found, Missed, Selector, TextIndex, normalise
 from aisite.markup import Converter
 
+pytestmark = pytest.mark.unit
+
 
 def anchor(markdown: str, *selectors: Selector) -> tuple[str, list[Found], list[Missed]]:
     def mark(key: str, first: bool) -> ET.Element:

@@ -33,6 +33,8 @@ from browser_support import (
 )
 from conftest import ARTIFACTS
 
+pytestmark = pytest.mark.browser
+
 SHOTS = ARTIFACTS / "screenshots"
 
 # How far the widest element sticks out past the viewport, and which elements those are.

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, copy_site, run_aisite
+
+pytestmark = pytest.mark.cli
 
 BASIC = Path(__file__).parent / "sites" / "basic"
 
@@ -187,8 +191,11 @@ def test_summary_line(tmp_path: Path) -> None:
 def test_installed_command_works_in_any_folder(tmp_path: Path) -> None:
     import shutil
     import subprocess
+    import sys
 
-    exe = shutil.which("aisite")
+    # The script pip installed beside this interpreter (a virtualenv's bin/ need not be on PATH).
+    beside = Path(sys.executable).parent / "aisite"
+    exe = str(beside) if beside.is_file() else shutil.which("aisite")
     assert exe, "the aisite console script is not installed"
     site = copy_site(BASIC, tmp_path / "elsewhere")
     result = subprocess.run([exe, "build"], cwd=site, capture_output=True, text=True, timeout=120)

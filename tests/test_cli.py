@@ -16,6 +16,8 @@ import pytest
 
 from conftest import REPO, run_aisite
 
+pytestmark = pytest.mark.cli
+
 SEED = Path(__file__).parent / "data" / "seed-article.txt"
 ARTICLE_BODY = (
     REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"

@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from conftest import REPO
+
+pytestmark = [pytest.mark.content, pytest.mark.unit]
 
 ARTICLE = REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership"
 SEED = Path(__file__).parent / "data" / "seed-article.txt"

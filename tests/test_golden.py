@@ -10,6 +10,8 @@ import pytest
 
 from conftest import run_aisite
 
+pytestmark = pytest.mark.cli
+
 SITES = Path(__file__).parent / "sites"
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
 

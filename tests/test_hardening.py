@@ -24,6 +24,8 @@ from aisite.errors import ContentError
 from aisite.load import Options
 from conftest import copy_site, run_aisite
 
+pytestmark = pytest.mark.cli
+
 SITES = Path(__file__).parent / "sites"
 PROBLEM = re.compile(r"^(content|static|templates)/[^\n:]*(:\d+)?: \S.*$")
 ACTIVE_TAGS = {

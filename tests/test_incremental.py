@@ -11,6 +11,8 @@ import pytest
 
 from conftest import copy_site, run_aisite
 
+pytestmark = pytest.mark.cli
+
 BASIC = Path(__file__).parent / "sites" / "basic"
 WORDS = ["chips", "export", "model", "open", "weights", "rules", "China", "policy", "data", "cost"]
 

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import run_aisite
 
+pytestmark = pytest.mark.cli
+
 CASES = Path(__file__).parent / "invalid"
 
 

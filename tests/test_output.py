@@ -13,9 +13,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import feedparser
+import pytest
 import yaml
 
 from conftest import REPO
+
+pytestmark = pytest.mark.cli
 
 BASE = "https://example.org/"
 ARTICLE = "china-races-to-outpace-us-in-ai-leadership"

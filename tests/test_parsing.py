@@ -14,6 +14,8 @@ from aisite.model import ParsedClaim, SiteConfig
 from aisite.parse import parse_article, parse_claims, parse_page
 from aisite.yamlnode import INT, STR, YamlError, YMap, YScalar, parse_yaml
 
+pytestmark = pytest.mark.unit
+
 SITE = "title: T\nbase_url: https://example.org/news\ntimezone: Asia/Shanghai\n"
 
 

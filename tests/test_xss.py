@@ -10,6 +10,8 @@ import pytest
 from browser_support import block_foreign, serve
 from conftest import run_aisite
 
+pytestmark = pytest.mark.browser
+
 HOSTILE = Path(__file__).parent / "sites" / "hostile"
 ACTIVE_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
     .filter(a => a.name.startsWith('on') || a.name === 'srcdoc' ||
