@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,40 @@ def _no_build_caches_in_the_tree() -> Iterator[None]:
     clean()
     yield
     clean()
+
+
+SITES = Path(__file__).parent / "sites"
+# 'Now' for the builds of the fixture sites (2026-01-01), so that what counts as future is fixed.
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """tests/sites/<name> built once per session, cold; tests read the output and never change it."""
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in made:
+            out = tmp_path_factory.mktemp(name) / "site"
+            args = ("build", "--clean", "--source", str(SITES / name), "--output", str(out))
+            result = aisite(*args, env=EPOCH)
+            assert result.returncode == 0, result.stderr
+            made[name] = out
+        return made[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def basic_site(built: Callable[[str], Path]) -> Path:
+    """tests/sites/basic built (the golden test compares this very output with expected/)."""
+    return built("basic")
+
+
+@pytest.fixture(scope="session")
+def hostile_site(built: Callable[[str], Path]) -> Path:
+    """tests/sites/hostile built: injection attempts of every kind."""
+    return built("hostile")
 
 
 @pytest.fixture(scope="session")
