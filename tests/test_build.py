@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_site, run_aisite
+from conftest import REPO, aisite, copy_site, run_aisite
 
 pytestmark = pytest.mark.cli
 
@@ -64,11 +64,11 @@ def test_no_build_time_in_output(tmp_path: Path) -> None:
 def test_failed_build_leaves_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "s")
     out = tmp_path / "out"
-    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     before = snapshot(out)
     config = site / "content" / "site.yaml"
     config.write_text(config.read_text() + "unknown_setting: 1\n")
-    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    result = aisite("build", "--source", str(site), "--output", str(out))
     assert result.returncode == 1
     assert result.stderr.startswith("content/site.yaml:")
     assert snapshot(out) == before
@@ -77,11 +77,11 @@ def test_failed_build_leaves_previous_site_exactly_as_it_was(tmp_path: Path) -> 
 def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "s")
     out = tmp_path / "out"
-    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     before = snapshot(out)
     page = site / "content" / "pages" / "methodology.md"
     page.write_text(page.read_text() + "\nOne more sentence.\n")
-    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     after = snapshot(out)
     changed = {k for k in after if after[k] != before.get(k)}
     assert "methodology/index.html" in changed
@@ -90,7 +90,7 @@ def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced(tmp_path
 
 def test_output_inside_content_is_refused(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "s")
-    result = run_aisite("build", "--source", str(site), "--output", str(site / "content" / "out"))
+    result = aisite("build", "--source", str(site), "--output", str(site / "content" / "out"))
     assert result.returncode == 1
     assert "must not be, contain or be inside content/" in result.stderr
     assert not (site / "content" / "out").exists()
@@ -100,7 +100,7 @@ def test_foreign_non_empty_output_folder_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "important"
     out.mkdir()
     (out / "thesis.txt").write_text("do not delete")
-    result = run_aisite("build", "--source", str(BASIC), "--output", str(out))
+    result = aisite("build", "--source", str(BASIC), "--output", str(out))
     assert result.returncode == 1 and "not made by aisite" in result.stderr
     assert (out / "thesis.txt").read_text() == "do not delete"
 
@@ -110,19 +110,16 @@ def test_leftover_temporary_folders_are_cleaned(tmp_path: Path) -> None:
     leftover.mkdir()
     (leftover / "x.html").write_text("half")
     assert (
-        run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "site")).returncode
-        == 0
+        aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "site")).returncode == 0
     )
     assert not leftover.exists()
 
 
 def test_drafts_only_with_flag(tmp_path: Path) -> None:
-    plain = run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+    plain = aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
     assert "skipped draft: content/articles/unfinished-draft/index.md" in plain.stdout
     assert not (tmp_path / "a" / "articles" / "unfinished-draft").exists()
-    drafts = run_aisite(
-        "build", "--drafts", "--source", str(BASIC), "--output", str(tmp_path / "b")
-    )
+    drafts = aisite("build", "--drafts", "--source", str(BASIC), "--output", str(tmp_path / "b"))
     assert (
         drafts.returncode == 0
         and (tmp_path / "b" / "articles" / "unfinished-draft" / "index.html").is_file()
@@ -134,15 +131,15 @@ def test_future_articles_left_out_with_a_line(tmp_path: Path) -> None:
     future = site / "content" / "articles" / "tomorrow"
     future.mkdir()
     (future / "index.md").write_text("---\ntitle: Tomorrow\ndate: 2099-01-01\n---\nLater.\n")
-    plain = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "a"))
+    plain = aisite("build", "--source", str(site), "--output", str(tmp_path / "a"))
     assert "left out, dated in the future: content/articles/tomorrow/index.md" in plain.stdout
     assert not (tmp_path / "a" / "articles" / "tomorrow").exists()
-    both = run_aisite("build", "--future", "--source", str(site), "--output", str(tmp_path / "b"))
+    both = aisite("build", "--future", "--source", str(site), "--output", str(tmp_path / "b"))
     assert (tmp_path / "b" / "articles" / "tomorrow" / "index.html").is_file(), both.stderr
 
 
 def test_source_date_epoch_decides_what_is_future(tmp_path: Path) -> None:
-    result = run_aisite(
+    result = aisite(
         "build",
         "--source",
         str(BASIC),
@@ -157,7 +154,7 @@ def test_source_date_epoch_decides_what_is_future(tmp_path: Path) -> None:
 
 
 def test_base_url_override(tmp_path: Path) -> None:
-    result = run_aisite(
+    result = aisite(
         "build",
         "--base-url",
         "http://localhost:8000/preview",
@@ -178,7 +175,7 @@ def test_summary_line_and_version() -> None:
 
 
 def test_summary_line(tmp_path: Path) -> None:
-    result = run_aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+    result = aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
     last = result.stdout.strip().splitlines()[-1]
     assert (
         last.startswith("Built 2 articles, ")
@@ -209,7 +206,7 @@ def test_symlinked_output_updates_where_it_points(tmp_path: Path) -> None:
     link = tmp_path / "public"
     link.symlink_to(real)
     for _ in range(2):
-        result = run_aisite("build", "--source", str(BASIC), "--output", str(link))
+        result = aisite("build", "--source", str(BASIC), "--output", str(link))
         assert result.returncode == 0, result.stderr
     assert link.is_symlink() and (real / "index.html").is_file()
     assert not list(tmp_path.glob(".*tmp-*"))
@@ -219,9 +216,7 @@ def test_feed_urls_are_made_absolute_in_attributes_only(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "s")
     article = site / "content" / "articles" / "open-models-week" / "index.md"
     article.write_text(article.read_text() + '\nWrite `<img src="logo.png">` in HTML.\n')
-    assert (
-        run_aisite("build", "--source", str(site), "--output", str(tmp_path / "o")).returncode == 0
-    )
+    assert aisite("build", "--source", str(site), "--output", str(tmp_path / "o")).returncode == 0
     feed = (tmp_path / "o" / "feed.json").read_text()
     assert (
         'src=\\"logo.png\\"' in feed.replace("&quot;", '\\"') or "src=&quot;logo.png&quot;" in feed

@@ -1,4 +1,4 @@
-"""Every command from the outside: subprocesses in temporary folders, as an author would use them."""
+"""Each command as an author uses it, in temporary folders; serve and stdin in real processes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_aisite
+from conftest import REPO, aisite
 
 pytestmark = pytest.mark.cli
 
@@ -27,7 +27,7 @@ ARTICLE_BODY = (
 @pytest.fixture
 def starter(tmp_path: Path) -> Path:
     site = tmp_path / "mysite"
-    result = run_aisite("new", "site", str(site))
+    result = aisite("new", "site", str(site))
     assert result.returncode == 0, result.stderr
     return site
 
@@ -42,7 +42,7 @@ def test_new_site_builds_as_is(starter: Path) -> None:
         ".gitignore",
     ):
         assert (starter / name).is_file(), name
-    result = run_aisite("build", cwd=starter)
+    result = aisite("build", cwd=starter)
     assert result.returncode == 0, result.stderr
     page = (starter / "site" / "articles" / "example-analysis" / "index.html").read_text()
     assert page.count("<mark ") >= 2 and 'id="claim-bridge-cost"' in page
@@ -50,13 +50,13 @@ def test_new_site_builds_as_is(starter: Path) -> None:
 
 def test_new_site_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    result = run_aisite("new", "site", str(tmp_path))
+    result = aisite("new", "site", str(tmp_path))
     assert result.returncode == 1 and "not empty" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
 
 
 def test_new_article(starter: Path) -> None:
-    result = run_aisite(
+    result = aisite(
         "new", "article", "bridge-follow-up", "--title", 'The "bridge", again', cwd=starter
     )
     assert result.returncode == 0, result.stderr
@@ -65,17 +65,17 @@ def test_new_article(starter: Path) -> None:
     assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", index, re.M)
     claims = (starter / "content" / "articles" / "bridge-follow-up" / "claims.yaml").read_text()
     assert "# - id:" in claims and "one of: accurate, mostly-accurate" in claims
-    built = run_aisite("build", "--drafts", cwd=starter)
+    built = aisite("build", "--drafts", cwd=starter)
     assert built.returncode == 0, built.stderr
     assert (starter / "site" / "articles" / "bridge-follow-up" / "index.html").is_file()
-    again = run_aisite("new", "article", "bridge-follow-up", cwd=starter)
+    again = aisite("new", "article", "bridge-follow-up", cwd=starter)
     assert again.returncode == 1 and "already exists" in again.stderr
-    bad = run_aisite("new", "article", "Bad Slug", cwd=starter)
+    bad = aisite("new", "article", "Bad Slug", cwd=starter)
     assert bad.returncode == 1 and "e.g. 'bad-slug'" in bad.stderr
 
 
 def test_import_reproduces_the_story_and_drops_furniture(starter: Path) -> None:
-    result = run_aisite("import", str(SEED), cwd=starter)
+    result = aisite("import", str(SEED), cwd=starter)
     assert result.returncode == 0, result.stderr
     assert "dropped page furniture: Post a Comment" in result.stderr
     assert "11 paragraphs, 1 heading (" in result.stdout
@@ -84,7 +84,7 @@ def test_import_reproduces_the_story_and_drops_furniture(starter: Path) -> None:
     )
     body = made.read_text().split("\n---\n", 1)[1].strip()
     assert body == ARTICLE_BODY.read_text().split("\n---\n", 1)[1].strip()
-    assert run_aisite("build", "--drafts", cwd=starter).returncode == 0
+    assert aisite("build", "--drafts", cwd=starter).returncode == 0
 
 
 def test_import_from_standard_input_with_slug(starter: Path) -> None:
@@ -107,12 +107,12 @@ def test_import_from_standard_input_with_slug(starter: Path) -> None:
 
 
 def test_check_clean_and_broken(starter: Path) -> None:
-    ok = run_aisite("check", cwd=starter)
+    ok = aisite("check", cwd=starter)
     assert ok.returncode == 0 and ok.stdout.startswith("No problems")
     assert not (starter / "site").exists()
     claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
     claims.write_text(claims.read_text().replace("verdict: accurate", "verdict: acurate"))
-    bad = run_aisite("check", cwd=starter)
+    bad = aisite("check", cwd=starter)
     assert bad.returncode == 1
     assert (
         "content/articles/example-analysis/claims.yaml:7: unknown verdict 'acurate'" in bad.stderr
@@ -122,8 +122,8 @@ def test_check_clean_and_broken(starter: Path) -> None:
 def test_check_links_finds_a_broken_link(starter: Path) -> None:
     page = starter / "content" / "pages" / "about.md"
     page.write_text(page.read_text() + "\nSee [our team](../team/).\n")
-    assert run_aisite("check", cwd=starter).returncode == 0
-    result = run_aisite("check", "--links", cwd=starter)
+    assert aisite("check", cwd=starter).returncode == 0
+    result = aisite("check", "--links", cwd=starter)
     assert result.returncode == 1
     expected = "content/pages/about.md: broken link '../team/' (no such file: team/index.html)"
     assert expected in result.stderr
@@ -134,7 +134,7 @@ def test_check_reports_template_errors(starter: Path) -> None:
     (starter / "templates" / "tags.html").write_text(
         '{% extends "base.html" %}\n{% block main %}{{ nope }}{% endblock %}\n'
     )
-    result = run_aisite("check", cwd=starter)
+    result = aisite("check", cwd=starter)
     assert result.returncode == 1
     assert result.stderr.startswith(
         "templates/tags.html:2: template error: 'nope' is undefined (rendering tags/index.html)"
@@ -142,22 +142,22 @@ def test_check_reports_template_errors(starter: Path) -> None:
 
 
 def test_claims_listing_formats_and_filters() -> None:
-    table = run_aisite("claims")
+    table = aisite("claims")
     assert table.returncode == 0
     assert table.stdout.startswith("25 claims\n")
     assert re.search(r"^  Needs context\s+7$", table.stdout, re.M)
-    data = json.loads(run_aisite("claims", "--format", "json", "--verdict", "accurate").stdout)
+    data = json.loads(aisite("claims", "--format", "json", "--verdict", "accurate").stdout)
     assert len(data) == 5 and {d["verdict"] for d in data} == {"accurate"}
-    csv_out = run_aisite("claims", "--format", "csv", "--claimant", "nunlist").stdout.splitlines()
+    csv_out = aisite("claims", "--format", "csv", "--claimant", "nunlist").stdout.splitlines()
     assert csv_out[0].startswith("article,id,verdict") and len(csv_out) == 3
-    wrong = run_aisite("claims", "--verdict", "acurate")
+    wrong = aisite("claims", "--verdict", "acurate")
     assert wrong.returncode == 2 and "did you mean 'accurate'?" in wrong.stderr
 
 
 def test_quiet_and_verbose(starter: Path) -> None:
-    quiet = run_aisite("build", "--quiet", cwd=starter)
+    quiet = aisite("build", "--quiet", cwd=starter)
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
-    verbose = run_aisite("build", "--verbose", "--clean", cwd=starter)
+    verbose = aisite("build", "--verbose", "--clean", cwd=starter)
     assert "read and validate" in verbose.stdout and "render and write" in verbose.stdout
     assert "\r" not in verbose.stderr  # no progress bar when not on a terminal
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site, run_aisite
+from conftest import aisite, copy_site
 
 pytestmark = pytest.mark.cli
 
@@ -126,16 +126,16 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
     shutil.rmtree(site / "expected")
     incremental = tmp_path / "incremental"
     rng = random.Random(seed)
-    assert run_aisite("build", "--source", str(site), "--output", str(incremental)).returncode == 0
+    assert aisite("build", "--source", str(site), "--output", str(incremental)).returncode == 0
     order = ACTIONS[:]
     rng.shuffle(order)
     done = []
     for step in range(22):
         done.append(_mutate(site, rng, step, order))
-        result = run_aisite("build", "--source", str(site), "--output", str(incremental))
+        result = aisite("build", "--source", str(site), "--output", str(incremental))
         assert result.returncode == 0, result.stderr
         cold = tmp_path / f"cold-{step}"
-        fresh = run_aisite("build", "--clean", "--source", str(site), "--output", str(cold))
+        fresh = aisite("build", "--clean", "--source", str(site), "--output", str(cold))
         assert fresh.returncode == 0, fresh.stderr
         assert tree(incremental) == tree(cold), f"differs after {done}"
     assert set(ACTIONS) <= set(done), done
@@ -144,9 +144,9 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
 def test_unchanged_outputs_are_not_rewritten(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "site")
     out = tmp_path / "out"
-    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    second = run_aisite("build", "--source", str(site), "--output", str(out))
+    second = aisite("build", "--source", str(site), "--output", str(out))
     assert ", 0 changed)" in second.stdout
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
 
@@ -161,10 +161,8 @@ def test_parallel_output_equals_serial(tmp_path: Path) -> None:
         folder.mkdir()
         (folder / "index.md").write_text(_article(rng, f"Article {n}", f"tag {n % 7}"))
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    one = run_aisite(
-        "build", "--clean", "--jobs", "1", "--source", str(site), "--output", str(serial)
-    )
-    two = run_aisite(
+    one = aisite("build", "--clean", "--jobs", "1", "--source", str(site), "--output", str(serial))
+    two = aisite(
         "build", "--clean", "--jobs", "2", "--source", str(site), "--output", str(parallel)
     )
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
@@ -176,13 +174,13 @@ def test_parallel_output_equals_serial(tmp_path: Path) -> None:
 def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:
     site = copy_site(BASIC, tmp_path / "site")
     out = tmp_path / "out"
-    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
-    again = run_aisite("build", "-v", "--source", str(site), "--output", str(out))
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    again = aisite("build", "-v", "--source", str(site), "--output", str(out))
     assert "nothing changed" in again.stdout and ", 0 changed)" in again.stdout
     (out / "index.html").unlink()  # the output was touched: a real build puts it back
-    repaired = run_aisite("build", "-v", "--source", str(site), "--output", str(out))
+    repaired = aisite("build", "-v", "--source", str(site), "--output", str(out))
     assert "nothing changed" not in repaired.stdout and (out / "index.html").is_file()
-    late = run_aisite(
+    late = aisite(
         "build", "-v", "--source", str(site), "--output", str(out), env={"SOURCE_DATE_EPOCH": "0"}
     )
     assert "nothing changed" not in late.stdout  # 'now' moved before the newest article

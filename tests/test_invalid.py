@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_aisite
+from conftest import aisite
 
 pytestmark = pytest.mark.cli
 
@@ -21,9 +21,9 @@ def test_invalid_site_is_reported(case: str, tmp_path: Path) -> None:
     out = tmp_path / "site"
     against = CASES / case / "against.json"  # claims as published: checked with check --against
     if against.is_file():
-        result = run_aisite("check", "--source", str(CASES / case), "--against", str(against))
+        result = aisite("check", "--source", str(CASES / case), "--against", str(against))
     else:
-        result = run_aisite("build", "--source", str(CASES / case), "--output", str(out))
+        result = aisite("build", "--source", str(CASES / case), "--output", str(out))
     expected = (CASES / case / "expected.txt").read_text(encoding="utf-8")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr

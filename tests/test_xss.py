@@ -8,24 +8,14 @@ from typing import Any
 import pytest
 
 from browser_support import block_foreign, serve
-from conftest import run_aisite
 
 pytestmark = pytest.mark.browser
 
-HOSTILE = Path(__file__).parent / "sites" / "hostile"
 ACTIVE_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
     .filter(a => a.name.startsWith('on') || a.name === 'srcdoc' ||
         (['href', 'src', 'action', 'formaction', 'data', 'xlink:href'].includes(a.name) &&
          /^\\s*(javascript|vbscript|data):/i.test(a.value.replace(/[\\t\\n\\r]/g, ''))))
     .map(a => el.tagName + ' ' + a.name + '=' + a.value))"""
-
-
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("hostile") / "site"
-    result = run_aisite("build", "--source", str(HOSTILE), "--output", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def test_no_injected_script_runs_on_any_page(hostile_site: Path, chromium: Any) -> None:
