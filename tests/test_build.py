@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+import pkgutil
+import re
+import sys
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, aisite, copy_site, run_aisite
+import aisite as aisite_package
+from aisite.theme import human_date
+from conftest import aisite, copy_site, run_aisite
 
 pytestmark = pytest.mark.cli
 
@@ -28,18 +36,21 @@ def contents(folder: Path) -> dict[str, bytes]:
 
 def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
+    # Fresh processes (hash seed, time zone, locale) and no cache: each build renders everything.
     one = run_aisite(
         "build",
+        "--clean",
         "--source",
-        str(REPO),
+        str(BASIC),
         "--output",
         str(first),
         env={"PYTHONHASHSEED": "1", "TZ": "UTC", "LANG": "C"},
     )
     two = run_aisite(
         "build",
+        "--clean",
         "--source",
-        str(REPO),
+        str(BASIC),
         "--output",
         str(second),
         env={"PYTHONHASHSEED": "987", "TZ": "Pacific/Kiritimati", "LANG": "de_DE.UTF-8"},
@@ -48,17 +59,80 @@ def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) 
     assert contents(first) == contents(second)
 
 
-def test_no_build_time_in_output(tmp_path: Path) -> None:
-    """The build's own time never reaches the output (a fixture site, none of it dated today)."""
-    from datetime import UTC, datetime
+class FrozenClock(datetime):
+    """A datetime whose now(), utcnow() and today() read a fixed moment (see freeze_clock)."""
 
+    moment = datetime(2000, 1, 1, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        moment = cls.moment
+        return moment.astimezone(tz) if tz else moment.astimezone().replace(tzinfo=None)
+
+    @classmethod
+    def utcnow(cls) -> datetime:  # type: ignore[override]
+        return cls.moment.astimezone(UTC).replace(tzinfo=None)
+
+    @classmethod
+    def today(cls) -> datetime:  # type: ignore[override]
+        return cls.now()
+
+
+def freeze_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """Make aisite and feedgen read `moment` from datetime.now(), utcnow() and today()."""
+    monkeypatch.setattr(FrozenClock, "moment", moment)
+    for module in pkgutil.iter_modules(aisite_package.__path__):
+        if module.name != "__main__":
+            importlib.import_module(f"aisite.{module.name}")
+    importlib.import_module("feedgen.feed")
+    patched = 0
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in ("aisite", "feedgen") and vars(module).get("datetime") is datetime:
+            monkeypatch.setattr(module, "datetime", FrozenClock)
+            patched += 1
+    assert patched, "no module of aisite reads the clock through datetime"
+
+
+def date_forms(day: date) -> list[str]:
+    """A day as an ISO date, as the site's pages write dates, and as RSS writes them."""
+    return [
+        day.isoformat(),
+        human_date(datetime(day.year, day.month, day.day)),
+        day.strftime("%d %b %Y"),
+    ]
+
+
+def test_the_build_date_leaves_no_trace_in_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    for path in site.rglob("*"):
+        os.utime(path)  # every input file is modified today, in real time
+    # Dated in 2030: published only if the build really reads its frozen clock (2031).
+    later = site / "content" / "articles" / "from-2030"
+    later.mkdir()
+    (later / "index.md").write_text("---\ntitle: From 2030\ndate: 2030-06-01\n---\nLater.\n")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    clock = datetime(2031, 3, 17, 13, 45, 7, tzinfo=UTC)
+    freeze_clock(monkeypatch, clock)
     out = tmp_path / "out"
-    assert run_aisite("build", "--source", str(BASIC), "--output", str(out)).returncode == 0
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    year = datetime.now(UTC).strftime("%d %b %Y")
-    for path, data in contents(out).items():
-        text = data.decode("utf-8", "replace")
-        assert today not in text and year not in text, path
+    result = aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "articles" / "from-2030" / "index.html").is_file(), "the clock was not read"
+    # Neither the build's clock (any date in 2031, or its time as seconds since 1970) nor the
+    # real day on which the files were written appears anywhere.
+    traces = [
+        re.compile(rb"(?<![0-9A-Za-z])2031(?![0-9A-Za-z])"),
+        re.compile(rb"(?<![0-9A-Za-z])" + str(int(clock.timestamp()))[:6].encode() + rb"\d{4}"),
+        *(re.compile(re.escape(form.encode())) for form in date_forms(date.today())),
+    ]
+    leaks = [
+        f"{path}: {trace.pattern!r}"
+        for path, data in contents(out).items()
+        for trace in traces
+        if trace.search(data)
+    ]
+    assert leaks == []
 
 
 def test_failed_build_leaves_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
