@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,8 +35,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 WIDTHS = (375, 1280)
 HEIGHT = {375: 812, 1280: 900}
 
-# Every kind of page of the default site. A value is a fixed path, or a folder whose first
-# sub-folder (in sorted order) is taken, so that the tests follow the content.
+# Every kind of page of the test site. A value is a fixed path, or a folder whose first
+# sub-folder (in sorted order) is taken, so that the tests follow the site's content.
 PAGE_KINDS: dict[str, str] = {
     "home": "",
     "article": "articles/*/",
@@ -72,10 +73,10 @@ def page_path(site: Path, kind: str) -> str:
     """The site-relative URL path of one page of the given kind (first one in sorted order)."""
     pattern = PAGE_KINDS[kind]
     if pattern.endswith(".html"):
-        assert (site / pattern).is_file(), f"the default site has no {pattern}"
+        assert (site / pattern).is_file(), f"the site has no {pattern}"
         return pattern
     found = sorted(site.glob(pattern + "index.html"))
-    assert found, f"the default site has no {kind} page ({pattern or '/'}index.html)"
+    assert found, f"the site has no {kind} page ({pattern or '/'}index.html)"
     if kind in PREFER:  # the richest page of its kind, so that more of the theme is exercised
         rich = [f for f in found if PREFER[kind] in f.read_text(encoding="utf-8")]
         found = rich or found
@@ -88,19 +89,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve a folder on 127.0.0.1 (a free port) in a thread; yields the origin URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def serve(root: Path, base_path: str = "/") -> Iterator[str]:
+    """Serve a folder at base_path on 127.0.0.1 (a free port) in a thread; yields the origin URL."""
+    with tempfile.TemporaryDirectory(prefix="aisite-serve-") as tmp:
+        top = Path(tmp)
+        below = [part for part in base_path.split("/") if part]
+        if below:  # a site built for https://example.com/news/ is served at /news/
+            mount = top.joinpath(*below)
+            mount.parent.mkdir(parents=True, exist_ok=True)
+            mount.symlink_to(root.resolve(), target_is_directory=True)
+        handler = functools.partial(_QuietHandler, directory=str(top if below else root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
 
 
 @dataclass

@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Where commands run unless a test says otherwise: no content/ here, so a command that forgets
+# --source or cwd fails instead of reading the repository's own content.
+TESTS = REPO / "tests"
 ARTIFACTS = REPO / "test-artifacts"
 KINDS = ("unit", "cli", "browser")
 
@@ -41,7 +44,7 @@ def aisite(
     here = os.getcwd()
     try:
         os.environ.update(env or {})
-        os.chdir(cwd or REPO)
+        os.chdir(cwd or TESTS)
         with redirect_stdout(out), redirect_stderr(err):
             try:
                 status = main(list(args))
@@ -64,7 +67,7 @@ def run_aisite(
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "aisite", *args],
-        cwd=cwd or REPO,
+        cwd=cwd or TESTS,
         env=full_env,
         capture_output=True,
         text=True,
@@ -77,7 +80,7 @@ def _no_build_caches_in_the_tree() -> Iterator[None]:
     """Builds of the fixture sites under tests/ start cold and leave no .aisite-cache behind."""
 
     def clean() -> None:
-        for cache in (REPO / "tests").rglob(".aisite-cache"):
+        for cache in TESTS.rglob(".aisite-cache"):
             shutil.rmtree(cache, ignore_errors=True)
 
     clean()
@@ -117,15 +120,6 @@ def basic_site(built: Callable[[str], Path]) -> Path:
 def hostile_site(built: Callable[[str], Path]) -> Path:
     """tests/sites/hostile built: injection attempts of every kind."""
     return built("hostile")
-
-
-@pytest.fixture(scope="session")
-def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's content/ built by the CLI into a temporary folder."""
-    out = tmp_path_factory.mktemp("default") / "site"
-    result = run_aisite("build", "--source", str(REPO), "--output", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,9 @@
-"""The default site in a real browser (Debian's Chromium driven by Playwright).
+"""The test site (tests/sites/basic, served at /news/) in a real browser: Debian's Chromium, Playwright.
 
 Every kind of page at phone and desktop widths, light and dark: axe-core finds no accessibility
 violations, nothing is logged to the console, every request succeeds and stays on the local
 server, phones never scroll sideways. Highlighted claims work by keyboard and without JavaScript.
-Screenshots go to test-artifacts/screenshots/. Also: internal links resolve and the Nu Html
-Checker finds no errors.
+Screenshots go to test-artifacts/screenshots/. Also: the Nu Html Checker finds no errors.
 """
 
 from __future__ import annotations
@@ -55,11 +54,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")
-def site_origin(default_site: Path) -> Iterator[str]:
-    """The built default site, served on 127.0.0.1."""
-    with serve(default_site) as origin:
-        yield origin
+# The site's base_url is https://example.com/news/: it is served below /news/ as it would be.
+BASE_PATH = "/news/"
+
+
+@pytest.fixture(scope="module")
+def site_origin(basic_site: Path) -> Iterator[str]:
+    """The built test site, served on 127.0.0.1 below BASE_PATH (for this module only)."""
+    with serve(basic_site, BASE_PATH) as origin:
+        yield origin + BASE_PATH.rstrip("/")
 
 
 @contextmanager
@@ -115,17 +118,17 @@ def check_page(
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))
-def test_page(kind: str, width: int, chromium: Any, site_origin: str, default_site: Path) -> None:
-    check_page(chromium, site_origin, default_site, kind, width)
+def test_page(kind: str, width: int, chromium: Any, site_origin: str, basic_site: Path) -> None:
+    check_page(chromium, site_origin, basic_site, kind, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))
 def test_page_dark(
-    kind: str, width: int, chromium: Any, site_origin: str, default_site: Path
+    kind: str, width: int, chromium: Any, site_origin: str, basic_site: Path
 ) -> None:
     """The same checks with prefers-color-scheme: dark (contrast of the dark palette)."""
-    check_page(chromium, site_origin, default_site, kind, width, dark=True)
+    check_page(chromium, site_origin, basic_site, kind, width, dark=True)
 
 
 def _normal(text: str) -> str:
@@ -135,10 +138,10 @@ def _normal(text: str) -> str:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_highlight_by_keyboard(
-    width: int, chromium: Any, site_origin: str, default_site: Path
+    width: int, chromium: Any, site_origin: str, basic_site: Path
 ) -> None:
     """Tab to a claim's verdict flag, Enter opens the popover, Escape closes it."""
-    path = page_path(default_site, "article")
+    path = page_path(basic_site, "article")
     with browse(chromium, site_origin, width) as (page, watcher, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
         flag_id = None
@@ -183,9 +186,9 @@ def test_highlight_by_keyboard(
     assert not problems, "\n".join(problems)
 
 
-def test_highlight_by_pointer(chromium: Any, site_origin: str, default_site: Path) -> None:
+def test_highlight_by_pointer(chromium: Any, site_origin: str, basic_site: Path) -> None:
     """Clicking (tapping) the highlighted passage itself opens its popover; a click outside closes."""
-    path = page_path(default_site, "article")
+    path = page_path(basic_site, "article")
     with browse(chromium, site_origin, 375) as (page, watcher, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
         mark = page.locator("mark.claim[id^='claim-']").first
@@ -201,9 +204,9 @@ def test_highlight_by_pointer(chromium: Any, site_origin: str, default_site: Pat
     assert not problems, "\n".join(problems)
 
 
-def test_highlight_without_javascript(chromium: Any, site_origin: str, default_site: Path) -> None:
+def test_highlight_without_javascript(chromium: Any, site_origin: str, basic_site: Path) -> None:
     """Without JavaScript a flag jumps to its claim card, whose link leads to the claim page."""
-    path = page_path(default_site, "article")
+    path = page_path(basic_site, "article")
     with browse(chromium, site_origin, 375, javascript=False) as (page, watcher, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
         flag = page.locator("a.claim-flag").first
@@ -246,10 +249,10 @@ def test_skip_link_hidden_until_focused(chromium: Any, site_origin: str) -> None
 
 
 def test_header_and_breadcrumbs_on_a_phone(
-    chromium: Any, site_origin: str, default_site: Path
+    chromium: Any, site_origin: str, basic_site: Path
 ) -> None:
     """Short nav labels for the standard pages; the breadcrumb trail stays on one line."""
-    path = page_path(default_site, "claim")
+    path = page_path(basic_site, "claim")
     with browse(chromium, site_origin, 360) as (page, _, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
         labels = page.locator(".site-nav a").all_inner_texts()
@@ -264,9 +267,9 @@ def test_header_and_breadcrumbs_on_a_phone(
         assert max(heights) < 40, f"a crumb wraps inside itself: heights {heights}"
 
 
-def test_print_stylesheet(chromium: Any, site_origin: str, default_site: Path) -> None:
+def test_print_stylesheet(chromium: Any, site_origin: str, basic_site: Path) -> None:
     """In print, navigation is hidden; the text, claim cards and sources are shown."""
-    path = page_path(default_site, "article")
+    path = page_path(basic_site, "article")
     with browse(chromium, site_origin, 1280) as (page, _, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
         page.emulate_media(media="print")
@@ -277,25 +280,19 @@ def test_print_stylesheet(chromium: Any, site_origin: str, default_site: Path) -
             assert page.locator(shown).first.is_visible(), f"{shown} is not printed"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.pdf(path=str(ARTIFACTS / "article-print.pdf"), format="A4")
-        claim = page_path(default_site, "claim")
+        claim = page_path(basic_site, "claim")
         page.goto(f"{site_origin}/{claim}", wait_until="load")
         assert page.locator(".evidence-list li").first.is_visible()
         page.pdf(path=str(ARTIFACTS / "claim-print.pdf"), format="A4")
 
 
-def test_internal_links_resolve(default_site: Path) -> None:
-    from aisite.links import check_links
-
-    assert check_links(default_site) == []
-
-
-def test_nu_html_checker(default_site: Path) -> None:
+def test_nu_html_checker(basic_site: Path) -> None:
     jar = require(VNU, "the Nu Html Checker (run `npm ci --ignore-scripts`)")
     result = subprocess.run(
-        ["java", "-jar", str(jar), "--errors-only", "--skip-non-html", str(default_site)],
+        ["java", "-jar", str(jar), "--errors-only", "--skip-non-html", str(basic_site)],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    output = (result.stdout + result.stderr).replace(str(default_site), "<site>")
+    output = (result.stdout + result.stderr).replace(str(basic_site), "<site>")
     assert result.returncode == 0, f"Nu Html Checker found errors:\n{output}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -13,15 +15,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from conftest import REPO, aisite
+from conftest import SITES, aisite
 
 pytestmark = pytest.mark.cli
 
 SEED = Path(__file__).parent / "data" / "seed-article.txt"
-ARTICLE_BODY = (
-    REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"
-)
+BASIC = SITES / "basic"
 
 
 @pytest.fixture
@@ -82,8 +83,14 @@ def test_import_reproduces_the_story_and_drops_furniture(starter: Path) -> None:
     made = (
         starter / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"
     )
-    body = made.read_text().split("\n---\n", 1)[1].strip()
-    assert body == ARTICLE_BODY.read_text().split("\n---\n", 1)[1].strip()
+    front, body = made.read_text().removeprefix("---\n").split("\n---\n", 1)
+    # The story: a title line, a heading line, paragraphs, then the page's comment furniture.
+    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    title, heading, *rest = lines
+    paragraphs = [line for line in rest if not line.startswith("Post a Comment")]
+    assert len(paragraphs) == 11
+    assert yaml.safe_load(front)["title"] == title
+    assert body.strip() == "\n\n".join([f"## {heading}", *paragraphs])
     assert aisite("build", "--drafts", cwd=starter).returncode == 0
 
 
@@ -142,16 +149,22 @@ def test_check_reports_template_errors(starter: Path) -> None:
 
 
 def test_claims_listing_formats_and_filters() -> None:
-    table = aisite("claims")
-    assert table.returncode == 0
-    assert table.stdout.startswith("25 claims\n")
-    assert re.search(r"^  Needs context\s+7$", table.stdout, re.M)
-    data = json.loads(aisite("claims", "--format", "json", "--verdict", "accurate").stdout)
-    assert len(data) == 5 and {d["verdict"] for d in data} == {"accurate"}
-    csv_out = aisite("claims", "--format", "csv", "--claimant", "nunlist").stdout.splitlines()
-    assert csv_out[0].startswith("article,id,verdict") and len(csv_out) == 3
-    wrong = aisite("claims", "--verdict", "acurate")
-    assert wrong.returncode == 2 and "did you mean 'accurate'?" in wrong.stderr
+    table = aisite("claims", cwd=BASIC)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[:5] == [
+        "3 claims",
+        "  True                  1",
+        "  Half true             1",
+        "  Unproven              1",
+        "",
+    ]
+    data = json.loads(aisite("claims", "--format", "json", "--verdict", "true", cwd=BASIC).stdout)
+    assert [(d["id"], d["verdict"]) for d in data] == [("restricted-2022", "true")]
+    csv_out = aisite("claims", "--format", "csv", "--claimant", "story", cwd=BASIC).stdout
+    rows = list(csv.DictReader(io.StringIO(csv_out)))
+    assert [r["id"] for r in rows] == ["restricted-2022", "federal-register-term"]
+    wrong = aisite("claims", "--verdict", "ture", cwd=BASIC)
+    assert wrong.returncode == 2 and "did you mean 'true'?" in wrong.stderr
 
 
 def test_quiet_and_verbose(starter: Path) -> None:
@@ -251,6 +264,6 @@ def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
     assert not (starter / "site").exists(), "serve must not write the site folder"
 
 
-def test_build_output_has_no_reload_script(default_site: Path) -> None:
-    for page in default_site.rglob("*.html"):
+def test_build_output_has_no_reload_script(basic_site: Path) -> None:
+    for page in basic_site.rglob("*.html"):
         assert "__aisite" not in page.read_text(encoding="utf-8"), page

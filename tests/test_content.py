@@ -1,4 +1,7 @@
-"""The repository's own analysis: complete, faithful to the story, and built on real evidence."""
+"""The repository's own content/: complete, faithful to the story, built on real evidence, and clean.
+
+The only tests that read content/; every test of aisite's code uses a site under tests/sites/.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, aisite
 
-pytestmark = [pytest.mark.content, pytest.mark.unit]
+pytestmark = pytest.mark.content
 
 ARTICLE = REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership"
 SEED = Path(__file__).parent / "data" / "seed-article.txt"
@@ -30,10 +33,12 @@ def body_paragraphs() -> list[str]:
     return [re.sub(r"^#+ ", "", block.strip()) for block in body.split("\n\n") if block.strip()]
 
 
+@pytest.mark.unit
 def test_article_text_matches_the_story_paragraph_by_paragraph() -> None:
     assert body_paragraphs() == story_paragraphs()
 
 
+@pytest.mark.unit
 def test_claims_cover_the_story_with_real_evidence_and_varied_verdicts() -> None:
     claims = yaml.safe_load((ARTICLE / "claims.yaml").read_text(encoding="utf-8"))
     site = yaml.safe_load((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))
@@ -50,12 +55,14 @@ def test_claims_cover_the_story_with_real_evidence_and_varied_verdicts() -> None
     assert any(c.get("figures") for c in claims)
 
 
+@pytest.mark.unit
 def test_rating_scale_has_five_or_six_levels() -> None:
     site = yaml.safe_load((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))
     assert 5 <= len(site["ratings"]) <= 6
     assert site["base_url"] == "https://example.org/"
 
 
+@pytest.mark.unit
 def test_standard_pages_exist() -> None:
     for name in ("about", "methodology", "corrections"):
         assert (REPO / "content" / "pages" / f"{name}.md").is_file(), name
@@ -106,6 +113,7 @@ def _last_day(article: Path, claim: dict[str, Any]) -> dt.date:
     return max(days)
 
 
+@pytest.mark.unit
 def test_dates_are_consistent() -> None:
     """Story before analysis, analysis before its reviews, no evidence dated after the review."""
     for article in _articles():
@@ -125,6 +133,7 @@ def test_dates_are_consistent() -> None:
                     assert _day(item[key]) <= last, (claim["id"], item["url"], key)
 
 
+@pytest.mark.unit
 def test_every_claim_is_sourced_from_a_checked_copy() -> None:
     """Each review rests on at least one source read on a stated day; a shown quote was read."""
     for _article, claim in _reviewed_claims():
@@ -136,6 +145,7 @@ def test_every_claim_is_sourced_from_a_checked_copy() -> None:
             assert "quote" not in item or "accessed" in item, (claim["id"], item["url"])
 
 
+@pytest.mark.unit
 def test_archives_present_where_promised() -> None:
     """With require_archive every source has an archived copy; without it the analysis says why."""
     site = yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))
@@ -152,6 +162,7 @@ def test_archives_present_where_promised() -> None:
     assert all(e["archived_url"].startswith("https://") for e in archives)
 
 
+@pytest.mark.unit
 def test_claimants_are_registered_or_explained() -> None:
     """The story's own claims name a registered claimant; no placeholder author remains."""
     registry = yaml.safe_load((CONTENT / "claimants.yaml").read_text(encoding="utf-8"))
@@ -163,6 +174,7 @@ def test_claimants_are_registered_or_explained() -> None:
     assert free <= {"Unnamed foreign delegates"}, free
 
 
+@pytest.mark.unit
 def test_the_afp_report_is_the_first_appearance() -> None:
     """Where a claim lists where else it appeared, the AFP wire report comes first by date."""
     for _article, claim in _reviewed_claims():
@@ -172,6 +184,7 @@ def test_the_afp_report_is_the_first_appearance() -> None:
             assert "AFP" in first["publisher"], claim["id"]
 
 
+@pytest.mark.unit
 def test_the_explainer_reuses_at_least_three_reviews() -> None:
     """The second piece quotes reviewed claims through `review:`, never reviews they postdate."""
     reviewed = {(a.name, c["id"]): (a, c) for a, c in _reviewed_claims()}
@@ -184,3 +197,10 @@ def test_the_explainer_reuses_at_least_three_reviews() -> None:
         slug, claim_id = item["review"].split("/")
         article, claim = reviewed[(slug, claim_id)]
         assert _last_day(article, claim) <= published, item["review"]
+
+
+@pytest.mark.cli
+def test_the_site_checks_clean_and_every_internal_link_resolves() -> None:
+    result = aisite("check", "--links", "--source", str(REPO))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No problems: ") and result.stderr == ""

@@ -1,4 +1,4 @@
-"""The built default site: contract paths, feeds read by real parsers and a real reader, JSON-LD, open data."""
+"""A built site (tests/sites/basic): contract paths, feeds read by real parsers and a real reader, JSON-LD, open data."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ import feedparser
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import SITES
 
 pytestmark = pytest.mark.cli
 
-BASE = "https://example.org/"
-ARTICLE = "china-races-to-outpace-us-in-ai-leadership"
-EXPLAINER = "what-deepseeks-training-cost-includes"  # newer, reuses ARTICLE's reviews
-CLAIMS_YAML = REPO / "content" / "articles" / ARTICLE / "claims.yaml"
-CLAIMANTS_YAML = REPO / "content" / "claimants.yaml"
+BASIC = SITES / "basic"
+BASE = "https://example.com/news/"
+ARTICLE = "chip-rules-explained"
+CLAIMS_YAML = BASIC / "content" / "articles" / ARTICLE / "claims.yaml"
+RATINGS = yaml.safe_load((BASIC / "content" / "site.yaml").read_text(encoding="utf-8"))["ratings"]
 
 
 class Head(HTMLParser):
@@ -64,18 +64,21 @@ def head(path: Path) -> Head:
     return parser
 
 
-def test_every_contract_path_exists(default_site: Path) -> None:
+def test_every_contract_path_exists(basic_site: Path) -> None:
     claims = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
     expected = [
         "index.html",
         f"articles/{ARTICLE}/index.html",
         "claims/index.html",
-        "verdicts/needs-context/index.html",
-        "claimants/unidentified-publisher/index.html",
-        "claimants/tom-nunlist/index.html",
-        "tags/china/index.html",
-        "tags/china/feed.xml",
-        "topics/open-models/index.html",
+        "page/2/index.html",
+        "verdicts/index.html",
+        "verdicts/half-true/index.html",
+        "claimants/index.html",
+        "claimants/critics/index.html",
+        "tags/export-controls/index.html",
+        "tags/export-controls/feed.xml",
+        "topics/index.html",
+        "topics/export-controls/index.html",
         "about/index.html",
         "methodology/index.html",
         "corrections/index.html",
@@ -88,20 +91,20 @@ def test_every_contract_path_exists(default_site: Path) -> None:
         "404.html",
         "tags/index.html",
     ] + [f"articles/{ARTICLE}/claims/{c['id']}/index.html" for c in claims]
-    missing = [p for p in expected if not (default_site / p).is_file()]
+    missing = [p for p in expected if not (basic_site / p).is_file()]
     assert not missing
-    assert len(list(default_site.glob("style.*.css"))) == 1
+    assert len(list(basic_site.glob("style.*.css"))) == 1
 
 
 def test_every_page_has_title_description_canonical_lang_and_feed_discovery(
-    default_site: Path,
+    basic_site: Path,
 ) -> None:
-    for page in sorted(default_site.rglob("*.html")):
+    for page in sorted(basic_site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         h = head(page)
-        name = page.relative_to(default_site).as_posix()
+        name = page.relative_to(basic_site).as_posix()
         assert re.search(r"<title>[^<]+</title>", text), name
-        assert h.lang == "en", name
+        assert h.lang == "en-GB", name
         assert any(m.get("name") == "description" and m.get("content") for m in h.metas), name
         canonical = [lnk["href"] for lnk in h.links if lnk.get("rel") == "canonical"]
         assert len(canonical) == 1 and str(canonical[0]).startswith(BASE), name
@@ -119,8 +122,8 @@ def _absolute_urls_only(html: str) -> list[str]:
     ]
 
 
-def test_rss_follows_the_rules(default_site: Path) -> None:
-    raw = (default_site / "feed.xml").read_bytes()
+def test_rss_follows_the_rules(basic_site: Path) -> None:
+    raw = (basic_site / "feed.xml").read_bytes()
     feed = feedparser.parse(raw)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "rss20"
@@ -133,50 +136,56 @@ def test_rss_follows_the_rules(default_site: Path) -> None:
     ) == BASE + "feed.xml"
     last_build = parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
     items = channel.findall("item")
-    assert items
+    assert [i.findtext("link") for i in items] == [
+        BASE + f"articles/{ARTICLE}/",
+        BASE + "articles/open-models-week/",
+    ]
     newest = max(parsedate_to_datetime(i.findtext("pubDate") or "") for i in items)
     assert last_build >= newest
     for item in items:
         guid = item.find("guid")
-        assert (
-            guid is not None
-            and guid.get("isPermaLink") == "true"
-            and (guid.text or "").startswith(BASE)
-        )
+        assert guid is not None and guid.get("isPermaLink") == "true"
+        assert guid.text == item.findtext("link")
         content = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or ""
-        assert "Needs context" in content
-        if item.findtext("link") == BASE + f"articles/{ARTICLE}/":
-            assert "Claims reviewed" in content
         assert _absolute_urls_only(content) == []
+    # The article with claims carries them, each with its verdict and a link to its review.
+    with_claims, without = (
+        i.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or "" for i in items
+    )
+    assert "Claims reviewed" in with_claims and "Claims reviewed" not in without
+    labels = {r["key"]: r["label"] for r in RATINGS}
+    for claim in yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8")):
+        review = BASE + f"articles/{ARTICLE}/claims/{claim['id']}/"
+        assert f"<strong>{labels[claim['verdict']]}</strong>" in with_claims, claim["id"]
+        assert f'<a href="{review}">Full review</a>' in with_claims, claim["id"]
 
 
-def test_atom_and_json_feed(default_site: Path) -> None:
-    atom = feedparser.parse((default_site / "atom.xml").read_bytes())
+def test_atom_and_json_feed(basic_site: Path) -> None:
+    atom = feedparser.parse((basic_site / "atom.xml").read_bytes())
     assert not atom.bozo and atom.version == "atom10"
     assert any(
         lnk.get("rel") == "self" and lnk["href"] == BASE + "atom.xml" for lnk in atom.feed.links
     )
-    assert [e.id for e in atom.entries] == [
-        BASE + f"articles/{EXPLAINER}/",
-        BASE + f"articles/{ARTICLE}/",
-    ]
-    data = json.loads((default_site / "feed.json").read_text(encoding="utf-8"))
+    newest_first = [BASE + f"articles/{ARTICLE}/", BASE + "articles/open-models-week/"]
+    assert [e.id for e in atom.entries] == newest_first
+    data = json.loads((basic_site / "feed.json").read_text(encoding="utf-8"))
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["feed_url"] == BASE + "feed.json"
-    item = data["items"][1]
-    assert item["id"] == item["url"] == BASE + f"articles/{ARTICLE}/"
+    assert [i["id"] for i in data["items"]] == [i["url"] for i in data["items"]] == newest_first
+    item = data["items"][0]
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", item["date_published"])
     assert _absolute_urls_only(item["content_html"]) == []
 
 
-def test_tag_feed_parses(default_site: Path) -> None:
-    feed = feedparser.parse((default_site / "tags" / "china" / "feed.xml").read_bytes())
-    assert not feed.bozo and len(feed.entries) == 1
+def test_tag_feed_parses(basic_site: Path) -> None:
+    feed = feedparser.parse((basic_site / "tags" / "export-controls" / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.link for e in feed.entries] == [BASE + f"articles/{ARTICLE}/"]
 
 
-def test_a_real_feed_reader_reads_the_feed(default_site: Path, tmp_path: Path) -> None:
+def test_a_real_feed_reader_reads_the_feed(basic_site: Path, tmp_path: Path) -> None:
     urls = tmp_path / "urls"
-    urls.write_text(f"file://{default_site / 'feed.xml'}\n")
+    urls.write_text(f"file://{basic_site / 'feed.xml'}\n")
     cache = tmp_path / "cache.db"
     result = subprocess.run(
         ["newsboat", "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
@@ -188,37 +197,33 @@ def test_a_real_feed_reader_reads_the_feed(default_site: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 unread articles"
     with sqlite3.connect(cache) as db:
-        rows = db.execute("select title, url, content from rss_item").fetchall()
-    assert sorted((r[0], r[1]) for r in rows) == [
-        ("China Races to Outpace U.S. in AI Leadership", BASE + f"articles/{ARTICLE}/"),
-        (
-            'What DeepSeek\'s "fraction of the cost" does and does not include',
-            BASE + f"articles/{EXPLAINER}/",
-        ),
+        rows = db.execute("select title, url, content from rss_item order by url").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("Chip rules, explained", BASE + f"articles/{ARTICLE}/"),
+        ("Open models week", BASE + "articles/open-models-week/"),
     ]
     assert any("Claims reviewed" in r[2] for r in rows if r[1].endswith(f"/{ARTICLE}/"))
 
 
-def test_sitemap_and_robots(default_site: Path) -> None:
-    tree = ET.fromstring((default_site / "sitemap.xml").read_bytes())
+def test_sitemap_and_robots(basic_site: Path) -> None:
+    tree = ET.fromstring((basic_site / "sitemap.xml").read_bytes())
     locs = {e.text for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     pages = {
-        BASE + p.relative_to(default_site).as_posix().removesuffix("index.html")
-        for p in default_site.rglob("index.html")
+        BASE + p.relative_to(basic_site).as_posix().removesuffix("index.html")
+        for p in basic_site.rglob("index.html")
     }
     assert pages - locs == set()
-    assert (default_site / "robots.txt").read_text().strip().endswith(f"Sitemap: {BASE}sitemap.xml")
+    assert (basic_site / "robots.txt").read_text().strip().endswith(f"Sitemap: {BASE}sitemap.xml")
 
 
 def _ld(path: Path) -> list[dict[str, Any]]:
     return [json.loads(block) for block in head(path).ld]
 
 
-def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
+def test_claim_pages_have_exactly_one_claim_review(basic_site: Path) -> None:
     claims = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
-    registry = {e["name"]: e for e in yaml.safe_load(CLAIMANTS_YAML.read_text(encoding="utf-8"))}
     for claim in claims:
-        page = default_site / "articles" / ARTICLE / "claims" / claim["id"] / "index.html"
+        page = basic_site / "articles" / ARTICLE / "claims" / claim["id"] / "index.html"
         blocks = [b for b in _ld(page) if b.get("@type") == "ClaimReview"]
         assert len(blocks) == 1, claim["id"]
         review = blocks[0]
@@ -229,34 +234,35 @@ def test_claim_pages_have_exactly_one_claim_review(default_site: Path) -> None:
         assert re.match(r"\d{4}-\d\d-\d\d$", review["datePublished"])
         rating = review["reviewRating"]
         assert rating["@type"] == "Rating" and rating["alternateName"]
-        if claim["verdict"] != "unverifiable":
+        (scale,) = (r for r in RATINGS if r["key"] == claim["verdict"])
+        if "value" in scale:
+            assert rating["ratingValue"] == scale["value"]
             assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
         else:
             assert "ratingValue" not in rating
         item = review["itemReviewed"]
         assert item["@type"] == "Claim"
-        entry = registry.get(claim["claimant"])
-        author = {"@type": claim.get("claimant_type", "Person"), "name": claim["claimant"]}
-        if entry:  # a registered claimant: name, type, url and sameAs come from the registry
-            author = {"@type": entry.get("type", "Person"), "name": entry["name"]}
-            author |= {"url": entry["url"]} if "url" in entry else {}
-            author |= {"sameAs": entry["same_as"]} if "same_as" in entry else {}
-        assert item["author"] == author, claim["id"]
+        assert item["author"] == {
+            "@type": claim.get("claimant_type", "Person"),
+            "name": claim["claimant"],
+        }
         assert item["appearance"] and all(a["url"].startswith("http") for a in item["appearance"])
         assert item["firstAppearance"] in item["appearance"]
         assert item["datePublished"]
 
 
-def test_article_json_ld(default_site: Path) -> None:
-    (data,) = _ld(default_site / "articles" / ARTICLE / "index.html")
+def test_article_json_ld(basic_site: Path) -> None:
+    (data,) = _ld(basic_site / "articles" / ARTICLE / "index.html")
     assert data["@type"] == "AnalysisNewsArticle"
-    assert data["headline"] == "China Races to Outpace U.S. in AI Leadership"
-    assert data["datePublished"] and data["dateModified"] and data["publisher"]["name"]
-    assert data["isBasedOn"]["headline"]
+    assert data["headline"] == "Chip rules, explained"
+    assert data["datePublished"].startswith("2025-08-01T10:00:00")
+    assert data["dateModified"].startswith("2025-08-03")
+    assert data["publisher"]["name"] == "Test Desk"
+    assert data["isBasedOn"]["headline"] == "Chip rules story"
 
 
-def test_claims_json_round_trips_to_claims_yaml(default_site: Path) -> None:
-    data = json.loads((default_site / "claims.json").read_text(encoding="utf-8"))
+def test_claims_json_round_trips_to_claims_yaml(basic_site: Path) -> None:
+    data = json.loads((basic_site / "claims.json").read_text(encoding="utf-8"))
     source = yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8"))
     records = {r["id"]: r for r in data["claims"]}
     assert set(records) == {c["id"] for c in source}
@@ -286,9 +292,22 @@ def test_claims_json_round_trips_to_claims_yaml(default_site: Path) -> None:
         assert record["verdict_label"] and "verdict_value" in record
 
 
-def test_article_page_marks_every_claim(default_site: Path) -> None:
-    html = (default_site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
+def test_article_page_marks_every_claim(basic_site: Path) -> None:
+    html = (basic_site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
     for claim in yaml.safe_load(CLAIMS_YAML.read_text(encoding="utf-8")):
         assert f'id="claim-{claim["id"]}"' in html
         assert f'id="review-{claim["id"]}"' in html
         assert f'href="#review-{claim["id"]}"' in html
+
+
+def test_internal_links_resolve(basic_site: Path) -> None:
+    from aisite.links import check_links
+
+    assert check_links(basic_site, "/news/") == []
+
+
+def test_stylesheet_carries_the_verdict_colours_of_site_yaml(basic_site: Path) -> None:
+    (css,) = basic_site.glob("style.*.css")
+    text = css.read_text(encoding="utf-8")
+    for rating in RATINGS:
+        assert f".verdict-{rating['key']}{{--verdict:{rating['color']}}}" in text, rating["key"]
