@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing.pool
 import os
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,24 +155,78 @@ def test_unchanged_outputs_are_not_rewritten(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_parallel_output_equals_serial(tmp_path: Path) -> None:
+def _in_worker(log: str, func: Callable[[Any], Any], item: Any) -> Any:
+    """One task of a process pool, noting the process that runs it."""
+    with open(log, "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\n")
+    return func(item)
+
+
+def _watch_pools(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[int | None]:
+    """Note each pool's size, the PID of each worker as it starts and of each task as it runs."""
+    sizes: list[int | None] = []
+    started, tasks = folder / "started.log", folder / "tasks.log"
+    real_init = multiprocessing.pool.Pool.__init__
+
+    def init(
+        self: Any, processes: int | None = None, initializer: Any = None, *rest: Any, **kw: Any
+    ) -> None:
+        sizes.append(processes)
+
+        def start(*args: Any) -> None:
+            with open(started, "a", encoding="utf-8") as file:
+                file.write(f"{os.getpid()}\n")
+            if initializer is not None:
+                initializer(*args)
+
+        real_init(self, processes, start, *rest, **kw)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", init)
+    for name in ("map", "imap", "imap_unordered"):
+        real = getattr(multiprocessing.pool.Pool, name)
+
+        def run(self: Any, func: Any, items: Any, *args: Any, _real: Any = real, **kw: Any) -> Any:
+            return _real(self, functools.partial(_in_worker, str(tasks), func), items, *args, **kw)
+
+        monkeypatch.setattr(multiprocessing.pool.Pool, name, run)
+    return sizes
+
+
+def _pids(log: Path) -> list[int]:
+    return [int(line) for line in log.read_text().split()] if log.exists() else []
+
+
+def test_parallel_output_equals_serial_and_comes_from_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "big"
     (site / "content" / "articles").mkdir(parents=True)
     (site / "content" / "site.yaml").write_text("title: Big\nbase_url: https://example.org/\n")
     rng = random.Random(5)
-    for n in range(400):
+    articles = 140  # a tag each: a page and a feed per tag, over 400 outputs in all
+    for n in range(articles):
         folder = site / "content" / "articles" / f"a-{n}"
         folder.mkdir()
-        (folder / "index.md").write_text(_article(rng, f"Article {n}", f"tag {n % 7}"))
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+        (folder / "index.md").write_text(_article(rng, f"Article {n}", f"tag {n}"))
+    serial, parallel, logs = tmp_path / "serial", tmp_path / "parallel", tmp_path / "logs"
+    logs.mkdir()
+    sizes = _watch_pools(monkeypatch, logs)
     one = aisite("build", "--clean", "--jobs", "1", "--source", str(site), "--output", str(serial))
+    assert one.returncode == 0, one.stderr
+    assert sizes == [] and _pids(logs / "tasks.log") == []  # --jobs 1: no pool at all
     two = aisite(
         "build", "--clean", "--jobs", "2", "--source", str(site), "--output", str(parallel)
     )
-    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert two.returncode == 0, two.stderr
     assert tree(serial) == tree(parallel)
-    assert len(tree(serial)) > 400  # enough outputs for the process pool to be used
-    assert os.cpu_count()
+    # Two pools (Markdown, then writing) of two workers each: four distinct processes, none of
+    # them this one, made every article and every file (all but the folder's marker).
+    assert sizes == [2, 2]
+    workers = _pids(logs / "started.log")
+    assert len(set(workers)) == 4 and os.getpid() not in workers
+    tasks = _pids(logs / "tasks.log")
+    assert set(tasks) <= set(workers)
+    assert len(tasks) == articles + len(tree(parallel)) - 1
 
 
 def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:
