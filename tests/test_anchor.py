@@ -129,13 +129,33 @@ def test_raw_html_placeholders_are_skipped() -> None:
         "An <abbr title='x'>AI</abbr> model costs less.", Selector("a", "AI model costs")
     )
     assert not missed
-    assert "<abbr" in html and html.count('data-claim="a"') >= 2
+    # One mark inside the raw <abbr> (never around its tags), one after it.
+    assert html.count('data-claim="a"') == 2
+    assert (
+        '<abbr title="x"><mark data-claim="a" id="claim-a">AI</mark></abbr>'
+        '<mark data-claim="a"> model costs</mark>'
+    ) in html
 
 
 def test_text_index_maps_back_to_text_nodes() -> None:
-    root = ET.fromstring("<div><p>Hello <b>big</b> world</p></div>")
+    root = ET.fromstring("<div><p>Hi  <b>big</b>\n you\u2019d</p><p>No</p></div>")
     index = TextIndex(root)
-    assert index.text.strip() == "Hello big world"
+    assert index.text == "Hi big you'd\nNo\n"
+    assert index.display == "Hi big you\u2019d\nNo\n"
+    first, second = root.findall("p")
+    bold = first.find("b")
+    assert index.segments == [(first, "text"), (bold, "text"), (bold, "tail"), (second, "text")]
+    # Each character comes from one offset of one text node: (segment, start, end). The second
+    # space of "Hi  " and the space after the newline are collapsed; paragraph ends are -1.
+    hi, big = [(0, 0, 1), (0, 1, 2), (0, 2, 3)], [(1, 0, 1), (1, 1, 2), (1, 2, 3)]
+    youd = [(2, 0, 1), (2, 2, 3), (2, 3, 4), (2, 4, 5), (2, 5, 6), (2, 6, 7)]
+    no = [(3, 0, 1), (3, 1, 2)]
+    assert index.origin == [*hi, *big, *youd, (-1, -1, -1), *no, (-1, -1, -1)]
+    for char, (segment, start, end) in zip(index.display, index.origin, strict=True):
+        if segment >= 0:
+            node, attr = index.segments[segment]
+            source = getattr(node, attr)[start:end]
+            assert source == char or (char == " " and source.isspace()), (char, source)
 
 
 def test_entities_and_backslash_escapes_are_text() -> None:

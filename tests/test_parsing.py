@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,10 +50,28 @@ def test_yaml_refuses_aliases_nonstring_keys_and_deep_nesting(text: str) -> None
         parse_yaml(text)
 
 
-def test_yaml_line_offset_for_front_matter() -> None:
-    with pytest.raises(YamlError) as err:
-        parse_yaml("a: [\n", line_offset=1)
-    assert err.value.line >= 2
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("a: 1\nb: @x\n", 2), ("a: 1\n  b: 2\nc: 3\n", 2), ("a: 1\nb: 2\nb: 3\n", 3)],
+    ids=["scanner", "parser", "duplicate"],
+)
+def test_yaml_line_offset_for_front_matter(text: str, line: int) -> None:
+    for offset in (0, 1, 10):
+        with pytest.raises(YamlError) as err:
+            parse_yaml(text, line_offset=offset)
+        assert err.value.line == line + offset
+    node = parse_yaml("a: 1\nb: 2\n", line_offset=1)
+    assert isinstance(node, YMap) and node.key_lines == {"a": 2, "b": 3}
+
+
+def test_front_matter_problems_name_the_line_of_the_file() -> None:
+    path = "content/articles/a/index.md"
+    _, problems = parse_article(path, "a", "---\ntitle: T\ndate: @x\n---\nBody\n", config())
+    assert [(p.path, p.line) for p in problems.items] == [(path, 3)]
+    _, problems = parse_article(path, "a", "---\ntitle: T\ntitle: U\n---\n", config())
+    assert [str(p) for p in problems.items] == [
+        f"{path}:3: duplicate key 'title' (first given on line 2)"
+    ]
 
 
 def test_config_defaults_and_normalisation() -> None:
@@ -101,7 +119,7 @@ def test_dates_with_and_without_offsets() -> None:
         and aware.utcoffset() is not None
         and aware.utcoffset().total_seconds() == 7200
     )  # type: ignore[union-attr]
-    assert parse_when("2025-07-28T09:00:00Z", tz) is not None
+    assert parse_when("2025-07-28T09:00:00Z", tz) == datetime(2025, 7, 28, 9, tzinfo=UTC)
     assert parse_when("28/07/2025", tz) is None
 
 
