@@ -272,10 +272,13 @@ def test_print_stylesheet(chromium: Any, site_origin: str, basic_site: Path) -> 
     path = page_path(basic_site, "article")
     with browse(chromium, site_origin, 1280) as (page, _, _):
         page.goto(f"{site_origin}/{path}", wait_until="load")
+        hidden = (".site-nav", ".breadcrumbs", ".skip-link", ".prev-next")
+        for selector in hidden:
+            assert page.locator(selector).count() > 0, f"the article has no {selector}"
         page.emulate_media(media="print")
-        for hidden in (".site-nav", ".breadcrumbs", ".skip-link", ".prev-next"):
-            for el in page.locator(hidden).all():
-                assert not el.is_visible(), f"{hidden} is printed"
+        for selector in hidden:
+            for el in page.locator(selector).all():
+                assert not el.is_visible(), f"{selector} is printed"
         for shown in ("h1", ".prose", ".claim-card", ".claim-flag"):
             assert page.locator(shown).first.is_visible(), f"{shown} is not printed"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

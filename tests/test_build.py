@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import pkgutil
 import re
@@ -243,20 +244,24 @@ def test_base_url_override(tmp_path: Path) -> None:
 
 def test_summary_line_and_version() -> None:
     version = run_aisite("--version")
-    assert version.returncode == 0 and version.stdout.startswith("aisite ")
+    assert version.returncode == 0 and version.stdout == f"aisite {aisite_package.__version__}\n"
     usage = run_aisite("build", "--no-such-flag")
-    assert usage.returncode == 2
+    assert usage.returncode == 2 and "unrecognized arguments: --no-such-flag" in usage.stderr
 
 
 def test_summary_line(tmp_path: Path) -> None:
-    result = aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+    out = tmp_path / "a"
+    result = aisite("build", "--source", str(BASIC), "--output", str(out))
     last = result.stdout.strip().splitlines()[-1]
-    assert (
-        last.startswith("Built 2 articles, ")
-        and " pages, " in last
-        and " feeds " in last
-        and " s -> " in last
-    )
+    numbers = r"Built (\d+) articles, (\d+) pages, (\d+) feeds \((\d+) files, (\d+) changed\)"
+    match = re.fullmatch(numbers + r" in \d+\.\d\d s -> (.+)", last)
+    assert match, last
+    # The counts are those of the folder written (all new), beside its marker file.
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".aisite-output"]
+    pages = [p for p in files if p.suffix == ".html"]
+    feeds = [p for p in files if p.name in ("feed.xml", "atom.xml", "feed.json")]
+    counts = (len(pages), len(feeds), len(files), len(files))
+    assert match.groups() == ("2", *map(str, counts), str(out))
 
 
 def test_installed_command_works_in_any_folder(tmp_path: Path) -> None:
@@ -291,8 +296,10 @@ def test_feed_urls_are_made_absolute_in_attributes_only(tmp_path: Path) -> None:
     article = site / "content" / "articles" / "open-models-week" / "index.md"
     article.write_text(article.read_text() + '\nWrite `<img src="logo.png">` in HTML.\n')
     assert aisite("build", "--source", str(site), "--output", str(tmp_path / "o")).returncode == 0
-    feed = (tmp_path / "o" / "feed.json").read_text()
-    assert (
-        'src=\\"logo.png\\"' in feed.replace("&quot;", '\\"') or "src=&quot;logo.png&quot;" in feed
-    )
-    assert "articles/open-models-week/logo.png" not in feed
+    # The code sample is text: it keeps its relative src; real links and images become absolute.
+    items = json.loads((tmp_path / "o" / "feed.json").read_text())["items"]
+    (html,) = (i["content_html"] for i in items if i["url"].endswith("/open-models-week/"))
+    assert '<p>Write <code>&lt;img src="logo.png"&gt;</code> in HTML.</p>' in html
+    assert '<a href="https://example.com/news/articles/chip-rules-explained/">' in html
+    for name in ("feed.xml", "atom.xml", "feed.json"):
+        assert "open-models-week/logo.png" not in (tmp_path / "o" / name).read_text(), name

@@ -46,7 +46,12 @@ def test_new_site_builds_as_is(starter: Path) -> None:
     result = aisite("build", cwd=starter)
     assert result.returncode == 0, result.stderr
     page = (starter / "site" / "articles" / "example-analysis" / "index.html").read_text()
-    assert page.count("<mark ") >= 2 and 'id="claim-bridge-cost"' in page
+    claims = yaml.safe_load(
+        (starter / "content/articles/example-analysis/claims.yaml").read_text(encoding="utf-8")
+    )
+    assert len(claims) >= 2
+    for claim in claims:  # every example claim is highlighted and has its card
+        assert f'id="claim-{claim["id"]}"' in page and f'id="review-{claim["id"]}"' in page
 
 
 def test_new_site_refuses_a_non_empty_folder(tmp_path: Path) -> None:
