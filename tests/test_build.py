@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import aisite as aisite_package
-from aisite.theme import human_date
+from aisite.i18n import Strings
 from conftest import aisite, copy_site, run_aisite
 
 pytestmark = pytest.mark.cli
@@ -95,12 +95,9 @@ def freeze_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
 
 
 def date_forms(day: date) -> list[str]:
-    """A day as an ISO date, as the site's pages write dates, and as RSS writes them."""
-    return [
-        day.isoformat(),
-        human_date(datetime(day.year, day.month, day.day)),
-        day.strftime("%d %b %Y"),
-    ]
+    """A day as an ISO date, as the test site's pages write dates (en-GB), and as RSS does."""
+    shown = Strings("en-GB").date(datetime(day.year, day.month, day.day))
+    return [day.isoformat(), shown, day.strftime("%d %b %Y")]
 
 
 def test_the_build_date_leaves_no_trace_in_the_output(
