@@ -129,6 +129,7 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", fake)
 
 
+@pytest.mark.cli
 def test_every_outcome_and_its_message(tmp_path: Path, web: Web, no_dns: None) -> None:
     line = make_site(tmp_path, web, ALL)
     report, waits = run_check(tmp_path)
@@ -170,6 +171,7 @@ def test_every_outcome_and_its_message(tmp_path: Path, web: Web, no_dns: None) -
     assert web.count("/down") == 3 and web.count("/busy-long") == 1
 
 
+@pytest.mark.cli
 def test_head_then_get_only_where_head_is_refused(tmp_path: Path, web: Web) -> None:
     make_site(tmp_path, web, [Case("nohead", "/nohead"), Case("plain", "/with")])
     report, _ = run_check(tmp_path)
@@ -181,6 +183,7 @@ def test_head_then_get_only_where_head_is_refused(tmp_path: Path, web: Web) -> N
     assert [r for r in web.requests if r[1] == "/with"] == [("HEAD", "/with")]
 
 
+@pytest.mark.cli
 def test_a_quote_is_searched_in_the_page_itself(tmp_path: Path, web: Web) -> None:
     # With a quote there is no HEAD: the page is read, and the passage found across markup.
     make_site(tmp_path, web, [Case("with", "/with", PASSAGE.replace("-", "‑"))])
@@ -189,6 +192,7 @@ def test_a_quote_is_searched_in_the_page_itself(tmp_path: Path, web: Web) -> Non
     assert web.requests == [("GET", "/with")]
 
 
+@pytest.mark.cli
 def test_the_second_run_answers_from_the_cache(tmp_path: Path, web: Web) -> None:
     cases = [
         Case("with", "/with", PASSAGE),
@@ -219,6 +223,7 @@ def test_the_second_run_answers_from_the_cache(tmp_path: Path, web: Web) -> None
     assert len(web.requests) == asked + 3 + 8
 
 
+@pytest.mark.cli
 def test_failures_are_not_cached(tmp_path: Path, web: Web) -> None:
     make_site(tmp_path, web, [Case("down", "/down")])
     run_check(tmp_path)
@@ -226,6 +231,7 @@ def test_failures_are_not_cached(tmp_path: Path, web: Web) -> None:
     assert web.count("/down") == 6
 
 
+@pytest.mark.cli
 def test_the_command_line(tmp_path: Path, web: Web) -> None:
     line = make_site(tmp_path, web, [Case("with", "/with", PASSAGE), Case("missing", "/missing")])
     args = ("check", "--sources", "--source", str(tmp_path), "--timeout", "2", "--retries", "1")
@@ -261,6 +267,7 @@ def test_the_command_line(tmp_path: Path, web: Web) -> None:
     )
 
 
+@pytest.mark.cli
 def test_requests_in_flight_are_bounded_overall_and_per_host(tmp_path: Path, web: Web) -> None:
     # 127.0.0.1 and localhost are two hosts to the checker (one server here).
     port = web.origin.rsplit(":", 1)[1]
@@ -275,6 +282,7 @@ def test_requests_in_flight_are_bounded_overall_and_per_host(tmp_path: Path, web
     assert web.peak == {"127.0.0.1": 2, "localhost": 2, "all": 3}
 
 
+@pytest.mark.unit
 def test_retry_after_as_a_date() -> None:
     later = formatdate(time.time() + 30, usegmt=True)
     wait = retry_after(later)
@@ -283,6 +291,7 @@ def test_retry_after_as_a_date() -> None:
     assert retry_after("soon") is None and retry_after(None) is None
 
 
+@pytest.mark.cli
 def test_progress_bar_only_on_a_terminal(tmp_path: Path, web: Web) -> None:
     make_site(tmp_path, web, [Case("with", "/with"), Case("slow", "/slow")])
     # One try at /slow, long enough (0.6 s) for the bar to appear (after 0.5 s).
@@ -310,6 +319,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, web: Web) -> None:
     assert b"\r  checking [##############################] 2/2\r\x1b[K" in seen
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("option", "value"), [("--max-age", "soon"), ("--max-age", "-1d"), ("--timeout", "0")]
 )
@@ -319,6 +329,7 @@ def test_bad_options_are_usage_errors(tmp_path: Path, option: str, value: str) -
     assert f"argument {option}: '{value}' is not" in result.stderr
 
 
+@pytest.mark.cli
 def test_page_text_is_what_a_reader_sees() -> None:
     html = (
         "<html><head><title>T</title><style>p{}</style><script>var x = 'hidden';</script></head>"

@@ -31,11 +31,13 @@ SPEC_EXAMPLES = [
 ]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("prefix", "passage", "suffix", "expected"), SPEC_EXAMPLES)
 def test_spec_examples(prefix: str, passage: str, suffix: str, expected: str) -> None:
     assert directive(passage, prefix, suffix) == expected
 
 
+@pytest.mark.unit
 def test_syntax_characters_are_percent_encoded() -> None:
     # "Dash (-), ampersand (&), and comma (,) characters in text parameters are percent-encoded".
     assert encode("short-lived, cheap & fast") == "short%2Dlived%2C%20cheap%20%26%20fast"
@@ -49,6 +51,7 @@ def test_syntax_characters_are_percent_encoded() -> None:
     assert re.fullmatch(r"([A-Za-z0-9!$'()*+./:;=?@_~]|%[0-9A-F]{2})+", encode(text))
 
 
+@pytest.mark.unit
 def test_long_passages_become_a_range() -> None:
     words = [f"word{n}" for n in range(40)]
     long = " ".join(words)
@@ -59,6 +62,7 @@ def test_long_passages_become_a_range() -> None:
     assert directive("one  two\nthree") == "text=one%20two%20three"
 
 
+@pytest.mark.unit
 def test_fragment_urls() -> None:
     assert fragment_url("https://a.example/r", "x-y") == "https://a.example/r#:~:text=x%2Dy"
     # An element fragment stays; the directive follows it.
