@@ -122,9 +122,13 @@ def hostile_site(built: Callable[[str], Path]) -> Path:
     return built("hostile")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, shared by the browser tests (one Playwright per session)."""
+    """Debian's Chromium, headless, shared by the tests of one module.
+
+    Not per session: Playwright keeps an asyncio loop running in this thread while it is open,
+    and later tests that call asyncio.run() (check --sources) would fail in a whole-suite run.
+    """
     from browser_support import CHROMIUM, CHROMIUM_ARGS, require
 
     require(CHROMIUM, "Chromium (apt-get install chromium)")
