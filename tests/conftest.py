@@ -23,14 +23,24 @@ KINDS = ("unit", "cli", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test has exactly one kind, so that `-m "not browser"` leaves nothing out by accident."""
+    """Every test has a kind: its own mark, else its module's (a test's own mark wins).
+
+    Refused: a test without a kind, two kinds on one test or module, and a non-browser test in a
+    browser module, which `-m "not browser"` would leave out of the fast loop without a word.
+    """
     for item in items:
-        kinds = sorted({m.name for m in item.iter_markers() if m.name in KINDS})
-        if len(kinds) != 1:
-            raise pytest.UsageError(
-                f"{item.nodeid} is marked {kinds or 'with no kind'}: give it exactly one of "
-                f"{', '.join(KINDS)} (a pytestmark line, or a mark on the test)"
-            )
+        problem = ""
+        for node in item.listchain():
+            own = {m.name for m in node.own_markers if m.name in KINDS}
+            if len(own) > 1:
+                problem = f"is marked {' and '.join(sorted(own))} at one level: keep one"
+        kinds = [m.name for m in item.iter_markers() if m.name in KINDS]  # the test's own first
+        if not kinds:
+            problem = f"has no kind: mark it {', '.join(KINDS)} (pytestmark, or on the test)"
+        elif "browser" in kinds and kinds[0] != "browser":
+            problem = f"is a {kinds[0]} test in a browser module: move it to another module"
+        if problem:
+            raise pytest.UsageError(f"{item.nodeid} {problem}")
 
 
 def aisite(
