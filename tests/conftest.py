@@ -105,14 +105,18 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """tests/sites/<name> built once per session, cold; tests read the output and never change it."""
+    """tests/sites/<name> built once per session, cold; tests read the output and never change it.
+
+    Built in a subprocess: a browser test may ask first, and while Playwright is open its asyncio
+    loop runs in this thread, where the search indexing of a build cannot start its own.
+    """
     made: dict[str, Path] = {}
 
     def get(name: str) -> Path:
         if name not in made:
             out = tmp_path_factory.mktemp(name) / "site"
             args = ("build", "--clean", "--source", str(SITES / name), "--output", str(out))
-            result = aisite(*args, env=EPOCH)
+            result = run_aisite(*args, env=EPOCH)
             assert result.returncode == 0, result.stderr
             made[name] = out
         return made[name]

@@ -60,7 +60,14 @@ def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) 
     assert contents(first) == contents(second)
 
 
-class FrozenClock(datetime):
+class _AnyDatetime(type):
+    """Every datetime is an instance of FrozenClock (feedgen checks isinstance with its name)."""
+
+    def __instancecheck__(cls, value: object) -> bool:
+        return isinstance(value, datetime)
+
+
+class FrozenClock(datetime, metaclass=_AnyDatetime):
     """A datetime whose now(), utcnow() and today() read a fixed moment (see freeze_clock)."""
 
     moment = datetime(2000, 1, 1, tzinfo=UTC)
@@ -82,9 +89,9 @@ class FrozenClock(datetime):
 def freeze_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     """Make aisite and feedgen read `moment` from datetime.now(), utcnow() and today()."""
     monkeypatch.setattr(FrozenClock, "moment", moment)
-    for module in pkgutil.iter_modules(aisite_package.__path__):
-        if module.name != "__main__":
-            importlib.import_module(f"aisite.{module.name}")
+    for info in pkgutil.iter_modules(aisite_package.__path__):
+        if info.name != "__main__":
+            importlib.import_module(f"aisite.{info.name}")
     importlib.import_module("feedgen.feed")
     patched = 0
     for name, module in list(sys.modules.items()):

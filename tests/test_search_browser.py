@@ -1,62 +1,84 @@
-"""Search in Chromium: the header box, results with verdicts, filters, the keyboard, axe."""
+"""Search in Chromium: the header box, results with verdicts, filters, the keyboard, axe.
+
+The test site (tests/sites/basic) is built for the root of its host and served there; the search
+for "rules" finds its article and three claim reviews, one per verdict True, Half true, Unproven.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser_support import WIDTHS, format_violations, run_axe
-from test_browser import browse, shot
-from test_browser import site_origin as site_origin  # the served default site (a fixture)
+from browser_support import WIDTHS, format_violations, run_axe, serve
+from conftest import EPOCH, SITES, run_aisite
+from test_browser import BASE_PATH, browse, shot
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def site_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tests/sites/basic built for https://example.com/ and served at the root of 127.0.0.1."""
+    out = tmp_path_factory.mktemp("search") / "site"
+    args = ("--base-url", "https://example.com/", "--source", str(SITES / "basic"))
+    result = run_aisite("build", *args, "--output", str(out), env=EPOCH)  # see conftest.built
+    assert result.returncode == 0, result.stderr
+    with serve(out) as origin:
+        yield origin
+
+
 def _results(page: Any) -> list[str]:
     page.wait_for_function(
-        "document.getElementById('search-status').textContent.includes('result')"
+        "/result|could not load/.test(document.getElementById('search-status').textContent)"
     )
+    status = page.locator("#search-status").inner_text()
+    assert "result" in status, status
     return page.locator(".search-title").all_inner_texts()
 
 
 def test_search_from_the_header_then_filter(chromium: Any, site_origin: str) -> None:
     with browse(chromium, site_origin, 1280) as (page, watcher, blocked):
-        page.goto(f"{site_origin}/", wait_until="load")
-        page.fill("#site-search-q", "DeepSeek")
+        page.goto(f"{site_origin}/", wait_until="networkidle")
+        page.fill("#site-search-q", "rules")
         page.press("#site-search-q", "Enter")
-        page.wait_for_url("**/search/?q=DeepSeek")
+        page.wait_for_url("**/search/?q=rules")
         titles = _results(page)
-        claim = next(t for t in titles if t.startswith("“Chinese start-up DeepSeek made waves"))
-        item = page.locator(".search-result", has_text=claim[:40])
-        assert item.locator(".badge").inner_text().replace("\n", " ") == "Verdict: Needs context"
+        assert len(titles) == 4 and "Chip rules, explained" in titles, titles
+        claim = "“the rules protect nothing”"
+        item = page.locator(".search-result", has_text=claim)
+        assert item.locator(".badge").inner_text().replace("\n", " ") == "Verdict: Unproven"
+        # Each page finishes loading (its icon too) before the next navigation aborts it.
+        page.wait_for_load_state("networkidle")
         item.locator("a").click()
-        page.wait_for_url("**/claims/deepseek-fraction-of-cost/")
+        page.wait_for_url("**/claims/protect-nothing/")
+        page.wait_for_load_state("networkidle")
         page.go_back()
         _results(page)
         page.click(".search-options summary")
-        page.select_option("#search-verdict", "Needs context")
+        page.select_option("#search-verdict", "Unproven")
         page.click(".search-row button")
-        page.wait_for_url("**/search/?q=DeepSeek&verdict=Needs+context")
+        page.wait_for_url("**/search/?q=rules&verdict=Unproven")
         filtered = _results(page)
         verdicts = set(page.locator(".search-verdict .badge").all_inner_texts())
-        assert filtered and len(filtered) < len(titles)
-        assert {v.replace("\n", " ") for v in verdicts} == {"Verdict: Needs context"}
+        assert filtered == [claim]
+        assert {v.replace("\n", " ") for v in verdicts} == {"Verdict: Unproven"}
         problems = list(watcher.problems)
     assert not problems and not blocked, problems + blocked
 
 
 def test_search_with_the_keyboard_only(chromium: Any, site_origin: str) -> None:
     with browse(chromium, site_origin, 375) as (page, watcher, _blocked):
-        page.goto(f"{site_origin}/", wait_until="load")
+        page.goto(f"{site_origin}/", wait_until="networkidle")
         for _ in range(30):  # Tab until the header's search box has focus
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.id") == "site-search-q":
                 break
-        page.keyboard.type("DeepSeek")
+        page.keyboard.type("rules")
         page.keyboard.press("Enter")
-        page.wait_for_url("**/search/?q=DeepSeek")
+        page.wait_for_url("**/search/?q=rules")
         assert _results(page)
         page.focus("#search-q")
         page.keyboard.press("Tab")  # the Search button
@@ -65,17 +87,17 @@ def test_search_with_the_keyboard_only(chromium: Any, site_origin: str) -> None:
         page.keyboard.press("Enter")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.id") == "search-verdict"
-        while page.evaluate("document.getElementById('search-verdict').value") != "Unverifiable":
+        while page.evaluate("document.getElementById('search-verdict').value") != "Half true":
             page.keyboard.press("ArrowDown")
         for _ in range(10):  # on through the other filters to the Apply button
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.className") == "search-apply":
                 break
         page.keyboard.press("Enter")
-        page.wait_for_url("**/search/?q=DeepSeek&verdict=Unverifiable")
-        assert _results(page)
+        page.wait_for_url("**/search/?q=rules&verdict=Half+true")
+        assert len(_results(page)) == 1
         assert set(page.locator(".search-verdict .badge").all_inner_texts()) == {
-            "Verdict:\nUnverifiable"
+            "Verdict:\nHalf true"
         }
         assert not watcher.problems
 
@@ -86,7 +108,7 @@ def test_search_results_page_is_accessible(
     chromium: Any, site_origin: str, width: int, dark: bool
 ) -> None:
     with browse(chromium, site_origin, width, dark=dark) as (page, watcher, blocked):
-        page.goto(f"{site_origin}/search/?q=DeepSeek&sort=newest", wait_until="load")
+        page.goto(f"{site_origin}/search/?q=rules&sort=newest", wait_until="load")
         _results(page)
         shot(page, f"search-results-{width}" + ("-dark" if dark else ""))
         violations = run_axe(page)
@@ -95,12 +117,25 @@ def test_search_results_page_is_accessible(
     assert not problems and not blocked, problems + blocked
 
 
-def test_search_without_javascript_says_so(
-    chromium: Any, site_origin: str, default_site: Path
-) -> None:
+def test_search_without_javascript_says_so(chromium: Any, site_origin: str) -> None:
     with browse(chromium, site_origin, 375, javascript=False) as (page, _watcher, _blocked):
-        page.goto(f"{site_origin}/search/?q=DeepSeek", wait_until="load")
+        page.goto(f"{site_origin}/search/?q=rules", wait_until="load")
         notice = page.locator("noscript").first.inner_text()
         assert "Search needs JavaScript" in notice
         links = page.eval_on_selector_all("main a", "els => els.map(e => e.getAttribute('href'))")
     assert "../claims/" in links and "../archive/" in links
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="search.js imports its data-bundle ('../pagefind/') relative to the script, not the "
+    "page: below /news/ it loads /pagefind/pagefind.js, a 404 (a bug in templates/assets/search.js)",
+)
+def test_search_works_on_a_site_below_a_path(chromium: Any, basic_site: Path) -> None:
+    with serve(basic_site, BASE_PATH) as origin:
+        site = origin + BASE_PATH.rstrip("/")
+        with browse(chromium, site, 1280) as (page, watcher, blocked):
+            page.goto(f"{site}/search/?q=rules", wait_until="load")
+            assert len(_results(page)) == 4
+            problems = list(watcher.problems)
+    assert not problems and not blocked, problems + blocked
