@@ -56,6 +56,16 @@ OVERFLOW_JS = """() => {
 
 # The site's base_url is https://example.com/news/: it is served below /news/ as it would be.
 BASE_PATH = "/news/"
+# A known bug, recorded until it is fixed (strict: the test fails once the page works).
+SEARCH_BELOW_A_PATH = pytest.mark.xfail(
+    strict=True,
+    reason="search.js imports its data-bundle ('../pagefind/') relative to the script, not the "
+    "page: below /news/ it loads /pagefind/pagefind.js, a 404 (a bug in templates/assets/search.js)",
+)
+KINDS = [
+    pytest.param(kind, marks=SEARCH_BELOW_A_PATH) if kind == "search" else kind
+    for kind in PAGE_KINDS
+]
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +127,13 @@ def check_page(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+@pytest.mark.parametrize("kind", KINDS)
 def test_page(kind: str, width: int, chromium: Any, site_origin: str, basic_site: Path) -> None:
     check_page(chromium, site_origin, basic_site, kind, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+@pytest.mark.parametrize("kind", KINDS)
 def test_page_dark(
     kind: str, width: int, chromium: Any, site_origin: str, basic_site: Path
 ) -> None:
