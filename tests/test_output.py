@@ -96,13 +96,38 @@ def test_every_contract_path_exists(basic_site: Path) -> None:
     assert len(list(basic_site.glob("style.*.css"))) == 1
 
 
+def aliases() -> dict[str, str]:
+    """Each redirect page of the test site (from the articles' aliases) and the URL it points to."""
+    found = {}
+    for index in sorted((BASIC / "content" / "articles").glob("*/index.md")):
+        front = yaml.safe_load(index.read_text(encoding="utf-8").split("---\n")[1])
+        for alias in front.get("aliases", []):
+            found[alias + "index.html" if alias.endswith("/") else alias] = (
+                BASE + f"articles/{index.parent.name}/"
+            )
+    return found
+
+
+def test_redirect_pages_point_to_their_article_and_stay_unindexed(basic_site: Path) -> None:
+    redirects = aliases()
+    assert len(redirects) == 2
+    for name, target in redirects.items():
+        h = head(basic_site / name)
+        assert [lnk["href"] for lnk in h.links if lnk.get("rel") == "canonical"] == [target]
+        assert {"name": "robots", "content": "noindex"} in h.metas, name
+        assert any(m.get("http-equiv") == "refresh" for m in h.metas), name
+
+
 def test_every_page_has_title_description_canonical_lang_and_feed_discovery(
     basic_site: Path,
 ) -> None:
+    redirects = aliases()
     for page in sorted(basic_site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         h = head(page)
         name = page.relative_to(basic_site).as_posix()
+        if name in redirects:
+            continue  # checked above
         assert re.search(r"<title>[^<]+</title>", text), name
         assert h.lang == "en-GB", name
         assert any(m.get("name") == "description" and m.get("content") for m in h.metas), name
@@ -208,11 +233,14 @@ def test_a_real_feed_reader_reads_the_feed(basic_site: Path, tmp_path: Path) -> 
 def test_sitemap_and_robots(basic_site: Path) -> None:
     tree = ET.fromstring((basic_site / "sitemap.xml").read_bytes())
     locs = {e.text for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    redirects = aliases()
     pages = {
         BASE + p.relative_to(basic_site).as_posix().removesuffix("index.html")
         for p in basic_site.rglob("index.html")
+        if p.relative_to(basic_site).as_posix() not in redirects
     }
     assert pages - locs == set()
+    assert not any(BASE + name.removesuffix("index.html") in locs for name in redirects)
     assert (basic_site / "robots.txt").read_text().strip().endswith(f"Sitemap: {BASE}sitemap.xml")
 
 
