@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_aisite
+from aisite import write
+from conftest import aisite, run_aisite
+from test_incremental import _watch_pools
 
 pytestmark = pytest.mark.cli
 
@@ -51,7 +53,9 @@ def test_a_symbolic_link_loop_in_static_stops_build_and_check(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_build_reports_every_broken_template(tmp_path: Path, jobs: str) -> None:
+def test_build_reports_every_broken_template(
+    tmp_path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = make_site(tmp_path / "s")
     templates = site / "templates"
     templates.mkdir()
@@ -59,13 +63,17 @@ def test_build_reports_every_broken_template(tmp_path: Path, jobs: str) -> None:
     (templates / "404.html").write_text(body.replace("X", "nope.x"))
     (templates / "page.html").write_text(body.replace("X", "content_page.nope.y"))
     articles = site / "content" / "articles"
-    for n in range(450 if jobs == "2" else 0):  # enough outputs for the writer's process pool
+    for n in range(12 if jobs == "2" else 0):
         (articles / f"a{n}").mkdir(parents=True)
         (articles / f"a{n}" / "index.md").write_text(
             f"---\ntitle: A{n}\ndate: 2025-01-01\n---\nx\n"
         )
-    build = run_aisite("build", "-j", jobs, "--source", str(site))
-    check = run_aisite("check", "--source", str(site))
+    # The writer's pool for any number of outputs (in this process), and proof that it ran.
+    monkeypatch.setattr(write, "PARALLEL_MIN", 1)
+    pools = _watch_pools(monkeypatch, tmp_path)
+    build = aisite("build", "-j", jobs, "--source", str(site))
+    assert pools == ([2] if jobs == "2" else [])
+    check = aisite("check", "--source", str(site))
     assert build.returncode == check.returncode == 1
     lines = build.stderr.splitlines()
     assert lines[:2] == [
