@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from aisite import content, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -206,13 +207,16 @@ def test_parallel_output_equals_serial_and_comes_from_worker_processes(
     (site / "content" / "articles").mkdir(parents=True)
     (site / "content" / "site.yaml").write_text("title: Big\nbase_url: https://example.org/\n")
     rng = random.Random(5)
-    articles = 140  # a tag each: a page and a feed per tag, over 400 outputs in all
+    articles = 40  # several chunks of work for each pool (16 articles, 32 files a chunk)
     for n in range(articles):
         folder = site / "content" / "articles" / f"a-{n}"
         folder.mkdir()
         (folder / "index.md").write_text(_article(rng, f"Article {n}", f"tag {n}"))
     serial, parallel, logs = tmp_path / "serial", tmp_path / "parallel", tmp_path / "logs"
     logs.mkdir()
+    # Both pools for any amount of work (in this process), so that the site can stay small.
+    monkeypatch.setattr(content, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(write, "PARALLEL_MIN", 1)
     sizes = _watch_pools(monkeypatch, logs)
     one = aisite("build", "--clean", "--jobs", "1", "--source", str(site), "--output", str(serial))
     assert one.returncode == 0, one.stderr
