@@ -178,7 +178,7 @@ def _big_site(root: Path, articles: int) -> Path:
 
 def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     # Enough articles for the rendering pool (its workers must die with the build).
-    site = _big_site(tmp_path / "big", 100)
+    site = _big_site(tmp_path / "big", 60)
     out = tmp_path / "site"
     started = time.monotonic()
     first = subprocess.run(
