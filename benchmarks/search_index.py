@@ -31,17 +31,19 @@ from aisite.render import SitePlan  # noqa: E402
 from aisite.search import _bundle, records  # noqa: E402
 
 
-def measure(size: int, work: Path) -> dict[str, float]:
-    """Build one generated site and time its search index."""
+def measure(size: int, work: Path, full: bool) -> dict[str, float]:
+    """Build one generated site (unless `full` is false) and time its search index."""
     stats = corpus.generate(size, work / "corpus", claims_ratio=1.0)
     source = work / "corpus" / "aisite"
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "aisite", "build", "-q", "--source", str(source)], check=True
-    )
-    build = time.perf_counter() - started
-    pages = sorted(((p.stat().st_size, p) for p in (source / "site").rglob("*.html")), reverse=True)
-    bundle = sum(p.stat().st_size for p in (source / "site" / "pagefind").rglob("*") if p.is_file())
+    build, largest, where, count = 0.0, 0, "-", 0
+    if full:
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "aisite", "build", "-q", "--source", str(source)]
+        subprocess.run(command, check=True)
+        build = time.perf_counter() - started
+        pages = sorted((p.stat().st_size, p) for p in (source / "site").rglob("*.html"))
+        largest, count = pages[-1][0], len(pages)
+        where = pages[-1][1].relative_to(source / "site").as_posix()
     parsed, problems = load_site(Options(source, now=build_now()))
     site = render_content(parsed, problems, None, 2)
     plan = SitePlan(site, source)
@@ -52,13 +54,13 @@ def measure(size: int, work: Path) -> dict[str, float]:
     started = time.perf_counter()
     folder = _bundle(None, "bench", found, language)
     indexed = time.perf_counter() - started
+    bundle = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     shutil.rmtree(folder.parent, ignore_errors=True)
-    largest, where = pages[0]
     print(
         f"{size} articles, {stats['claims']} claims: build {build:.1f} s; "
         f"{len(found)} records made in {made:.2f} s, indexed in {indexed:.1f} s; "
-        f"bundle {bundle / 1e6:.1f} MB; {len(pages)} HTML pages, largest "
-        f"{largest / 1000:.0f} KB ({where.relative_to(source / 'site')})",
+        f"bundle {bundle / 1e6:.1f} MB; {count} HTML pages, largest "
+        f"{largest / 1000:.0f} KB ({where})",
         flush=True,
     )
     return {"build": build, "records": made, "index": indexed, "largest": largest}
@@ -67,10 +69,11 @@ def measure(size: int, work: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,20000")
+    parser.add_argument("--index-only", action="store_true", help="skip the full build")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="aisite-search-bench-") as tmp:
-            measure(size, Path(tmp))
+            measure(size, Path(tmp), not args.index_only)
     return 0
 
 

@@ -56,16 +56,7 @@ OVERFLOW_JS = """() => {
 
 # The site's base_url is https://example.com/news/: it is served below /news/ as it would be.
 BASE_PATH = "/news/"
-# A known bug, recorded until it is fixed (strict: the test fails once the page works).
-SEARCH_BELOW_A_PATH = pytest.mark.xfail(
-    strict=True,
-    reason="search.js imports its data-bundle ('../pagefind/') relative to the script, not the "
-    "page: below /news/ it loads /pagefind/pagefind.js, a 404 (a bug in templates/assets/search.js)",
-)
-KINDS = [
-    pytest.param(kind, marks=SEARCH_BELOW_A_PATH) if kind == "search" else kind
-    for kind in PAGE_KINDS
-]
+KINDS = list(PAGE_KINDS)
 
 
 @pytest.fixture(scope="module")

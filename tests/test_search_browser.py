@@ -14,7 +14,7 @@ import pytest
 
 from browser_support import WIDTHS, format_violations, run_axe, serve
 from conftest import EPOCH, SITES, run_aisite
-from test_browser import BASE_PATH, SEARCH_BELOW_A_PATH, browse, shot
+from test_browser import BASE_PATH, browse, shot
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,6 @@ def test_search_without_javascript_says_so(chromium: Any, site_origin: str) -> N
     assert "../claims/" in links and "../archive/" in links
 
 
-@SEARCH_BELOW_A_PATH
 def test_search_works_on_a_site_below_a_path(chromium: Any, basic_site: Path) -> None:
     with serve(basic_site, BASE_PATH) as origin:
         site = origin + BASE_PATH.rstrip("/")

@@ -119,7 +119,8 @@
   document.getElementById("search-sort").value = sort === "newest" || sort === "oldest" ? sort : "";
   if (Object.keys(chosen).length || sort) form.querySelector("details").open = true;
 
-  import(bundle + "pagefind.js").then(function (pagefind) {
+  // import() resolves a relative path against the script's URL; the bundle's is the page's.
+  import(new URL(bundle + "pagefind.js", document.baseURI).href).then(function (pagefind) {
     return pagefind.filters().then(function (available) {
       fillFilters(available);
       if (!query && Object.keys(chosen).length === 0) {
