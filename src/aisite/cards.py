@@ -118,7 +118,9 @@ def _expand(color: str) -> str:
 
 def _png(image: Image.Image) -> bytes:
     out = BytesIO()
-    image.save(out, "PNG", optimize=True)  # no text chunks, no time: the same bytes every time
+    # No text chunks, no time: the same bytes every time. zlib level 6 instead of `optimize`
+    # (level 9 with filter search): 7 times faster for files 5 % larger.
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 

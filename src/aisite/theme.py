@@ -25,20 +25,37 @@ def builtin_theme() -> Path:
     raise RuntimeError("aisite's built-in theme is missing from this installation")
 
 
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per set of template folders in a process (serve, check --links, tests).
+
+    Compiled templates are kept in memory only (never on disk, where a cache from elsewhere could
+    hold code); Jinja recompiles a template whose file changed (auto_reload).
+    """
+    env = _ENVIRONMENTS.get(folders)
+    if env is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(list(folders)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=True,
+        )
+        _ENVIRONMENTS[folders] = env
+    return env
+
+
 class Theme:
     """Finds templates and assets, renders templates, and turns template errors into problems."""
 
     def __init__(self, site_root: Path, strings: Strings) -> None:
         self.site_root = site_root
         self.folders = [p for p in (site_root / "templates", builtin_theme()) if p.is_dir()]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = _environment(tuple(str(p) for p in self.folders))
         self.env.filters["date"] = strings.date
         self.env.filters["isodate"] = lambda d: d.date().isoformat() if d else ""
 
