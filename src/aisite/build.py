@@ -13,6 +13,7 @@ from aisite import urls
 from aisite.cache import Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems
+from aisite.integrity import listing, unchanged
 from aisite.load import Options, input_files, load_site
 from aisite.model import Site
 from aisite.published import read_published, silent_changes
@@ -74,12 +75,9 @@ def build(
     known = cache.manifest()
     signature = digest(inputs, output_identity(output))
     assert options.now is not None
-    if (
-        known
-        and known["signature"] == signature
-        and _time(known["since"]) <= options.now < _time(known["until"])
-    ):
-        # No file the site is made from changed since the last build into this folder.
+    if known is not None and unchanged(known, signature, options.now, output):
+        # No file the site is made from changed since the last build into this folder, and
+        # the folder still holds exactly the files that build left (else the build repairs it).
         cache.close()
         stage("nothing changed")
         return replace(
@@ -112,6 +110,7 @@ def build(
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
                 "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
+                "listing": listing(output),
             }
         )
     finally:
@@ -142,10 +141,6 @@ def output_identity(output: Path) -> str:
     except OSError:
         return "no output"
     return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"
-
-
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 def load_only(options: Options) -> Site:
