@@ -36,6 +36,7 @@ class Options:
     clean: bool = False  # ignore (and rebuild) the cache
     use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
     jobs: int = 0  # worker processes; 0: one per core
+    wait: bool = True  # when another build holds the output's lock: wait (else fail at once)
 
 
 class Reader:

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aisite import interrupt
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
+from aisite.interrupt import uninterrupted
+from aisite.leftovers import remove_leftover
 from aisite.plan import Output
 from aisite.pool import can_fork, fork_map
 from aisite.urls import is_feed
@@ -98,25 +101,10 @@ def check_paths(outputs: list[Output]) -> None:
 
 
 def clean_leftovers(output: Path) -> None:
-    """Remove temporary folders that an interrupted build left beside the output."""
+    """Remove temporary folders an interrupted build left (called holding the output's lock)."""
     for leftover in output.parent.glob(f".{output.name}.tmp-*"):
-        pid = leftover.name.rsplit("-", 2)[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        if leftover.is_symlink():
-            leftover.unlink()
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        # No live build owns one: builds of this folder hold its lock (lock.py) while they write.
+        remove_leftover(leftover)
 
 
 PARALLEL_MIN = 400  # outputs to make before a process pool pays for itself
@@ -213,7 +201,9 @@ def write_site(
                 written[item.path] = (item.key, size, mtime)
         if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
             (tmp / MARKER).write_bytes(MARKER_TEXT)
-        _swap(tmp, output)
+        with uninterrupted():  # the site is either the old one or the new one, and we know which
+            _swap(tmp, output)
+            interrupt.state.published = True
     finally:
         _job = None
         if tmp.exists():
