@@ -376,16 +376,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisite.errors import Problems
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
-    from aisite.load import Reader, read_config
+    from aisite.load import MAX_FILE_BYTES, Reader, read_config
 
     site = Path(args.source)
     config, _ = read_config(Reader(site, Problems()))
     name = "standard input" if args.file == "-" else args.file
+    # The same limit as a build's: an imported story the next build refuses helps nobody.
+    too_long = Problem(name, 0, f"the story is longer than the {MAX_FILE_BYTES >> 20} MiB limit")
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        if args.file == "-":
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with Path(args.file).open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ContentError([too_long])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError([Problem(name, 0, f"cannot read the story: {err}")]) from None
     story = parse_story(text)
+    if len(to_markdown(story, "").encode()) > MAX_FILE_BYTES:  # escaping made it longer
+        raise ContentError([too_long])
     if not story.title or not story.blocks:
         raise ContentError(
             [Problem(name, 1, "no story found: the first line is the title, then paragraphs")]
