@@ -22,6 +22,7 @@ from pygments.formatters import HtmlFormatter
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Missed, Selector, TextIndex
 from aisite.embeds import EMBED_OPEN, check_iframes, embed_host, embed_links
+from aisite.limits import over_limit
 
 ALLOWED_TAGS = frozenset(
     [
@@ -327,6 +328,11 @@ class Converter:
         make_flag: FlagFactory | None = None,
     ) -> Rendered:
         """Convert markdown to sanitised HTML, anchoring the selectors if any."""
+        refused = over_limit(text)
+        if refused:  # bounded work per text: refused before the quadratic parser sees it
+            failed = Rendered("", "", "")
+            failed.error = refused
+            return failed
         self.md.reset()
         self.author.iframes = []
         self.anchor.selectors = selectors
