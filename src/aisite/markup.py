@@ -220,15 +220,13 @@ class _AnchorProcessor(Treeprocessor):
         return html.unescape(raw) if _ENTITY.match(raw) else ""
 
 
-_TAG = re.compile(r"<[A-Za-z][^>]*>")
-_RESERVED_ATTR = re.compile(r"\bdata-claim\b", re.IGNORECASE)
-_RESERVED_ID = re.compile(
-    r"""(\bid\s*=\s*["']?\s*)(?=(claim|review|fn|fnref)[-:])""", re.IGNORECASE
-)
+# A start tag, with '>' allowed inside quoted attribute values.
+_TAG = re.compile(r"""<[A-Za-z][^\s/>]*((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_RESERVED_ID = re.compile(r"(claim|review|fn|fnref)[-:]", re.IGNORECASE)
 _RESERVED_CLASS = re.compile(
     r"(?<![\w-])(claim(-[\w-]+)?|verdict-[\w-]+|badge|scorebar[\w-]*|visually-hidden)(?![\w-])"
 )
-_CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 
 
 class _AuthorHtml(Postprocessor):
@@ -248,11 +246,24 @@ class _AuthorHtml(Postprocessor):
 
 
 def _neutralise(tag: re.Match[str]) -> str:
-    value = _RESERVED_ATTR.sub("data-author-claim", tag.group())
-    value = _RESERVED_ID.sub(r"\1author-", value)
-    return _CLASS_ATTR.sub(
-        lambda m: m.group(1) + _RESERVED_CLASS.sub(r"author-\1", m.group(2)), value
-    )
+    """Rename what poses as aisite's claim markup; values are read as a browser would (entities)."""
+    head = tag.group()[: tag.start(1) - tag.start()]
+    return head + _ATTRIBUTE.sub(_attribute, tag.group(1)) + ">"
+
+
+def _attribute(found: re.Match[str]) -> str:
+    name, value = found.group(1), found.group(3)
+    lowered = name.lower()
+    if lowered == "data-claim":
+        return "data-author-claim" + (found.group(2) or "")
+    if value is None or lowered not in ("id", "class"):
+        return found.group()
+    text = html.unescape(value[1:-1] if value[0] in "\"'" else value)
+    if lowered == "id":
+        text = "author-" + text if _RESERVED_ID.match(text.strip()) else text
+    else:
+        text = _RESERVED_CLASS.sub(r"author-\1", text)
+    return f'{name}="{html.escape(text, quote=True)}"'
 
 
 class _AnchorExtension(Extension):
