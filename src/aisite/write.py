@@ -9,6 +9,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -83,13 +84,16 @@ def check_paths(outputs: list[Output]) -> None:
                 )
             )
             continue
-        key = output.path.casefold()
+        # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
+        key = unicodedata.normalize("NFC", output.path).casefold()
         first = seen.get(key)
         if first is None:
             seen[key] = output
             continue
         same = (
-            "" if first.path == output.path else f" (and '{first.path}': names differ only in case)"
+            ""
+            if first.path == output.path
+            else f" (and '{first.path}': names differ only in case or Unicode normalisation)"
         )
         # Report at the content file when one side is a file and the other a generated page.
         # An alias (a line of a file asked for it) is the side to report.
