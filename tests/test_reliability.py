@@ -125,6 +125,9 @@ def test_a_leftover_that_cannot_be_removed_is_reported_once(shared_tmp: Path) ->
     (leftover / "locked").mkdir(parents=True)
     (leftover / "locked" / "page.html").write_text("left by a build run as root")
     (leftover / "locked").chmod(0o555)  # and root's, when the test runs as root
+    lock = shared_tmp / ".site.lock"
+    lock.touch()
+    lock.chmod(0o444)  # a lock file the build cannot write (root's): locked read-only
     result = run_unprivileged("build", "--source", str(site), "--output", str(shared_tmp / "site"))
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]

@@ -57,6 +57,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()[:32]
 
 
+def _exists(folder: str) -> bool:
+    """False only when a folder is known to be gone (another user's may not be visible)."""
+    try:
+        return Path(folder).is_dir()
+    except OSError:
+        return True
+
+
 class Cache:
     """Reads and writes the cache; a cache that cannot be opened is simply empty."""
 
@@ -87,7 +95,7 @@ class Cache:
                 " PRIMARY KEY (folder, path));"
             )
             for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
-                if not Path(folder).is_dir():  # e.g. the temporary folder of a finished `serve`
+                if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
             rows = self.db.execute(
                 "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
