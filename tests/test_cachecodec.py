@@ -13,7 +13,7 @@ import pytest
 
 from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json, from_data
 from aisite.load import Options, load_site
-from aisite.model import ParsedArticle
+from aisite.model import Frozen, ParsedArticle
 from conftest import REPO
 
 pytestmark = pytest.mark.unit
@@ -34,6 +34,17 @@ def _sample(kind: Any, seed: list[int]) -> Any:
         if len(args) == 2 and args[1] is Ellipsis:
             return (_sample(args[0], seed), _sample(args[0], seed))
         return tuple(_sample(a, seed) for a in args)
+    if kind is Frozen:
+        return Frozen(
+            [
+                ("title", f"x{n}"),
+                ("n", n),
+                ("f", 0.5),
+                ("on", True),
+                ("none", None),
+                ("list", (1, "a", Frozen([("deep", (2.0,))]))),
+            ]
+        )
     if kind is datetime:
         zones = [ZoneInfo("Europe/Berlin"), UTC, timezone(timedelta(hours=-3, minutes=-30))]
         return datetime(2020, 1, 1, 12, n % 60, tzinfo=zones[n % 3]) + timedelta(days=n)

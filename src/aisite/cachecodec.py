@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-from aisite.model import ParsedArticle
+from aisite.model import Frozen, ParsedArticle
 
 
 class CacheFormatError(ValueError):
@@ -28,6 +28,8 @@ def to_data(value: Any) -> Any:
     """A model value as JSON-ready data (dataclasses as objects, tuples as lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Frozen):  # free template data: an ordered mapping
+        return {"frozen": [[k, to_data(v)] for k, v in value.items()]}
     if isinstance(value, datetime):
         zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
         return {"datetime": value.isoformat(), "zone": zone}
@@ -72,6 +74,8 @@ def from_data(kind: Any, data: Any) -> Any:
         raise CacheFormatError("expected null")
     if kind is datetime:
         return _datetime(data)
+    if kind is Frozen:
+        return _frozen(data)
     if kind is bool or kind is str:
         if type(data) is kind:
             return data
@@ -99,6 +103,30 @@ def _datetime(data: Any) -> datetime:
     except (TypeError, ValueError, KeyError) as err:  # ZoneInfoNotFoundError is a KeyError
         raise CacheFormatError(f"bad datetime: {err}") from None
     return value
+
+
+def _frozen(data: Any) -> Frozen:
+    """Free template data: scalars, tuples and nested Frozen mappings, nothing else."""
+    if (
+        not isinstance(data, dict)
+        or set(data) != {"frozen"}
+        or not isinstance(data["frozen"], list)
+    ):
+        raise CacheFormatError("expected template data")
+    items = []
+    for item in data["frozen"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise CacheFormatError("expected a key and a value")
+        items.append((item[0], _free(item[1])))
+    return Frozen(items)
+
+
+def _free(data: Any) -> Any:
+    if data is None or isinstance(data, str | int | float | bool):
+        return data
+    if isinstance(data, list):
+        return tuple(_free(item) for item in data)
+    return _frozen(data)
 
 
 def _dataclass(kind: type, data: Any) -> Any:
