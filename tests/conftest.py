@@ -160,7 +160,9 @@ def chromium() -> Iterator[Any]:
 
 def copy_site(source: Path, target: Path) -> Path:
     """Copy a site folder (content/, templates/, static/) to a fresh place."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("site", ".site.*"))
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns("site", ".site.*", ".aisite-cache")
+    )
     return target
 
 

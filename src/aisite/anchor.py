@@ -6,12 +6,13 @@ normalised view of the rendered text that maps back to the tree's text nodes.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from aisite.closeness import candidates
 
 BLOCK_TAGS = frozenset(
     [
@@ -218,19 +219,16 @@ class TextIndex:
         return first, last
 
     def closest(self, exact: str) -> str:
-        """The passage of the text most like `exact`, for a 'did you mean' hint."""
+        """The passage of the text most like `exact`, for a 'did you mean' hint.
+
+        Linear in the text's length: candidate places come from where pieces of the quote occur
+        (closeness.py), and only a few of them are compared in full.
+        """
         if not exact:
             return ""
         size = len(exact)
-        starts = [0] + [i + 1 for i, c in enumerate(self.text) if c in (" ", BOUNDARY)]
         best, best_start = 0.0, -1
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(exact)
-        for start in starts:
-            matcher.set_seq1(self.text[start : start + size])
-            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
-                continue
-            ratio = matcher.ratio()
+        for start, ratio in candidates(self.text, exact, (" ", BOUNDARY)):
             if ratio > best:
                 best, best_start = ratio, start
         if best < 0.4 or best_start < 0:

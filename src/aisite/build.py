@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from collections.abc import Callable
@@ -10,10 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aisite import urls
-from aisite.cache import Cache, digest
+from aisite.cache import FOLDER, Cache, digest
 from aisite.content import render_content
-from aisite.errors import ContentError, Problem, Problems
+from aisite.errors import ContentError, Problem, Problems, UsageError
+from aisite.integrity import listing, unchanged
 from aisite.load import Options, input_files, load_site
+from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.published import read_published, silent_changes
 from aisite.render import SitePlan
@@ -53,6 +56,23 @@ def build_now() -> datetime:
 def build(
     options: Options, output: Path, progress: Callable[[int, int], None] | None = None
 ) -> Report:
+    """Build holding the output folder's lock and the cache's: one build at a time writes them."""
+    for folder in (output, *output.parents):
+        try:
+            os.stat(folder)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise UsageError(f"--output {output}: {folder} is a symbolic link loop") from None
+    output = Path(os.path.realpath(output))
+    cache = options.source.resolve() / FOLDER if options.use_cache else None
+    with build_locks(output, cache, options.wait):
+        # Read only now: a build that waited for another one reads the newest content.
+        return _build(options, output, progress)
+
+
+def _build(
+    options: Options, output: Path, progress: Callable[[int, int], None] | None = None
+) -> Report:
     """Load, validate and render everything, then write the site; raises ContentError."""
     report = Report()
     clock = time.perf_counter()
@@ -74,12 +94,9 @@ def build(
     known = cache.manifest()
     signature = digest(inputs, output_identity(output))
     assert options.now is not None
-    if (
-        known
-        and known["signature"] == signature
-        and _time(known["since"]) <= options.now < _time(known["until"])
-    ):
-        # No file the site is made from changed since the last build into this folder.
+    if known is not None and unchanged(known, signature, options.now, output):
+        # No file the site is made from changed since the last build into this folder, and
+        # the folder still holds exactly the files that build left (else the build repairs it).
         cache.close()
         stage("nothing changed")
         return replace(
@@ -112,6 +129,7 @@ def build(
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
                 "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
+                "listing": listing(output),
             }
         )
     finally:
@@ -142,10 +160,6 @@ def output_identity(output: Path) -> str:
     except OSError:
         return "no output"
     return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"
-
-
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 def load_only(options: Options) -> Site:

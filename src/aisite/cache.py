@@ -1,24 +1,31 @@
 """The build cache: rendered Markdown by content hash, and the key of every output written.
 
 One SQLite file in `.aisite-cache/` beside `content/`. Entries are keyed by hashes of everything
-they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache.
+they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache. The cache
+is disposable: any fault in it (damaged rows, a read-only or corrupt database) is a miss, reported
+in one warning line, and the build goes on without it. It holds JSON only, never pickles.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import pickle
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from aisite import __version__
+from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json
+from aisite.model import ParsedArticle
 
 FOLDER = ".aisite-cache"
+# What a damaged cache can raise while it is read: each is only a miss.
+FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, RecursionError)
 
 
 def _versions() -> bytes:
@@ -50,6 +57,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()[:32]
 
 
+def _exists(folder: str) -> bool:
+    """False only when a folder is known to be gone (another user's may not be visible)."""
+    try:
+        return Path(folder).is_dir()
+    except OSError:
+        return True
+
+
 class Cache:
     """Reads and writes the cache; a cache that cannot be opened is simply empty."""
 
@@ -60,6 +75,7 @@ class Cache:
         self.outputs: dict[str, tuple[str, int, int]] = {}
         self.clean = clean
         self.folder: Path | None = None  # for derived files kept as files (search index, images)
+        self.warned = False
         if root is None:
             return
         try:
@@ -72,60 +88,109 @@ class Cache:
             self.db.executescript(
                 "PRAGMA journal_mode=WAL;"
                 "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+                "DROP TABLE IF EXISTS parsed;"  # pickles of older versions: never read again
+                "CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS outputs (folder TEXT NOT NULL, path TEXT NOT NULL,"
                 " key TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
                 " PRIMARY KEY (folder, path));"
             )
             for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
-                if not Path(folder).is_dir():  # e.g. the temporary folder of a finished `serve`
+                if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
             rows = self.db.execute(
                 "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
             )
             if not clean:
-                self.outputs = {path: (key, size, mtime) for path, key, size, mtime in rows}
-        except (OSError, sqlite3.Error):
+                self.outputs = {
+                    str(path): (str(key), int(size), int(mtime)) for path, key, size, mtime in rows
+                }
+        except FAULTS as err:
+            self.outputs = {}
+            self.fault(err)
+
+    def fault(self, err: BaseException) -> None:
+        """Stop using a cache that failed: one warning line, then the build goes on without it."""
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
             self.db = None
+        if self.folder is not None and not self.warned:
+            self.warned = True
+            why = str(err) or type(err).__name__
+            print(
+                f"aisite: warning: the cache in {self.folder} cannot be used ({why}); "
+                "building without it (delete the folder to start afresh)",
+                file=sys.stderr,
+            )
 
     def _select(self, table: str, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
         """(key, value) rows of a table for the keys present (none when cleaning)."""
         if self.db is None or self.clean:
             return
         wanted = list(keys)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(
-                f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
-            )
+        rows: list[tuple[str, Any]] = []
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows.extend(
+                    self.db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk)
+                )
+        except FAULTS as err:
+            self.fault(err)
+            return
+        yield from rows
 
-    def get_rendered(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Cached Markdown results by key."""
-        return {key: json.loads(value) for key, value in self._select("rendered", keys)}
-
-    def get_parsed(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Parsed articles by key: pickles this cache wrote itself."""
+    def get_rendered(
+        self, keys: Iterable[str], check: Callable[[Any], object] | None = None
+    ) -> dict[str, Any]:
+        """Cached Markdown results by key; a row that is not JSON or fails `check` is a miss."""
         found: dict[str, Any] = {}
-        for key, value in self._select("parsed", keys):
+        for key, value in self._select("rendered", keys):
             try:
-                found[key] = pickle.loads(value)
-            except Exception:  # an unreadable entry is only a cache miss
-                continue
+                data = json.loads(value)
+                if check is not None:
+                    check(data)
+            except FAULTS as err:
+                self.fault(err)
+                return {}
+            found[key] = data
         return found
 
-    def put_parsed(self, items: dict[str, Any]) -> None:
-        """Store parsed articles."""
-        if self.db is None or not items:
+    def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
+        """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss."""
+        found: dict[str, ParsedArticle] = {}
+        for key, value in self._select("articles", keys):
+            try:
+                found[key] = article_from_json(value)
+            except CacheFormatError as err:
+                self.fault(err)
+                return {}
+        return found
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run a write; a cache that cannot be written is dropped for the rest of the build."""
+        if self.db is None or not rows:
             return
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
-                [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()],
-            )
+        try:
+            with self.db:
+                self.db.executemany(sql, rows)
+        except FAULTS as err:
+            self.fault(err)
+
+    def put_parsed(self, items: dict[str, ParsedArticle]) -> None:
+        """Store parsed articles."""
+        rows = [(k, article_to_json(v)) for k, v in items.items()]
+        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
 
     def prune_parsed(self, live: Iterable[str]) -> None:
         """Forget parsed articles no current bundle has."""
+        try:
+            self._prune_parsed(live)
+        except FAULTS as err:
+            self.fault(err)
+
+    def _prune_parsed(self, live: Iterable[str]) -> None:
         if self.db is None:
             return
         with self.db:
@@ -134,17 +199,12 @@ class Cache:
             self.db.executemany(
                 "INSERT OR IGNORE INTO live_parsed VALUES (?)", [(k,) for k in live]
             )
-            self.db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live_parsed)")
+            self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live_parsed)")
 
     def put_rendered(self, items: dict[str, Any]) -> None:
         """Store Markdown results."""
-        if self.db is None or not items:
-            return
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
-            )
+        rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
+        self._write("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows)
 
     def output_unchanged(self, path: str, key: str, file: Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""
@@ -159,6 +219,12 @@ class Cache:
 
     def save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
         """Record the outputs of a build that was swapped into place (only what changed)."""
+        try:
+            self._save_outputs(written, live)
+        except FAULTS as err:
+            self.fault(err)
+
+    def _save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
         if self.db is None:
             return
         keep = set(live)
@@ -175,9 +241,14 @@ class Cache:
 
     def prune_rendered(self, live: Iterable[str]) -> None:
         """Forget Markdown results no current article uses."""
+        try:
+            self._prune_rendered(list(live))
+        except FAULTS as err:
+            self.fault(err)
+
+    def _prune_rendered(self, keep: list[str]) -> None:
         if self.db is None:
             return
-        keep = list(live)
         with self.db:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM live")
@@ -188,24 +259,28 @@ class Cache:
 
     def manifest(self) -> dict[str, Any] | None:
         """What the last successful build into this output folder recorded (never when cleaning)."""
-        if self.db is None or self.clean:
+        found = dict(self._select("rendered", ["manifest:" + self.scope]))
+        if not found:
             return None
-        row = self.db.execute(
-            "SELECT value FROM rendered WHERE key = ?", ("manifest:" + self.scope,)
-        ).fetchone()
-        return dict(json.loads(row[0])) if row else None
+        try:
+            data = json.loads(next(iter(found.values())))
+            if not isinstance(data, dict):
+                raise TypeError("the manifest is not an object")
+        except FAULTS as err:
+            self.fault(err)
+            return None
+        return data
 
     def save_manifest(self, data: dict[str, Any]) -> None:
         """Record the inputs of a successful build into this output folder."""
-        if self.db is not None:
-            with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
-                    ("manifest:" + self.scope, json.dumps(data)),
-                )
+        self._write(
+            "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
+            [("manifest:" + self.scope, json.dumps(data))],
+        )
 
     def close(self) -> None:
         """Close the database."""
         if self.db is not None:
-            self.db.close()
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
             self.db = None

@@ -143,6 +143,9 @@ def _claim(
     )
 
 
+MAX_FIGURE = 10**15
+
+
 def _figures(f: Fields) -> tuple[Figure, ...]:
     result = []
     for item in f.items("figures"):
@@ -154,6 +157,11 @@ def _figures(f: Fields) -> tuple[Figure, ...]:
         value = g.number("value", required=True)
         unit = g.text("unit")
         g.done()
+        if value is not None and abs(value) > MAX_FIGURE:
+            # Beyond this a float loses digits: the chart and the number shown would be wrong.
+            message = f"'figures.value' {value} is too large to draw faithfully (at most 10^15)"
+            f.problems.add(f.path, item.line, message, "give it in a larger unit, e.g. 'trillion'")
+            value = None
         if label and value is not None:
             result.append(Figure(label, value, unit))
     return tuple(result)

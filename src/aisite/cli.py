@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from aisite import __version__
 from aisite.errors import ContentError, Problem, UsageError
+from aisite.interrupt import exit_status, install, interrupted_message
+from aisite.preview import port
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+MAX_JOBS = 256  # each worker is a process with its own copy of the site: more only exhausts memory
 
 
 def parser() -> argparse.ArgumentParser:
@@ -63,7 +66,13 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="worker processes (default: one per core)",
+        help=f"worker processes, at most {MAX_JOBS} (default: one per core)",
+    )
+    b.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="fail at once when another build is writing the same output folder (default: wait)",
     )
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     b.add_argument("-v", "--verbose", action="store_true", help="print the time each stage took")
@@ -113,7 +122,9 @@ def parser() -> argparse.ArgumentParser:
         "serve", help="build, serve on this machine, rebuild and reload on changes"
     )
     site_options(s)
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    s.add_argument(
+        "--port", type=port, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
     s.add_argument(
         "--bind",
         default="127.0.0.1",
@@ -163,6 +174,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `aisite` command."""
     args = parser().parse_args(argv)
+    install()  # SIGTERM and SIGHUP stop aisite as Ctrl-C does
     if args.command is None:
         parser().print_help()
         return EXIT_USAGE
@@ -182,9 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"aisite: {count} problem{'s' if count != 1 else ''} found; {tail}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except KeyboardInterrupt:
-        print("aisite: interrupted; the previous site was left as it was.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        print(interrupted_message(args.command), file=sys.stderr)
+        return exit_status(err)
     except Exception:
         traceback.print_exc()
         print(
@@ -230,11 +242,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if args.base_url is not None and normalise_base_url(args.base_url) is None:
         raise UsageError(f"--base-url must be an absolute http(s) URL, not '{args.base_url}'")
-    if args.jobs < 0:
-        raise UsageError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be 0 (one per core) to {MAX_JOBS}, not {args.jobs}")
     source = Path(args.source)
     output = Path(args.output) if args.output else source / "site"
-    options = replace(_options(args, args.base_url), clean=args.clean, jobs=args.jobs)
+    options = replace(
+        _options(args, args.base_url), clean=args.clean, jobs=args.jobs, wait=args.wait
+    )
     report = build(options, output, None if args.quiet else _progress())
     if args.verbose:
         for name, seconds in report.timings.items():
@@ -362,16 +376,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisite.errors import Problems
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
-    from aisite.load import Reader, read_config
+    from aisite.load import MAX_FILE_BYTES, Reader, read_config
 
     site = Path(args.source)
     config, _ = read_config(Reader(site, Problems()))
     name = "standard input" if args.file == "-" else args.file
+    # The same limit as a build's: an imported story the next build refuses helps nobody.
+    too_long = Problem(name, 0, f"the story is longer than the {MAX_FILE_BYTES >> 20} MiB limit")
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        if args.file == "-":
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with Path(args.file).open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ContentError([too_long])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError([Problem(name, 0, f"cannot read the story: {err}")]) from None
     story = parse_story(text)
+    if len(to_markdown(story, "").encode()) > MAX_FILE_BYTES:  # escaping made it longer
+        raise ContentError([too_long])
     if not story.title or not story.blocks:
         raise ContentError(
             [Problem(name, 1, "no story found: the first line is the title, then paragraphs")]

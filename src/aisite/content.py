@@ -9,6 +9,7 @@ from typing import Any
 from aisite import urls
 from aisite.anchor import Found, Selector
 from aisite.cache import Cache, digest
+from aisite.cachecodec import CacheFormatError, from_data
 from aisite.errors import Problem, Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
@@ -162,14 +163,13 @@ def text_to_json(text: ArticleText, problems: list[Problem]) -> dict[str, Any]:
 
 
 def text_from_json(data: dict[str, Any]) -> tuple[ArticleText, list[Problem]]:
-    """The inverse of text_to_json."""
-    text = data["text"]
-    claims = tuple(ClaimText(**c) for c in text["claims"])
-    reused = tuple(ClaimText(**c) for c in text["reused"])
-    problems = [Problem(**p) for p in data["problems"]]
-    return ArticleText(**{**text, "claims": claims, "reused": reused}), problems
+    """The inverse of text_to_json; CacheFormatError when `data` is not of that shape."""
+    if not isinstance(data, dict) or set(data) != {"text", "problems"}:
+        raise CacheFormatError("not a rendered article")
+    return from_data(ArticleText, data["text"]), list(from_data(_Problems, data["problems"]))
 
 
+_Problems = tuple[Problem, ...]
 PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves
 _pending: list[ParsedArticle] = []
 _worker: Renderer | None = None
@@ -210,7 +210,7 @@ def render_content(
     """Render every article and page (cached by content hash), recording claims that fail to anchor."""
     strings = Strings(site.config.language)
     keys = [digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles]
-    cached = cache.get_rendered(keys) if cache else {}
+    cached = cache.get_rendered(keys, text_from_json) if cache else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = dict(
         zip(

@@ -15,6 +15,7 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _ESCAPE = re.compile(r"([\\`*_\[\]])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)] |={3,}|-{3,})")
 
 
@@ -84,7 +85,8 @@ def to_markdown(story: Story, date: str) -> str:
 
 
 def _escape(text: str) -> str:
-    escaped = _ESCAPE.sub(r"\\\1", text).replace("<", "&lt;")
+    # '&amp;' in the story must stay '&amp;' on the page, not become '&'.
+    escaped = _ENTITY.sub("&amp;", _ESCAPE.sub(r"\\\1", text)).replace("<", "&lt;")
     return "\\" + escaped if _BLOCK_START.match(escaped) else escaped
 
 

@@ -12,6 +12,8 @@ from aisite.catalog import Catalog, ClaimEntry
 from aisite.model import Site
 from aisite.opendata import claim_record
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def select(site: Site, verdict: str | None, claimant: str | None) -> tuple[ClaimEntry, ...]:
     """Claims filtered by verdict key and by claimant: a registry key exactly, else a name part."""
@@ -50,8 +52,15 @@ def as_csv(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for entry in entries:
-        writer.writerow(claim_record(site, entry))
+        writer.writerow({k: _cell(v) for k, v in claim_record(site, entry).items()})
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:

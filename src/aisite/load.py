@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,6 +38,7 @@ class Options:
     clean: bool = False  # ignore (and rebuild) the cache
     use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
     jobs: int = 0  # worker processes; 0: one per core
+    wait: bool = True  # when another build holds the output's lock: wait (else fail at once)
 
 
 class Reader:
@@ -56,9 +59,19 @@ class Reader:
         """True when a path (after following links) stays inside the site folder."""
         if not path.is_symlink():
             return True
-        target = path.resolve()
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            self.problems.add(self.rel(path), 0, "symbolic link loop; not followed")
+            return False
         if target == self.root or self.root in target.parents:
-            return True
+            hidden = [p for p in target.relative_to(self.root).parts if p.startswith(".")]
+            if not hidden:
+                return True
+            # static/env -> ../.env would publish secrets (.env, .git/config): never followed.
+            message = f"symbolic link points to the hidden '{hidden[0]}'; not followed"
+            self.problems.add(self.rel(path), 0, message, "hidden files are never published")
+            return False
         self.problems.add(
             self.rel(path), 0, "symbolic link points outside the site folder; not followed"
         )
@@ -75,7 +88,7 @@ class Reader:
                 return None
             data = path.read_bytes()
         except OSError as err:
-            self.problems.add(rel, 1, f"cannot read file: {err.strerror}")
+            self.cannot_read(path, err)
             return None
         try:
             text = data.decode("utf-8-sig")
@@ -96,11 +109,29 @@ class Reader:
             return None
         return text
 
+    def cannot_read(self, path: Path, err: OSError | None = None) -> None:
+        """Report a file or folder the user cannot read (never built from a cache instead)."""
+        why = (err.strerror if err and err.strerror else os.strerror(errno.EACCES)).lower()
+        self.problems.add(self.rel(path), 0, f"cannot read ({why})")
+
+    def readable(self, path: Path) -> bool:
+        """True when a file (or a folder, to list) can be read; reported when it cannot."""
+        mode = os.R_OK | os.X_OK if path.is_dir() else os.R_OK
+        if os.access(path, mode):
+            return True
+        self.cannot_read(path)
+        return False
+
     def entries(self, folder: Path) -> list[Path]:
-        """Sorted entries of a folder, without ignored files and outside links."""
+        """Sorted entries of a folder, without ignored files, hidden names and outside links."""
+        try:
+            found = sorted(folder.iterdir())
+        except OSError as err:
+            self.cannot_read(folder, err)
+            return []
         return [
             p
-            for p in sorted(folder.iterdir())
+            for p in found
             if p.name not in IGNORED and not p.name.startswith(".") and self.inside(p)
         ]
 
@@ -114,7 +145,7 @@ class Reader:
         for entry in self.entries(folder):
             if entry.is_dir():
                 result.extend(self.files(entry, seen | {real}))
-            elif entry.is_file():
+            elif entry.is_file() and self.readable(entry):
                 result.append(entry)
         return result
 
@@ -145,6 +176,8 @@ def load_site(options: Options, cache: Cache | None = None) -> tuple[ParsedSite,
     fingerprint = digest(config_text or "", config.base_url, registry_text)
     articles = _articles(reader, content / "articles", config, cache, fingerprint)
     pages = _pages(reader, content / "pages")
+    if (reader.root / "templates").is_dir():
+        reader.files(reader.root / "templates")  # an unreadable template is reported here
     static = tuple(
         StaticFile(str(p), reader.rel(p).removeprefix("static/"), reader.rel(p))
         for p in (reader.files(reader.root / "static") if (reader.root / "static").is_dir() else [])
@@ -219,10 +252,14 @@ def _articles(
         elif not valid_slug(entry.name):
             hint = slug_hint(entry.name)
             reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", hint)
+        elif not reader.readable(entry):
+            continue
         elif not (entry / "index.md").is_file():
             reader.problems.add(rel, 0, "article folder has no index.md")
         else:
             found = reader.files(entry)
+            if not all(f in found for f in _bundle_files(entry)):
+                continue  # unreadable (reported by the walk): never built from the cache instead
             stamp = _stamp(entry, found)
             bundles.append((entry, found, digest("parsed", config_key, rel, stamp)))
     known = cache.get_parsed(key for *_, key in bundles) if cache else {}
@@ -254,6 +291,11 @@ def _articles(
         cache.put_parsed(fresh)
         cache.prune_parsed(key for *_, key in bundles)
     return result
+
+
+def _bundle_files(entry: Path) -> list[Path]:
+    """A bundle's index.md and, when there is one, claims.yaml."""
+    return [p for p in (entry / "index.md", entry / "claims.yaml") if p.is_file()]
 
 
 def _stamp(entry: Path, found: list[Path]) -> str:

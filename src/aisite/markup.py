@@ -22,6 +22,7 @@ from pygments.formatters import HtmlFormatter
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Missed, Selector, TextIndex
 from aisite.embeds import EMBED_OPEN, check_iframes, embed_host, embed_links
+from aisite.limits import over_limit
 
 ALLOWED_TAGS = frozenset(
     [
@@ -219,15 +220,13 @@ class _AnchorProcessor(Treeprocessor):
         return html.unescape(raw) if _ENTITY.match(raw) else ""
 
 
-_TAG = re.compile(r"<[A-Za-z][^>]*>")
-_RESERVED_ATTR = re.compile(r"\bdata-claim\b", re.IGNORECASE)
-_RESERVED_ID = re.compile(
-    r"""(\bid\s*=\s*["']?\s*)(?=(claim|review|fn|fnref)[-:])""", re.IGNORECASE
-)
+# A start tag, with '>' allowed inside quoted attribute values.
+_TAG = re.compile(r"""<[A-Za-z][^\s/>]*((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_RESERVED_ID = re.compile(r"(claim|review|fn|fnref)[-:]", re.IGNORECASE)
 _RESERVED_CLASS = re.compile(
     r"(?<![\w-])(claim(-[\w-]+)?|verdict-[\w-]+|badge|scorebar[\w-]*|visually-hidden)(?![\w-])"
 )
-_CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 
 
 class _AuthorHtml(Postprocessor):
@@ -247,11 +246,24 @@ class _AuthorHtml(Postprocessor):
 
 
 def _neutralise(tag: re.Match[str]) -> str:
-    value = _RESERVED_ATTR.sub("data-author-claim", tag.group())
-    value = _RESERVED_ID.sub(r"\1author-", value)
-    return _CLASS_ATTR.sub(
-        lambda m: m.group(1) + _RESERVED_CLASS.sub(r"author-\1", m.group(2)), value
-    )
+    """Rename what poses as aisite's claim markup; values are read as a browser would (entities)."""
+    head = tag.group()[: tag.start(1) - tag.start()]
+    return head + _ATTRIBUTE.sub(_attribute, tag.group(1)) + ">"
+
+
+def _attribute(found: re.Match[str]) -> str:
+    name, value = found.group(1), found.group(3)
+    lowered = name.lower()
+    if lowered == "data-claim":
+        return "data-author-claim" + (found.group(2) or "")
+    if value is None or lowered not in ("id", "class"):
+        return found.group()
+    text = html.unescape(value[1:-1] if value[0] in "\"'" else value)
+    if lowered == "id":
+        text = "author-" + text if _RESERVED_ID.match(text.strip()) else text
+    else:
+        text = _RESERVED_CLASS.sub(r"author-\1", text)
+    return f'{name}="{html.escape(text, quote=True)}"'
 
 
 class _AnchorExtension(Extension):
@@ -327,6 +339,11 @@ class Converter:
         make_flag: FlagFactory | None = None,
     ) -> Rendered:
         """Convert markdown to sanitised HTML, anchoring the selectors if any."""
+        refused = over_limit(text)
+        if refused:  # bounded work per text: refused before the quadratic parser sees it
+            failed = Rendered("", "", "")
+            failed.error = refused
+            return failed
         self.md.reset()
         self.author.iframes = []
         self.anchor.selectors = selectors

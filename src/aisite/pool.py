@@ -1,24 +1,40 @@
-"""Worker processes: forked pools whose workers die with the build."""
+"""Worker processes: forked workers that die with the build and never hang an interrupted one.
+
+Not multiprocessing.Pool: its terminate() takes a lock that a worker may hold, and a worker that
+Ctrl-C reached while holding it hung an interrupted build (seen once in about 65 tries). Here
+workers take items from a shared counter, send results through their own pipe, ignore Ctrl-C
+(the build process alone answers it), and are SIGKILLed and reaped however the parent stops.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing as mp
+import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def die_with_parent() -> None:
-    """In a worker: be killed when the build process dies (Linux), so no orphan keeps writing."""
+def die_with_parent(parent: int | None = None) -> None:
+    """In a worker: be killed when the build process dies (Linux), and leave signals to it."""
+    for number in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     except (OSError, AttributeError, TypeError):
         pass
+    if parent is not None and os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
 
 
 def can_fork() -> bool:
@@ -26,14 +42,87 @@ def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
+def _work(
+    func: Callable[[int], Any], count: int, chunk: int, counter: Any, out: Connection
+) -> None:
+    """A worker's loop: claim the next chunk of indices, send its results, until none are left."""
+    try:
+        while True:
+            with counter.get_lock():
+                start = counter.value
+                counter.value = start + chunk
+            if start >= count:
+                break
+            out.send(("ok", [(i, func(i)) for i in range(start, min(count, start + chunk))]))
+        out.send(("done", None))
+    except BaseException as err:
+        try:
+            out.send(("error", err))
+        except Exception:  # an exception that cannot be pickled: send what it said
+            out.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+
+
 def fork_map(
     func: Callable[[int], T], count: int, workers: int, chunksize: int, ordered: bool = True
 ) -> Iterator[T]:
     """func(0..count-1) across forked workers; set the data func reads before calling."""
-    with mp.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
-        results: Iterable[T] = (
-            pool.imap(func, range(count), chunksize)
-            if ordered
-            else pool.imap_unordered(func, range(count), chunksize)
-        )
-        yield from results
+    parent = os.getpid()
+    counter = mp.get_context("fork").Value("q", 0)
+    pipes: dict[Connection, int] = {}
+    try:
+        for _ in range(max(1, min(workers, count))):
+            reader, writer = mp.Pipe(duplex=False)
+            # No signal may reach a new worker before it has its own handlers.
+            signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the worker
+                reader.close()
+                die_with_parent(parent)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+                _work(func, count, chunksize, counter, writer)
+                os._exit(0)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+            writer.close()
+            pipes[reader] = pid
+        yield from _gather(pipes, ordered)
+    finally:
+        _stop(list(pipes.values()))
+        for conn in pipes:
+            conn.close()
+
+
+def _gather(pipes: dict[Connection, int], ordered: bool) -> Iterator[Any]:
+    """Results as workers send them (or in index order); a worker's exception is raised here."""
+    live = list(pipes)
+    waiting: dict[int, Any] = {}
+    following = 0
+    while live:
+        for conn in wait(live):
+            assert isinstance(conn, Connection)
+            try:
+                kind, payload = conn.recv()
+            except EOFError:
+                raise RuntimeError(f"worker process {pipes[conn]} died") from None
+            if kind == "error":
+                raise payload
+            if kind == "done":
+                live.remove(conn)
+                continue
+            for index, result in payload:
+                if not ordered:
+                    yield result
+                    continue
+                waiting[index] = result
+                while following in waiting:
+                    yield waiting.pop(following)
+                    following += 1
+
+
+def _stop(pids: list[int]) -> None:
+    """Kill and reap workers (those that finished are only reaped)."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)

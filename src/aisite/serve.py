@@ -10,13 +10,14 @@ import threading
 import traceback
 from collections.abc import Callable
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from aisite.build import build
 from aisite.errors import ContentError, UsageError
 from aisite.load import Options
+from aisite.preview import QuietServer, host_allowed
 
 WATCHED = ("content", "templates", "static")
 LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'aisite build' output)
@@ -79,6 +80,18 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        """Refuse requests for another host name (DNS rebinding) before anything is served."""
+        if not super().parse_request():
+            return False
+        bind = self.server.bind_name if isinstance(self.server, QuietServer) else ""
+        if host_allowed(self.headers.get("Host"), bind):
+            return True
+        self.send_error(
+            403, "Host not allowed", "aisite serve answers only for this machine's names"
+        )
+        return False
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -148,11 +161,13 @@ def serve(
     output.mkdir()
     handler = partial(Handler, state=state, directory=str(output))
     try:
-        server = ThreadingHTTPServer((bind, port), handler)
-    except OSError as err:
+        server = QuietServer((bind, port), handler)
+        server.bind_name = bind
+    except (OSError, OverflowError) as err:
         shutil.rmtree(workdir, ignore_errors=True)
+        why = err.strerror if isinstance(err, OSError) and err.strerror else err
         raise UsageError(
-            f"--port {port}: cannot listen on {bind}:{port}: {err.strerror or err} "
+            f"--port {port}: cannot listen on {bind}:{port}: {why} "
             "(choose another --port, or --port 0 for a free one)"
         ) from None
     server.daemon_threads = True
@@ -178,13 +193,13 @@ def serve(
         say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
         state.publish([])
 
-    rebuild()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
     stop = threading.Event()
     watched = source.resolve()
-    try:
+    try:  # from here on, Ctrl-C, SIGTERM or SIGHUP remove the temporary folder
+        rebuild()
+        thread.start()
+        say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
         for changes in watch(watched, stop_event=stop, watch_filter=partial(_relevant, watched)):
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
@@ -195,7 +210,8 @@ def serve(
         stop.set()
         state.stopping = True
         state.publish(state.problems)
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()
         server.server_close()
         shutil.rmtree(workdir, ignore_errors=True)
     say("Stopped.")

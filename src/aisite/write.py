@@ -9,12 +9,16 @@ import secrets
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aisite import interrupt
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
+from aisite.interrupt import uninterrupted
+from aisite.leftovers import remove_leftover
 from aisite.plan import Output
 from aisite.pool import can_fork, fork_map
 from aisite.urls import is_feed
@@ -80,13 +84,16 @@ def check_paths(outputs: list[Output]) -> None:
                 )
             )
             continue
-        key = output.path.casefold()
+        # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
+        key = unicodedata.normalize("NFC", output.path).casefold()
         first = seen.get(key)
         if first is None:
             seen[key] = output
             continue
         same = (
-            "" if first.path == output.path else f" (and '{first.path}': names differ only in case)"
+            ""
+            if first.path == output.path
+            else f" (and '{first.path}': names differ only in case or Unicode normalisation)"
         )
         # Report at the content file when one side is a file and the other a generated page.
         # An alias (a line of a file asked for it) is the side to report.
@@ -98,25 +105,10 @@ def check_paths(outputs: list[Output]) -> None:
 
 
 def clean_leftovers(output: Path) -> None:
-    """Remove temporary folders that an interrupted build left beside the output."""
+    """Remove temporary folders an interrupted build left (called holding the output's lock)."""
     for leftover in output.parent.glob(f".{output.name}.tmp-*"):
-        pid = leftover.name.rsplit("-", 2)[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        if leftover.is_symlink():
-            leftover.unlink()
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        # No live build owns one: builds of this folder hold its lock (lock.py) while they write.
+        remove_leftover(leftover)
 
 
 PARALLEL_MIN = 400  # outputs to make before a process pool pays for itself
@@ -213,7 +205,9 @@ def write_site(
                 written[item.path] = (item.key, size, mtime)
         if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
             (tmp / MARKER).write_bytes(MARKER_TEXT)
-        _swap(tmp, output)
+        with uninterrupted():  # the site is either the old one or the new one, and we know which
+            _swap(tmp, output)
+            interrupt.state.published = True
     finally:
         _job = None
         if tmp.exists():

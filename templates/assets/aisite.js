@@ -1,9 +1,28 @@
 // aisite: optional enhancement. Selecting a highlighted claim (or the verdict label after it)
-// opens a small dialog with the verdict and summary, taken from the claim card on the page.
-// Without JavaScript each verdict label is a plain link to its claim card.
+// opens a small dialog with the verdict and summary. They come only from the JSON block aisite
+// writes from claims.yaml (script#aisite-claims), never from the page's markup, which an
+// article's own HTML could imitate. Without JavaScript each verdict label is a plain link to its
+// claim card.
 (function () {
   "use strict";
   var open = null;
+  var data = null;
+
+  function claims() {
+    if (data !== null) return data;
+    data = Object.create(null);
+    // Article HTML can never hold a script element (the sanitiser removes them whole).
+    var block = document.querySelector('script[type="application/json"]#aisite-claims');
+    if (!block) return data;
+    try {
+      JSON.parse(block.textContent).forEach(function (claim) {
+        if (claim && typeof claim.id === "string" && /^[a-z0-9-]+$/.test(claim.verdict)) data[claim.id] = claim;
+      });
+    } catch (error) {
+      data = Object.create(null);
+    }
+    return data;
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -31,14 +50,11 @@
   }
 
   function show(id, trigger) {
-    var card = document.getElementById("review-" + id);
-    if (!card) return false;
+    var claim = claims()[id];
+    if (!claim) return false;
     close(false);
-    var badge = card.querySelector(".badge");
-    var summary = card.querySelector(".claim-card-summary");
-    var claimant = card.querySelector(".claim-card-claimant");
-    var full = card.querySelector(".claim-card-links a");
-    var box = el("div", "claim-popover " + ((card.className.match(/verdict-[a-z0-9-]+/) || [""])[0]));
+    var verdict = "verdict-" + claim.verdict;
+    var box = el("div", "claim-popover " + verdict);
     box.id = "popover-" + id;
     box.setAttribute("role", "dialog");
     box.setAttribute("aria-labelledby", box.id + "-title");
@@ -47,7 +63,7 @@
     var title = el("p");
     title.id = box.id + "-title";
     title.appendChild(el("span", "visually-hidden", "Claim review. "));
-    if (badge) title.appendChild(el("span", "badge " + ((badge.className.match(/verdict-[a-z0-9-]+/) || [""])[0]), badge.textContent.replace(/^Verdict: /, "")));
+    title.appendChild(el("span", "badge " + verdict, claim.label));
     var closeButton = el("button", "claim-popover-close", "×");
     closeButton.type = "button";
     closeButton.setAttribute("aria-label", "Close");
@@ -55,17 +71,17 @@
     head.appendChild(title);
     head.appendChild(closeButton);
     box.appendChild(head);
-    if (summary) {
-      var text = el("p", "claim-popover-summary", summary.textContent);
+    if (claim.summary) {
+      var text = el("p", "claim-popover-summary", claim.summary);
       text.id = box.id + "-summary";
       box.setAttribute("aria-describedby", text.id);
       box.appendChild(text);
     }
-    if (claimant) box.appendChild(el("p", "claim-popover-by", claimant.textContent));
+    if (claim.claimant) box.appendChild(el("p", "claim-popover-by", claim.claimant));
     var links = el("p", "claim-popover-links");
-    if (full) {
+    if (claim.url) {
       var a = el("a", "", "Read the full review");
-      a.href = full.getAttribute("href");
+      a.href = claim.url;
       links.appendChild(a);
       links.appendChild(document.createTextNode(" · "));
     }

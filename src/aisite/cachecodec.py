@@ -1,0 +1,155 @@
+"""Plain JSON for cached model objects: decoding can only build the model's own dataclasses.
+
+The cache never unpickles: a parsed article is stored as JSON of its fields, and read back by
+walking the dataclasses' type hints, checking every value's type on the way. Anything that does
+not fit (wrong shape, wrong type, unknown field) raises CacheFormatError, which callers treat as
+a cache miss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+from aisite.model import Frozen, ParsedArticle
+
+
+class CacheFormatError(ValueError):
+    """A cached value that does not decode to the expected type."""
+
+
+def to_data(value: Any) -> Any:
+    """A model value as JSON-ready data (dataclasses as objects, tuples as lists)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Frozen):  # free template data: an ordered mapping
+        return {"frozen": [[k, to_data(v)] for k, v in value.items()]}
+    if isinstance(value, datetime):
+        zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+        return {"datetime": value.isoformat(), "zone": zone}
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot encode {type(value).__name__} for the cache")
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def from_data(kind: Any, data: Any) -> Any:
+    """Rebuild a value of type `kind` from to_data's output; CacheFormatError when it does not fit."""
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        for option in get_args(kind):
+            try:
+                return from_data(option, data)
+            except CacheFormatError:
+                continue
+        raise CacheFormatError(f"no type of {kind} fits {type(data).__name__}")
+    if origin is Literal:
+        if data in get_args(kind) and isinstance(data, str):
+            return data
+        raise CacheFormatError(f"{data!r} is not one of {get_args(kind)}")
+    if origin is tuple:
+        if not isinstance(data, list | tuple):
+            raise CacheFormatError("expected a list")
+        args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_data(args[0], item) for item in data)
+        if len(args) != len(data):
+            raise CacheFormatError("a fixed-size tuple of the wrong length")
+        return tuple(from_data(a, item) for a, item in zip(args, data, strict=True))
+    if kind is type(None):
+        if data is None:
+            return None
+        raise CacheFormatError("expected null")
+    if kind is datetime:
+        return _datetime(data)
+    if kind is Frozen:
+        return _frozen(data)
+    if kind is bool or kind is str:
+        if type(data) is kind:
+            return data
+        raise CacheFormatError(f"expected {kind.__name__}")
+    if kind is int:
+        if type(data) is int:
+            return data
+        raise CacheFormatError("expected an integer")
+    if kind is float:
+        if type(data) in (int, float):  # kept as JSON had it: an int stays an int
+            return data
+        raise CacheFormatError("expected a number")
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass(kind, data)
+    raise CacheFormatError(f"type {kind} cannot come from the cache")
+
+
+def _datetime(data: Any) -> datetime:
+    if not isinstance(data, dict) or set(data) != {"datetime", "zone"}:
+        raise CacheFormatError("expected a datetime")
+    try:
+        value = datetime.fromisoformat(data["datetime"])
+        if data["zone"] is not None:
+            value = value.astimezone(ZoneInfo(data["zone"]))
+    except (TypeError, ValueError, KeyError) as err:  # ZoneInfoNotFoundError is a KeyError
+        raise CacheFormatError(f"bad datetime: {err}") from None
+    return value
+
+
+def _frozen(data: Any) -> Frozen:
+    """Free template data: scalars, tuples and nested Frozen mappings, nothing else."""
+    if (
+        not isinstance(data, dict)
+        or set(data) != {"frozen"}
+        or not isinstance(data["frozen"], list)
+    ):
+        raise CacheFormatError("expected template data")
+    items = []
+    for item in data["frozen"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise CacheFormatError("expected a key and a value")
+        items.append((item[0], _free(item[1])))
+    return Frozen(items)
+
+
+def _free(data: Any) -> Any:
+    if data is None or isinstance(data, str | int | float | bool):
+        return data
+    if isinstance(data, list):
+        return tuple(_free(item) for item in data)
+    return _frozen(data)
+
+
+def _dataclass(kind: type, data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise CacheFormatError(f"expected an object for {kind.__name__}")
+    names = [f.name for f in dataclasses.fields(kind) if f.init]
+    if set(data) != set(names):
+        raise CacheFormatError(f"fields of {kind.__name__} do not match")
+    hints = _hints(kind)
+    return kind(**{name: from_data(hints[name], data[name]) for name in names})
+
+
+def article_to_json(article: ParsedArticle) -> str:
+    """A parsed article as JSON text."""
+    return json.dumps(to_data(article), ensure_ascii=False, separators=(",", ":"))
+
+
+def article_from_json(text: str | bytes) -> ParsedArticle:
+    """A parsed article from article_to_json's text; CacheFormatError for anything else."""
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError, RecursionError) as err:
+        raise CacheFormatError(f"not JSON: {err}") from None
+    article = from_data(ParsedArticle, data)
+    assert isinstance(article, ParsedArticle)
+    return article

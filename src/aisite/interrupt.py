@@ -1,0 +1,66 @@
+"""Stopping: SIGTERM and SIGHUP stop aisite as Ctrl-C does, and the message says what was left."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C would raise KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _State:
+    """Whether this process has already put a new site in place (then it is not 'left as it was')."""
+
+    published = False
+
+
+state = _State()
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+def install() -> None:
+    """Make SIGTERM and SIGHUP unwind like Ctrl-C (finally blocks run, temporary folders go)."""
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _stop)
+
+
+def exit_status(err: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as a shell reports a process a signal stopped."""
+    return 128 + (err.signum if isinstance(err, Stopped) else int(signal.SIGINT))
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done (they are delivered after it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def interrupted_message(command: str) -> str:
+    """The one line printed when Ctrl-C (or SIGTERM, SIGHUP) stops a command."""
+    if command != "build":
+        return "aisite: interrupted."
+    if state.published:
+        return "aisite: interrupted; the new site was already in place."
+    return "aisite: interrupted; the previous site was left as it was."

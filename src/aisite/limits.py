@@ -1,0 +1,28 @@
+"""Bounds on the work one Markdown text may cause, found by measurement (docs/security.md).
+
+Python-Markdown's inline parser is quadratic in the number of unclosed '[' (links, images,
+footnotes) and '<' (raw HTML, autolinks) of a text: 20,000 '[a](' took over a minute, 10,000
+footnotes 47 s, '[' x 100,000 more than 300 s. At 2,000 of either the worst input measured takes
+about a second; real articles use a few hundred at most. A text past a limit is refused before
+it is parsed, with what to change.
+"""
+
+from __future__ import annotations
+
+# Character -> (most allowed, how to write it when it is not markup).
+LIMITS = {
+    "[": (2000, "write a literal '[' as \\["),
+    "<": (2000, "write a literal '<' as &lt;"),
+}
+
+
+def over_limit(text: str) -> str:
+    """Why a Markdown text is refused, or '' when it is within every limit."""
+    for char, (limit, escape) in LIMITS.items():
+        count = text.count(char) - text.count("\\" + char)  # escaped ones cost nothing
+        if count > limit:
+            return (
+                f"the text has {count:,} '{char}' characters; at most {limit:,} are allowed, as "
+                f"Markdown's parser slows down quadratically past that (split the text, or {escape})"
+            )
+    return ""

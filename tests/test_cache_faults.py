@@ -1,0 +1,109 @@
+"""A damaged, read-only or hostile cache is only a miss: never a crash, never code run, same site."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import copy_site, run_aisite
+from unprivileged import run_unprivileged, share, shared_tmp
+
+pytestmark = pytest.mark.cli
+__all__ = ["shared_tmp"]  # a fixture
+SITES = Path(__file__).parent / "sites"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _built(tmp: Path) -> tuple[Path, Path, Path]:
+    """A copy of the basic site, built once (cache filled), and a --clean reference build."""
+    site = copy_site(SITES / "basic", tmp / "src")
+    out, reference = tmp / "site", tmp / "reference"
+    for args in (("--output", str(out)), ("--output", str(reference), "--clean")):
+        result = run_aisite("build", "--source", str(site), *args)
+        assert result.returncode == 0, result.stderr
+    return site, out, reference
+
+
+def _rewrite_rows(site: Path, value: object) -> None:
+    """Set every cached value in every table to `value`."""
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    with db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+            if "value" in columns:
+                db.execute(f"UPDATE {table} SET value = ?", (value,))
+    db.close()
+
+
+def _rebuild_same(site: Path, out: Path, reference: Path) -> str:
+    (site / "content" / "articles" / "open-models-week" / "index.md").touch()
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stderr.splitlines()) <= 1, result.stderr
+    assert tree(out) == tree(reference)
+    return result.stderr
+
+
+class _Payload:
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os.system, (f"touch {self.mark}",))
+
+
+def test_a_cache_from_elsewhere_never_runs_code(tmp_path: Path) -> None:
+    site, out, reference = _built(tmp_path)
+    mark = tmp_path / "pwned"
+    _rewrite_rows(site, pickle.dumps(_Payload(str(mark))))
+    _rebuild_same(site, out, reference)
+    assert not mark.exists(), "the cache unpickled a payload"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["{not json", "[]", '{"text": {}, "problems": []}', '{"signature": 1, "since": 2}', "null"],
+)
+def test_damaged_rows_are_misses(tmp_path: Path, value: str) -> None:
+    site, out, reference = _built(tmp_path)
+    _rewrite_rows(site, value)
+    _rebuild_same(site, out, reference)
+
+
+def test_a_corrupt_database_file_is_a_miss(tmp_path: Path) -> None:
+    site, out, reference = _built(tmp_path)
+    for name in os.listdir(site / ".aisite-cache"):
+        if name.startswith("cache.sqlite"):
+            (site / ".aisite-cache" / name).write_bytes(b"\x00garbage" * 512)
+    stderr = _rebuild_same(site, out, reference)
+    assert "cache" in stderr
+
+
+def test_a_read_only_cache_is_a_miss(shared_tmp: Path) -> None:
+    site = copy_site(SITES / "basic", shared_tmp / "src")
+    share(site)
+    out, reference = shared_tmp / "site", shared_tmp / "reference"
+    for args in (("--output", str(out)), ("--output", str(reference), "--clean")):
+        result = run_unprivileged("build", "--source", str(site), *args)
+        assert result.returncode == 0, result.stderr
+    cache = site / ".aisite-cache"
+    for path in [cache, *cache.iterdir()]:
+        if path.is_file():
+            path.chmod(0o444)
+    (site / "content" / "articles" / "open-models-week" / "index.md").touch()
+    result = run_unprivileged("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stderr.splitlines()) <= 1, result.stderr
+    assert tree(out) == tree(reference)

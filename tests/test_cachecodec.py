@@ -1,0 +1,90 @@
+"""The cache's JSON codec: every field of the model round-trips; nothing else decodes."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json, from_data
+from aisite.load import Options, load_site
+from aisite.model import Frozen, ParsedArticle
+from conftest import REPO
+
+pytestmark = pytest.mark.unit
+
+
+def _sample(kind: Any, seed: list[int]) -> Any:
+    """A value of `kind` that differs from every other sample (no field left at a default)."""
+    seed[0] += 1
+    n = seed[0]
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(kind) if a is not type(None)]
+        return _sample(options[n % len(options)], seed)
+    if origin is Literal:
+        return get_args(kind)[n % len(get_args(kind))]
+    if origin is tuple:
+        args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return (_sample(args[0], seed), _sample(args[0], seed))
+        return tuple(_sample(a, seed) for a in args)
+    if kind is Frozen:
+        return Frozen(
+            [
+                ("title", f"x{n}"),
+                ("n", n),
+                ("f", 0.5),
+                ("on", True),
+                ("none", None),
+                ("list", (1, "a", Frozen([("deep", (2.0,))]))),
+            ]
+        )
+    if kind is datetime:
+        zones = [ZoneInfo("Europe/Berlin"), UTC, timezone(timedelta(hours=-3, minutes=-30))]
+        return datetime(2020, 1, 1, 12, n % 60, tzinfo=zones[n % 3]) + timedelta(days=n)
+    if kind is str:
+        return f"text {n} “ü” <b>&amp;"
+    if kind is bool:
+        return n % 2 == 0
+    if kind is int:
+        return n
+    if kind is float:
+        return n + 0.25
+    assert dataclasses.is_dataclass(kind), kind
+    hints = typing.get_type_hints(kind)
+    return kind(**{f.name: _sample(hints[f.name], seed) for f in dataclasses.fields(kind)})
+
+
+def test_every_field_of_a_parsed_article_round_trips() -> None:
+    article = _sample(ParsedArticle, [0])
+    back = article_from_json(article_to_json(article))
+    assert back == article
+    # repr shows what == does not compare: time zones, int against float.
+    assert repr(back) == repr(article)
+
+
+def test_the_default_sites_articles_round_trip() -> None:
+    parsed, problems = load_site(Options(REPO, now=datetime(2030, 1, 1, tzinfo=UTC)))
+    assert parsed.articles and not problems.items
+    for article in parsed.articles:
+        assert repr(article_from_json(article_to_json(article))) == repr(article)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "[]", "{}", '{"slug": 1}', "not json", '{"datetime": "x", "zone": null}', "[" * 100000],
+)
+def test_anything_else_is_a_format_error(text: str) -> None:
+    with pytest.raises(CacheFormatError):
+        article_from_json(text)
+
+
+def test_a_time_zone_from_the_cache_must_be_a_zone() -> None:
+    with pytest.raises(CacheFormatError):
+        from_data(datetime, {"datetime": "2020-01-01T00:00:00+00:00", "zone": "../../etc/passwd"})

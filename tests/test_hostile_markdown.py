@@ -1,0 +1,102 @@
+"""Markdown that makes the parser quadratic, and a long quote with a typo: bounded, reported."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from aisite.limits import LIMITS
+from conftest import run_aisite
+
+pytestmark = pytest.mark.cli
+QUADRATIC = {
+    "open-links": "[a](" * 20_000,
+    "footnotes": "".join(f"x[^{i}] " for i in range(10_000))
+    + "\n\n"
+    + "\n".join(f"[^{i}]: note" for i in range(10_000)),
+    "nested-spans": "<span>" * 20_000 + "x" + "</span>" * 20_000,
+    "brackets": "[" * 100_000,
+    "autolinks": "<http://a " * 20_000,
+}
+
+
+def _site(root: Path, bodies: dict[str, str]) -> Path:
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    for slug, body in bodies.items():
+        folder = root / "content" / "articles" / slug
+        folder.mkdir()
+        (folder / "index.md").write_text(f"---\ntitle: {slug}\ndate: 2024-01-01\n---\n{body}\n")
+    return root
+
+
+def test_quadratic_markdown_is_refused_with_what_to_change(tmp_path: Path) -> None:
+    site = _site(tmp_path / "src", QUADRATIC)
+    result = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(QUADRATIC) + 1, result.stderr
+    for slug, body in QUADRATIC.items():
+        char = "[" if body.count("[") > LIMITS["["][0] else "<"
+        count = body.count(char)
+        expected = (
+            f"content/articles/{slug}/index.md:1: the text has {count:,} '{char}' characters; "
+            "at most 2,000 are allowed"
+        )
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+
+
+def test_markdown_at_the_limits_builds(tmp_path: Path) -> None:
+    bodies = {
+        "links": " ".join(f"[a{i}](https://e.org/{i})" for i in range(1000)),
+        "open-links": "[a](" * 2000,
+        "tags": "<b>x</b> " * 1000,
+        "escaped": "\\[" * 50_000,
+    }
+    site = _site(tmp_path / "src", bodies)
+    result = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_long_quote_with_a_typo_gets_a_hint_in_bounded_time(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    words = [
+        "the",
+        "of",
+        "and",
+        "a",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "as",
+        "was",
+        "with",
+        "be",
+        "by",
+        "on",
+        "not",
+        "this",
+        "are",
+        "or",
+        "from",
+    ]
+    paragraphs = [" ".join(rng.choice(words) for _ in range(120)) + "." for _ in range(130)]
+    site = _site(tmp_path / "src", {"long": "\n\n".join(paragraphs)})
+    assert len((site / "content/articles/long/index.md").read_bytes()) > 50_000
+    passage = " ".join(paragraphs[40:50])[:5000].rsplit(" ", 1)[0]
+    quote = passage[:2500] + "q" + passage[2501:]  # one typo
+    claims = site / "content" / "articles" / "long" / "claims.yaml"
+    claims.write_text(
+        f"- id: long\n  quote: {quote}\n  claimant: Someone\n  verdict: accurate\n"
+        "  summary: S.\n  evidence:\n    - title: E\n      url: https://example.org/e\n"
+    )
+    result = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1, result.stderr
+    assert "claim 'long': quote not found" in result.stderr
+    hint = result.stderr.split('did you mean "', 1)[1].split('"?)', 1)[0]
+    assert hint.startswith(passage[:200])

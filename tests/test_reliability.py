@@ -1,0 +1,206 @@
+"""Builds that overlap, are cut short or meet a damaged output folder never cost the site."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_site, run_aisite
+from test_cache_faults import tree
+from unprivileged import run_unprivileged, share, shared_tmp
+
+pytestmark = pytest.mark.cli
+__all__ = ["shared_tmp"]  # a fixture
+SITES = Path(__file__).parent / "sites"
+
+
+def test_the_no_change_path_repairs_files_removed_or_edited_by_hand(tmp_path: Path) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "src")
+    out = tmp_path / "site"
+    for _ in range(2):
+        assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    whole = tree(out)
+    removed = sorted(p for p in out.rglob("*.html") if len(p.relative_to(out).parts) > 2)[0]
+    removed.unlink()
+    edited = out / "index.html"
+    edited.write_text("defaced")
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "0 changed" not in result.stdout
+    assert tree(out) == whole
+    again = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert "0 changed" in again.stdout, again.stdout
+
+
+def _build_proc(site: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aisite",
+            "build",
+            "--source",
+            str(site),
+            "--output",
+            str(out),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own session: the test can find every process it started
+    )
+
+
+@contextmanager
+def held(lock: Path) -> Iterator[None]:
+    """Hold a lock file as a running build does (what another build must respect)."""
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def _title(out: Path) -> str:
+    found = re.search(r"<title>([^<]*)</title>", (out / "index.html").read_text())
+    assert found
+    return found.group(1)
+
+
+def test_a_second_build_waits_for_the_first_and_reads_the_newest_content(tmp_path: Path) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "src")
+    out = tmp_path / "site"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    # A live build's temporary folder; its PID means nothing here (another PID namespace).
+    other = tmp_path / ".site.tmp-999999-0a1b2c3d"
+    (other / "articles").mkdir(parents=True)
+    with held(tmp_path / ".site.lock"):
+        proc = _build_proc(site, out)
+        assert proc.stderr is not None
+        ready, _, _ = select.select([proc.stderr], [], [], 60)
+        assert ready, "the second build said nothing"
+        line = proc.stderr.readline()
+        assert "another build is writing" in line and "waiting" in line, line
+        time.sleep(0.5)
+        assert proc.poll() is None, "the second build did not wait"
+        assert other.is_dir(), "a live build's temporary folder was removed"
+        config = site / "content" / "site.yaml"
+        config.write_text(config.read_text().replace("title:", "title: Edited", 1))
+    _, errors = proc.communicate(timeout=60)
+    assert proc.returncode == 0, errors
+    assert _title(out).startswith("Edited"), "the waiting build did not read the newest content"
+
+
+def test_no_wait_fails_clearly_while_another_build_runs(tmp_path: Path) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "src")
+    out = tmp_path / "site"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    before = tree(out)
+    with held(tmp_path / ".site.lock"):
+        result = run_aisite("build", "--source", str(site), "--output", str(out), "--no-wait")
+    assert result.returncode == 1
+    assert f"{out}: another aisite build is writing {out}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(out) == before
+
+
+def test_a_leftover_that_cannot_be_removed_is_reported_once(shared_tmp: Path) -> None:
+    site = copy_site(SITES / "basic", shared_tmp / "src")
+    share(site)
+    leftover = shared_tmp / ".site.tmp-1-deadbeef"
+    (leftover / "locked").mkdir(parents=True)
+    (leftover / "locked" / "page.html").write_text("left by a build run as root")
+    (leftover / "locked").chmod(0o555)  # and root's, when the test runs as root
+    lock = shared_tmp / ".site.lock"
+    lock.touch()
+    lock.chmod(0o444)  # a lock file the build cannot write (root's): locked read-only
+    result = run_unprivileged("build", "--source", str(site), "--output", str(shared_tmp / "site"))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, result.stderr
+    assert str(leftover) in warnings[0] and "remove it yourself" in warnings[0]
+
+
+def _session(leader: int) -> list[str]:
+    """Live (not zombie) processes of a session."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == leader and fields[0] != "Z":
+            found.append(stat.parent.name)
+    return found
+
+
+def _big(tmp: Path) -> Path:
+    site = tmp / "big"
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "content" / "site.yaml").write_text("title: Big\nbase_url: https://example.org/\n")
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
+    rng = random.Random(5)
+    for n in range(160):
+        folder = site / "content" / "articles" / f"article-{n}"
+        folder.mkdir()
+        body = "\n\n".join(" ".join(rng.choice(words) for _ in range(100)) + "." for _ in range(5))
+        (folder / "index.md").write_text(f"---\ntitle: A{n}\ndate: 2024-01-01\n---\n{body}\n")
+    return site
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stopped_build_says_one_true_line_and_leaves_nothing(tmp_path: Path, number: int) -> None:
+    site = _big(tmp_path)
+    out = tmp_path / "site"
+    started = time.monotonic()
+    assert (
+        run_aisite("build", "--source", str(site), "--output", str(out), "-j", "2").returncode == 0
+    )
+    duration = time.monotonic() - started
+    config = site / "content" / "site.yaml"
+    for step, share_of_build in enumerate((0.15, 0.4, 0.65, 0.9, 1.1)):
+        title = f"Big {step}"
+        config.write_text(f"title: {title}\nbase_url: https://example.org/\n")
+        proc = _build_proc(site, out, "-j", "2", "-q")
+        time.sleep(duration * share_of_build)
+        os.killpg(proc.pid, number)  # as a terminal sends Ctrl-C: to every process of the job
+        _, errors = proc.communicate(timeout=60)
+        if proc.returncode == 0:
+            continue  # finished before the signal came
+        assert proc.returncode == 128 + number, errors
+        new = _title(out).split(" – ")[0] == title
+        left = (
+            "the new site was already in place" if new else "the previous site was left as it was"
+        )
+        assert errors == f"aisite: interrupted; {left}.\n"
+        time.sleep(0.2)
+        assert _session(proc.pid) == [], "processes outlived the build"
+        assert not list(tmp_path.glob(".site.tmp-*")), "a temporary folder was left"
+
+
+def test_workers_die_with_a_killed_build(tmp_path: Path) -> None:
+    site = _big(tmp_path)
+    out = tmp_path / "site"
+    for delay in (0.5, 1.5, 3.0):
+        proc = _build_proc(site, out, "-j", "2", "--clean")
+        time.sleep(delay)
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while _session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session(proc.pid) == [], f"workers outlived a killed build ({delay} s)"
