@@ -27,6 +27,7 @@ from browser_support import (
     format_violations,
     page_path,
     require,
+    require_program,
     run_axe,
     serve,
 )
@@ -301,8 +302,9 @@ EMBED_SANDBOX_ERROR = (
 def nu_errors(basic_site: Path) -> list[str]:
     """The Nu Html Checker's errors for every page of the test site (one run: it is slow)."""
     jar = require(VNU, "the Nu Html Checker (run `npm ci --ignore-scripts`)")
+    java = require_program("java", "Java (apt-get install default-jre-headless)")
     result = subprocess.run(
-        ["java", "-jar", str(jar), "--errors-only", "--skip-non-html", str(basic_site)],
+        [java, "-jar", str(jar), "--errors-only", "--skip-non-html", str(basic_site)],
         capture_output=True,
         text=True,
         timeout=300,
