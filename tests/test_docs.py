@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import PurePosixPath
 
 import pytest
+import yaml
 from _pytest.outcomes import Failed
 
 from browser_support import require_program
@@ -39,3 +41,34 @@ def test_a_missing_program_fails_with_what_to_install() -> None:
     assert str(failure.value) == (
         "newsboat (apt-get install newsboat) is missing: no 'no-such-program-aisite' on /nowhere"
     )
+
+
+def _workflows() -> list[dict[str, object]]:
+    text = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_deployment_workflows_install_aisite_from_a_checkout_they_make() -> None:
+    jobs = [job for workflow in _workflows() for job in workflow["jobs"].values()]  # type: ignore[attr-defined]
+    assert len(jobs) >= 3
+    for job in jobs:
+        steps = job["steps"]
+        checkouts = {
+            PurePosixPath(s.get("with", {}).get("path", "."))
+            for s in steps
+            if str(s.get("uses", "")).startswith("actions/checkout@")
+        }
+        installs = [
+            PurePosixPath(target)
+            for s in steps
+            for target in re.findall(r"pip install (\S+)", str(s.get("run", "")))
+        ]
+        assert installs, job
+        for target in installs:
+            assert target in checkouts, f"'pip install {target}': the workflow has no such checkout"
+
+
+def test_no_doc_installs_aisite_from_pypi() -> None:
+    for doc in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
+        text = doc.read_text(encoding="utf-8")
+        assert not re.search(r"pip install (-U )?aisite\b", text), doc.name
