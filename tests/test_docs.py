@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
 from _pytest.outcomes import Failed
 
 from browser_support import require_program
-from conftest import REPO
+from conftest import REPO, run_aisite
 
 
 def shell_blocks(markdown: str) -> list[str]:
@@ -72,3 +72,34 @@ def test_no_doc_installs_aisite_from_pypi() -> None:
     for doc in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
         text = doc.read_text(encoding="utf-8")
         assert not re.search(r"pip install (-U )?aisite\b", text), doc.name
+
+
+def test_help_prints_the_documentation_pages() -> None:
+    listing = run_aisite("help")
+    assert listing.returncode == 0
+    assert (
+        "  format      aisite content format (the contract) (content-format.md)" in listing.stdout
+    )
+    fmt = run_aisite("help", "format")
+    assert fmt.returncode == 0
+    source = (REPO / "docs" / "content-format.md").read_text(encoding="utf-8")
+    assert fmt.stdout == source[source.index("# aisite content format") :]
+    assert run_aisite("help", "nothing-like-it").returncode == 2
+
+
+def test_every_help_page_is_shipped_in_the_wheel() -> None:
+    from aisite.helpdocs import TOPICS
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for name in TOPICS.values():
+        assert shipped.get(f"docs/{name}") == f"aisite/docs/{name}"
+
+
+def test_the_starter_site_points_to_a_command_that_prints_the_format(tmp_path: Path) -> None:
+    assert run_aisite("new", "site", str(tmp_path / "s")).returncode == 0
+    config = (tmp_path / "s" / "content" / "site.yaml").read_text(encoding="utf-8")
+    command = re.search(r"run `aisite (help \w+)`", config.splitlines()[0])
+    assert command, config.splitlines()[0]
+    shown = run_aisite(*command.group(1).split())
+    assert shown.returncode == 0 and "## content/site.yaml" in shown.stdout

@@ -157,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
         "or whose claimant name contains KEY",
     )
     k.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    from aisite.helpdocs import TOPICS
+
+    h = commands.add_parser("help", help="print a documentation page: " + ", ".join(TOPICS))
+    h.add_argument("topic", nargs="?", choices=tuple(TOPICS), metavar="TOPIC")
     return main
 
 
@@ -426,6 +431,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_help(args: argparse.Namespace) -> int:
+    """aisite help [TOPIC]."""
+    from aisite.helpdocs import index, page
+
+    sys.stdout.write(page(args.topic) if args.topic else index())
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": cmd_build,
     "check": cmd_check,
@@ -433,4 +446,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": cmd_new,
     "import": cmd_import,
     "claims": cmd_claims,
+    "help": cmd_help,
 }

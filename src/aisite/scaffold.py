@@ -18,6 +18,7 @@ CLAIMS_TEMPLATE = """\
 # Claims reviewed in this article: a YAML list, one item per claim.
 # Each quote must be text of the article body (found exactly once; add prefix: or suffix:
 # to pick one of several). Remove the leading '# ' of the lines below to start.
+# Every field and its default: run `aisite help format`.
 #
 # - id: short-claim-id                # lower-case letters, digits and hyphens
 #   quote: exact words from the article text
