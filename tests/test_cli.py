@@ -272,3 +272,20 @@ def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
 def test_build_output_has_no_reload_script(basic_site: Path) -> None:
     for page in basic_site.rglob("*.html"):
         assert "__aisite" not in page.read_text(encoding="utf-8"), page
+
+
+def test_check_anchors_the_quotes_of_drafts_and_says_which_are_drafts(starter: Path) -> None:
+    bundle = starter / "content" / "articles" / "example-analysis"
+    index = bundle / "index.md"
+    index.write_text(index.read_text().replace("---\n", "---\ndraft: true\n", 1))
+    ok = run_aisite("check", cwd=starter)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == [
+        "draft: content/articles/example-analysis/index.md (checked; build leaves it out without --drafts)",
+        "No problems: 1 article (1 draft), 2 claims, 3 pages.",
+    ]
+    claims = bundle / "claims.yaml"
+    claims.write_text(claims.read_text().replace("quote: ", "quote: not in the text ", 1))
+    bad = run_aisite("check", cwd=starter)
+    assert bad.returncode == 1
+    assert "claims.yaml:2: claim 'bridge-cost': quote not found" in bad.stderr

@@ -28,6 +28,7 @@ class Report:
     articles: int = 0
     skipped_drafts: tuple[str, ...] = ()
     skipped_future: tuple[str, ...] = ()
+    drafts: tuple[str, ...] = ()  # drafts included (--drafts, or serve)
     stats: Stats = field(default_factory=Stats)
     timings: dict[str, float] = field(default_factory=dict)
     nothing_changed: bool = False
@@ -87,6 +88,7 @@ def build(
             articles=known["articles"],
             skipped_drafts=tuple(known["drafts"]),
             skipped_future=tuple(known["future"]),
+            drafts=tuple(known.get("shown_drafts", ())),
             stats=Stats(**known["stats"], unchanged=known["stats"]["files"]),
             nothing_changed=True,
         )
@@ -111,6 +113,7 @@ def build(
                 "articles": len(site.articles),
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
+                "shown_drafts": _drafts(site),
                 "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
             }
         )
@@ -118,7 +121,12 @@ def build(
         cache.close()
     report.articles = len(site.articles)
     report.skipped_drafts, report.skipped_future = site.skipped_drafts, site.skipped_future
+    report.drafts = _drafts(site)
     return report
+
+
+def _drafts(site: Site) -> tuple[str, ...]:
+    return tuple(sorted(a.path for a in site.articles if a.draft))
 
 
 def input_signature(options: Options) -> str:

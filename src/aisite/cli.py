@@ -68,8 +68,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     b.add_argument("-v", "--verbose", action="store_true", help="print the time each stage took")
 
-    c = commands.add_parser("check", help="validate everything a build would, without writing")
-    site_options(c)
+    c = commands.add_parser(
+        "check", help="validate everything, drafts and future articles too, without writing"
+    )
+    site_options(c)  # --drafts/--future: which articles the --links build publishes
     c.add_argument(
         "--links",
         action="store_true",
@@ -112,7 +114,14 @@ def parser() -> argparse.ArgumentParser:
     s = commands.add_parser(
         "serve", help="build, serve on this machine, rebuild and reload on changes"
     )
-    site_options(s)
+    site_options(s, drafts=False)
+    s.add_argument(
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles with draft: true, with a draft banner (default: shown)",
+    )
+    s.add_argument("--future", action="store_true", help="include articles dated in the future")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     s.add_argument(
         "--bind",
@@ -259,13 +268,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """aisite check."""
-    from aisite.build import build, check
+    from aisite.build import build, build_now, check
     from aisite.links import check_links
     from aisite.reuse import hints
 
-    site = check(_options(args), args.against)
+    # Drafts and future articles are checked as fully as the rest: their quotes are anchored now,
+    # not on the day they are published.
+    site = check(replace(_options(args), drafts=True, future=True), args.against)
     for path, line, text in hints(site.articles):
         print(f"{path}:{line}: hint: {text}", file=sys.stderr)
+    now = build_now()
+    drafts = [a.path for a in site.articles if a.draft]
+    future = [a.path for a in site.articles if a.date > now and not a.draft]
+    for path in drafts:
+        print(f"draft: {path} (checked; build leaves it out without --drafts)")
+    for path in future:
+        print(f"dated in the future: {path} (checked; build leaves it out without --future)")
     if args.links:
         with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
             build(replace(_options(args), use_cache=False), Path(tmp) / "site")
@@ -279,7 +297,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 ]
             )
     claims = sum(len(a.claims) for a in site.articles)
-    print(f"No problems: {len(site.articles)} articles, {claims} claims, {len(site.pages)} pages.")
+    kinds = [_count(len(drafts), "draft"), f"{len(future)} dated in the future"]
+    among = [k for k, n in zip(kinds, (drafts, future), strict=True) if n]
+    articles = _count(len(site.articles), "article") + (f" ({', '.join(among)})" if among else "")
+    print(f"No problems: {articles}, {_count(claims, 'claim')}, {_count(len(site.pages), 'page')}.")
     if args.sources:
         return _check_sources(args, site)
     return EXIT_OK

@@ -160,6 +160,8 @@ def serve(
     base_url = f"http://{host}:{server.server_address[1]}/"
     options = Options(source, drafts, future, base_url)
 
+    said: list[list[str]] = [[]]
+
     def rebuild() -> None:
         try:
             report = build(options, output)
@@ -175,6 +177,16 @@ def serve(
             message = "aisite: internal error while building (a bug in aisite); still serving the last good site"
             state.publish([message])
             return
+        notes = [f"draft, shown with a banner (build leaves it out): {p}" for p in report.drafts]
+        notes += [f"skipped draft: {p} (shown without --no-drafts)" for p in report.skipped_drafts]
+        notes += [
+            f"left out, dated in the future: {p} (serve with --future to include it)"
+            for p in report.skipped_future
+        ]
+        if notes != said[0]:  # say once which articles are drafts, and again when that changes
+            for note in notes:
+                say(note)
+            said[0] = notes
         say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
         state.publish([])
 
