@@ -115,3 +115,68 @@ def test_serve_without_drafts_previews_the_published_site(starter: Path) -> None
     with serving(starter, "--no-drafts") as server:
         assert server.get("articles/work-in-progress/")[0] == 404
     assert "skipped draft: content/articles/work-in-progress/index.md" in "".join(server.lines)
+
+
+def test_a_first_build_that_fails_serves_the_problems_and_reloads_when_fixed(
+    starter: Path,
+) -> None:
+    page = starter / "content" / "pages" / "about.md"
+    good = page.read_text()
+    page.write_text("no front matter\n")
+    problem = (
+        "content/pages/about.md:1: missing front matter "
+        "(start the file with a &#x27;---&#x27; line, then title: ...)"
+    )
+    with serving(starter) as server:
+        for path in ("", "articles/example-analysis/", "about/"):
+            status, shown = server.get(path)
+            assert status == 503, path
+            assert "data-aisite-failed" in shown and problem in shown
+            assert '<script src="/__aisite/live.js"></script>' in shown
+        state = server.state()
+        assert state["message"] == (
+            "aisite: the build failed; this page reloads when the problems are fixed."
+        )
+        page.write_text(good)
+        assert wait_for(lambda: server.get("")[0] == 200)
+        assert server.state()["problems"] == []
+        page.write_text("broken again\n")
+        assert wait_for(lambda: server.state()["problems"] != [])
+        assert server.state()["message"] == (
+            "aisite: the last build failed; showing the last good site."
+        )
+        assert server.get("about/")[0] == 200
+    said = "".join(server.lines)
+    assert "Build failed (1 problem); the preview shows them until they are fixed." in said
+    assert "Build failed (1 problem); still serving the last good site." in said
+
+
+def test_serve_outside_a_site_folder_exits_like_build(tmp_path: Path) -> None:
+    served = run_aisite("serve", "--port", "0", cwd=tmp_path)
+    built = run_aisite("build", cwd=tmp_path)
+    assert served.returncode == built.returncode == 1
+    assert served.stderr.splitlines()[0] == built.stderr.splitlines()[0]
+    assert served.stderr.splitlines()[0].startswith("content/site.yaml: site.yaml not found in ")
+
+
+@pytest.mark.parametrize(
+    ("name", "relevant"),
+    [
+        ("content/articles/a/index.md", True),
+        ("templates/article.html", True),
+        ("content/articles/a/index.md~", False),
+        ("content/articles/a/#index.md#", False),
+        ("content/articles/a/.#index.md", False),
+        ("content/articles/a/.index.md.swp", False),
+        ("content/articles/a/4913", False),
+        ("content/articles/a/index.md.kate-swp", False),
+        ("templates/article.html___jb_tmp___", False),
+        ("content/pages/~$about.md", False),
+        ("site/index.html", False),
+    ],
+)
+def test_editor_temporary_files_trigger_nothing(name: str, relevant: bool) -> None:
+    from aisite.serve import _relevant
+
+    root = Path("/srv/mysite")
+    assert _relevant(root, None, str(root / name)) is relevant
