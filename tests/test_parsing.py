@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from aisite.config import parse_config
 from aisite.errors import Problems
 from aisite.fields import parse_when, slugify, valid_slug
 from aisite.model import ParsedClaim, SiteConfig
 from aisite.parse import parse_article, parse_claims, parse_page
-from aisite.yamlnode import INT, STR, YamlError, YMap, YScalar, parse_yaml
+from aisite.yamlnode import INT, STR, YamlError, YList, YMap, YScalar, parse_yaml, quoted
 
 pytestmark = pytest.mark.unit
 
@@ -215,3 +216,27 @@ def test_names_outside_latin_letters_do_not_share_pages() -> None:
     slugs = {term(n).slug for n in ("中国 AI", "日本 AI", "AI", "Ελλάδα 2024", "Κίνα 2024")}
     assert len(slugs) == 5
     assert term("Café Müller").slug == "cafe-muller"
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("quote: We are #1 in the state", "#1 in the state"),
+        ("color: #1a7f37", "#1a7f37"),
+        ("quote: two\n  lines #3", "#3"),
+        ("- x #y", "#y"),
+        ("quote: a comment follows   # as written", ""),
+        ('quote: "quoted #1"', ""),
+        ("quote: 'quoted' #1", ""),
+        ("quote: a#b", ""),
+    ],
+)
+def test_yaml_marks_a_value_cut_by_a_comment(text: str, cut: str) -> None:
+    node = parse_yaml(text)
+    scalar = node.items[0] if isinstance(node, YList) else next(iter(node.items.values()))
+    assert isinstance(scalar, YScalar) and scalar.cut == cut
+
+
+@pytest.mark.parametrize("text", ["plain", 'say "hi"', "it's", "both ' and \"", "back\\slash #1"])
+def test_quoted_yaml_reads_back_as_the_text(text: str) -> None:
+    assert yaml.safe_load(f"k: {quoted(text)}") == {"k": text}
