@@ -23,7 +23,7 @@ def parse_claimants(text: str, problems: Problems) -> tuple[Claimant, ...]:
     try:
         node = parse_yaml(text)
     except YamlError as err:
-        problems.add(PATH, err.line, err.message)
+        problems.add(PATH, err.line, err.message, err.hint)
         return ()
     if node is None:
         return ()

@@ -45,7 +45,7 @@ def parse_config(
     try:
         node = parse_yaml(text)
     except YamlError as err:
-        problems.add(path, err.line, err.message)
+        problems.add(path, err.line, err.message, err.hint)
         return None, problems
     if not isinstance(node, YMap):
         problems.add(path, 1, "site.yaml must be a mapping of settings (title, base_url, ...)")

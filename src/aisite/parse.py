@@ -42,7 +42,7 @@ def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap |
     try:
         node = parse_yaml("\n".join(lines[1:index]), line_offset=1)
     except YamlError as err:
-        problems.add(path, err.line, err.message)
+        problems.add(path, err.line, err.message, err.hint)
         return None, body
     if node is None:
         node = YMap({}, 1)

@@ -53,12 +53,13 @@ YNode = YScalar | YList | YMap
 
 
 class YamlError(Exception):
-    """A YAML document that cannot be read; carries the 1-based line."""
+    """A YAML document that cannot be read; carries the 1-based line and, maybe, the fix."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.hint = hint
 
 
 def _base() -> type[Any]:
@@ -120,6 +121,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
     except YamlError as err:
         raise YamlError(err.line + line_offset, err.message) from None
     except yaml.MarkedYAMLError as err:
+        from aisite.yamlhints import explain
+
+        plain = explain(err, text.split("\n"))
+        if plain:
+            raise YamlError(plain.line + 1 + line_offset, plain.message, plain.hint) from None
         mark = err.problem_mark or err.context_mark
         line = (mark.line + 1) if mark else 1
         message = " ".join(str(p) for p in (err.context, err.problem) if p)
