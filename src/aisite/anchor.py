@@ -6,45 +6,16 @@ normalised view of the rendered text that maps back to the tree's text nodes.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "td",
-        "th",
-        "blockquote",
-        "pre",
-        "div",
-        "dt",
-        "dd",
-        "figcaption",
-        "caption",
-        "ol",
-        "ul",
-        "dl",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "hr",
-        "figure",
-        "section",
-    ]
-)
-BOUNDARY = "\n"
+from aisite.nearby import BOUNDARY, Missed, diagnose
+
+_BLOCKS = "p li h1 h2 h3 h4 h5 h6 td th blockquote pre div dt dd figcaption caption ol ul dl table"
+BLOCK_TAGS = frozenset([*_BLOCKS.split(), "thead", "tbody", "tr", "hr", "figure", "section"])
 _QUOTES = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"}
 _QUOTES.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
 _QUOTES.update(
@@ -55,10 +26,20 @@ STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
 
 
+_DASHES = re.compile(r" ?-+ ?")
+
+
+def invisible(char: str) -> bool:
+    """Soft hyphens, zero-width spaces and joiners, byte-order marks: format characters."""
+    return unicodedata.category(char) == "Cf"
+
+
 def normalise(text: str) -> str:
-    """The contract's normalisation: NFC, straight quotes, '-' dashes, single spaces."""
+    """The contract's normalisation: NFC, straight quotes, single spaces, and any dash ('—',
+    '--', ' - ') one '-'; invisible characters (soft hyphen, zero-width space) dropped."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return " ".join(text.split())
+    text = "".join(c for c in text if not invisible(c))
+    return _DASHES.sub("-", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -83,15 +64,6 @@ class Found:
     after: str
 
 
-@dataclass(frozen=True)
-class Missed:
-    """A selector that matched zero or several times."""
-
-    key: str
-    count: int
-    closest: str
-
-
 class TextIndex:
     """The normalised text of a tree, each character mapped to its text node and offset."""
 
@@ -113,18 +85,35 @@ class TextIndex:
         space = True
 
         def add(char: str, where: tuple[int, int, int]) -> None:
+            # As normalise(): one entry per normalised character; `display` keeps what it
+            # stands for as written (a dash with its spaces, a word with its soft hyphen).
             nonlocal space
+            last = chars[-1] if chars else BOUNDARY
+            if invisible(char):
+                if last != BOUNDARY:
+                    display[-1] += char
+                return
             if char.isspace():
-                if not space:
+                if last == "-" and not space:
+                    display[-1] += " "  # no space after a dash
+                elif not space:
                     chars.append(" ")
                     display.append(" ")
                     origin.append(where)
                 space = True
+                return
+            normal = char.translate(_QUOTES)
+            if normal == "-" and last == " ":  # no space before a dash
+                chars.pop(), origin.pop()
+                char = display.pop() + char
+                last = chars[-1] if chars else BOUNDARY
+            if normal == "-" and last == "-":  # '--' typed for a dash
+                display[-1] += char
             else:
-                chars.append(char.translate(_QUOTES))
+                chars.append(normal)
                 display.append(char)
                 origin.append(where)
-                space = False
+            space = False
 
         def emit(node: ET.Element, attr: str) -> None:
             value = getattr(node, attr) or ""
@@ -170,23 +159,21 @@ class TextIndex:
 
         walk(root)
         self.text = "".join(chars)
-        self.display = "".join(display)
+        self.display = display  # per character of `text`: the text it stands for, as written
         self.origin = origin
+
+    def shown(self, start: int, end: int) -> str:
+        """The text from `start` to `end` of the normalised text, as written."""
+        return "".join(self.display[start:end])
 
     def find(self, selector: Selector) -> Found | Missed:
         """Match a selector; exactly one match is a Found."""
         exact = normalise(selector.exact)
         prefix, suffix = normalise(selector.prefix), normalise(selector.suffix)
-        hits = []
-        start = self.text.find(exact) if exact else -1
-        while start >= 0:
-            end = start + len(exact)
-            if self._fits(start, end, prefix, suffix):
-                hits.append(start)
-            start = self.text.find(exact, start + 1)
+        every = self.matches(exact)
+        hits = [start for start in every if self.fits(start, start + len(exact), prefix, suffix)]
         if len(hits) != 1:
-            closest = self.closest(exact) if not hits else ""
-            return Missed(selector.key, len(hits), closest)
+            return diagnose(self, selector.key, exact, every, hits)
         start = hits[0]
         end = start + len(exact)
         first, last = self._sentences(start, end)
@@ -194,12 +181,22 @@ class TextIndex:
             selector.key,
             start,
             end,
-            self.display[first:start],
-            self.display[start:end],
-            self.display[end:last],
+            self.shown(first, start),
+            self.shown(start, end),
+            self.shown(end, last),
         )
 
-    def _fits(self, start: int, end: int, prefix: str, suffix: str) -> bool:
+    def matches(self, exact: str) -> list[int]:
+        """Where a normalised quote starts in the text, whatever comes before or after it."""
+        result = []
+        start = self.text.find(exact) if exact else -1
+        while start >= 0:
+            result.append(start)
+            start = self.text.find(exact, start + 1)
+        return result
+
+    def fits(self, start: int, end: int, prefix: str, suffix: str) -> bool:
+        """True when the prefix ends just before `start` and the suffix starts just after `end`."""
         before = self.text[:start].rstrip(" ")
         after = self.text[end:].lstrip(" ")
         return before.endswith(prefix) and after.startswith(suffix)
@@ -216,29 +213,6 @@ class TextIndex:
         if after:
             last = after.start() + len(after.group().rstrip())
         return first, last
-
-    def closest(self, exact: str) -> str:
-        """The passage of the text most like `exact`, for a 'did you mean' hint."""
-        if not exact:
-            return ""
-        size = len(exact)
-        starts = [0] + [i + 1 for i, c in enumerate(self.text) if c in (" ", BOUNDARY)]
-        best, best_start = 0.0, -1
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(exact)
-        for start in starts:
-            matcher.set_seq1(self.text[start : start + size])
-            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
-                continue
-            ratio = matcher.ratio()
-            if ratio > best:
-                best, best_start = ratio, start
-        if best < 0.4 or best_start < 0:
-            return ""
-        end = best_start + size
-        while end < len(self.text) and self.text[end] not in (" ", BOUNDARY):
-            end += 1
-        return self.display[best_start:end].split(BOUNDARY)[0].strip()
 
     def wrap(
         self,
