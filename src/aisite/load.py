@@ -15,6 +15,7 @@ from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
+from aisite.quotecheck import check_quotes, readable_body
 from aisite.reuse import resolve
 from aisite.urls import RESERVED
 
@@ -308,6 +309,14 @@ def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArti
         reader.rel(index), entry.name, text, config, reader.rel(claims_file), claims_text
     )
     reader.problems.extend(found.items)
+    body = article.body_md if article else readable_body(text)
+    if found and claims_text is not None and body is not None:
+        # Quotes the render will not anchor (their claim or article has a mistake): now.
+        rendered = (
+            {c.id for c in article.claims} | {r.id for r in article.reuses} if article else set()
+        )
+        paths = (reader.rel(claims_file), reader.rel(index))
+        check_quotes(body, claims_text, rendered, paths, reader.problems)
     return article
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aisite import urls
@@ -93,6 +94,9 @@ def parse_article(
     if date and updated and updated < date:
         f.error("updated", "'updated' is earlier than 'date'")
     if problems or date is None:
+        if claims_text is not None:  # every problem at once: the claims are checked all the same
+            reviewed = updated or date or datetime(1970, 1, 1, tzinfo=tz)
+            parse_claim_list(claims_path, claims_text, config, reviewed, slug, "", problems)
         return None, problems
     key = fingerprint(path, text, claims_text or "")
     claims: tuple[ParsedClaim, ...] = ()
