@@ -289,3 +289,60 @@ def test_check_anchors_the_quotes_of_drafts_and_says_which_are_drafts(starter: P
     bad = run_aisite("check", cwd=starter)
     assert bad.returncode == 1
     assert "claims.yaml:2: claim 'bridge-cost': quote not found" in bad.stderr
+
+
+STORY = """City Approves $1.6 Million Bridge Repair
+
+By Jane Doe and JOHN ROE, Reuters
+July 28, 2025
+Updated 3:45 PM EDT, July 29, 2025
+
+The city council approved the repair on Monday after a long debate about costs.
+
+Photo: Ann Lee/Reuters
+
+1. The first phase starts in September and will close the bridge for two weeks.
+
+Next Steps
+
+By 2026, the bridge will carry twice the traffic, officials said.
+"""
+
+
+def test_import_takes_in_byline_and_dates_writes_claims_and_keeps_numbers(
+    starter: Path,
+) -> None:
+    story = starter / "story.txt"
+    story.write_text(STORY)
+    result = run_aisite("import", str(story), cwd=starter)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "kept out of the text (byline -> authors: Jane Doe, John Roe): "
+        "By Jane Doe and JOHN ROE, Reuters",
+        "kept out of the text (date line -> date: 2025-07-28): July 28, 2025",
+        "kept out of the text (update line): Updated 3:45 PM EDT, July 29, 2025",
+        "kept out of the text (photo credit): Photo: Ann Lee/Reuters",
+    ]
+    bundle = starter / "content" / "articles" / "city-approves-1-6-million-bridge-repair"
+    assert (bundle / "index.md").read_text() == (
+        "---\n"
+        'title: "City Approves $1.6 Million Bridge Repair"\n'
+        "date: 2025-07-28\n"
+        "draft: true\n"
+        'authors: ["Jane Doe", "John Roe"]\n'
+        "source:\n"
+        '  title: "City Approves $1.6 Million Bridge Repair"\n'
+        "  published: 2025-07-28\n"
+        "---\n\n"
+        "The city council approved the repair on Monday after a long debate about costs.\n\n"
+        "1\\. The first phase starts in September and will close the bridge for two weeks.\n\n"
+        "## Next Steps\n\n"
+        "By 2026, the bridge will carry twice the traffic, officials said.\n"
+    )
+    made = run_aisite("new", "article", "for-comparison", cwd=starter)
+    assert made.returncode == 0
+    template = starter / "content" / "articles" / "for-comparison" / "claims.yaml"
+    assert (bundle / "claims.yaml").read_text() == template.read_text()
+    assert run_aisite("build", "--drafts", cwd=starter).returncode == 0
+    page = (starter / "site" / "articles" / bundle.name / "index.html").read_text()
+    assert "<p>1. The first phase starts" in page and "\\" not in page.split("<main", 1)[1]

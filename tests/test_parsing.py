@@ -240,3 +240,42 @@ def test_yaml_marks_a_value_cut_by_a_comment(text: str, cut: str) -> None:
 @pytest.mark.parametrize("text", ["plain", 'say "hi"', "it's", "both ' and \"", "back\\slash #1"])
 def test_quoted_yaml_reads_back_as_the_text(text: str) -> None:
     assert yaml.safe_load(f"k: {quoted(text)}") == {"k": text}
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jane Doe", ("Jane Doe",)),
+        ("By JANE DOE and JOHN ROE, Reuters", ("Jane Doe", "John Roe")),
+        ("By Li Wei, Zhang San and Ann Lee | The Daily", ("Li Wei", "Zhang San", "Ann Lee")),
+        ("By 2030, China aims to lead.", None),
+        ("By the end of the year, rules will change.", None),
+    ],
+)
+def test_bylines_are_told_from_sentences(line: str, names: tuple[str, ...] | None) -> None:
+    from aisite.storymeta import byline
+
+    assert byline(line) == names
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("July 28, 2025", ("published", "2025-07-28")),
+        ("Published: Mon 28 Jul 2025 10.32 BST", ("published", "2025-07-28")),
+        ("Updated 3:45 PM EDT, July 29, 2025", ("updated", "2025-07-29")),
+        ("2025-07-28", ("published", "2025-07-28")),
+        ("China aims to lead by July 28, 2025 in the race.", None),
+        ("Mayday 28, 2025", None),
+    ],
+)
+def test_date_lines_are_told_from_sentences(line: str, found: tuple[str, str] | None) -> None:
+    from aisite.storymeta import date_line
+
+    result = date_line(line)
+    assert (result and (result[0], result[1].isoformat())) == found
+
+
+def test_slugs_keep_numbers_whole() -> None:
+    assert slugify("$1.6 Million Deal") == "1-6-million-deal"
+    assert slugify("3,000 jobs in the U.S.") == "3000-jobs-in-the-us"

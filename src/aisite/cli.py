@@ -389,6 +389,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
     from aisite.load import Reader, read_config
+    from aisite.scaffold import claims_template
 
     site = Path(args.source)
     config, _ = read_config(Reader(site, Problems()))
@@ -420,6 +421,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True)
     now = datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0)
     (folder / "index.md").write_text(to_markdown(story, now.isoformat()), encoding="utf-8")
+    (folder / "claims.yaml").write_text(claims_template(config), encoding="utf-8")
+    for what, line in story.kept_out:
+        print(f"kept out of the text ({what}): {line}", file=sys.stderr)
     for line in story.dropped:
         print(f"dropped page furniture: {line}", file=sys.stderr)
     headings = sum(1 for kind, _ in story.blocks if kind == "h2")
@@ -428,6 +432,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"Imported '{story.title}' into {folder / 'index.md'}: {_count(paragraphs, 'paragraph')}, "
         f"{_count(headings, 'heading')} (a draft: check its date and source)."
     )
+    print(f"Created {folder / 'claims.yaml'} (commented template)")
     return EXIT_OK
 
 

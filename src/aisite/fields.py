@@ -297,7 +297,10 @@ def slugify(text: str) -> str:
     """Turn a name into a URL slug: 'AI policy' -> 'ai-policy'."""
     import unicodedata
 
-    # Apostrophes and dots join their word: "China's" -> "chinas", "U.S." -> "us".
+    # Numbers stay whole: "3,000" -> "3000", "$1.6 million" -> "1-6-million" (not "16-...").
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"(?<=\d)\.(?=\d)", "-", text)
+    # Apostrophes and other dots join their word: "China's" -> "chinas", "U.S." -> "us".
     text = re.sub(r"['’.]", "", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
