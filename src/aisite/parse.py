@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from aisite import urls
 from aisite.claimsfile import parse_claim_list, parse_claims
 from aisite.errors import Problems
-from aisite.fields import Fields, is_http_url, term
+from aisite.fields import Fields, term
 from aisite.model import (
     Correction,
     ParsedArticle,
@@ -20,6 +20,7 @@ from aisite.model import (
     Source,
 )
 from aisite.publishing import alias_paths, cover_image
+from aisite.values import http_url
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 __all__ = ["parse_article", "parse_claims", "parse_page", "split_front_matter", "term"]
@@ -143,9 +144,7 @@ def _source(f: Fields, tz: ZoneInfo) -> Source | None:
     s = Fields(node, f.path, f.problems, "source")
     title = s.text("title", required=True)
     publisher = s.text("publisher")
-    url = s.text("url")
-    if url and not is_http_url(url):
-        s.error("url", f"source.url must be an absolute http(s) URL, not '{url}'")
+    url = http_url(s, "url", "source.url")
     published = s.when("published", tz)
     s.done()
     return Source(title, publisher, url, published)

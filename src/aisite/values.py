@@ -1,8 +1,9 @@
-"""Checks of single values a site gives: rating colours."""
+"""Checks of single values a site gives: web addresses, rating colours."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, urlsplit
 
 from aisite.fields import Fields
 from aisite.yamlnode import NULL, YScalar
@@ -24,3 +25,40 @@ def rating_color(r: Fields) -> str:
     elif not COLOR_RE.match(color):
         r.error("color", f"color must be a hex colour like '#1a7f37', not '{color}'")
     return color
+
+
+# A space makes a broken link and invalid HTML; other characters are escaped where published.
+_UNSAFE = re.compile(r"\s")
+
+
+def http_url(f: Fields, key: str, what: str, required: bool = False) -> str:
+    """A URL field as written, after reporting why it is not a usable absolute http(s) URL."""
+    url = f.text(key, required=required)
+    parts = urlsplit(url)
+    bad = _UNSAFE.search(url)
+    if not url:
+        return url
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        f.error(key, f"{what} must be an absolute http(s) URL, not '{url}'")
+    elif bad:
+        char = "a space" if bad.group() == " " else "white space"
+        fixed = _UNSAFE.sub(lambda m: quote(m.group()), url)
+        f.error(key, f"{what} contains {char}, which a URL cannot hold", f"write it as {fixed}")
+    elif _placeholder(url):
+        f.error(key, f"{what} '{url}' is a placeholder", "give the full address of the page")
+    return url
+
+
+def usable_url(url: str) -> bool:
+    """True for an absolute http(s) URL with no white space that is not a placeholder."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not _UNSAFE.search(url)
+        and not _placeholder(url)
+    )
+
+
+def _placeholder(url: str) -> bool:
+    return "..." in url or "…" in url
