@@ -279,3 +279,13 @@ def test_date_lines_are_told_from_sentences(line: str, found: tuple[str, str] | 
 def test_slugs_keep_numbers_whole() -> None:
     assert slugify("$1.6 Million Deal") == "1-6-million-deal"
     assert slugify("3,000 jobs in the U.S.") == "3000-jobs-in-the-us"
+
+
+@pytest.mark.parametrize(
+    ("color", "ratio"), [("#ffffff", 1.0), ("#000", 21.0), ("#767676", 4.54), ("#777", 4.48)]
+)
+def test_contrast_against_white_follows_wcag(color: str, ratio: float) -> None:
+    from aisite.values import contrast, darker
+
+    assert round(contrast(color), 2) == ratio
+    assert contrast(darker(color)) >= 4.5
