@@ -137,7 +137,7 @@ def test_check_links_finds_a_broken_link(starter: Path) -> None:
     assert aisite("check", cwd=starter).returncode == 0
     result = aisite("check", "--links", cwd=starter)
     assert result.returncode == 1
-    expected = "content/pages/about.md: broken link '../team/' (no such file: team/index.html)"
+    expected = "content/pages/about.md:7: broken link '../team/' (no such file: team/index.html)"
     assert expected in result.stderr
 
 
@@ -346,3 +346,40 @@ def test_import_takes_in_byline_and_dates_writes_claims_and_keeps_numbers(
     assert run_aisite("build", "--drafts", cwd=starter).returncode == 0
     page = (starter / "site" / "articles" / bundle.name / "index.html").read_text()
     assert "<p>1. The first phase starts" in page and "\\" not in page.split("<main", 1)[1]
+
+
+def test_claims_table_never_cuts_the_claim_id() -> None:
+    table = run_aisite("claims", env={"COLUMNS": "160"}).stdout.splitlines()
+    header = table.index(next(line for line in table if line.startswith("VERDICT")))
+    assert table[header].split() == ["VERDICT", "CLAIMANT", "ARTICLE/ID", "QUOTE"]
+    rows = table[header + 1 :]
+    assert len(rows) == 20
+    row = next(r for r in rows if "/deepseek-fraction-of-cost " in r)
+    assert re.match(r"Needs context +.+ +china-races-t…/deepseek-fraction-of-cost +Chinese", row)
+
+
+def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
+    starter: Path,
+) -> None:
+    ok = run_aisite("check", "--links", cwd=starter)
+    assert ok.returncode == 0, ok.stderr
+    found = re.search(r"; (\d+) internal links checked\.$", ok.stdout.splitlines()[-1])
+    assert found and int(found.group(1)) > 100
+    page = starter / "content" / "pages" / "about.md"
+    lines = page.read_text().splitlines()
+    page.write_text("\n".join([*lines, "", "See [our team](../team/).", ""]))
+    claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("    Explain", "    See [why](#nowhere). Explain"))
+    line = (
+        claims.read_text()
+        .splitlines()
+        .index(next(x for x in claims.read_text().splitlines() if "#nowhere" in x))
+    )
+    result = run_aisite("check", "--links", cwd=starter)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"content/articles/example-analysis/claims.yaml:{line + 1}: broken link '#nowhere' "
+        "(no id 'nowhere' in articles/example-analysis/claims/bridge-cost/index.html)",
+        f"content/pages/about.md:{len(lines) + 2}: broken link '../team/' "
+        "(no such file: team/index.html)",
+    ]

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aisite import __version__
-from aisite.errors import ContentError, Problem, UsageError
+from aisite.errors import ContentError, Problem, UsageError, count
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -269,7 +269,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """aisite check."""
     from aisite.build import build, build_now, check
-    from aisite.links import check_links
+    from aisite.links import link_problems
     from aisite.reuse import hints
 
     # Drafts and future articles are checked as fully as the rest: their quotes are anchored now,
@@ -284,23 +284,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"draft: {path} (checked; build leaves it out without --drafts)")
     for path in future:
         print(f"dated in the future: {path} (checked; build leaves it out without --future)")
+    links = ""
     if args.links:
         with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
             build(replace(_options(args), use_cache=False), Path(tmp) / "site")
-            broken = check_links(Path(tmp) / "site", site.config.base_path)
+            broken, checked = link_problems(site, Path(args.source), Path(tmp) / "site")
         if broken:
-            sources = _page_sources(site)
-            raise ContentError(
-                [
-                    Problem(sources.get(page, page), 0, f"broken link '{link}' ({why})")
-                    for page, link, why in broken
-                ]
-            )
+            raise ContentError(broken)
+        links = f"; {count(checked, 'internal link')} checked"
     claims = sum(len(a.claims) for a in site.articles)
-    kinds = [_count(len(drafts), "draft"), f"{len(future)} dated in the future"]
+    kinds = [count(len(drafts), "draft"), f"{len(future)} dated in the future"]
     among = [k for k, n in zip(kinds, (drafts, future), strict=True) if n]
-    articles = _count(len(site.articles), "article") + (f" ({', '.join(among)})" if among else "")
-    print(f"No problems: {articles}, {_count(claims, 'claim')}, {_count(len(site.pages), 'page')}.")
+    articles = count(len(site.articles), "article") + (f" ({', '.join(among)})" if among else "")
+    pages = count(len(site.pages), "page")
+    print(f"No problems: {articles}, {count(claims, 'claim')}, {pages}{links}.")
     if args.sources:
         return _check_sources(args, site)
     return EXIT_OK
@@ -338,15 +335,6 @@ def _seconds(value: str) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"'{value}' is not a positive number of seconds")
     return seconds
-
-
-def _page_sources(site: Any) -> dict[str, str]:
-    """Which content file each page comes from, for link problems."""
-    from aisite.urls import file_path
-
-    sources = {file_path(a.url): a.path for a in site.articles}
-    sources.update({file_path(p.url): p.path for p in site.pages})
-    return sources
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -429,15 +417,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     headings = sum(1 for kind, _ in story.blocks if kind == "h2")
     paragraphs = len(story.blocks) - headings
     print(
-        f"Imported '{story.title}' into {folder / 'index.md'}: {_count(paragraphs, 'paragraph')}, "
-        f"{_count(headings, 'heading')} (a draft: check its date and source)."
+        f"Imported '{story.title}' into {folder / 'index.md'}: {count(paragraphs, 'paragraph')}, "
+        f"{count(headings, 'heading')} (a draft: check its date and source)."
     )
     print(f"Created {folder / 'claims.yaml'} (commented template)")
     return EXIT_OK
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
