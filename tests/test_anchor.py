@@ -263,3 +263,15 @@ def test_a_prefix_that_is_never_before_the_quote_shows_each_match() -> None:
         '"…jumps. Then the lazy [fox] sleeps."',
     )
     assert missed[0].pick == ("prefix", "brown")
+
+
+def test_the_flag_and_the_punctuation_after_it_are_one_piece() -> None:
+    html, _, _ = anchor("He said the claim here. Then more.", Selector("c", "the claim here"))
+    assert (
+        '</mark><span class="claim-end"><a class="claim-flag" href="#review-c">flag</a>.</span>'
+        " Then more." in html
+    )
+    html, _, _ = anchor("The claim here, and more.", Selector("c", "claim here, and more"))
+    assert '<span class="claim-end"><a class="claim-flag" href="#review-c">flag</a>.</span>' in html
+    html, _, _ = anchor("A claim here and more.", Selector("c", "claim"))
+    assert "claim-end" not in html and "</a> here and more." in html

@@ -24,6 +24,7 @@ _QUOTES.update(
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
 STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
+_CLOSING = re.compile(r"[.,;:!?…)\]}»”’\"']+")  # punctuation that ends a quote's sentence
 
 
 _DASHES = re.compile(r" ?-+ ?")
@@ -35,8 +36,7 @@ def invisible(char: str) -> bool:
 
 
 def normalise(text: str) -> str:
-    """The contract's normalisation: NFC, straight quotes, single spaces, and any dash ('—',
-    '--', ' - ') one '-'; invisible characters (soft hyphen, zero-width space) dropped."""
+    """NFC, straight quotes, single spaces, any dash ('—', '--', ' - ') '-', no invisibles."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     text = "".join(c for c in text if not invisible(c))
     return _DASHES.sub("-", " ".join(text.split()))
@@ -73,8 +73,7 @@ class TextIndex:
         expand: Callable[[str], str] | None = None,
         closes: Callable[[str], bool] | None = None,
     ) -> None:
-        """Index `root`; `expand` gives the text a raw-HTML placeholder stands for ('' for tags),
-        `closes` tells whether it is a closing tag."""
+        """Index `root`; `expand`: the text a raw-HTML placeholder stands for, `closes`: is it </x>."""
         self.root = root
         self.closes = closes or (lambda placeholder: False)
         self.segments: list[tuple[ET.Element, str]] = []
@@ -174,17 +173,10 @@ class TextIndex:
         hits = [start for start in every if self.fits(start, start + len(exact), prefix, suffix)]
         if len(hits) != 1:
             return diagnose(self, selector.key, exact, every, hits)
-        start = hits[0]
-        end = start + len(exact)
+        start, end = hits[0], hits[0] + len(exact)
         first, last = self._sentences(start, end)
-        return Found(
-            selector.key,
-            start,
-            end,
-            self.shown(first, start),
-            self.shown(start, end),
-            self.shown(end, last),
-        )
+        shown = self.shown(first, start), self.shown(start, end), self.shown(end, last)
+        return Found(selector.key, start, end, *shown)
 
     def matches(self, exact: str) -> list[int]:
         """Where a normalised quote starts in the text, whatever comes before or after it."""
@@ -229,7 +221,7 @@ class TextIndex:
                 if (
                     runs
                     and runs[-1][0] == seg
-                    and "\x02" not in self._segment_text(seg)[runs[-1][2] : start]
+                    and "\x02" not in str(getattr(*self.segments[seg]) or "")[runs[-1][2] : start]
                 ):
                     runs[-1][2] = max(runs[-1][2], end)
                 else:
@@ -262,10 +254,6 @@ class TextIndex:
         for mark, key in flags:
             self._add_flag(mark, make_flag(key))
 
-    def _segment_text(self, seg: int) -> str:
-        node, attr = self.segments[seg]
-        return str(getattr(node, attr) or "")
-
     def _add_flag(self, mark: ET.Element, flag: ET.Element) -> None:
         # After the outermost inline element around the quote's end: never inside a link or code.
         anchor = mark
@@ -281,5 +269,14 @@ class TextIndex:
             if stashed.start() != keep or not self.closes(stashed.group()):
                 break
             keep = stashed.end()
-        flag.tail, anchor.tail = tail[keep:] or None, tail[:keep] or None
+        rest, anchor.tail = tail[keep:], tail[:keep] or None
+        stop = _CLOSING.match(rest)
+        if stop:
+            # The flag and the punctuation after the quote, in one piece that never wraps:
+            # a full stop alone at the start of a line reads as a mistake.
+            end = ET.Element("span", {"class": "claim-end"})
+            end.append(flag)
+            flag.tail, end.tail, flag = stop.group(), rest[stop.end() :] or None, end
+        else:
+            flag.tail = rest or None
         container.insert(list(container).index(anchor) + 1, flag)
