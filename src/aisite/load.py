@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from aisite import urls
 from aisite.cache import Cache, digest
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
@@ -244,8 +245,8 @@ def _articles(
         # A cached article may come from a copy of the site elsewhere: find its images here.
         pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
         images = {p.path for p in pictures}
-        files = tuple(
-            (str(p), p.relative_to(entry).as_posix())
+        files = tuple(  # paths in the site only: templates see them, never the local disk's
+            urls.article_file(article.slug, p.relative_to(entry).as_posix())
             for p in found
             if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
             and p.relative_to(entry).as_posix() not in images
