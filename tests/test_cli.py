@@ -383,3 +383,15 @@ def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
         f"content/pages/about.md:{len(lines) + 2}: broken link '../team/' "
         "(no such file: team/index.html)",
     ]
+
+
+def test_counts_of_one_are_singular(starter: Path) -> None:
+    built = run_aisite("build", cwd=starter)
+    assert built.returncode == 0, built.stderr
+    assert re.match(r"Built 1 article, \d+ pages, \d+ feeds \(\d+ files, ", built.stdout)
+    claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: accurate", "verdict: acurate", 1))
+    failed = run_aisite("build", cwd=starter)
+    assert failed.stderr.splitlines()[-1] == (
+        "aisite: 1 problem found; the output folder was left as it was."
+    )

@@ -188,13 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        count = len(err.problems)
         tail = (
             "the output folder was left as it was."
             if args.command == "build"
             else "nothing was changed."
         )
-        print(f"aisite: {count} problem{'s' if count != 1 else ''} found; {tail}", file=sys.stderr)
+        print(f"aisite: {count(len(err.problems), 'problem')} found; {tail}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("aisite: interrupted; the previous site was left as it was.", file=sys.stderr)
@@ -260,8 +259,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"left out, dated in the future: {path} (build with --future to include it)")
         stats = report.stats
         print(
-            f"Built {report.articles} articles, {stats.pages} pages, {stats.feeds} feeds "
-            f"({stats.files} files, {stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
+            f"Built {count(report.articles, 'article')}, {count(stats.pages, 'page')}, "
+            f"{count(stats.feeds, 'feed')} ({count(stats.files, 'file')}, "
+            f"{stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
         )
     return EXIT_OK
 

@@ -9,6 +9,7 @@ import shutil
 from collections import Counter
 
 from aisite.catalog import Catalog, ClaimEntry
+from aisite.errors import count
 from aisite.model import Site
 from aisite.opendata import claim_record
 
@@ -58,7 +59,7 @@ def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
     """Verdict counts, then a row per claim fitted to the terminal width."""
     width = shutil.get_terminal_size((100, 24)).columns
     counts = Counter(e.claim.verdict.key for e in entries)
-    lines = [f"{len(entries)} claim{'s' if len(entries) != 1 else ''}"]
+    lines = [count(len(entries), "claim")]
     for rating in site.config.ratings:
         if counts[rating.key]:
             lines.append(f"  {rating.label:<18} {counts[rating.key]:>4}")

@@ -220,7 +220,7 @@ def serve(
             for note in notes:
                 say(note)
             said[0] = notes
-        say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
+        say(f"Built {count(report.stats.pages, 'page')} in {report.seconds:.2f} s.")
         state.publish([])
 
     rebuild()
