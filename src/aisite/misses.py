@@ -76,7 +76,7 @@ def _explain(miss: Missed, claim: Quoted, article_path: str) -> tuple[str, str]:
         return (
             f"quote not found in the text of {article_path}: it runs across a paragraph break "
             f"after {quoted(miss.across)}",
-            "a quote lies within one paragraph, list item, heading or table cell: "
+            "a quote must lie within one paragraph, list item, heading or table cell: "
             "shorten it, or make it two claims",
         )
     if miss.closest:

@@ -43,8 +43,8 @@ def explain(err: yaml.MarkedYAMLError, lines: list[str]) -> Explained | None:
     if value[0] in "\"'" and _ends_early(value):
         return Explained(
             mark.line,
-            f"invalid YAML: the value of '{key}' starts with {value[0]}, so YAML reads it only up "
-            f"to the matching {value[0]} and then finds more text",
+            f"invalid YAML: the value of '{key}' starts with a quotation mark ({value[0]}), so YAML "
+            "takes the value to end at the next one, and then finds more text",
             hint,
         )
     if "mapping values are not allowed" in str(err.problem) and ": " in value:
