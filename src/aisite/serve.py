@@ -189,9 +189,10 @@ def serve(
     base_url = f"http://{host}:{server.server_address[1]}/"
     options = Options(source, drafts, future, base_url)
 
-    said: list[list[str]] = [[]]
+    said: list[str] = []  # the notes on drafts and future articles last printed
 
     def rebuild() -> None:
+        nonlocal said
         try:
             report = build(options, output)
         except ContentError as err:
@@ -216,10 +217,10 @@ def serve(
             f"left out, dated in the future: {p} (serve with --future to include it)"
             for p in report.skipped_future
         ]
-        if notes != said[0]:  # say once which articles are drafts, and again when that changes
+        if notes != said:  # say once which articles are drafts, and again when that changes
             for note in notes:
                 say(note)
-            said[0] = notes
+            said = notes
         say(f"Built {count(report.stats.pages, 'page')} in {report.seconds:.2f} s.")
         state.publish([])
 
