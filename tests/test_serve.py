@@ -47,7 +47,7 @@ class Server:
         raise AssertionError("no state event")
 
 
-def wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
+def wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
     """True once the predicate holds, False after `seconds`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
