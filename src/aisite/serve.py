@@ -227,11 +227,22 @@ def serve(
     rebuild()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
     stop = threading.Event()
     watched = source.resolve()
+    serving = False
     try:
-        for changes in watch(watched, stop_event=stop, watch_filter=partial(_relevant, watched)):
+        for changes in watch(
+            watched,
+            stop_event=stop,
+            watch_filter=partial(_relevant, watched),
+            yield_on_timeout=True,  # the first (empty) yield: the watcher is set up
+            rust_timeout=200,
+        ):
+            if not serving:  # said once a save is sure to be seen, not before
+                say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
+                serving = True
+            if not changes:
+                continue
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
             rebuild()
