@@ -144,7 +144,7 @@ def test_text_index_maps_back_to_text_nodes() -> None:
     root = ET.fromstring("<div><p>Hi  <b>big</b>\n you\u2019d</p><p>No</p></div>")
     index = TextIndex(root)
     assert index.text == "Hi big you'd\nNo\n"
-    assert index.display == "Hi big you\u2019d\nNo\n"
+    assert index.shown(0, len(index.text)) == "Hi big you\u2019d\nNo\n"
     first, second = root.findall("p")
     bold = first.find("b")
     assert index.segments == [(first, "text"), (bold, "text"), (bold, "tail"), (second, "text")]

@@ -278,7 +278,7 @@ def test_check_anchors_the_quotes_of_drafts_and_says_which_are_drafts(starter: P
     bundle = starter / "content" / "articles" / "example-analysis"
     index = bundle / "index.md"
     index.write_text(index.read_text().replace("---\n", "---\ndraft: true\n", 1))
-    ok = run_aisite("check", cwd=starter)
+    ok = aisite("check", cwd=starter)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.splitlines() == [
         "draft: content/articles/example-analysis/index.md (checked; build leaves it out without --drafts)",
@@ -286,7 +286,7 @@ def test_check_anchors_the_quotes_of_drafts_and_says_which_are_drafts(starter: P
     ]
     claims = bundle / "claims.yaml"
     claims.write_text(claims.read_text().replace("quote: ", "quote: not in the text ", 1))
-    bad = run_aisite("check", cwd=starter)
+    bad = aisite("check", cwd=starter)
     assert bad.returncode == 1
     assert "claims.yaml:2: claim 'bridge-cost': quote not found" in bad.stderr
 
@@ -314,7 +314,7 @@ def test_import_takes_in_byline_and_dates_writes_claims_and_keeps_numbers(
 ) -> None:
     story = starter / "story.txt"
     story.write_text(STORY)
-    result = run_aisite("import", str(story), cwd=starter)
+    result = aisite("import", str(story), cwd=starter)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         "kept out of the text (byline -> authors: Jane Doe, John Roe): "
@@ -339,21 +339,22 @@ def test_import_takes_in_byline_and_dates_writes_claims_and_keeps_numbers(
         "## Next Steps\n\n"
         "By 2026, the bridge will carry twice the traffic, officials said.\n"
     )
-    made = run_aisite("new", "article", "for-comparison", cwd=starter)
+    made = aisite("new", "article", "for-comparison", cwd=starter)
     assert made.returncode == 0
     template = starter / "content" / "articles" / "for-comparison" / "claims.yaml"
     assert (bundle / "claims.yaml").read_text() == template.read_text()
-    assert run_aisite("build", "--drafts", cwd=starter).returncode == 0
+    assert aisite("build", "--drafts", cwd=starter).returncode == 0
     page = (starter / "site" / "articles" / bundle.name / "index.html").read_text()
     assert "<p>1. The first phase starts" in page and "\\" not in page.split("<main", 1)[1]
 
 
 def test_claims_table_never_cuts_the_claim_id() -> None:
-    table = run_aisite("claims", env={"COLUMNS": "160"}).stdout.splitlines()
+    table = aisite("claims", "--source", str(BASIC), env={"COLUMNS": "160"}).stdout.splitlines()
     header = table.index(next(line for line in table if line.startswith("VERDICT")))
     assert table[header].split() == ["VERDICT", "CLAIMANT", "ARTICLE/ID", "QUOTE"]
     rows = table[header + 1 :]
-    records = list(csv.DictReader(io.StringIO(run_aisite("claims", "--format", "csv").stdout)))
+    listed = aisite("claims", "--source", str(BASIC), "--format", "csv").stdout
+    records = list(csv.DictReader(io.StringIO(listed)))
     assert len(rows) == len(records) > 0
     for record in records:  # each claim's row ends its ARTICLE/ID cell with the whole id
         assert any(f"/{record['id']}  " in row for row in rows), record["id"]
@@ -363,7 +364,7 @@ def test_claims_table_never_cuts_the_claim_id() -> None:
 def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
     starter: Path,
 ) -> None:
-    ok = run_aisite("check", "--links", cwd=starter)
+    ok = aisite("check", "--links", cwd=starter)
     assert ok.returncode == 0, ok.stderr
     found = re.search(r"; (\d+) internal links checked\.$", ok.stdout.splitlines()[-1])
     assert found and int(found.group(1)) > 100
@@ -377,7 +378,7 @@ def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
         .splitlines()
         .index(next(x for x in claims.read_text().splitlines() if "#nowhere" in x))
     )
-    result = run_aisite("check", "--links", cwd=starter)
+    result = aisite("check", "--links", cwd=starter)
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
         f"content/articles/example-analysis/claims.yaml:{line + 1}: broken link '#nowhere' "
@@ -388,12 +389,12 @@ def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
 
 
 def test_counts_of_one_are_singular(starter: Path) -> None:
-    built = run_aisite("build", cwd=starter)
+    built = aisite("build", cwd=starter)
     assert built.returncode == 0, built.stderr
     assert re.match(r"Built 1 article, \d+ pages, \d+ feeds \(\d+ files, ", built.stdout)
     claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
     claims.write_text(claims.read_text().replace("verdict: accurate", "verdict: acurate", 1))
-    failed = run_aisite("build", cwd=starter)
+    failed = aisite("build", cwd=starter)
     assert failed.stderr.splitlines()[-1] == (
         "aisite: 1 problem found; the output folder was left as it was."
     )

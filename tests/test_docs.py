@@ -13,6 +13,8 @@ from _pytest.outcomes import Failed
 from browser_support import require_program
 from conftest import REPO, run_aisite
 
+pytestmark = pytest.mark.cli
+
 
 def shell_blocks(markdown: str) -> list[str]:
     """The ```sh blocks of a Markdown text."""

@@ -20,6 +20,8 @@ import pytest
 
 from conftest import run_aisite
 
+pytestmark = pytest.mark.cli
+
 
 @dataclass
 class Server:
