@@ -1,13 +1,15 @@
 """Helpers for the browser tests: a local server for a built site, Chromium, axe-core, watchers.
 
 Nothing here downloads anything: Chromium is Debian's (/usr/bin/chromium), axe-core comes from
-`npm ci` (node_modules/axe-core). A missing tool is a test failure, never a skip.
+`npm ci` (node_modules/axe-core). A missing tool is a test failure, never a skip: one line that
+says what to install, not a traceback.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -67,6 +69,15 @@ def require(path: Path, what: str) -> Path:
     if not path.is_file():
         pytest.fail(f"{what} is missing: {path}", pytrace=False)
     return path
+
+
+def require_program(name: str, what: str, path: str | None = None) -> str:
+    """A program on the PATH (or on `path`), or a one-line test failure saying how to install it."""
+    found = shutil.which(name, path=path)
+    if found is None:
+        where = f" on {path}" if path else " on the PATH"
+        pytest.fail(f"{what} is missing: no '{name}'{where}", pytrace=False)
+    return found
 
 
 def page_path(site: Path, kind: str) -> str:

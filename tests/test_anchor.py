@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from aisite.anchor import Found, Missed, Selector, TextIndex, normalise
+from aisite.anchor import Found, Selector, TextIndex, normalise
 from aisite.markup import Converter
+from aisite.nearby import Missed
 
 pytestmark = pytest.mark.unit
 
@@ -32,7 +33,9 @@ def anchor(markdown: str, *selectors: Selector) -> tuple[str, list[Found], list[
     ("text", "expected"),
     [
         ("curly \u201cquotes\u201d and \u2018single\u2019", "curly \"quotes\" and 'single'"),
-        ("en \u2013 em \u2014 minus \u2212", "en - em - minus -"),
+        ("en \u2013 em \u2014 minus \u2212", "en-em-minus-"),
+        ("a -- b --- c - d", "a-b-c-d"),
+        ("soft\u00adhyphen zero\u200bwidth no\u00a0break", "softhyphen zerowidth no break"),
         ("  many \n\t spaces  ", "many spaces"),
         ("cafe\u0301", "caf\u00e9"),
     ],
@@ -141,7 +144,7 @@ def test_text_index_maps_back_to_text_nodes() -> None:
     root = ET.fromstring("<div><p>Hi  <b>big</b>\n you\u2019d</p><p>No</p></div>")
     index = TextIndex(root)
     assert index.text == "Hi big you'd\nNo\n"
-    assert index.display == "Hi big you\u2019d\nNo\n"
+    assert index.shown(0, len(index.text)) == "Hi big you\u2019d\nNo\n"
     first, second = root.findall("p")
     bold = first.find("b")
     assert index.segments == [(first, "text"), (bold, "text"), (bold, "tail"), (second, "text")]
@@ -209,3 +212,66 @@ def test_flag_goes_after_raw_html_closing_tags() -> None:
     assert not missed
     assert '</b><a class="claim-flag" href="#review-b">flag</a> here.' in html
     assert '</a><a class="claim-flag" href="#review-l">flag</a> too.' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Costs fell \u2014 sharply \u2014 in 2024.", "Costs fell -- sharply -- in 2024"),
+        ("Costs fell\u2014sharply\u2014in 2024.", "Costs fell - sharply - in 2024"),
+        ("Costs fell -- sharply -- in 2024.", "Costs fell\u2014sharply\u2014in 2024"),
+        ("An infor\u00admation gap.", "An information gap"),
+        ("An information gap.", "An infor\u00admation gap"),
+        ("Zero\u200bwidth spaces.", "Zerowidth spaces"),
+        ("No&nbsp;break and no\u00a0break.", "No break and no break"),
+        ("No break here.", "No\u00a0break here"),
+    ],
+)
+def test_dashes_and_invisible_characters_match_either_way(text: str, quote: str) -> None:
+    html, found, missed = anchor(text, Selector("q", quote))
+    assert not missed and len(found) == 1
+    assert 'id="claim-q"' in html
+
+
+def test_the_shown_quote_keeps_the_dashes_and_spaces_as_written() -> None:
+    _, found, _ = anchor(
+        "Costs fell \u2014 sharply \u2014 in 2024.", Selector("q", "fell--sharply")
+    )
+    assert found[0].quote == "fell \u2014 sharply"
+    html, found, _ = anchor("An infor\u00admation gap.", Selector("q", "information"))
+    assert found[0].quote == "infor\u00admation"
+    assert "<mark" in html and "infor\u00admation</mark>" in html
+
+
+def test_a_quote_across_a_paragraph_break_says_so() -> None:
+    _, _, missed = anchor("Ends here.\n\nStarts there.", Selector("p", "here. Starts"))
+    assert missed[0].across == "here." and missed[0].closest == ""
+
+
+def test_no_suggestion_for_a_quote_unlike_anything_in_the_text() -> None:
+    md = "China aimed to present itself as a responsible global actor."
+    _, _, missed = anchor(md, Selector("n", "the stock market crashed on Monday"))
+    assert missed[0].count == 0 and missed[0].closest == ""
+
+
+def test_a_prefix_that_is_never_before_the_quote_shows_each_match() -> None:
+    md = "The quick brown fox jumps. Then the lazy fox sleeps."
+    _, _, missed = anchor(md, Selector("f", "fox", prefix="red"))
+    assert (missed[0].count, missed[0].total) == (0, 2)
+    assert missed[0].places == (
+        '"The quick brown [fox] jumps. Then the lazy…"',
+        '"…jumps. Then the lazy [fox] sleeps."',
+    )
+    assert missed[0].pick == ("prefix", "brown")
+
+
+def test_the_flag_and_the_punctuation_after_it_are_one_piece() -> None:
+    html, _, _ = anchor("He said the claim here. Then more.", Selector("c", "the claim here"))
+    assert (
+        '</mark><span class="claim-end"><a class="claim-flag" href="#review-c">flag</a>.</span>'
+        " Then more." in html
+    )
+    html, _, _ = anchor("The claim here, and more.", Selector("c", "claim here, and more"))
+    assert '<span class="claim-end"><a class="claim-flag" href="#review-c">flag</a>.</span>' in html
+    html, _, _ = anchor("A claim here and more.", Selector("c", "claim"))
+    assert "claim-end" not in html and "</a> here and more." in html

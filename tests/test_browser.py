@@ -27,6 +27,7 @@ from browser_support import (
     format_violations,
     page_path,
     require,
+    require_program,
     run_axe,
     serve,
 )
@@ -301,8 +302,9 @@ EMBED_SANDBOX_ERROR = (
 def nu_errors(basic_site: Path) -> list[str]:
     """The Nu Html Checker's errors for every page of the test site (one run: it is slow)."""
     jar = require(VNU, "the Nu Html Checker (run `npm ci --ignore-scripts`)")
+    java = require_program("java", "Java (apt-get install default-jre-headless)")
     result = subprocess.run(
-        ["java", "-jar", str(jar), "--errors-only", "--skip-non-html", str(basic_site)],
+        [java, "-jar", str(jar), "--errors-only", "--skip-non-html", str(basic_site)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -325,3 +327,41 @@ def test_nu_html_checker(nu_errors: list[str]) -> None:
 )
 def test_embed_sandbox_passes_the_nu_html_checker(nu_errors: list[str]) -> None:
     assert [e for e in nu_errors if EMBED_SANDBOX_ERROR in e] == []
+
+
+# For every claim flag followed by punctuation: narrow the text step by step and record each
+# width at which the punctuation starts a line of its own, away from its flag.
+FLAG_PUNCTUATION_JS = """() => {
+    const text = document.querySelector(".source-text");
+    const cases = [];
+    for (const flag of text.querySelectorAll("a.claim-flag")) {
+        const next = flag.nextSibling;
+        if (next && next.nodeType === 3 && /^[.,;:!?…)\\]]/.test(next.data)) cases.push([flag, next]);
+    }
+    const alone = [];
+    for (let width = 220; width <= 720; width += 2) {
+        text.style.width = width + "px";
+        for (const [flag, next] of cases) {
+            const range = document.createRange();
+            range.setStart(next, 0);
+            range.setEnd(next, 1);
+            const mark = range.getBoundingClientRect();
+            const box = flag.getBoundingClientRect();
+            if (mark.top >= box.bottom - 1) alone.push(width + "px: " + flag.dataset.claim);
+        }
+    }
+    return {flags: cases.length, alone: alone.slice(0, 10)};
+}"""
+
+
+def test_punctuation_after_a_claim_flag_never_wraps_alone(
+    chromium: Any, site_origin: str, basic_site: Path
+) -> None:
+    path = page_path(basic_site, "article")
+    with browse(chromium, site_origin, 1280) as (page, _watcher, _):
+        page.goto(f"{site_origin}/{path}", wait_until="load")
+        result = page.evaluate(FLAG_PUNCTUATION_JS)
+    assert result["flags"] >= 2, "the article has too few flags before punctuation to test"
+    assert result["alone"] == [], "punctuation wrapped away from its flag at " + ", ".join(
+        result["alone"]
+    )

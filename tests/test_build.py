@@ -307,3 +307,21 @@ def test_feed_urls_are_made_absolute_in_attributes_only(tmp_path: Path) -> None:
     assert '<a href="https://example.com/news/articles/chip-rules-explained/">' in html
     for name in ("feed.xml", "atom.xml", "feed.json"):
         assert "open-models-week/logo.png" not in (tmp_path / "o" / name).read_text(), name
+
+
+def test_templates_see_the_files_of_a_bundle_as_site_paths_only(tmp_path: Path) -> None:
+    site = copy_site(BASIC, tmp_path / "s")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}'
+        '<p id="files">{{ article.files | join("|") }}</p>'
+        '{% for f in article.files %}<a href="{{ url(f) }}">file</a>{% endfor %}'
+        "{% endblock %}\n"
+    )
+    result = aisite("build", "--source", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "articles" / "chip-rules-explained" / "index.html").read_text()
+    assert '<p id="files">articles/chip-rules-explained/chart.svg</p>' in page
+    assert '<a href="../../articles/chip-rules-explained/chart.svg">file</a>' in page
+    assert str(tmp_path) not in page
+    assert (tmp_path / "out" / "articles" / "chip-rules-explained" / "chart.svg").is_file()

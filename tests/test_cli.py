@@ -137,7 +137,7 @@ def test_check_links_finds_a_broken_link(starter: Path) -> None:
     assert aisite("check", cwd=starter).returncode == 0
     result = aisite("check", "--links", cwd=starter)
     assert result.returncode == 1
-    expected = "content/pages/about.md: broken link '../team/' (no such file: team/index.html)"
+    expected = "content/pages/about.md:7: broken link '../team/' (no such file: team/index.html)"
     assert expected in result.stderr
 
 
@@ -272,3 +272,129 @@ def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
 def test_build_output_has_no_reload_script(basic_site: Path) -> None:
     for page in basic_site.rglob("*.html"):
         assert "__aisite" not in page.read_text(encoding="utf-8"), page
+
+
+def test_check_anchors_the_quotes_of_drafts_and_says_which_are_drafts(starter: Path) -> None:
+    bundle = starter / "content" / "articles" / "example-analysis"
+    index = bundle / "index.md"
+    index.write_text(index.read_text().replace("---\n", "---\ndraft: true\n", 1))
+    ok = aisite("check", cwd=starter)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == [
+        "draft: content/articles/example-analysis/index.md (checked; build leaves it out without --drafts)",
+        "No problems: 1 article (1 draft), 2 claims, 3 pages.",
+    ]
+    claims = bundle / "claims.yaml"
+    claims.write_text(claims.read_text().replace("quote: ", "quote: not in the text ", 1))
+    bad = aisite("check", cwd=starter)
+    assert bad.returncode == 1
+    assert "claims.yaml:2: claim 'bridge-cost': quote not found" in bad.stderr
+
+
+STORY = """City Approves $1.6 Million Bridge Repair
+
+By Jane Doe and JOHN ROE, Reuters
+July 28, 2025
+Updated 3:45 PM EDT, July 29, 2025
+
+The city council approved the repair on Monday after a long debate about costs.
+
+Photo: Ann Lee/Reuters
+
+1. The first phase starts in September and will close the bridge for two weeks.
+
+Next Steps
+
+By 2026, the bridge will carry twice the traffic, officials said.
+"""
+
+
+def test_import_takes_in_byline_and_dates_writes_claims_and_keeps_numbers(
+    starter: Path,
+) -> None:
+    story = starter / "story.txt"
+    story.write_text(STORY)
+    result = aisite("import", str(story), cwd=starter)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "kept out of the text (byline -> authors: Jane Doe, John Roe): "
+        "By Jane Doe and JOHN ROE, Reuters",
+        "kept out of the text (date line -> date: 2025-07-28): July 28, 2025",
+        "kept out of the text (update line): Updated 3:45 PM EDT, July 29, 2025",
+        "kept out of the text (photo credit): Photo: Ann Lee/Reuters",
+    ]
+    bundle = starter / "content" / "articles" / "city-approves-1-6-million-bridge-repair"
+    assert (bundle / "index.md").read_text() == (
+        "---\n"
+        'title: "City Approves $1.6 Million Bridge Repair"\n'
+        "date: 2025-07-28\n"
+        "draft: true\n"
+        'authors: ["Jane Doe", "John Roe"]\n'
+        "source:\n"
+        '  title: "City Approves $1.6 Million Bridge Repair"\n'
+        "  published: 2025-07-28\n"
+        "---\n\n"
+        "The city council approved the repair on Monday after a long debate about costs.\n\n"
+        "1\\. The first phase starts in September and will close the bridge for two weeks.\n\n"
+        "## Next Steps\n\n"
+        "By 2026, the bridge will carry twice the traffic, officials said.\n"
+    )
+    made = aisite("new", "article", "for-comparison", cwd=starter)
+    assert made.returncode == 0
+    template = starter / "content" / "articles" / "for-comparison" / "claims.yaml"
+    assert (bundle / "claims.yaml").read_text() == template.read_text()
+    assert aisite("build", "--drafts", cwd=starter).returncode == 0
+    page = (starter / "site" / "articles" / bundle.name / "index.html").read_text()
+    assert "<p>1. The first phase starts" in page and "\\" not in page.split("<main", 1)[1]
+
+
+def test_claims_table_never_cuts_the_claim_id() -> None:
+    table = aisite("claims", "--source", str(BASIC), env={"COLUMNS": "160"}).stdout.splitlines()
+    header = table.index(next(line for line in table if line.startswith("VERDICT")))
+    assert table[header].split() == ["VERDICT", "CLAIMANT", "ARTICLE/ID", "QUOTE"]
+    rows = table[header + 1 :]
+    listed = aisite("claims", "--source", str(BASIC), "--format", "csv").stdout
+    records = list(csv.DictReader(io.StringIO(listed)))
+    assert len(rows) == len(records) > 0
+    for record in records:  # each claim's row ends its ARTICLE/ID cell with the whole id
+        assert any(f"/{record['id']}  " in row for row in rows), record["id"]
+    assert any("…/" in row for row in rows), "no article slug long enough to be shortened"
+
+
+def test_check_links_gives_the_line_of_each_broken_link_and_counts_the_links(
+    starter: Path,
+) -> None:
+    ok = aisite("check", "--links", cwd=starter)
+    assert ok.returncode == 0, ok.stderr
+    found = re.search(r"; (\d+) internal links checked\.$", ok.stdout.splitlines()[-1])
+    assert found and int(found.group(1)) > 100
+    page = starter / "content" / "pages" / "about.md"
+    lines = page.read_text().splitlines()
+    page.write_text("\n".join([*lines, "", "See [our team](../team/).", ""]))
+    claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("    Explain", "    See [why](#nowhere). Explain"))
+    line = (
+        claims.read_text()
+        .splitlines()
+        .index(next(x for x in claims.read_text().splitlines() if "#nowhere" in x))
+    )
+    result = aisite("check", "--links", cwd=starter)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"content/articles/example-analysis/claims.yaml:{line + 1}: broken link '#nowhere' "
+        "(no id 'nowhere' in articles/example-analysis/claims/bridge-cost/index.html)",
+        f"content/pages/about.md:{len(lines) + 2}: broken link '../team/' "
+        "(no such file: team/index.html)",
+    ]
+
+
+def test_counts_of_one_are_singular(starter: Path) -> None:
+    built = aisite("build", cwd=starter)
+    assert built.returncode == 0, built.stderr
+    assert re.match(r"Built 1 article, \d+ pages, \d+ feeds \(\d+ files, ", built.stdout)
+    claims = starter / "content" / "articles" / "example-analysis" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: accurate", "verdict: acurate", 1))
+    failed = aisite("build", cwd=starter)
+    assert failed.stderr.splitlines()[-1] == (
+        "aisite: 1 problem found; the output folder was left as it was."
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from browser_support import require_program
 from conftest import run_aisite
 from test_search import write_site
 
@@ -87,8 +88,9 @@ def test_newsboat_reads_a_claim_feed(built: Path, tmp_path: Path) -> None:
     urls = tmp_path / "urls"
     urls.write_text(f"file://{built / 'verdicts' / 'misleading' / 'feed.xml'}\n")
     cache = tmp_path / "cache.db"
+    newsboat = require_program("newsboat", "newsboat (apt-get install newsboat)", "/usr/bin:/bin")
     result = subprocess.run(
-        ["newsboat", "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
+        [newsboat, "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
         capture_output=True,
         text=True,
         timeout=60,

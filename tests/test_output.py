@@ -16,12 +16,14 @@ import feedparser
 import pytest
 import yaml
 
+from browser_support import require_program
 from conftest import SITES
 
 pytestmark = pytest.mark.cli
 
 BASIC = SITES / "basic"
 BASE = "https://example.com/news/"
+SYSTEM_PATH = "/usr/bin:/bin"  # newsboat runs with a clean environment
 ARTICLE = "chip-rules-explained"
 CLAIMS_YAML = BASIC / "content" / "articles" / ARTICLE / "claims.yaml"
 RATINGS = yaml.safe_load((BASIC / "content" / "site.yaml").read_text(encoding="utf-8"))["ratings"]
@@ -212,12 +214,13 @@ def test_a_real_feed_reader_reads_the_feed(basic_site: Path, tmp_path: Path) -> 
     urls = tmp_path / "urls"
     urls.write_text(f"file://{basic_site / 'feed.xml'}\n")
     cache = tmp_path / "cache.db"
+    newsboat = require_program("newsboat", "newsboat (apt-get install newsboat)", SYSTEM_PATH)
     result = subprocess.run(
-        ["newsboat", "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
+        [newsboat, "-u", str(urls), "-c", str(cache), "-x", "reload", "print-unread"],
         capture_output=True,
         text=True,
         timeout=60,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        env={"HOME": str(tmp_path), "PATH": SYSTEM_PATH},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 unread articles"

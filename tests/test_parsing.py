@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from aisite.config import parse_config
 from aisite.errors import Problems
 from aisite.fields import parse_when, slugify, valid_slug
 from aisite.model import ParsedClaim, SiteConfig
 from aisite.parse import parse_article, parse_claims, parse_page
-from aisite.yamlnode import INT, STR, YamlError, YMap, YScalar, parse_yaml
+from aisite.yamlnode import INT, STR, YamlError, YList, YMap, YScalar, parse_yaml, quoted
 
 pytestmark = pytest.mark.unit
 
@@ -215,3 +216,76 @@ def test_names_outside_latin_letters_do_not_share_pages() -> None:
     slugs = {term(n).slug for n in ("中国 AI", "日本 AI", "AI", "Ελλάδα 2024", "Κίνα 2024")}
     assert len(slugs) == 5
     assert term("Café Müller").slug == "cafe-muller"
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("quote: We are #1 in the state", "#1 in the state"),
+        ("color: #1a7f37", "#1a7f37"),
+        ("quote: two\n  lines #3", "#3"),
+        ("- x #y", "#y"),
+        ("quote: a comment follows   # as written", ""),
+        ('quote: "quoted #1"', ""),
+        ("quote: 'quoted' #1", ""),
+        ("quote: a#b", ""),
+    ],
+)
+def test_yaml_marks_a_value_cut_by_a_comment(text: str, cut: str) -> None:
+    node = parse_yaml(text)
+    scalar = node.items[0] if isinstance(node, YList) else next(iter(node.items.values()))
+    assert isinstance(scalar, YScalar) and scalar.cut == cut
+
+
+@pytest.mark.parametrize("text", ["plain", 'say "hi"', "it's", "both ' and \"", "back\\slash #1"])
+def test_quoted_yaml_reads_back_as_the_text(text: str) -> None:
+    assert yaml.safe_load(f"k: {quoted(text)}") == {"k": text}
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jane Doe", ("Jane Doe",)),
+        ("By JANE DOE and JOHN ROE, Reuters", ("Jane Doe", "John Roe")),
+        ("By Li Wei, Zhang San and Ann Lee | The Daily", ("Li Wei", "Zhang San", "Ann Lee")),
+        ("By 2030, China aims to lead.", None),
+        ("By the end of the year, rules will change.", None),
+    ],
+)
+def test_bylines_are_told_from_sentences(line: str, names: tuple[str, ...] | None) -> None:
+    from aisite.storymeta import byline
+
+    assert byline(line) == names
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("July 28, 2025", ("published", "2025-07-28")),
+        ("Published: Mon 28 Jul 2025 10.32 BST", ("published", "2025-07-28")),
+        ("Updated 3:45 PM EDT, July 29, 2025", ("updated", "2025-07-29")),
+        ("2025-07-28", ("published", "2025-07-28")),
+        ("China aims to lead by July 28, 2025 in the race.", None),
+        ("Mayday 28, 2025", None),
+    ],
+)
+def test_date_lines_are_told_from_sentences(line: str, found: tuple[str, str] | None) -> None:
+    from aisite.storymeta import date_line
+
+    result = date_line(line)
+    assert (result and (result[0], result[1].isoformat())) == found
+
+
+def test_slugs_keep_numbers_whole() -> None:
+    assert slugify("$1.6 Million Deal") == "1-6-million-deal"
+    assert slugify("3,000 jobs in the U.S.") == "3000-jobs-in-the-us"
+
+
+@pytest.mark.parametrize(
+    ("color", "ratio"), [("#ffffff", 1.0), ("#000", 21.0), ("#767676", 4.54), ("#777", 4.48)]
+)
+def test_contrast_against_white_follows_wcag(color: str, ratio: float) -> None:
+    from aisite.values import contrast, darker
+
+    assert round(contrast(color), 2) == ratio
+    assert contrast(darker(color)) >= 4.5

@@ -243,7 +243,7 @@ def test_the_command_line(tmp_path: Path, web: Web) -> None:
         "copy with archived_url)\n"
     )
     assert result.stdout == (
-        "No problems: 1 articles, 2 claims, 0 pages.\n"
+        "No problems: 1 article, 2 claims, 0 pages.\n"
         "Sources: 2 checked (0 from the cache), 0 moved, 1 dead, 0 passages missing, "
         "0 could not be checked.\n"
     )

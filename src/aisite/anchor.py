@@ -12,40 +12,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aisite.closeness import candidates
+from aisite.nearby import BOUNDARY, Missed, diagnose
 
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "td",
-        "th",
-        "blockquote",
-        "pre",
-        "div",
-        "dt",
-        "dd",
-        "figcaption",
-        "caption",
-        "ol",
-        "ul",
-        "dl",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "hr",
-        "figure",
-        "section",
-    ]
-)
-BOUNDARY = "\n"
+_BLOCKS = "p li h1 h2 h3 h4 h5 h6 td th blockquote pre div dt dd figcaption caption ol ul dl table"
+BLOCK_TAGS = frozenset([*_BLOCKS.split(), "thead", "tbody", "tr", "hr", "figure", "section"])
 _QUOTES = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"}
 _QUOTES.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
 _QUOTES.update(
@@ -54,12 +24,22 @@ _QUOTES.update(
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
 STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
+_CLOSING = re.compile(r"[.,;:!?…)\]}»”’\"']+")  # punctuation that ends a quote's sentence
+
+
+_DASHES = re.compile(r" ?-+ ?")
+
+
+def invisible(char: str) -> bool:
+    """Soft hyphens, zero-width spaces and joiners, byte-order marks: format characters."""
+    return unicodedata.category(char) == "Cf"
 
 
 def normalise(text: str) -> str:
-    """The contract's normalisation: NFC, straight quotes, '-' dashes, single spaces."""
+    """NFC, straight quotes, single spaces, any dash ('—', '--', ' - ') '-', no invisibles."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return " ".join(text.split())
+    text = "".join(c for c in text if not invisible(c))
+    return _DASHES.sub("-", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -84,15 +64,6 @@ class Found:
     after: str
 
 
-@dataclass(frozen=True)
-class Missed:
-    """A selector that matched zero or several times."""
-
-    key: str
-    count: int
-    closest: str
-
-
 class TextIndex:
     """The normalised text of a tree, each character mapped to its text node and offset."""
 
@@ -102,8 +73,7 @@ class TextIndex:
         expand: Callable[[str], str] | None = None,
         closes: Callable[[str], bool] | None = None,
     ) -> None:
-        """Index `root`; `expand` gives the text a raw-HTML placeholder stands for ('' for tags),
-        `closes` tells whether it is a closing tag."""
+        """Index `root`; `expand`: the text a raw-HTML placeholder stands for, `closes`: is it </x>."""
         self.root = root
         self.closes = closes or (lambda placeholder: False)
         self.segments: list[tuple[ET.Element, str]] = []
@@ -114,18 +84,35 @@ class TextIndex:
         space = True
 
         def add(char: str, where: tuple[int, int, int]) -> None:
+            # As normalise(): one entry per normalised character; `display` keeps what it
+            # stands for as written (a dash with its spaces, a word with its soft hyphen).
             nonlocal space
+            last = chars[-1] if chars else BOUNDARY
+            if invisible(char):
+                if last != BOUNDARY:
+                    display[-1] += char
+                return
             if char.isspace():
-                if not space:
+                if last == "-" and not space:
+                    display[-1] += " "  # no space after a dash
+                elif not space:
                     chars.append(" ")
                     display.append(" ")
                     origin.append(where)
                 space = True
+                return
+            normal = char.translate(_QUOTES)
+            if normal == "-" and last == " ":  # no space before a dash
+                chars.pop(), origin.pop()
+                char = display.pop() + char
+                last = chars[-1] if chars else BOUNDARY
+            if normal == "-" and last == "-":  # '--' typed for a dash
+                display[-1] += char
             else:
-                chars.append(char.translate(_QUOTES))
+                chars.append(normal)
                 display.append(char)
                 origin.append(where)
-                space = False
+            space = False
 
         def emit(node: ET.Element, attr: str) -> None:
             value = getattr(node, attr) or ""
@@ -171,36 +158,37 @@ class TextIndex:
 
         walk(root)
         self.text = "".join(chars)
-        self.display = "".join(display)
+        self.display = display  # per character of `text`: the text it stands for, as written
         self.origin = origin
+
+    def shown(self, start: int, end: int) -> str:
+        """The text from `start` to `end` of the normalised text, as written."""
+        return "".join(self.display[start:end])
 
     def find(self, selector: Selector) -> Found | Missed:
         """Match a selector; exactly one match is a Found."""
         exact = normalise(selector.exact)
         prefix, suffix = normalise(selector.prefix), normalise(selector.suffix)
-        hits = []
+        every = self.matches(exact)
+        hits = [start for start in every if self.fits(start, start + len(exact), prefix, suffix)]
+        if len(hits) != 1:
+            return diagnose(self, selector.key, exact, every, hits)
+        start, end = hits[0], hits[0] + len(exact)
+        first, last = self._sentences(start, end)
+        shown = self.shown(first, start), self.shown(start, end), self.shown(end, last)
+        return Found(selector.key, start, end, *shown)
+
+    def matches(self, exact: str) -> list[int]:
+        """Where a normalised quote starts in the text, whatever comes before or after it."""
+        result = []
         start = self.text.find(exact) if exact else -1
         while start >= 0:
-            end = start + len(exact)
-            if self._fits(start, end, prefix, suffix):
-                hits.append(start)
+            result.append(start)
             start = self.text.find(exact, start + 1)
-        if len(hits) != 1:
-            closest = self.closest(exact) if not hits else ""
-            return Missed(selector.key, len(hits), closest)
-        start = hits[0]
-        end = start + len(exact)
-        first, last = self._sentences(start, end)
-        return Found(
-            selector.key,
-            start,
-            end,
-            self.display[first:start],
-            self.display[start:end],
-            self.display[end:last],
-        )
+        return result
 
-    def _fits(self, start: int, end: int, prefix: str, suffix: str) -> bool:
+    def fits(self, start: int, end: int, prefix: str, suffix: str) -> bool:
+        """True when the prefix ends just before `start` and the suffix starts just after `end`."""
         before = self.text[:start].rstrip(" ")
         after = self.text[end:].lstrip(" ")
         return before.endswith(prefix) and after.startswith(suffix)
@@ -218,26 +206,6 @@ class TextIndex:
             last = after.start() + len(after.group().rstrip())
         return first, last
 
-    def closest(self, exact: str) -> str:
-        """The passage of the text most like `exact`, for a 'did you mean' hint.
-
-        Linear in the text's length: candidate places come from where pieces of the quote occur
-        (closeness.py), and only a few of them are compared in full.
-        """
-        if not exact:
-            return ""
-        size = len(exact)
-        best, best_start = 0.0, -1
-        for start, ratio in candidates(self.text, exact, (" ", BOUNDARY)):
-            if ratio > best:
-                best, best_start = ratio, start
-        if best < 0.4 or best_start < 0:
-            return ""
-        end = best_start + size
-        while end < len(self.text) and self.text[end] not in (" ", BOUNDARY):
-            end += 1
-        return self.display[best_start:end].split(BOUNDARY)[0].strip()
-
     def wrap(
         self,
         spans: Sequence[Found],
@@ -253,7 +221,7 @@ class TextIndex:
                 if (
                     runs
                     and runs[-1][0] == seg
-                    and "\x02" not in self._segment_text(seg)[runs[-1][2] : start]
+                    and "\x02" not in str(getattr(*self.segments[seg]) or "")[runs[-1][2] : start]
                 ):
                     runs[-1][2] = max(runs[-1][2], end)
                 else:
@@ -286,10 +254,6 @@ class TextIndex:
         for mark, key in flags:
             self._add_flag(mark, make_flag(key))
 
-    def _segment_text(self, seg: int) -> str:
-        node, attr = self.segments[seg]
-        return str(getattr(node, attr) or "")
-
     def _add_flag(self, mark: ET.Element, flag: ET.Element) -> None:
         # After the outermost inline element around the quote's end: never inside a link or code.
         anchor = mark
@@ -305,5 +269,14 @@ class TextIndex:
             if stashed.start() != keep or not self.closes(stashed.group()):
                 break
             keep = stashed.end()
-        flag.tail, anchor.tail = tail[keep:] or None, tail[:keep] or None
+        rest, anchor.tail = tail[keep:], tail[:keep] or None
+        stop = _CLOSING.match(rest)
+        if stop:
+            # The flag and the punctuation after the quote, in one piece that never wraps:
+            # a full stop alone at the start of a line reads as a mistake.
+            end = ET.Element("span", {"class": "claim-end"})
+            end.append(flag)
+            flag.tail, end.tail, flag = stop.group(), rest[stop.end() :] or None, end
+        else:
+            flag.tail = rest or None
         container.insert(list(container).index(anchor) + 1, flag)

@@ -31,6 +31,7 @@ class Report:
     articles: int = 0
     skipped_drafts: tuple[str, ...] = ()
     skipped_future: tuple[str, ...] = ()
+    drafts: tuple[str, ...] = ()  # drafts included (--drafts, or serve)
     stats: Stats = field(default_factory=Stats)
     timings: dict[str, float] = field(default_factory=dict)
     nothing_changed: bool = False
@@ -104,6 +105,7 @@ def _build(
             articles=known["articles"],
             skipped_drafts=tuple(known["drafts"]),
             skipped_future=tuple(known["future"]),
+            drafts=tuple(known.get("shown_drafts", ())),
             stats=Stats(**known["stats"], unchanged=known["stats"]["files"]),
             nothing_changed=True,
         )
@@ -128,6 +130,7 @@ def _build(
                 "articles": len(site.articles),
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
+                "shown_drafts": _drafts(site),
                 "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
                 "listing": listing(output),
             }
@@ -136,7 +139,12 @@ def _build(
         cache.close()
     report.articles = len(site.articles)
     report.skipped_drafts, report.skipped_future = site.skipped_drafts, site.skipped_future
+    report.drafts = _drafts(site)
     return report
+
+
+def _drafts(site: Site) -> tuple[str, ...]:
+    return tuple(sorted(a.path for a in site.articles if a.draft))
 
 
 def input_signature(options: Options) -> str:

@@ -9,6 +9,7 @@ import unicodedata
 from aisite.errors import Problems
 from aisite.fields import Fields, choice, is_http_url, slugify
 from aisite.model import CLAIMANT_TYPES, Claimant
+from aisite.values import http_url
 from aisite.yamlnode import YamlError, YList, YMap, YScalar, parse_yaml
 
 PATH = "content/claimants.yaml"
@@ -23,7 +24,7 @@ def parse_claimants(text: str, problems: Problems) -> tuple[Claimant, ...]:
     try:
         node = parse_yaml(text)
     except YamlError as err:
-        problems.add(PATH, err.line, err.message)
+        problems.add(PATH, err.line, err.message, err.hint)
         return ()
     if node is None:
         return ()
@@ -42,9 +43,7 @@ def parse_claimants(text: str, problems: Problems) -> tuple[Claimant, ...]:
         name = f.text("name", required=True)
         kind = choice(f, "type", CLAIMANT_TYPES, CLAIMANT_TYPES[0])
         description = f.text("description")
-        url = f.text("url")
-        if url and not is_http_url(url):
-            f.error("url", f"url must be an absolute http(s) URL, not '{url}'")
+        url = http_url(f, "url", "url")
         same_as = _same_as(f)
         f.done()
         if not (key and name):

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from aisite.claimants import find, near_miss
 from aisite.errors import did_you_mean
-from aisite.fields import Fields, is_http_url
+from aisite.fields import Fields
 from aisite.model import Appearance, ClaimantType, ClaimUpdate, Evidence, SiteConfig, Term
+from aisite.values import http_url, usable_url
 from aisite.yamlnode import YMap
 
 
@@ -46,14 +47,12 @@ def appearances(f: Fields, config: SiteConfig) -> tuple[Appearance, ...]:
             )
             continue
         a = Fields(item, f.path, f.problems, "appearances")
-        url = a.text("url", required=True)
-        if url and not is_http_url(url):
-            a.error("url", f"appearance url must be an absolute http(s) URL, not '{url}'")
+        url = http_url(a, "url", "appearance url", required=True)
         title = a.text("title")
         publisher = a.text("publisher")
         date = a.when("date", config.tz)
         a.done()
-        if url and is_http_url(url):
+        if usable_url(url):
             result.append(Appearance(url, title, publisher, date))
     return tuple(result)
 

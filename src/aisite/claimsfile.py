@@ -47,7 +47,7 @@ def parse_claim_list(
     try:
         node = parse_yaml(text)
     except YamlError as err:
-        problems.add(path, err.line, err.message)
+        problems.add(path, err.line, err.message, err.hint)
         return (), ()
     if node is None:
         return (), ()

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aisite import __version__
-from aisite.errors import ContentError, Problem, UsageError
+from aisite.errors import ContentError, Problem, UsageError, count
 from aisite.interrupt import exit_status, install, interrupted_message
 from aisite.preview import port
 
@@ -77,8 +77,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     b.add_argument("-v", "--verbose", action="store_true", help="print the time each stage took")
 
-    c = commands.add_parser("check", help="validate everything a build would, without writing")
-    site_options(c)
+    c = commands.add_parser(
+        "check", help="validate everything, drafts and future articles too, without writing"
+    )
+    site_options(c)  # --drafts/--future: which articles the --links build publishes
     c.add_argument(
         "--links",
         action="store_true",
@@ -121,7 +123,14 @@ def parser() -> argparse.ArgumentParser:
     s = commands.add_parser(
         "serve", help="build, serve on this machine, rebuild and reload on changes"
     )
-    site_options(s)
+    site_options(s, drafts=False)
+    s.add_argument(
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles with draft: true, with a draft banner (default: shown)",
+    )
+    s.add_argument("--future", action="store_true", help="include articles dated in the future")
     s.add_argument(
         "--port", type=port, default=8000, help="port (default 8000; 0 picks a free one)"
     )
@@ -168,6 +177,11 @@ def parser() -> argparse.ArgumentParser:
         "or whose claimant name contains KEY",
     )
     k.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    from aisite.helpdocs import TOPICS
+
+    h = commands.add_parser("help", help="print a documentation page: " + ", ".join(TOPICS))
+    h.add_argument("topic", nargs="?", choices=tuple(TOPICS), metavar="TOPIC")
     return main
 
 
@@ -186,13 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        count = len(err.problems)
         tail = (
             "the output folder was left as it was."
             if args.command == "build"
             else "nothing was changed."
         )
-        print(f"aisite: {count} problem{'s' if count != 1 else ''} found; {tail}", file=sys.stderr)
+        print(f"aisite: {count(len(err.problems), 'problem')} found; {tail}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt as err:
         print(interrupted_message(args.command), file=sys.stderr)
@@ -260,35 +273,45 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"left out, dated in the future: {path} (build with --future to include it)")
         stats = report.stats
         print(
-            f"Built {report.articles} articles, {stats.pages} pages, {stats.feeds} feeds "
-            f"({stats.files} files, {stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
+            f"Built {count(report.articles, 'article')}, {count(stats.pages, 'page')}, "
+            f"{count(stats.feeds, 'feed')} ({count(stats.files, 'file')}, "
+            f"{stats.files - stats.unchanged} changed) in {report.seconds:.2f} s -> {output}"
         )
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """aisite check."""
-    from aisite.build import build, check
-    from aisite.links import check_links
+    from aisite.build import build, build_now, check
+    from aisite.links import link_problems
     from aisite.reuse import hints
 
-    site = check(_options(args), args.against)
+    # Drafts and future articles are checked as fully as the rest: their quotes are anchored now,
+    # not on the day they are published.
+    site = check(replace(_options(args), drafts=True, future=True), args.against)
     for path, line, text in hints(site.articles):
         print(f"{path}:{line}: hint: {text}", file=sys.stderr)
+    now = build_now()
+    drafts = [a.path for a in site.articles if a.draft]
+    future = [a.path for a in site.articles if a.date > now and not a.draft]
+    for path in drafts:
+        print(f"draft: {path} (checked; build leaves it out without --drafts)")
+    for path in future:
+        print(f"dated in the future: {path} (checked; build leaves it out without --future)")
+    links = ""
     if args.links:
         with tempfile.TemporaryDirectory(prefix="aisite-check-") as tmp:
             build(replace(_options(args), use_cache=False), Path(tmp) / "site")
-            broken = check_links(Path(tmp) / "site", site.config.base_path)
+            broken, checked = link_problems(site, Path(args.source), Path(tmp) / "site")
         if broken:
-            sources = _page_sources(site)
-            raise ContentError(
-                [
-                    Problem(sources.get(page, page), 0, f"broken link '{link}' ({why})")
-                    for page, link, why in broken
-                ]
-            )
+            raise ContentError(broken)
+        links = f"; {count(checked, 'internal link')} checked"
     claims = sum(len(a.claims) for a in site.articles)
-    print(f"No problems: {len(site.articles)} articles, {claims} claims, {len(site.pages)} pages.")
+    kinds = [count(len(drafts), "draft"), f"{len(future)} dated in the future"]
+    among = [k for k, n in zip(kinds, (drafts, future), strict=True) if n]
+    articles = count(len(site.articles), "article") + (f" ({', '.join(among)})" if among else "")
+    pages = count(len(site.pages), "page")
+    print(f"No problems: {articles}, {count(claims, 'claim')}, {pages}{links}.")
     if args.sources:
         return _check_sources(args, site)
     return EXIT_OK
@@ -326,15 +349,6 @@ def _seconds(value: str) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"'{value}' is not a positive number of seconds")
     return seconds
-
-
-def _page_sources(site: Any) -> dict[str, str]:
-    """Which content file each page comes from, for link problems."""
-    from aisite.urls import file_path
-
-    sources = {file_path(a.url): a.path for a in site.articles}
-    sources.update({file_path(p.url): p.path for p in site.pages})
-    return sources
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -377,6 +391,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
     from aisite.load import MAX_FILE_BYTES, Reader, read_config
+    from aisite.scaffold import claims_template
 
     site = Path(args.source)
     config, _ = read_config(Reader(site, Problems()))
@@ -419,19 +434,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True)
     now = datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0)
     (folder / "index.md").write_text(to_markdown(story, now.isoformat()), encoding="utf-8")
+    (folder / "claims.yaml").write_text(claims_template(config), encoding="utf-8")
+    for what, line in story.kept_out:
+        print(f"kept out of the text ({what}): {line}", file=sys.stderr)
     for line in story.dropped:
         print(f"dropped page furniture: {line}", file=sys.stderr)
     headings = sum(1 for kind, _ in story.blocks if kind == "h2")
     paragraphs = len(story.blocks) - headings
     print(
-        f"Imported '{story.title}' into {folder / 'index.md'}: {_count(paragraphs, 'paragraph')}, "
-        f"{_count(headings, 'heading')} (a draft: check its date and source)."
+        f"Imported '{story.title}' into {folder / 'index.md'}: {count(paragraphs, 'paragraph')}, "
+        f"{count(headings, 'heading')} (a draft: check its date and source)."
     )
+    print(f"Created {folder / 'claims.yaml'} (commented template)")
     return EXIT_OK
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
@@ -451,6 +466,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_help(args: argparse.Namespace) -> int:
+    """aisite help [TOPIC]."""
+    from aisite.helpdocs import index, page
+
+    sys.stdout.write(page(args.topic) if args.topic else index())
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": cmd_build,
     "check": cmd_check,
@@ -458,4 +481,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": cmd_new,
     "import": cmd_import,
     "claims": cmd_claims,
+    "help": cmd_help,
 }

@@ -10,10 +10,10 @@ from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
 from aisite.model import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
 from aisite.publishing import embed_hosts, site_menu
+from aisite.values import rating_color
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-COLOR_RE = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 DEFAULT_RATINGS = (
@@ -45,7 +45,7 @@ def parse_config(
     try:
         node = parse_yaml(text)
     except YamlError as err:
-        problems.add(path, err.line, err.message)
+        problems.add(path, err.line, err.message, err.hint)
         return None, problems
     if not isinstance(node, YMap):
         problems.add(path, 1, "site.yaml must be a mapping of settings (title, base_url, ...)")
@@ -171,9 +171,7 @@ def _ratings(f: Fields) -> tuple[Rating, ...]:
         key = r.slug("key", required=True)
         label = r.text("label", required=True)
         value = r.number("value")
-        color = r.text("color", default="#57606a")
-        if not COLOR_RE.match(color):
-            r.error("color", f"color must be a hex colour like '#1a7f37', not '{color}'")
+        color = rating_color(r)
         description = r.text("description", required=True)
         r.done()
         for field_name, field_value in (("key", key), ("label", label), ("value", value)):

@@ -14,6 +14,7 @@ from aisite.errors import Problem, Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
 from aisite.markup import Converter
+from aisite.misses import report
 from aisite.model import (
     Article,
     ArticleText,
@@ -80,31 +81,8 @@ class Renderer:
             problems.add(article.path, 1, body.error)
         for line, message, hint in body.embeds:
             problems.add(article.path, line + article.body_line - 1, message, hint)
-        by_id = {c.id: c.line for c in anchored}
-        for missed in body.missed:
-            line = by_id[missed.key]
-            if missed.count == 0:
-                hint = f'did you mean "{missed.closest}"?' if missed.closest else ""
-                problems.add(
-                    article.claims_path,
-                    line,
-                    f"claim '{missed.key}': quote not found in the text of {article.path}",
-                    hint,
-                )
-            else:
-                problems.add(
-                    article.claims_path,
-                    line,
-                    f"claim '{missed.key}': quote found {missed.count} times in the article text",
-                    "add a 'prefix' or 'suffix' to say which one is meant",
-                )
-        for first, second in body.overlaps:
-            problems.add(
-                article.claims_path,
-                by_id[second],
-                f"claim '{second}': quote overlaps the quote of claim '{first}' (line {by_id[first]})",
-                "quotes of different claims must not share text",
-            )
+        by_id = {c.id: c for c in anchored}
+        report(body.missed, body.overlaps, by_id, (article.claims_path, article.path), problems)
         order = {f.key: i for i, f in enumerate(body.found)}
         found = {f.key: f for f in body.found}
         claims = tuple(

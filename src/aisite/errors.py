@@ -65,5 +65,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def count(number: int, noun: str, plural: str = "") -> str:
+    """'1 problem', '2 problems': a number with its noun, singular or plural."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 class UsageError(Exception):
     """A mistake in how aisite was called (options, arguments): exit status 2."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from aisite.fields import Fields, choice, is_http_url
 from aisite.model import STANCES, Evidence, SiteConfig
 from aisite.textfragment import fragment_url
+from aisite.values import http_url, usable_url
 from aisite.yamlnode import YMap
 
 
@@ -24,22 +25,16 @@ def parse_evidence(f: Fields, config: SiteConfig) -> tuple[Evidence, ...]:
             continue
         e = Fields(item, f.path, f.problems, "evidence")
         title = e.text("title", required=True)
-        url = e.text("url", required=True)
-        if url and not is_http_url(url):
-            e.error("url", f"evidence url must be an absolute http(s) URL, not '{url}'")
+        url = http_url(e, "url", "evidence url", required=True)
         publisher = e.text("publisher")
         published = e.when("published", config.tz)
-        archived = e.text("archived_url")
-        if archived and not is_http_url(archived):
-            e.error(
-                "archived_url", f"archived_url must be an absolute http(s) URL, not '{archived}'"
-            )
+        archived = http_url(e, "archived_url", "archived_url")
         stance = choice(e, "stance", STANCES, "context")
         quote = e.text("quote")
         accessed = e.when("accessed", config.tz)
         e.done()
         _check_policy(e, config, url, archived, accessed)
-        if title and url and is_http_url(url):
+        if title and usable_url(url):
             link = fragment_url(url, quote)
             lines = (item.line, e.line("archived_url"))
             result.append(

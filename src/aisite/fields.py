@@ -12,7 +12,18 @@ from zoneinfo import ZoneInfo
 
 from aisite.errors import Problems, did_you_mean
 from aisite.model import Frozen, Term
-from aisite.yamlnode import BOOL, FLOAT, INT, NULL, YList, YMap, YNode, YScalar, describe
+from aisite.yamlnode import (
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    YList,
+    YMap,
+    YNode,
+    YScalar,
+    describe,
+    quoted,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MISSING: Any = object()
@@ -60,6 +71,9 @@ class Fields:
 
     def text(self, key: str, required: bool = False, default: str = "") -> str:
         """A text value; numbers and booleans are kept exactly as written."""
+        if self._cut(key, self.node.items.get(key), f"{key}: "):
+            self.known.append(key)
+            return default
         value = self._get(key, required)
         if value is None:
             return default
@@ -177,6 +191,8 @@ class Fields:
             return ()
         result = []
         for item in value.items:
+            if self._cut(key, item, "- "):
+                continue
             if isinstance(item, YScalar) and item.tag != NULL and item.text.strip():
                 result.append(item.text.strip())
             else:
@@ -189,6 +205,19 @@ class Fields:
         """Free data for templates: any mapping, kept as written (numbers, booleans, nulls typed)."""
         value = self.mapping(key)
         return frozen(value) if value is not None else Frozen()
+
+    def _cut(self, key: str, value: YNode | None, written: str) -> bool:
+        """Report a text value that YAML ended at ' #' (the rest read as a comment)."""
+        if not isinstance(value, YScalar) or not value.cut:
+            return False
+        whole = f"{value.text} {value.cut}" if value.text else value.cut
+        what = f"'{self._name(key)}'" if written != "- " else f"an item of '{self._name(key)}'"
+        shown = f"is empty: YAML reads '{value.cut}' as a comment"
+        if value.text:
+            shown = f"is cut short: YAML reads '{value.cut}' as a comment, leaving '{value.text}'"
+        hint = f"put the {'whole ' if value.text else ''}value in quotes: {written}{quoted(whole)}"
+        self.problems.add(self.path, value.line, f"{what} {shown}", hint)
+        return True
 
     def done(self) -> None:
         """Report keys that are not part of the format."""
@@ -268,7 +297,10 @@ def slugify(text: str) -> str:
     """Turn a name into a URL slug: 'AI policy' -> 'ai-policy'."""
     import unicodedata
 
-    # Apostrophes and dots join their word: "China's" -> "chinas", "U.S." -> "us".
+    # Numbers stay whole: "3,000" -> "3000", "$1.6 million" -> "1-6-million" (not "16-...").
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"(?<=\d)\.(?=\d)", "-", text)
+    # Apostrophes and other dots join their word: "China's" -> "chinas", "U.S." -> "us".
     text = re.sub(r"['’.]", "", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

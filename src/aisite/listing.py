@@ -9,6 +9,7 @@ import shutil
 from collections import Counter
 
 from aisite.catalog import Catalog, ClaimEntry
+from aisite.errors import count
 from aisite.model import Site
 from aisite.opendata import claim_record
 
@@ -67,7 +68,7 @@ def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
     """Verdict counts, then a row per claim fitted to the terminal width."""
     width = shutil.get_terminal_size((100, 24)).columns
     counts = Counter(e.claim.verdict.key for e in entries)
-    lines = [f"{len(entries)} claim{'s' if len(entries) != 1 else ''}"]
+    lines = [count(len(entries), "claim")]
     for rating in site.config.ratings:
         if counts[rating.key]:
             lines.append(f"  {rating.label:<18} {counts[rating.key]:>4}")
@@ -75,8 +76,8 @@ def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
         return "\n".join(lines) + "\n"
     label_width = max(len(e.claim.verdict.label) for e in entries)
     who_width = min(24, max(len(e.claim.claimant.name) for e in entries))
-    where = [f"{e.article.slug}/{e.claim.id}" for e in entries]
-    where_width = min(40, max(len("ARTICLE/ID"), *(len(w) for w in where)))
+    where = [_where(e.article.slug, e.claim.id, 40) for e in entries]
+    where_width = max(len("ARTICLE/ID"), *(len(w) for w in where))
     lines.append("")
     lines.append(
         f"{'VERDICT':<{label_width}}  {'CLAIMANT':<{who_width}}  "
@@ -88,9 +89,17 @@ def as_table(site: Site, entries: tuple[ClaimEntry, ...]) -> str:
         room = max(20, width - label_width - who_width - where_width - 6)
         lines.append(
             f"{claim.verdict.label:<{label_width}}  {who:<{who_width}}  "
-            f"{_cut(at, where_width):<{where_width}}  {_cut(claim.text, room)}"
+            f"{at:<{where_width}}  {_cut(claim.text, room)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _where(slug: str, claim_id: str, limit: int) -> str:
+    """'article-slug/claim-id', the slug shortened to fit `limit`: the id is never cut."""
+    where = f"{slug}/{claim_id}"
+    if len(where) <= limit:
+        return where
+    return f"{_cut(slug, max(8, limit - len(claim_id) - 1))}/{claim_id}"
 
 
 def _cut(text: str, limit: int) -> str:

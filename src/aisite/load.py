@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from aisite import urls
 from aisite.cache import Cache, digest
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
@@ -17,6 +18,7 @@ from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
+from aisite.quotecheck import check_quotes, readable_body
 from aisite.reuse import resolve
 from aisite.urls import RESERVED
 
@@ -280,8 +282,8 @@ def _articles(
         # A cached article may come from a copy of the site elsewhere: find its images here.
         pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
         images = {p.path for p in pictures}
-        files = tuple(
-            (str(p), p.relative_to(entry).as_posix())
+        files = tuple(  # paths in the site only: templates see them, never the local disk's
+            urls.article_file(article.slug, p.relative_to(entry).as_posix())
             for p in found
             if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
             and p.relative_to(entry).as_posix() not in images
@@ -350,6 +352,14 @@ def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArti
         reader.rel(index), entry.name, text, config, reader.rel(claims_file), claims_text
     )
     reader.problems.extend(found.items)
+    body = article.body_md if article else readable_body(text)
+    if found and claims_text is not None and body is not None:
+        # Quotes the render will not anchor (their claim or article has a mistake): now.
+        rendered = (
+            {c.id for c in article.claims} | {r.id for r in article.reuses} if article else set()
+        )
+        paths = (reader.rel(claims_file), reader.rel(index))
+        check_quotes(body, claims_text, rendered, paths, reader.problems)
     return article
 
 

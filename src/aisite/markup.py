@@ -20,9 +20,10 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
 from aisite.anchor import STASHED as _PLACEHOLDER
-from aisite.anchor import Found, Missed, Selector, TextIndex
+from aisite.anchor import Found, Selector, TextIndex
 from aisite.embeds import EMBED_OPEN, check_iframes, embed_host, embed_links
 from aisite.limits import over_limit
+from aisite.nearby import Missed
 
 ALLOWED_TAGS = frozenset(
     [

@@ -368,7 +368,7 @@ class ArticleMeta:
     source: Source | None
     corrections: tuple[Correction, ...]
     claims_path: str
-    files: tuple[tuple[str, str], ...]  # (source path, path inside the bundle)
+    files: tuple[str, ...]  # the bundle's other files, as site paths: articles/<slug>/x.png
     claims_updated: datetime | None  # the latest `updates` date of its claims
     image: str = field(default="", kw_only=True)  # a bundle path or an https URL
     image_alt: str = field(default="", kw_only=True)

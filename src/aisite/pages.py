@@ -115,10 +115,10 @@ def article_pages(plan: SitePlan) -> Iterator[Planned]:
                 draft=article.draft,
             )
         folder = article.path.rpartition("/")[0]
-        for source, relative in article.files:
-            yield plan.copy(
-                urls.article_file(article.slug, relative), f"{folder}/{relative}", source
-            )
+        root = plan.theme.site_root.resolve()
+        for path in article.files:
+            origin = f"{folder}/{path.removeprefix(article.url)}"
+            yield plan.copy(path, origin, str(root / origin))
 
 
 def standalone_pages(plan: SitePlan) -> Iterator[Planned]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aisite import urls
 from aisite.claimsfile import parse_claim_list, parse_claims
 from aisite.errors import Problems
-from aisite.fields import Fields, is_http_url, term
+from aisite.fields import Fields, term
 from aisite.model import (
     Correction,
     ParsedArticle,
@@ -19,6 +20,7 @@ from aisite.model import (
     Source,
 )
 from aisite.publishing import alias_paths, cover_image
+from aisite.values import http_url
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 
 __all__ = ["parse_article", "parse_claims", "parse_page", "split_front_matter", "term"]
@@ -42,7 +44,7 @@ def split_front_matter(path: str, text: str, problems: Problems) -> tuple[YMap |
     try:
         node = parse_yaml("\n".join(lines[1:index]), line_offset=1)
     except YamlError as err:
-        problems.add(path, err.line, err.message)
+        problems.add(path, err.line, err.message, err.hint)
         return None, body
     if node is None:
         node = YMap({}, 1)
@@ -93,6 +95,9 @@ def parse_article(
     if date and updated and updated < date:
         f.error("updated", "'updated' is earlier than 'date'")
     if problems or date is None:
+        if claims_text is not None:  # every problem at once: the claims are checked all the same
+            reviewed = updated or date or datetime(1970, 1, 1, tzinfo=tz)
+            parse_claim_list(claims_path, claims_text, config, reviewed, slug, "", problems)
         return None, problems
     key = fingerprint(path, text, claims_text or "")
     claims: tuple[ParsedClaim, ...] = ()
@@ -139,9 +144,7 @@ def _source(f: Fields, tz: ZoneInfo) -> Source | None:
     s = Fields(node, f.path, f.problems, "source")
     title = s.text("title", required=True)
     publisher = s.text("publisher")
-    url = s.text("url")
-    if url and not is_http_url(url):
-        s.error("url", f"source.url must be an absolute http(s) URL, not '{url}'")
+    url = http_url(s, "url", "source.url")
     published = s.when("published", tz)
     s.done()
     return Source(title, publisher, url, published)

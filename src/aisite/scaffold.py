@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aisite.errors import ContentError, Problem, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.load import Reader, read_config
+from aisite.model import SiteConfig
 from aisite.urls import RESERVED
 
 STARTER = Path(__file__).parent / "starter"
@@ -18,6 +19,7 @@ CLAIMS_TEMPLATE = """\
 # Claims reviewed in this article: a YAML list, one item per claim.
 # Each quote must be text of the article body (found exactly once; add prefix: or suffix:
 # to pick one of several). Remove the leading '# ' of the lines below to start.
+# Every field and its default: run `aisite help format`.
 #
 # - id: short-claim-id                # lower-case letters, digits and hyphens
 #   quote: exact words from the article text
@@ -89,14 +91,16 @@ def new_article(site: Path, slug: str, title: str | None, now: datetime | None =
         "The text of the article being analysed, in Markdown.\n",
         encoding="utf-8",
     )
-    keys = [r.key for r in config.ratings]
-    (folder / "claims.yaml").write_text(
-        CLAIMS_TEMPLATE.format(
-            verdict=keys[0] if keys else "accurate", verdicts=f"   # one of: {', '.join(keys)}"
-        ),
-        encoding="utf-8",
-    )
+    (folder / "claims.yaml").write_text(claims_template(config), encoding="utf-8")
     return folder
+
+
+def claims_template(config: SiteConfig) -> str:
+    """A claims.yaml with nothing in it but a commented example listing the site's verdicts."""
+    keys = [r.key for r in config.ratings]
+    return CLAIMS_TEMPLATE.format(
+        verdict=keys[0] if keys else "accurate", verdicts=f"   # one of: {', '.join(keys)}"
+    )
 
 
 def new_page(site: Path, slug: str, title: str | None) -> Path:

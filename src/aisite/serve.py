@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -15,15 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
-from aisite.errors import ContentError, UsageError
-from aisite.load import Options
+from aisite.errors import ContentError, Problems, UsageError, count
+from aisite.load import Options, Reader, read_config
 from aisite.preview import QuietServer, host_allowed
 
 WATCHED = ("content", "templates", "static")
+# Hidden files and editors' temporary files: backups (name~), Emacs autosaves (#name#), Vim's
+# write test (4913), Kate swap files, JetBrains safe-write copies, Office lock files (~$name).
+EDITOR_TEMP = re.compile(r"^\.|~$|^#.*#$|^4913$|\.kate-swp$|___jb_(tmp|old)___$|^~\$")
 LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'aisite build' output)
 (function () {
   var seen = null, box = null;
-  function overlay(problems) {
+  function overlay(problems, message) {
     if (!box) {
       box = document.createElement("div");
       box.setAttribute("role", "alert");
@@ -32,13 +37,13 @@ LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'ai
         "border-top:4px solid #ff5c5c;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "aisite: the last build failed; showing the last good site.\\n\\n" + problems.join("\\n");
+    box.textContent = message + "\\n\\n" + problems.join("\\n");
   }
   var events = new EventSource("/__aisite/events");
   events.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
-    if (state.problems.length) { overlay(state.problems); }
-    else if (seen !== null && state.version !== seen) { location.reload(); }
+    if (state.problems.length) { overlay(state.problems, state.message); }
+    else if ((seen !== null && state.version !== seen) || document.documentElement.hasAttribute("data-aisite-failed")) { location.reload(); }
     else if (box) { box.remove(); box = null; }
     seen = state.version;
   });
@@ -53,6 +58,7 @@ class State:
     def __init__(self) -> None:
         self.version = 0
         self.problems: list[str] = []
+        self.built = False  # a build has succeeded: there is a last good site to serve
         self.stopping = False
         self.changed = threading.Condition()
 
@@ -61,12 +67,31 @@ class State:
         with self.changed:
             self.version += 1
             self.problems = problems
+            self.built = self.built or not problems
             self.changed.notify_all()
+
+    def message(self) -> str:
+        """What the overlay says above the problems."""
+        if self.built:
+            return "aisite: the last build failed; showing the last good site."
+        return "aisite: the build failed; this page reloads when the problems are fixed."
 
     def snapshot(self) -> bytes:
         """The state as a server-sent event."""
-        data = json.dumps({"version": self.version, "problems": self.problems})
+        data = json.dumps(
+            {"version": self.version, "problems": self.problems, "message": self.message()}
+        )
         return f"event: state\ndata: {data}\n\n".encode()
+
+    def failed_page(self) -> bytes:
+        """The page served while no build has succeeded: the problems, and the reload script."""
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        return (
+            '<!DOCTYPE html>\n<html lang="en" data-aisite-failed><head><meta charset="utf-8">'
+            "<title>aisite: the build failed</title></head><body>"
+            f"<h1>The build failed</h1><p>{html.escape(self.message())}</p><ul>{items}</ul>"
+            f"</body></html>\n"
+        ).encode()
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -103,6 +128,8 @@ class Handler(SimpleHTTPRequestHandler):
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS)
         elif path == "/__aisite/events":
             self._events()
+        elif not self.state.built:
+            self._send(503, "text/html; charset=utf-8", _inject(self.state.failed_page()))
         else:
             target = Path(self.translate_path(path))
             if target.is_dir() and path.endswith("/"):
@@ -155,6 +182,8 @@ def serve(
     """Run the development server until Ctrl-C."""
     from watchfiles import watch
 
+    if not (source / "content" / "site.yaml").is_file():
+        read_config(Reader(source, Problems()))  # not a site folder: the problem build reports
     state = State()
     workdir = Path(tempfile.mkdtemp(prefix="aisite-serve-"))
     output = workdir / "site"
@@ -175,32 +204,60 @@ def serve(
     base_url = f"http://{host}:{server.server_address[1]}/"
     options = Options(source, drafts, future, base_url)
 
+    said: list[str] = []  # the notes on drafts and future articles last printed
+
     def rebuild() -> None:
+        nonlocal said
         try:
             report = build(options, output)
         except ContentError as err:
             problems = [str(p) for p in err.problems]
             for line in problems:
                 print(line, file=sys.stderr, flush=True)
-            say(f"Build failed ({len(problems)} problems); still serving the last good site.")
+            serving = (
+                "still serving the last good site."
+                if state.built
+                else "the preview shows them until they are fixed."
+            )
+            say(f"Build failed ({count(len(problems), 'problem')}); {serving}")
             state.publish(problems)
             return
         except Exception:  # a bug in aisite must not take the preview down with it
             traceback.print_exc()
-            message = "aisite: internal error while building (a bug in aisite); still serving the last good site"
-            state.publish([message])
+            state.publish(["aisite: internal error while building (a bug in aisite)"])
             return
-        say(f"Built {report.stats.pages} pages in {report.seconds:.2f} s.")
+        notes = [f"draft, shown with a banner (build leaves it out): {p}" for p in report.drafts]
+        notes += [f"skipped draft: {p} (shown without --no-drafts)" for p in report.skipped_drafts]
+        notes += [
+            f"left out, dated in the future: {p} (serve with --future to include it)"
+            for p in report.skipped_future
+        ]
+        if notes != said:  # say once which articles are drafts, and again when that changes
+            for note in notes:
+                say(note)
+            said = notes
+        say(f"Built {count(report.stats.pages, 'page')} in {report.seconds:.2f} s.")
         state.publish([])
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     stop = threading.Event()
     watched = source.resolve()
+    serving = False
     try:  # from here on, Ctrl-C, SIGTERM or SIGHUP remove the temporary folder
         rebuild()
         thread.start()
-        say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
-        for changes in watch(watched, stop_event=stop, watch_filter=partial(_relevant, watched)):
+        for changes in watch(
+            watched,
+            stop_event=stop,
+            watch_filter=partial(_relevant, watched),
+            yield_on_timeout=True,  # the first (empty) yield: the watcher is set up
+            rust_timeout=200,
+        ):
+            if not serving:  # said once a save is sure to be seen, not before
+                say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
+                serving = True
+            if not changes:
+                continue
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
             rebuild()
@@ -220,4 +277,4 @@ def serve(
 
 def _relevant(root: Path, change: object, path: str) -> bool:
     parts = Path(path).relative_to(root).parts
-    return bool(parts) and parts[0] in WATCHED and not any(p.startswith(".") for p in parts)
+    return bool(parts) and parts[0] in WATCHED and not any(EDITOR_TEMP.search(p) for p in parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ class YScalar:
     tag: str
     line: int
     quoted: bool
+    cut: str = ""  # '#1 in the state': a comment right after an unquoted value, likely part of it
 
 
 @dataclass
@@ -51,12 +53,13 @@ YNode = YScalar | YList | YMap
 
 
 class YamlError(Exception):
-    """A YAML document that cannot be read; carries the 1-based line."""
+    """A YAML document that cannot be read; carries the 1-based line and, maybe, the fix."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.hint = hint
 
 
 def _base() -> type[Any]:
@@ -118,6 +121,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
     except YamlError as err:
         raise YamlError(err.line + line_offset, err.message) from None
     except yaml.MarkedYAMLError as err:
+        from aisite.yamlhints import explain
+
+        plain = explain(err, text.split("\n"))
+        if plain:
+            raise YamlError(plain.line + 1 + line_offset, plain.message, plain.hint) from None
         mark = err.problem_mark or err.context_mark
         line = (mark.line + 1) if mark else 1
         message = " ".join(str(p) for p in (err.context, err.problem) if p)
@@ -126,16 +134,25 @@ def parse_yaml(text: str, line_offset: int = 0) -> YNode | None:
         raise YamlError(1 + line_offset, "invalid YAML: " + " ".join(str(err).split())) from None
     finally:
         loader.dispose()
-    return None if node is None else _convert(node, line_offset)
+    return None if node is None else _convert(node, line_offset, text.split("\n"))
 
 
-def _convert(node: yaml.Node, offset: int) -> YNode:
+# ' #1 in the state', ' #1a7f37': after a space, '#' starts a comment, even where it was meant as
+# text. A comment written as such has a space after the '#'; one without is reported.
+_CUT = re.compile(r"[ \t]+(#\S.*)")
+
+
+def _convert(node: yaml.Node, offset: int, lines: list[str]) -> YNode:
     line = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.ScalarNode):
         quoted = node.style in ("'", '"', "|", ">")
-        return YScalar(str(node.value), STR if quoted else node.tag, line, quoted)
+        cut = ""
+        if not node.style and node.end_mark.line < len(lines):  # plain: None, or "" from libyaml
+            rest = _CUT.match(lines[node.end_mark.line], node.end_mark.column)
+            cut = rest.group(1).rstrip() if rest else ""
+        return YScalar(str(node.value), STR if quoted else node.tag, line, quoted, cut)
     if isinstance(node, yaml.SequenceNode):
-        return YList([_convert(item, offset) for item in node.value], line)
+        return YList([_convert(item, offset, lines) for item in node.value], line)
     assert isinstance(node, yaml.MappingNode)
     result = YMap({}, line)
     for key_node, value_node in node.value:
@@ -147,7 +164,7 @@ def _convert(node: yaml.Node, offset: int) -> YNode:
         if key in result.items:
             first = result.key_lines[key]
             raise YamlError(key_line, f"duplicate key '{key}' (first given on line {first})")
-        result.items[key] = _convert(value_node, offset)
+        result.items[key] = _convert(value_node, offset, lines)
         result.key_lines[key] = key_line
     return result
 
@@ -161,3 +178,10 @@ def describe(node: YNode) -> str:
     return {INT: "a number", FLOAT: "a number", BOOL: "true/false", NULL: "empty"}.get(
         node.tag, "text"
     )
+
+
+def quoted(text: str) -> str:
+    """A YAML scalar that reads back as exactly `text`: double quotes, or single ones if needed."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,184 @@
+"""`aisite serve` as an author meets it: drafts, a first build that fails, the wrong folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import run_aisite
+
+pytestmark = pytest.mark.cli
+
+
+@dataclass
+class Server:
+    """A running `aisite serve`: its address and what it printed so far."""
+
+    proc: subprocess.Popen[str]
+    url: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    def get(self, path: str) -> tuple[int, str]:
+        """Status and text of a page."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    def state(self) -> dict[str, object]:
+        """The first state event of the live-reload stream."""
+        with urllib.request.urlopen(self.url + "__aisite/events", timeout=5) as stream:
+            for raw in stream:
+                line = raw.decode().strip()
+                if line.startswith("data: "):
+                    return dict(json.loads(line[6:]))
+        raise AssertionError("no state event")
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """True once the predicate holds, False after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@contextmanager
+def serving(site: Path, *args: str) -> Iterator[Server]:
+    """Start `aisite serve --port 0` in a site folder; stop it with Ctrl-C afterwards."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aisite", "serve", "--port", "0", *args],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    server = Server(proc)
+    assert proc.stdout is not None
+    try:
+        for _ in range(40):
+            line = proc.stdout.readline()
+            server.lines.append(line)
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                server.url = found.group(1)
+                break
+        assert server.url, "serve did not print its address: " + "".join(server.lines)
+        yield server
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, errors = proc.communicate(timeout=15)
+        server.lines.append(out)
+        assert proc.returncode == 0, errors
+        assert "Traceback" not in errors
+
+
+@pytest.fixture
+def starter(tmp_path: Path) -> Path:
+    site = tmp_path / "mysite"
+    assert run_aisite("new", "site", str(site)).returncode == 0
+    return site
+
+
+def test_serve_shows_drafts_with_a_banner_and_says_which(starter: Path) -> None:
+    made = run_aisite("new", "article", "work-in-progress", "--title", "Unfinished", cwd=starter)
+    assert made.returncode == 0, made.stderr
+    with serving(starter) as server:
+        status, page = server.get("articles/work-in-progress/")
+        assert status == 200 and 'class="draft-banner"' in page
+        status, published = server.get("articles/example-analysis/")
+        assert status == 200 and "draft-banner" not in published
+    said = "".join(server.lines)
+    assert (
+        "draft, shown with a banner (build leaves it out): "
+        "content/articles/work-in-progress/index.md" in said
+    )
+
+
+def test_serve_without_drafts_previews_the_published_site(starter: Path) -> None:
+    run_aisite("new", "article", "work-in-progress", cwd=starter)
+    with serving(starter, "--no-drafts") as server:
+        assert server.get("articles/work-in-progress/")[0] == 404
+    assert "skipped draft: content/articles/work-in-progress/index.md" in "".join(server.lines)
+
+
+def test_a_first_build_that_fails_serves_the_problems_and_reloads_when_fixed(
+    starter: Path,
+) -> None:
+    page = starter / "content" / "pages" / "about.md"
+    good = page.read_text()
+    page.write_text("no front matter\n")
+    problem = (
+        "content/pages/about.md:1: missing front matter "
+        "(start the file with a &#x27;---&#x27; line, then title: ...)"
+    )
+    with serving(starter) as server:
+        for path in ("", "articles/example-analysis/", "about/"):
+            status, shown = server.get(path)
+            assert status == 503, path
+            assert "data-aisite-failed" in shown and problem in shown
+            assert '<script src="/__aisite/live.js"></script>' in shown
+        state = server.state()
+        assert state["message"] == (
+            "aisite: the build failed; this page reloads when the problems are fixed."
+        )
+        page.write_text(good)
+        assert wait_for(lambda: server.get("")[0] == 200)
+        assert server.state()["problems"] == []
+        page.write_text("broken again\n")
+        assert wait_for(lambda: server.state()["problems"] != [])
+        assert server.state()["message"] == (
+            "aisite: the last build failed; showing the last good site."
+        )
+        assert server.get("about/")[0] == 200
+    said = "".join(server.lines)
+    assert "Build failed (1 problem); the preview shows them until they are fixed." in said
+    assert "Build failed (1 problem); still serving the last good site." in said
+
+
+def test_serve_outside_a_site_folder_exits_like_build(tmp_path: Path) -> None:
+    served = run_aisite("serve", "--port", "0", cwd=tmp_path)
+    built = run_aisite("build", cwd=tmp_path)
+    assert served.returncode == built.returncode == 1
+    assert served.stderr.splitlines()[0] == built.stderr.splitlines()[0]
+    assert served.stderr.splitlines()[0].startswith("content/site.yaml: site.yaml not found in ")
+
+
+@pytest.mark.parametrize(
+    ("name", "relevant"),
+    [
+        ("content/articles/a/index.md", True),
+        ("templates/article.html", True),
+        ("content/articles/a/index.md~", False),
+        ("content/articles/a/#index.md#", False),
+        ("content/articles/a/.#index.md", False),
+        ("content/articles/a/.index.md.swp", False),
+        ("content/articles/a/4913", False),
+        ("content/articles/a/index.md.kate-swp", False),
+        ("templates/article.html___jb_tmp___", False),
+        ("content/pages/~$about.md", False),
+        ("site/index.html", False),
+    ],
+)
+def test_editor_temporary_files_trigger_nothing(name: str, relevant: bool) -> None:
+    from aisite.serve import _relevant
+
+    root = Path("/srv/mysite")
+    assert _relevant(root, None, str(root / name)) is relevant
