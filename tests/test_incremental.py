@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing.pool
 import os
 import random
 import shutil
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aisite import content, write
+from aisite import content, pool, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -170,29 +169,21 @@ def _watch_pools(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[int | No
     """Note each pool's size, the PID of each worker as it starts and of each task as it runs."""
     sizes: list[int | None] = []
     started, tasks = folder / "started.log", folder / "tasks.log"
-    real_init = multiprocessing.pool.Pool.__init__
+    real_map, real_die = pool.fork_map, pool.die_with_parent
 
-    def init(
-        self: Any, processes: int | None = None, initializer: Any = None, *rest: Any, **kw: Any
-    ) -> None:
-        sizes.append(processes)
+    def die(parent: int | None = None) -> None:  # the first thing a new worker does
+        with open(started, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        real_die(parent)
 
-        def start(*args: Any) -> None:
-            with open(started, "a", encoding="utf-8") as file:
-                file.write(f"{os.getpid()}\n")
-            if initializer is not None:
-                initializer(*args)
+    def watched(func: Any, count: int, workers: int, chunksize: int, ordered: bool = True) -> Any:
+        sizes.append(workers)
+        logged = functools.partial(_in_worker, str(tasks), func)
+        return real_map(logged, count, workers, chunksize, ordered)
 
-        real_init(self, processes, start, *rest, **kw)
-
-    monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", init)
-    for name in ("map", "imap", "imap_unordered"):
-        real = getattr(multiprocessing.pool.Pool, name)
-
-        def run(self: Any, func: Any, items: Any, *args: Any, _real: Any = real, **kw: Any) -> Any:
-            return _real(self, functools.partial(_in_worker, str(tasks), func), items, *args, **kw)
-
-        monkeypatch.setattr(multiprocessing.pool.Pool, name, run)
+    monkeypatch.setattr(pool, "die_with_parent", die)
+    monkeypatch.setattr(content, "fork_map", watched)
+    monkeypatch.setattr(write, "fork_map", watched)
     return sizes
 
 
