@@ -203,3 +203,19 @@ def test_a_copied_site_with_its_cache_publishes_its_own_images(tmp_path: Path) -
     shutil.rmtree(root)
     build(copy, tmp_path / "two")
     assert published_images(tmp_path / "one") == published_images(tmp_path / "two")
+
+
+@pytest.mark.unit
+def test_claim_cards_keep_their_colours_and_antialiased_text() -> None:
+    card = ClaimCard("False", "#b42318", "Exports fell by ninety percent.", "Jane Doe", "Desk")
+    with Image.open(BytesIO(draw_claim(card))) as image:
+        assert image.mode == "P"  # a palette PNG: a fifth of the time of an RGB one to encode
+        rgb = image.convert("RGB")
+    assert rgb.getpixel((5, 5)) == (0xB4, 0x23, 0x18)  # the verdict band
+    assert rgb.getpixel((5, 629)) == (0xB4, 0x23, 0x18)  # the strip at the bottom
+    assert rgb.getpixel((5, 300)) == (0xFB, 0xFA, 0xF7)  # paper
+    body = {rgb.getpixel((x, y)) for x in range(60, 900) for y in range(190, 260)}
+    assert (0x16, 0x18, 0x1B) in body  # the quote in ink
+    assert len(body) > 8  # and its edges blended into the paper, not jagged
+    band = {rgb.getpixel((x, y)) for x in range(60, 400) for y in range(20, 130)}
+    assert (255, 255, 255) in band and len(band) > 8  # white verdict on red, antialiased

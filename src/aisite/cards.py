@@ -116,12 +116,18 @@ def _expand(color: str) -> str:
     return "#" + "".join(c * 2 for c in value) if len(value) == 3 else "#" + value
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(image: Image.Image, level: int = 6) -> bytes:
     out = BytesIO()
     # No text chunks, no time: the same bytes every time. zlib level 6 instead of `optimize`
-    # (level 9 with filter search): 7 times faster for files 5 % larger.
-    image.save(out, "PNG", compress_level=6)
+    # (level 9 with filter search): 7 times faster for files 5 % larger. A palette card at
+    # level 3: half the time of level 6 for files a quarter larger (26 KiB, RGB was 42 KiB).
+    image.save(out, "PNG", compress_level=level)
     return out.getvalue()
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = _expand(color).lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def _lines(
@@ -130,7 +136,7 @@ def _lines(
     font: ImageFont.FreeTypeFont,
     x: int,
     y: int,
-    fill: str,
+    fill: str | int,
 ) -> int:
     step = round(font.size * GAP)
     for line in lines:
@@ -139,18 +145,78 @@ def _lines(
     return y
 
 
+Block = tuple[list[str], ImageFont.FreeTypeFont, int, int]
+
+
+class Canvas:
+    """A card drawn as palette indices, in bands of one background and one text colour each.
+
+    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one under 2 ms, and a site draws a
+    card for every article and claim. Text keeps its antialiasing: each band's palette holds
+    LEVELS blends from its background to its text colour, indexed by the glyph's coverage.
+    """
+
+    LEVELS = 32
+
+    def __init__(self, background: str) -> None:
+        self.index = Image.new("L", (WIDTH, HEIGHT), 0)
+        self.palette: list[int] = [*_rgb(background)]
+
+    def _entry(self, color: str) -> int:
+        self.palette += _rgb(color)
+        return len(self.palette) // 3 - 1
+
+    def fill(self, box: tuple[int, int, int, int], color: str) -> None:
+        """A rectangle (left, top, right, bottom) of one colour."""
+        self.index.paste(self._entry(color), box)
+
+    def text(self, top: int, bottom: int, background: str, ink: str, blocks: list[Block]) -> None:
+        """Rows top..bottom: `ink` text on `background`; each block is lines, font, x, y."""
+        mask = Image.new("L", (WIDTH, bottom - top), 0)
+        draw = ImageDraw.Draw(mask)
+        for lines, font, x, y in blocks:
+            _lines(draw, lines, font, x, y - top, 255)
+        back, fore = _rgb(background), _rgb(ink)
+        first = len(self.palette) // 3
+        steps = self.LEVELS - 1
+        for level in range(self.LEVELS):
+            self.palette += (
+                round(b + (f - b) * level / steps) for b, f in zip(back, fore, strict=True)
+            )
+        lut = [first + (value * steps + 127) // 255 for value in range(256)]
+        self.index.paste(mask.point(lut), (0, top))
+
+    def png(self) -> bytes:
+        """The card as a palette PNG."""
+        image = Image.frombytes("P", (WIDTH, HEIGHT), self.index.tobytes())
+        image.putpalette(self.palette)
+        return _png(image, 3)
+
+
 def draw_article(card: ArticleCard) -> bytes:
     """An article's card: site name and title on the left, the cover (if any) on the right."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), INK)
-    text_width = WIDTH - 2 * MARGIN
     if card.cover is not None:
-        with Image.open(card.cover) as opened:
-            cover = ImageOps.exif_transpose(opened).convert("RGB")
-        panel = 480
-        image.paste(
-            ImageOps.fit(cover, (panel, HEIGHT), Image.Resampling.LANCZOS), (WIDTH - panel, 0)
-        )
-        text_width = WIDTH - panel - 2 * MARGIN
+        return _photo_article(card)
+    canvas = Canvas(INK)
+    text_width = WIDTH - 2 * MARGIN
+    _, site = fit(card.site, True, (30,), text_width, 40)
+    top = MARGIN + 80
+    canvas.text(0, top, INK, "#c9ccd1", [(site, _font(True, 30), MARGIN, MARGIN)])
+    size, title = fit(card.title, True, (68, 60, 52, 46), text_width, HEIGHT - MARGIN - top)
+    canvas.text(top, HEIGHT, INK, "#ffffff", [(title, _font(True, size), MARGIN, top)])
+    canvas.fill((0, 0, 12, HEIGHT), ACCENT)
+    return canvas.png()
+
+
+def _photo_article(card: ArticleCard) -> bytes:
+    """An article's card with its cover photo: drawn in full colour."""
+    assert card.cover is not None
+    image = Image.new("RGB", (WIDTH, HEIGHT), INK)
+    with Image.open(card.cover) as opened:
+        cover = ImageOps.exif_transpose(opened).convert("RGB")
+    panel = 480
+    image.paste(ImageOps.fit(cover, (panel, HEIGHT), Image.Resampling.LANCZOS), (WIDTH - panel, 0))
+    text_width = WIDTH - panel - 2 * MARGIN
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 12, HEIGHT), fill=ACCENT)
     _, site = fit(card.site, True, (30,), text_width, 40)
@@ -164,20 +230,32 @@ def draw_article(card: ArticleCard) -> bytes:
 def draw_claim(card: ClaimCard) -> bytes:
     """A claim's card: the verdict on its colour, the quote, the claimant, the site."""
     color = _expand(card.color)
-    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
-    draw = ImageDraw.Draw(image)
+    canvas = Canvas(PAPER)
     band = 150
-    draw.rectangle((0, 0, WIDTH, band), fill=color)
     text_width = WIDTH - 2 * MARGIN
     size, verdict = fit(card.verdict, True, (72, 60, 48), text_width, band - 40)
-    font = _font(True, size)
-    _lines(draw, verdict, font, MARGIN, (band - size) // 2 - 6, _text_color(color))
+    canvas.text(
+        0,
+        band,
+        color,
+        _text_color(color),
+        [(verdict, _font(True, size), MARGIN, (band - size) // 2 - 6)],
+    )
     top, bottom = band + 44, HEIGHT - 150
     size, quote = fit(f"“{card.quote}", False, (52, 46, 40), text_width, bottom - top, "”")
-    y = _lines(draw, quote, _font(False, size), MARGIN, top, INK)
-    size, claimant = fit(f"— {card.claimant}", True, (36, 30), text_width, 50)
-    _lines(draw, claimant, _font(True, size), MARGIN, max(y, bottom) + 8, INK)
+    below = top + len(quote) * round(size * GAP)
+    csize, claimant = fit(f"— {card.claimant}", True, (36, 30), text_width, 50)
+    canvas.text(
+        band,
+        HEIGHT - 80,
+        PAPER,
+        INK,
+        [
+            (quote, _font(False, size), MARGIN, top),
+            (claimant, _font(True, csize), MARGIN, max(below, bottom) + 8),
+        ],
+    )
     _, site = fit(card.site, True, (28,), text_width, 40)
-    draw.rectangle((0, HEIGHT - 12, WIDTH, HEIGHT), fill=color)
-    _lines(draw, site, _font(True, 28), MARGIN, HEIGHT - 72, MUTED)
-    return _png(image)
+    canvas.text(HEIGHT - 80, HEIGHT, PAPER, MUTED, [(site, _font(True, 28), MARGIN, HEIGHT - 72)])
+    canvas.fill((0, HEIGHT - 12, WIDTH, HEIGHT), color)
+    return canvas.png()
