@@ -275,3 +275,33 @@ def test_the_flag_and_the_punctuation_after_it_are_one_piece() -> None:
     assert '<span class="claim-end"><a class="claim-flag" href="#review-c">flag</a>.</span>' in html
     html, _, _ = anchor("A claim here and more.", Selector("c", "claim"))
     assert "claim-end" not in html and "</a> here and more." in html
+
+
+@pytest.mark.unit
+def test_indexing_by_runs_equals_indexing_character_by_character(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+    import re
+
+    import aisite.anchor
+
+    rng = random.Random(12)
+    pieces = ["word", "Ünï", "  ", "\n", "\t", "-", "--", " - ", "—", "–", "\u00ad", "\u200b",
+              "“", "’", "x", "42", ".", "\u00a0", "\ufeff", "a\u0301"]  # fmt: skip
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+
+    for _ in range(300):
+        root = ET.Element("div")
+        para = ET.SubElement(root, "p")
+        para.text = text()
+        inner = ET.SubElement(para, rng.choice(["em", "a", "code"]))
+        inner.text, inner.tail = text(), text()
+        ET.SubElement(root, "p").text = text()
+        fast = TextIndex(root)
+        with monkeypatch.context() as patch:  # every character its own token: add() each
+            patch.setattr(aisite.anchor, "_TOKENS", re.compile(r"(\b\B)?(.)", re.S))
+            slow = TextIndex(root)
+        assert (fast.text, fast.display, fast.origin) == (slow.text, slow.display, slow.origin)

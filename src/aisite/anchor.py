@@ -11,6 +11,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from aisite.nearby import BOUNDARY, Missed, diagnose
 
@@ -28,6 +29,12 @@ _CLOSING = re.compile(r"[.,;:!?…)\]}»”’\"']+")  # punctuation that ends a
 
 
 _DASHES = re.compile(r" ?-+ ?")
+_DASH_CLASS = "".join(
+    re.escape(c) for c in ["-", *(chr(k) for k, v in _QUOTES.items() if v == "-")]
+)
+# Whitespace, a dash, or words between single spaces: a run of words that is printable (no format
+# characters) is indexed at once instead of character by character, ten times faster.
+_TOKENS = re.compile(rf"(\s+)|([{_DASH_CLASS}])|([^\s{_DASH_CLASS}]+(?: [^\s{_DASH_CLASS}]+)*)")
 
 
 def invisible(char: str) -> bool:
@@ -122,15 +129,35 @@ class TextIndex:
             self.segments.append((node, attr))
             position = 0
             for stashed in STASHED.finditer(value):
-                for offset in range(position, stashed.start()):
-                    add(value[offset], (seg, offset, offset + 1))
+                run(value, seg, position, stashed.start())
                 # An entity (&amp;) stands for text; a raw tag for none. Its characters map to the
                 # whole placeholder, so a mark never splits one.
                 for char in expand(stashed.group()) if expand else "":
                     add(char, (seg, stashed.start(), stashed.end()))
                 position = stashed.end()
-            for offset in range(position, len(value)):
-                add(value[offset], (seg, offset, offset + 1))
+            run(value, seg, position, len(value))
+
+        def run(value: str, seg: int, low: int, high: int) -> None:
+            # What add() would do for each character of value[low:high], a token at a time.
+            nonlocal space
+            for token in _TOKENS.finditer(value, low, high):
+                start, end = token.span()
+                if token.lastindex == 3 and (plain := token.group()).isprintable():
+                    chars.extend(plain.translate(_QUOTES))
+                    display.extend(plain)
+                    origin.extend(zip(repeat(seg), range(start, end), range(start + 1, end + 1)))
+                    space = False
+                elif token.lastindex == 1:  # a run of spaces counts as its first
+                    if not space and chars[-1] == "-":
+                        display[-1] += " "  # no space after a dash
+                    elif not space:
+                        chars.append(" ")
+                        display.append(" ")
+                        origin.append((seg, start, start + 1))
+                    space = True
+                else:
+                    for offset in range(start, end):
+                        add(value[offset], (seg, offset, offset + 1))
 
         def boundary() -> None:
             nonlocal space
