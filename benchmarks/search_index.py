@@ -28,7 +28,7 @@ from aisite.build import build_now  # noqa: E402
 from aisite.content import render_content  # noqa: E402
 from aisite.load import Options, load_site  # noqa: E402
 from aisite.render import SitePlan  # noqa: E402
-from aisite.search import _bundle, records  # noqa: E402
+from aisite.search import _bundles, records, shards  # noqa: E402
 
 
 def measure(size: int, work: Path, full: bool) -> dict[str, float]:
@@ -52,13 +52,16 @@ def measure(size: int, work: Path, full: bool) -> dict[str, float]:
     made = time.perf_counter() - started
     language = site.config.language.split("-")[0]
     started = time.perf_counter()
-    folder = _bundle(None, "bench", found, language)
+    parts = shards(found)
+    folders = _bundles(None, {name: f"bench-{name}" for name in parts}, parts, language)
     indexed = time.perf_counter() - started
-    bundle = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-    shutil.rmtree(folder.parent, ignore_errors=True)
+    bundle = sum(p.stat().st_size for f in folders.values() for p in f.rglob("*") if p.is_file())
+    for folder in folders.values():
+        shutil.rmtree(folder.parent, ignore_errors=True)
     print(
         f"{size} articles, {stats['claims']} claims: build {build:.1f} s; "
-        f"{len(found)} records made in {made:.2f} s, indexed in {indexed:.1f} s; "
+        f"{len(found)} records made in {made:.2f} s, indexed in {len(parts)} bundles in "
+        f"{indexed:.1f} s; "
         f"bundle {bundle / 1e6:.1f} MB; {count} HTML pages, largest "
         f"{largest / 1000:.0f} KB ({where})",
         flush=True,

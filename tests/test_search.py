@@ -1,4 +1,4 @@
-"""Search: the records indexed, a reproducible Pagefind bundle, no re-indexing, `search: false`."""
+"""Search: the records indexed, reproducible Pagefind bundles per year, no re-indexing, `search: false`."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_records_carry_the_filters_and_the_verdict(tmp_path: Path) -> None:
     assert found["methodology/"].filters == {"type": ["Page"]}
 
 
-def test_two_clean_builds_give_the_same_bundle(tmp_path: Path) -> None:
+def test_two_clean_builds_give_the_same_bundles_one_per_year(tmp_path: Path) -> None:
     # Two site folders, so each build indexes with its own Pagefind run (no shared cache).
     outputs = []
     for name in ("one", "two"):
@@ -85,27 +85,39 @@ def test_two_clean_builds_give_the_same_bundle(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         outputs.append(tree(site / "site"))
     one, two = outputs
-    bundle = [p for p in one if p.startswith("pagefind/")]
-    assert "pagefind/pagefind-entry.json" in bundle and "search/index.html" in one
-    assert sum(p.startswith("pagefind/filter/") for p in bundle) == 6  # one per filter
+    years = [str(y) for y in range(2025, 2019, -1)]
+    entries = sorted(p for p in one if p.endswith("pagefind-entry.json"))
+    assert entries == sorted(f"pagefind/{y}/pagefind-entry.json" for y in years)
+    for year in years:  # one filter file per filter, in every year's bundle
+        assert sum(p.startswith(f"pagefind/{year}/filter/") for p in one) == 6
+    page = one["search/index.html"].decode()
+    bundles = ", ".join(f"&#34;pagefind/{y}/&#34;" for y in years)
+    assert f'data-bundles="[{bundles}]"' in page  # newest year first
     assert one == two
 
 
-def test_an_unchanged_site_is_not_indexed_again(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", claims=6)
+def test_an_edit_indexes_again_only_the_year_it_is_in(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", claims=6)  # story-0 in 2020, story-1 in 2021
     assert run_aisite("build", "--source", str(site)).returncode == 0
-    (bundle,) = (site / ".aisite-cache" / "search").iterdir()
-    made = (bundle / "pagefind-entry.json").stat().st_ino
+    cache = site / ".aisite-cache" / "search"
+
+    def made() -> dict[str, int]:
+        return {b.name: (b / "pagefind-entry.json").stat().st_ino for b in cache.iterdir()}
+
+    def served(year: int) -> bytes:
+        return (site / "site" / "pagefind" / str(year) / "pagefind-entry.json").read_bytes()
+
+    first, old2020, old2021 = made(), served(2020), served(2021)
+    assert len(first) == 2
     index = site / "content" / "articles" / "story-0" / "index.md"
     index.write_text(index.read_text())  # touched, same text: same records
     assert run_aisite("build", "--source", str(site)).returncode == 0
-    assert (bundle / "pagefind-entry.json").stat().st_ino == made
+    assert made() == first
     index.write_text(index.read_text().replace("chips", "wafers"))
     assert run_aisite("build", "--source", str(site)).returncode == 0
-    bundles = sorted((site / ".aisite-cache" / "search").iterdir())
-    assert len(bundles) == 2 and bundle in bundles
-    entry = (site / "site" / "pagefind" / "pagefind-entry.json").read_bytes()
-    assert [b for b in bundles if (b / "pagefind-entry.json").read_bytes() == entry] != [bundle]
+    after = made()
+    assert len(after) == 3 and all(after[name] == inode for name, inode in first.items())
+    assert served(2021) == old2021 and served(2020) != old2020
 
 
 def test_search_false_leaves_search_out(tmp_path: Path) -> None:

@@ -134,3 +134,30 @@ def test_search_works_on_a_site_below_a_path(chromium: Any, basic_site: Path) ->
             assert len(_results(page)) == 4
             problems = list(watcher.problems)
     assert not problems and not blocked, problems + blocked
+
+
+def test_search_across_years_in_date_order(chromium: Any, tmp_path: Path) -> None:
+    from test_search import write_site
+
+    site = write_site(tmp_path / "site")  # eight stories over 2020-2025: a bundle per year
+    assert run_aisite("build", "--source", str(site), env=EPOCH).returncode == 0
+    with serve(site / "site") as origin, browse(chromium, origin, 1280) as (page, watcher, blocked):
+
+        def dates(query: str) -> list[str]:
+            page.goto(f"{origin}/search/{query}", wait_until="load")
+            _results(page)
+            while page.locator("#search-more").is_visible():
+                page.click("#search-more")
+                page.wait_for_timeout(200)
+            return [t.split(" · ")[-1] for t in page.locator(".search-meta").all_inner_texts()]
+
+        newest = dates("?q=chips&type=Analysis&sort=newest")
+        oldest = dates("?q=chips&type=Analysis&sort=oldest")
+        years = page.locator("#search-year option").all_inner_texts()
+        problems = list(watcher.problems)
+    assert len(newest) == 8 and newest == sorted(newest, reverse=True), newest
+    assert oldest == list(reversed(newest))
+    # Counts summed over the bundles: an article and its three claims a story, two in 2020, 2021.
+    counts = [f"{y} ({8 if y < 2022 else 4})" for y in range(2025, 2019, -1)]
+    assert years == ["Any", *counts], years
+    assert not problems and not blocked, problems + blocked

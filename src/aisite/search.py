@@ -1,4 +1,4 @@
-"""Search with no server: a Pagefind index of articles, claims and pages, and the search page."""
+"""Search with no server: a Pagefind index per year of articles, claims and pages; the search page."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ from aisite.searchbundle import Service as _Service
 from aisite.searchbundle import canonicalise
 
 if TYPE_CHECKING:
+    from pagefind.index import PagefindIndex
+
     from aisite.render import SitePlan
 
 VOID = frozenset(["br", "img", "hr", "wbr", "input", "source"])
 BREAKS = frozenset(["p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "br", "td", "th", "div"])
 BATCH = 500  # records in flight to the indexer at once
-KEEP = 4  # search bundles kept in the cache (build, serve with drafts, ...)
+KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
+PAGES = "pages"  # the part of the index for standalone pages, which have no date
 
 
 @dataclass(frozen=True)
@@ -142,11 +145,25 @@ def records(plan: SitePlan) -> list[Record]:
     ]
 
 
+def shard_of(record: Record) -> str:
+    """The part of the index a record is in: the year of its date, or `pages` (no date)."""
+    return record.sort["date"][:4] if "date" in record.sort else PAGES
+
+
+def shards(found: list[Record]) -> dict[str, list[Record]]:
+    """Records by part of the index: newest year first, pages last."""
+    parts: dict[str, list[Record]] = {}
+    for record in found:
+        parts.setdefault(shard_of(record), []).append(record)
+    return dict(sorted(parts.items(), key=lambda item: (item[0] == PAGES, item[0]), reverse=True))
+
+
 def search_files(plan: SitePlan) -> Iterator[Planned]:
-    """The search page and the index bundle (made again only when what is searchable changed)."""
+    """The search page and an index bundle per year (made again only where records changed)."""
     config, t = plan.config, plan.strings
     if not config.search:
         return
+    parts = shards(records(plan))
     yield PageSpec(
         url=urls.search(),
         template="search.html",
@@ -154,63 +171,82 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
         kind="search",
         title=t("title.search"),
         description=t("description.search", site=config.title),
-        context={"bundle": urls.search_bundle()},
+        context={"bundles": [urls.search_bundle(f"{name}/") for name in parts]},
     )
-    found = records(plan)
     language = config.language.split("-")[0].lower()
-    key = digest("search", language, *(json.dumps(asdict(r), sort_keys=True) for r in found))
-    folder = _bundle(plan.cache_dir, key, found, language)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        yield plan.copy(urls.search_bundle(relative), "search index", str(path))
+    keys = {
+        name: digest("search", language, *(json.dumps(asdict(r), sort_keys=True) for r in part))
+        for name, part in parts.items()
+    }
+    folders = _bundles(plan.cache_dir, keys, parts, language)
+    for name, folder in folders.items():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder).as_posix()
+            yield plan.copy(urls.search_bundle(f"{name}/{relative}"), "search index", str(path))
 
 
-def _bundle(cache: Path | None, key: str, found: list[Record], language: str) -> Path:
-    """The folder holding the canonical bundle for `key`, indexing only when it is not cached."""
+def _bundles(
+    cache: Path | None, keys: dict[str, str], parts: dict[str, list[Record]], language: str
+) -> dict[str, Path]:
+    """The folder of each part's canonical bundle, indexing only the parts not cached."""
+    if not parts:
+        return {}  # nothing to search yet: the page says so
     if cache is None:
         root = Path(tempfile.mkdtemp(prefix="aisite-search-"))
         atexit.register(shutil.rmtree, root, True)
     else:
         root = cache / "search"
-    folder = root / key
-    if (folder / "pagefind-entry.json").is_file():
-        folder.touch()  # most recently used
-        return folder
-    building = root / f".{key}.tmp"
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    asyncio.run(_index(found, building, language))
-    canonicalise(building)
-    building.rename(folder)
+    folders = {name: root / key for name, key in keys.items()}
+    todo: dict[Path, list[Record]] = {}
+    for name, folder in folders.items():
+        if (folder / "pagefind-entry.json").is_file():
+            folder.touch()  # most recently used
+        else:
+            building = root / f".{folder.name}.tmp"
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir(parents=True)
+            todo[building] = parts[name]
+    if todo:
+        asyncio.run(_index(todo, language))
+        for building in todo:
+            canonicalise(building)
+            building.rename(root / building.name[1:].removesuffix(".tmp"))
     bundles = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
-    for old in bundles[KEEP:]:
+    used = set(folders.values())
+    for old in [b for b in bundles if b not in used][KEEP * len(folders) :]:
         shutil.rmtree(old, ignore_errors=True)
-    return folder
+    return folders
 
 
-async def _index(found: list[Record], output: Path, language: str) -> None:
+async def _index(todo: dict[Path, list[Record]], language: str) -> None:
     from pagefind.index import IndexConfig
 
     async with _Service() as service:
-        index = await service.create_index(IndexConfig(force_language=language))
-        for start in range(0, len(found), BATCH):
-            await asyncio.gather(
-                *(
-                    index.add_custom_record(
-                        url=r.url,
-                        content=r.content,
-                        language=language,
-                        meta={"title": r.title, **r.meta},
-                        filters=r.filters,
-                        sort=r.sort,
-                    )
-                    for r in found[start : start + BATCH]
+        for output, found in todo.items():
+            index = await service.create_index(IndexConfig(force_language=language))
+            await _fill(index, found, output, language)
+            await index.delete_index()  # Pagefind holds an index until told: one at a time
+
+
+async def _fill(index: PagefindIndex, found: list[Record], output: Path, language: str) -> None:
+    for start in range(0, len(found), BATCH):
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=r.url,
+                    content=r.content,
+                    language=language,
+                    meta={"title": r.title, **r.meta},
+                    filters=r.filters,
+                    sort=r.sort,
                 )
+                for r in found[start : start + BATCH]
             )
-        for file in await index.get_files():
-            target = output / file["path"]
-            if output.resolve() not in target.resolve().parents:
-                raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file["content"])
+        )
+    for file in await index.get_files():
+        target = output / file["path"]
+        if output.resolve() not in target.resolve().parents:
+            raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file["content"])

@@ -1,14 +1,15 @@
 // aisite search page: runs the query in the URL (?q=...&verdict=...) against the Pagefind index
-// built with the site, and lists the results. The form is a plain GET form, so a search is a
-// link that can be shared; without JavaScript the page says that search needs it.
+// built with the site (one bundle per year, newest first, then pages), and lists the results.
+// The form is a plain GET form, so a search is a link that can be shared; without JavaScript
+// the page says that search needs it.
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
   if (!form) return;
   var FILTERS = JSON.parse(form.getAttribute("data-filters"));
   var ORDER = JSON.parse(form.getAttribute("data-verdicts"));
-  var bundle = form.getAttribute("data-bundle");
   var root = form.getAttribute("data-root");
+  var BUNDLES = JSON.parse(form.getAttribute("data-bundles"));
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
@@ -119,10 +120,39 @@
   document.getElementById("search-sort").value = sort === "newest" || sort === "oldest" ? sort : "";
   if (Object.keys(chosen).length || sort) form.querySelector("details").open = true;
 
-  // import() resolves a relative path against the script's URL; the bundle's is the page's.
-  import(new URL(bundle + "pagefind.js", document.baseURI).href).then(function (pagefind) {
-    return pagefind.filters().then(function (available) {
-      fillFilters(available);
+  // Counts of every filter value, summed over the bundles.
+  function mergeFilters(all) {
+    var merged = {};
+    all.forEach(function (filters) {
+      Object.keys(filters).forEach(function (name) {
+        var counts = merged[name] = merged[name] || {};
+        Object.keys(filters[name]).forEach(function (value) {
+          counts[value] = (counts[value] || 0) + filters[name][value];
+        });
+      });
+    });
+    return merged;
+  }
+
+  // Each bundle holds one year, so a date order is the bundles' order (newest year first)
+  // with each bundle's own order; a best match is by Pagefind's score across them.
+  function merge(searches, sort) {
+    var dated = [], pages = [];
+    searches.forEach(function (s, i) {
+      (/\/pages\/$/.test(BUNDLES[i]) ? pages : dated).push(s.results);
+    });
+    if (sort === "oldest") dated.reverse();
+    var results = [].concat.apply([], dated.concat(pages));
+    if (sort) return results;
+    return results.sort(function (a, b) { return b.score - a.score; });
+  }
+
+  // import() resolves a relative path against the script's URL; the bundles' are the page's.
+  Promise.all(BUNDLES.map(function (bundle) {
+    return import(new URL(root + bundle.replace(/^\/+/, "") + "pagefind.js", document.baseURI).href);
+  })).then(function (bundles) {
+    return Promise.all(bundles.map(function (b) { return b.filters(); })).then(function (all) {
+      fillFilters(mergeFilters(all));
       if (!query && Object.keys(chosen).length === 0) {
         status.textContent = "Type a word or a name, or choose a filter, then press Search.";
         return null;
@@ -131,9 +161,8 @@
       var options = { filters: chosen };
       if (sort === "newest") options.sort = { date: "desc" };
       if (sort === "oldest") options.sort = { date: "asc" };
-      return pagefind.search(query || null, options).then(function (search) {
-        return show(search.results, query);
-      });
+      return Promise.all(bundles.map(function (b) { return b.search(query || null, options); }))
+        .then(function (searches) { return show(merge(searches, sort), query); });
     });
   }).catch(function () {
     status.textContent = "Search could not load. Browse all claims or the archive instead.";
