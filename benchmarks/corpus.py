@@ -4,13 +4,15 @@
 Writes the same articles in three formats:
 
     DIR/aisite/   an aisite site: content/site.yaml, content/articles/<slug>/index.md
-                  (+ claims.yaml for about --claims-ratio of the articles)
+                  (+ claims.yaml with 2 to 5 claims for --claims-ratio of the articles: all of
+                  them by default, as in a news-analysis site)
+    DIR/aisite-plain/  the same articles without claims.yaml: the peers' exact work
     DIR/pelican/  content/<slug>.md with Pelican metadata, pelicanconf.py (default theme)
     DIR/hugo/     hugo.toml, a minimal layouts/ set, content/posts/<slug>.md (TOML front matter)
 
 Standard library only, deterministic for a given --seed and --articles:
 
-    python benchmarks/corpus.py --articles 1000 --out /tmp/corpus-1k [--seed 7] [--claims-ratio 0.3]
+    python benchmarks/corpus.py --articles 1000 --out /tmp/corpus-1k [--seed 7] [--claims-ratio 1.0]
 """
 
 from __future__ import annotations
@@ -249,7 +251,7 @@ class Writer:
             # The text a reader sees, without markdown markup, to check that a quote is unique.
             text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body).replace("*", "")
             unique = [s for s in plain if text.count(s) == 1]
-            for n, quote in enumerate(rng.sample(unique, min(len(unique), rng.randint(2, 4)))):
+            for n, quote in enumerate(rng.sample(unique, min(len(unique), rng.randint(2, 5)))):
                 article.claims.append(
                     Claim(
                         id=f"claim-{n + 1}",
@@ -271,7 +273,7 @@ def q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_aisite(root: Path, articles: list[Article]) -> None:
+def write_aisite(root: Path, articles: list[Article], claims: bool = True) -> None:
     content = root / "content"
     (content / "articles").mkdir(parents=True)
     ratings = "".join(
@@ -298,7 +300,7 @@ def write_aisite(root: Path, articles: list[Article]) -> None:
             f"tags: [{', '.join(q(t) for t in a.tags)}]\nsummary: {q(a.summary)}\n---\n"
         )
         (folder / "index.md").write_text(front + a.body, encoding="utf-8")
-        if a.claims:
+        if a.claims and claims:
             lines = []
             for c in a.claims:
                 lines.append(
@@ -418,7 +420,7 @@ def write_hugo(root: Path, articles: list[Article]) -> None:
         (root / "content" / "posts" / f"{a.slug}.md").write_text(front + a.body, encoding="utf-8")
 
 
-def generate(count: int, out: Path, seed: int = 7, claims_ratio: float = 0.3) -> dict[str, int]:
+def generate(count: int, out: Path, seed: int = 7, claims_ratio: float = 1.0) -> dict[str, int]:
     """Write the corpus under `out` (replacing it); returns a few counts."""
     if out.exists():
         shutil.rmtree(out)
@@ -426,6 +428,7 @@ def generate(count: int, out: Path, seed: int = 7, claims_ratio: float = 0.3) ->
     writer = Writer(seed)
     articles = [writer.article(n + 1, claims_ratio) for n in range(count)]
     write_aisite(out / "aisite", articles)
+    write_aisite(out / "aisite-plain", articles, claims=False)
     write_pelican(out / "pelican", articles)
     write_hugo(out / "hugo", articles)
     return {
@@ -442,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--articles", type=int, required=True, help="number of articles")
     p.add_argument("--out", type=Path, required=True, help="output folder (replaced)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument("--claims-ratio", type=float, default=0.3, help="share of articles with claims")
+    p.add_argument("--claims-ratio", type=float, default=1.0, help="share of articles with claims")
     args = p.parse_args(argv)
     started = time.perf_counter()
     stats = generate(args.articles, args.out, args.seed, args.claims_ratio)

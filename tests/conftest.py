@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -70,19 +74,70 @@ def aisite(
     return subprocess.CompletedProcess(["aisite", *args], status, out.getvalue(), err.getvalue())
 
 
+# Variables a fresh `python -m aisite` reads only when a command runs: commands that set no
+# others run in a child of the zygote (tests/zygote.py), the rest in a new interpreter.
+READ_WHEN_RUN = frozenset(["SOURCE_DATE_EPOCH", "COLUMNS", "TMPDIR", "HOME", "PATH"])
+_zygotes: list[subprocess.Popen[str]] = []
+
+
+def _zygote() -> subprocess.Popen[str]:
+    if not _zygotes or _zygotes[-1].poll() is not None:
+        _zygotes.append(
+            subprocess.Popen(
+                [sys.executable, str(TESTS / "zygote.py")],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=TESTS,
+            )
+        )
+    return _zygotes[-1]
+
+
 def run_aisite(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the aisite command line in a subprocess, for tests where the process itself matters."""
+    """Run the aisite command line in a process of its own, for tests where the process matters."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "aisite", *args],
-        cwd=cwd or TESTS,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = [sys.executable, "-m", "aisite", *args]
+    if set(env or {}) - READ_WHEN_RUN:
+        return subprocess.run(
+            command, cwd=cwd or TESTS, env=full_env, capture_output=True, text=True, timeout=120
+        )
+    zygote = _zygote()
+    assert zygote.stdin is not None and zygote.stdout is not None
+    with tempfile.TemporaryDirectory(prefix="aisite-run-") as tmp:
+        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
+        request = {"args": args, "cwd": str(cwd or TESTS), "env": full_env}
+        zygote.stdin.write(json.dumps({**request, "out": str(out), "err": str(err)}) + "\n")
+        zygote.stdin.flush()
+        pid = json.loads(zygote.stdout.readline())
+        fired: list[bool] = []
+
+        def kill() -> None:
+            fired.append(True)
+            os.kill(pid, signal.SIGKILL)
+
+        timer = threading.Timer(120, kill)
+        timer.start()
+        try:
+            code = json.loads(zygote.stdout.readline())
+        finally:
+            timer.cancel()
+        if fired:
+            raise subprocess.TimeoutExpired(command, 120)
+        stdout = out.read_text(encoding="utf-8")
+        stderr = err.read_text(encoding="utf-8", errors="backslashreplace")
+    return subprocess.CompletedProcess(command, code, stdout, stderr)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _zygote_ends() -> Iterator[None]:
+    yield
+    for zygote in _zygotes:
+        if zygote.stdin:
+            zygote.stdin.close()
+        zygote.wait(timeout=30)
 
 
 @pytest.fixture(scope="session", autouse=True)

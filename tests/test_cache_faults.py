@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,25 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _built(tmp: Path) -> tuple[Path, Path, Path]:
+@pytest.fixture(scope="module")
+def once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A copy of the basic site, built once (cache filled), and a --clean reference build."""
+    tmp = tmp_path_factory.mktemp("cache-faults")
     site = copy_site(SITES / "basic", tmp / "src")
     out, reference = tmp / "site", tmp / "reference"
     for args in (("--output", str(out)), ("--output", str(reference), "--clean")):
         result = run_aisite("build", "--source", str(site), *args)
         assert result.returncode == 0, result.stderr
     return site, out, reference
+
+
+@pytest.fixture
+def built(once: tuple[Path, Path, Path], tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The built site and its output copied for one test (its cache comes along)."""
+    site, out, reference = once
+    shutil.copytree(site, tmp_path / "src", symlinks=True)
+    shutil.copytree(out, tmp_path / "site", symlinks=True)
+    return tmp_path / "src", tmp_path / "site", reference
 
 
 def _rewrite_rows(site: Path, value: object) -> None:
@@ -64,8 +76,10 @@ class _Payload:
         return (os.system, (f"touch {self.mark}",))
 
 
-def test_a_cache_from_elsewhere_never_runs_code(tmp_path: Path) -> None:
-    site, out, reference = _built(tmp_path)
+def test_a_cache_from_elsewhere_never_runs_code(
+    tmp_path: Path, built: tuple[Path, Path, Path]
+) -> None:
+    site, out, reference = built
     mark = tmp_path / "pwned"
     _rewrite_rows(site, pickle.dumps(_Payload(str(mark))))
     _rebuild_same(site, out, reference)
@@ -76,14 +90,14 @@ def test_a_cache_from_elsewhere_never_runs_code(tmp_path: Path) -> None:
     "value",
     ["{not json", "[]", '{"text": {}, "problems": []}', '{"signature": 1, "since": 2}', "null"],
 )
-def test_damaged_rows_are_misses(tmp_path: Path, value: str) -> None:
-    site, out, reference = _built(tmp_path)
+def test_damaged_rows_are_misses(built: tuple[Path, Path, Path], value: str) -> None:
+    site, out, reference = built
     _rewrite_rows(site, value)
     _rebuild_same(site, out, reference)
 
 
-def test_a_corrupt_database_file_is_a_miss(tmp_path: Path) -> None:
-    site, out, reference = _built(tmp_path)
+def test_a_corrupt_database_file_is_a_miss(built: tuple[Path, Path, Path]) -> None:
+    site, out, reference = built
     for name in os.listdir(site / ".aisite-cache"):
         if name.startswith("cache.sqlite"):
             (site / ".aisite-cache" / name).write_bytes(b"\x00garbage" * 512)

@@ -2,6 +2,6 @@
 
 import sys
 
-from aisite.cli import main
+from aisite.cli import run
 
-sys.exit(main())
+sys.exit(run())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -183,6 +184,18 @@ def parser() -> argparse.ArgumentParser:
     h = commands.add_parser("help", help="print a documentation page: " + ", ".join(TOPICS))
     h.add_argument("topic", nargs="?", choices=tuple(TOPICS), metavar="TOPIC")
     return main
+
+
+def run() -> int:
+    """The `aisite` program: main(), and once it has said how it ended, no signal changes that.
+
+    A Ctrl-C that lands after the last line (while Python shuts down) would otherwise end a
+    build that succeeded as killed by SIGINT, with a traceback.
+    """
+    status = main()
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
