@@ -14,6 +14,7 @@ from aisite import urls
 from aisite.cache import FOLDER, Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems, UsageError
+from aisite.inplace import recover
 from aisite.integrity import listing, unchanged
 from aisite.load import Options, input_files, load_site
 from aisite.lock import build_locks
@@ -91,6 +92,7 @@ def _build(
         options = replace(options, now=build_now())
     workers = options.jobs or os.cpu_count() or 1
     cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
+    recover(output)  # a build killed while putting files in place: finish it before judging
     inputs = input_signature(options)
     known = cache.manifest()
     signature = digest(inputs, output_identity(output))

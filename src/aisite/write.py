@@ -1,4 +1,4 @@
-"""Writes a planned site to a temporary folder and swaps it into place atomically."""
+"""Writes a planned site: a new folder swapped in whole, or changed files put in place."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from aisite import interrupt
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
+from aisite.inplace import apply, files_of, recover, staging_prefix
 from aisite.interrupt import uninterrupted
 from aisite.leftovers import remove_leftover
 from aisite.plan import Output
@@ -122,6 +123,7 @@ class _Job:
     tmp: Path
     output: Path
     known: Cache | None
+    in_place: bool  # tmp is a staging folder for changed files only (inplace.py)
 
 
 _job: _Job | None = None
@@ -132,19 +134,22 @@ Made = tuple[int, bool, int, int, list[Problem]]
 
 
 def _make(index: int) -> Made:
-    """Write one output into the new folder: (index, unchanged, size, mtime_ns, problems)."""
+    """Make one output: (index, unchanged, size, mtime_ns, problems).
+
+    A new file goes into the temporary folder. An unchanged one is hard-linked there from the
+    published site, or, when writing in place, left where it is.
+    """
     assert _job is not None
     if not _job.tmp.is_dir():
         raise RuntimeError("the build's temporary folder is gone")
     item = _job.planned[index]
     target = _job.tmp / item.path
-    if target.parent not in _made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _made.add(target.parent)
     previous = _job.output / item.path
+    if not _job.in_place:
+        _folder(target.parent)
     if item.key and _job.known and _job.known.output_unchanged(item.path, item.key, previous):
         # Same inputs as the file already published: keep it (and its mtime) without rendering.
-        unchanged = _link(previous, target)
+        unchanged = _job.in_place or _link(previous, target)
     else:
         unchanged = False
     if not unchanged:
@@ -153,11 +158,18 @@ def _make(index: int) -> Made:
         except ContentError as err:
             # Every worker goes on, so that one build reports every broken template and page.
             return index, False, 0, 0, err.problems
-        unchanged = _reuse(previous, data, target)
+        unchanged = _same(previous, data) if _job.in_place else _reuse(previous, data, target)
         if not unchanged:
+            _folder(target.parent)
             target.write_bytes(data)
-    stat = target.stat()
+    stat = (previous if unchanged and _job.in_place else target).stat()
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
+
+
+def _folder(folder: Path) -> None:
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
 
 
 def write_site(
@@ -171,7 +183,10 @@ def write_site(
     global _job
     planned = list(outputs)
     check_paths(planned)
-    tmp = output.parent / f".{output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    recover(output)  # a build killed while putting files in place: finish that first
+    in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
+    prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
+    tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(output)
@@ -181,7 +196,7 @@ def write_site(
         raise ContentError([Problem(str(output), 0, message)]) from None
     stats = Stats()
     written: dict[str, tuple[str, int, int]] = {}
-    _job = _Job(planned, tmp, output, cache)
+    _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
         todo = sum(1 for p in planned if not (p.key and cache and p.path in cache.outputs))
@@ -203,11 +218,25 @@ def write_site(
                 stats.feeds += 1
             if item.key:
                 written[item.path] = (item.key, size, mtime)
-        if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
-            (tmp / MARKER).write_bytes(MARKER_TEXT)
-        with uninterrupted():  # the site is either the old one or the new one, and we know which
-            _swap(tmp, output)
-            interrupt.state.published = True
+        if in_place:
+            keep = {item.path for item in planned} | {MARKER}
+            gone = [path for path in files_of(output) if path not in keep]
+            with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
+                apply(output, tmp, gone)
+                interrupt.state.published = True
+            for index, unchanged, *_ in results:
+                path = planned[index].path
+                if not unchanged and path in written:  # moved into place: its mtime now
+                    stat = (output / path).stat()
+                    written[path] = (written[path][0], stat.st_size, stat.st_mtime_ns)
+        else:
+            if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
+                (tmp / MARKER).write_bytes(MARKER_TEXT)
+            with (
+                uninterrupted()
+            ):  # the site is either the old one or the new one, and we know which
+                _swap(tmp, output)
+                interrupt.state.published = True
     finally:
         _job = None
         if tmp.exists():
@@ -232,6 +261,14 @@ def _link(previous: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def _same(previous: Path, data: bytes) -> bool:
+    """The published file already holds exactly `data`."""
+    try:
+        return previous.stat().st_size == len(data) and previous.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _reuse(previous: Path, data: bytes, target: Path) -> bool:

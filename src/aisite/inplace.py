@@ -1,0 +1,92 @@
+"""Puts a build's changed files over the published site, each by a rename, after a journal.
+
+An edit changes a few files of a site of tens of thousands: copying or linking every file into a
+new folder to swap it in costs seconds that grow with the archive. Instead the changed files are
+written (rendered and validated) into a staging folder beside the site, then a journal names
+that folder and the files to delete, then each staged file replaces its published one by
+rename (never a torn file) and the deleted files go. A build killed before the journal leaves the
+site as it was; one killed after it leaves each file old or new, and the next build (holding
+the output's lock) finishes the journal before it reads anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+from aisite.leftovers import remove_leftover
+
+
+def journal_of(output: Path) -> Path:
+    """The journal of an output folder: beside it, like its lock."""
+    return output.parent / f".{output.name}.journal"
+
+
+def staging_prefix(output: Path) -> str:
+    """The start of the name of a staging folder of `output` (followed by pid and token)."""
+    return f".{output.name}.staged-"
+
+
+def files_of(folder: Path) -> list[str]:
+    """Every file below `folder`, as relative POSIX paths."""
+    found = []
+    for root, _, names in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        found += [(base / name).as_posix() for name in names]
+    return found
+
+
+def apply(output: Path, staging: Path, delete: list[str]) -> None:
+    """Journal, then replace each staged file and delete each file gone from the site."""
+    journal = journal_of(output)
+    temporary = journal.with_name(journal.name + ".tmp")
+    temporary.write_text(json.dumps({"staging": staging.name, "delete": sorted(delete)}))
+    os.replace(temporary, journal)
+    _replay(output, staging, delete)
+    journal.unlink()
+
+
+def recover(output: Path) -> bool:
+    """Finish what a killed build journaled, remove staging folders nobody will use; True if any."""
+    journal = journal_of(output)
+    done = False
+    if journal.is_file():
+        record = json.loads(journal.read_text())
+        delete = [p for p in record["delete"] if _inside(p)]
+        staging = output.parent / Path(record["staging"]).name
+        _replay(output, staging, delete)
+        journal.unlink()
+        done = True
+    for leftover in output.parent.glob(staging_prefix(output) + "*"):
+        remove_leftover(leftover)
+    return done
+
+
+def _inside(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not path.startswith("/") and ".." not in parts
+
+
+def _replay(output: Path, staging: Path, delete: list[str]) -> None:
+    # Deletions first: a path that turns from file to folder (or back) is free when replaced.
+    for path in delete:
+        target = output / path
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        folder = target.parent
+        while folder != output:
+            try:
+                folder.rmdir()  # only when the deletion left it empty
+            except OSError:
+                break
+            folder = folder.parent
+    if staging.is_dir():
+        for path in files_of(staging):
+            target = output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / path, target)
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,74 @@
+"""Edits put changed files in place (no new folder); a journal lets the next build finish a killed one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aisite import inplace, write
+from aisite.build import build
+from aisite.load import Options
+from conftest import SITES, aisite, copy_site
+from test_incremental import tree
+
+pytestmark = pytest.mark.cli
+
+
+def _edited(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The basic site built (cache on), then an article edited and another removed; the clean
+    build of the edited site as reference."""
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    out = tmp_path / "out"
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    index = site / "content" / "articles" / "open-models-week" / "index.md"
+    index.write_text(index.read_text().replace("week", "fortnight"))
+    shutil.rmtree(site / "content" / "articles" / "chip-rules-explained")
+    reference = tmp_path / "reference"
+    build(Options(site, use_cache=False), reference)
+    return site, out, reference
+
+
+def test_an_edit_rewrites_only_what_changed_in_the_same_folder(tmp_path: Path) -> None:
+    site, out, reference = _edited(tmp_path)
+    folder = out.stat().st_ino
+    old = tree(out)
+    before = {p: (out / p).stat().st_mtime_ns for p in old}
+    result = aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_ino == folder  # not a new folder swapped in
+    new = tree(out)
+    assert new == tree(reference)  # the removed article's pages are gone too
+    same = [p for p in new if old.get(p) == new[p]]
+    touched = [p for p in same if (out / p).stat().st_mtime_ns != before[p]]
+    assert same and not touched, touched  # a file whose bytes did not change is not rewritten
+    assert not list(tmp_path.glob(".out.staged-*")) and not (tmp_path / ".out.journal").exists()
+
+
+def test_a_build_killed_while_putting_files_in_place_is_finished_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out, reference = _edited(tmp_path)
+    old = tree(out)
+
+    def killed(output: Path, staging: Path, delete: list[str]) -> None:
+        # As kill -9 right after the first file went in place: no finally blocks run.
+        first = sorted(inplace.files_of(staging))[0]
+        (staging / first).replace(output / first)
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(inplace, "_replay", killed)
+        patch.setattr(write.shutil, "rmtree", lambda *args, **kwargs: None)
+        with pytest.raises(RuntimeError, match="killed"):
+            build(Options(site), out)
+    assert (tmp_path / ".out.journal").is_file()
+    now, new = tree(out), tree(reference)
+    assert now != old and now != new  # a mix, and every file whole:
+    assert all(now[p] in (old.get(p), new.get(p)) for p in now)
+    result = aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == new
+    assert not list(tmp_path.glob(".out.staged-*")) and not (tmp_path / ".out.journal").exists()
