@@ -26,6 +26,7 @@ from aisite.model import (
     ParsedSite,
     Site,
 )
+from aisite.plaintext import text_of
 from aisite.pool import can_fork, fork_map
 
 
@@ -90,7 +91,7 @@ class Renderer:
             for c in sorted(article.claims, key=lambda c: order.get(c.id, 0))
         )
         reused = tuple(
-            ClaimText(r.id, "", *_seen(found.get(r.id)))
+            ClaimText(r.id, "", *_seen(found.get(r.id)), "")
             for r in sorted(article.reuses, key=lambda r: order.get(r.id, 0))
             if r.verdict is not None
         )
@@ -100,6 +101,7 @@ class Renderer:
             toc_html=body.toc,
             analysis_html=analysis,
             summary=article.summary or body.first_paragraph,
+            search_text=f"{text_of(analysis)} {text_of(body.html)}",
             claims=claims,
             reused=reused,
         )
@@ -127,6 +129,7 @@ class Renderer:
             matched=found.quote if found else "",
             context_before=found.before if found else "",
             context_after=found.after if found else "",
+            analysis_text=text_of(html),
         )
 
 

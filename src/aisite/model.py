@@ -301,6 +301,7 @@ class ClaimText:
     matched: str
     context_before: str
     context_after: str
+    analysis_text: str  # the analysis as plain text, for the search index
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class Claim(ParsedClaim):
     matched: str
     context_before: str
     context_after: str
+    analysis_text: str
 
     @property
     def text(self) -> str:
@@ -413,6 +415,7 @@ class ArticleText:
     toc_html: str
     analysis_html: str
     summary: str
+    search_text: str  # the analysis and the body as plain text, for the search index
     claims: tuple[ClaimText, ...]  # in the order the quotes appear in the text
     reused: tuple[ClaimText, ...] = ()  # the reused claims' quotes as found, in text order
 
@@ -424,6 +427,7 @@ class Article(ArticleMeta):
     body_html: str
     toc_html: str
     analysis_html: str
+    search_text: str
     claims: tuple[Claim, ...]
     reuses: tuple[Reuse, ...] = ()
 
@@ -439,6 +443,7 @@ class Article(ArticleMeta):
             body_html=text.body_html,
             toc_html=text.toc_html,
             analysis_html=text.analysis_html,
+            search_text=text.search_text,
             claims=tuple(Claim.of(by_id[t.id], t) for t in text.claims),
             reuses=tuple(
                 Reuse(

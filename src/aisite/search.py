@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +15,7 @@ from aisite import urls
 from aisite.cache import digest
 from aisite.catalog import ClaimEntry
 from aisite.model import Article, Page
+from aisite.plaintext import text_of
 from aisite.plan import PageSpec, Planned
 from aisite.searchbundle import Service as _Service
 from aisite.searchbundle import canonicalise
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
 
     from aisite.render import SitePlan
 
-VOID = frozenset(["br", "img", "hr", "wbr", "input", "source"])
-BREAKS = frozenset(["p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "br", "td", "th", "div"])
 BATCH = 500  # records in flight to the indexer at once
 KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
 PAGES = "pages"  # the part of the index for standalone pages, which have no date
@@ -45,48 +42,11 @@ class Record:
     sort: dict[str, str]
 
 
-class _Text(HTMLParser):
-    """The readable text of rendered HTML, without the claim flags' hidden labels."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip:
-            self.skip += tag not in VOID
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        if tag in ("script", "style") or "claim-flag" in classes:
-            self.skip = 1
-        elif tag in BREAKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-
-def text_of(html: str) -> str:
-    """Plain text of an HTML fragment, white space collapsed."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
-
-
 def _article(article: Article) -> Record:
     return Record(
         url=article.url,
         title=article.title,
-        content=" ".join(
-            (article.summary, text_of(article.analysis_html), text_of(article.body_html))
-        ),
+        content=" ".join((article.summary, article.search_text)),
         meta={"kind": "article", "date": article.date.date().isoformat()},
         filters={
             "type": ["Analysis"],
@@ -102,9 +62,7 @@ def _claim(entry: ClaimEntry) -> Record:
     return Record(
         url=entry.url,
         title=f"“{claim.text}”",
-        content=" ".join(
-            (claim.text, claim.claimant.name, claim.summary, text_of(claim.analysis_html))
-        ),
+        content=" ".join((claim.text, claim.claimant.name, claim.summary, claim.analysis_text)),
         meta={
             "kind": "claim",
             "date": when.date().isoformat(),
@@ -175,7 +133,7 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     )
     language = config.language.split("-")[0].lower()
     keys = {
-        name: digest("search", language, *(json.dumps(asdict(r), sort_keys=True) for r in part))
+        name: digest("search", language, *(repr(r) for r in part))  # records are plain data
         for name, part in parts.items()
     }
     folders = _bundles(plan.cache_dir, keys, parts, language)
