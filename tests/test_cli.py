@@ -177,6 +177,9 @@ def test_quiet_and_verbose(starter: Path) -> None:
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
     verbose = aisite("build", "--verbose", "--clean", cwd=starter)
     assert "read and validate" in verbose.stdout and "render and write" in verbose.stdout
+    assert re.search(
+        r"peak memory: aisite \d+ MB, largest child \(worker or Pagefind\) \d+ MB", verbose.stdout
+    )
     assert "\r" not in verbose.stderr  # no progress bar when not on a terminal
 
 

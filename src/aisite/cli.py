@@ -232,6 +232,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def _peak_memory() -> str:
+    """Peak resident memory of aisite's process and of the largest child it waited for."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return f"  peak memory: aisite {own} MB, largest child (worker or Pagefind) {children} MB"
+
+
 def _options(args: argparse.Namespace, base_url: str | None = None):  # type: ignore[no-untyped-def]
     from aisite.load import Options
 
@@ -279,6 +288,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.verbose:
         for name, seconds in report.timings.items():
             print(f"  {name:<22} {seconds * 1000:8.1f} ms")
+        print(_peak_memory())
     if not args.quiet:
         for path in report.skipped_drafts:
             print(f"skipped draft: {path} (build with --drafts to include it)")
