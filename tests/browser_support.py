@@ -140,7 +140,11 @@ class Watcher:
             self.problems.append(f"console {message.type}: {message.text} ({message.location})")
 
     def _failed(self, request: Any) -> None:
-        self.problems.append(f"request failed: {request.url} ({request.failure})")
+        # ERR_ABORTED: the browser cancelled a request it no longer needed (the page moved on
+        # or closed while an image was loading). A missing or refused file is an HTTP status
+        # or another net:: error, and foreign requests are counted by block_foreign.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response: Any) -> None:
         if response.status >= 400:

@@ -44,6 +44,9 @@ def test_an_edit_rewrites_only_what_changed_in_the_same_folder(tmp_path: Path) -
     same = [p for p in new if old.get(p) == new[p]]
     touched = [p for p in same if (out / p).stat().st_mtime_ns != before[p]]
     assert same and not touched, touched  # a file whose bytes did not change is not rewritten
+    # The listing recorded for the no-change check is the folder's (computed, not walked).
+    again = aisite("build", "-v", "--source", str(site), "--output", str(out))
+    assert "nothing changed" in again.stdout, again.stdout
     assert not list(tmp_path.glob(".out.staged-*")) and not (tmp_path / ".out.journal").exists()
 
 

@@ -15,7 +15,7 @@ from aisite.cache import FOLDER, Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems, UsageError
 from aisite.inplace import recover
-from aisite.integrity import listing, unchanged
+from aisite.integrity import STATS, unchanged
 from aisite.load import Options, input_files, load_site
 from aisite.lock import build_locks
 from aisite.model import Site
@@ -133,8 +133,8 @@ def _build(
                 "drafts": site.skipped_drafts,
                 "future": site.skipped_future,
                 "shown_drafts": _drafts(site),
-                "stats": {k: v for k, v in vars(report.stats).items() if k != "unchanged"},
-                "listing": listing(output),
+                "stats": {k: getattr(report.stats, k) for k in STATS},
+                "listing": report.stats.listing,
             }
         )
     finally:

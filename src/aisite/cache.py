@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -206,13 +207,13 @@ class Cache:
         rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
         self._write("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows)
 
-    def output_unchanged(self, path: str, key: str, file: Path) -> bool:
+    def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""
         known = self.outputs.get(path)
         if known is None or known[0] != key:
             return False
         try:
-            stat = file.stat()
+            stat = os.stat(file)
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == known[1:]

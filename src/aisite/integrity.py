@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,15 @@ def listing(output: Path) -> dict[str, Any]:
                     entries.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}")
         except OSError:
             entries.append(f"{folder}\0unreadable")
+    return _digest(entries)
+
+
+def listing_of(files: Iterable[tuple[str, int, int]]) -> dict[str, Any]:
+    """What listing() gives for a folder holding exactly these files (path, size, mtime_ns)."""
+    return _digest([f"{path}\0{size}\0{mtime}" for path, size, mtime in files])
+
+
+def _digest(entries: list[str]) -> dict[str, Any]:
     entries.sort()
     digest = hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape"))
     return {"count": len(entries), "digest": digest.hexdigest()}
