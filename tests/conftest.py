@@ -77,6 +77,9 @@ def aisite(
 # Variables a fresh `python -m aisite` reads only when a command runs: commands that set no
 # others run in a child of the zygote (tests/zygote.py), the rest in a new interpreter.
 READ_WHEN_RUN = frozenset(["SOURCE_DATE_EPOCH", "COLUMNS", "TMPDIR", "HOME", "PATH"])
+# For tests that compare two runs: forked children share the zygote's hash seed, and a new
+# interpreter gets a random one (so output that depends on set order shows).
+NEW_INTERPRETER = {"PYTHONHASHSEED": "random"}
 _zygotes: list[subprocess.Popen[str]] = []
 
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from aisite.cards import ArticleCard, ClaimCard, _font, draw_article, draw_claim, fit, wrap
-from conftest import run_aisite
+from conftest import NEW_INTERPRETER, run_aisite
 from imagefiles import chart, photo
 
 SITE = "title: Desk\nbase_url: https://example.org/\n"
@@ -49,7 +49,9 @@ def make_site(root: Path, orientation: int = 1) -> Path:
 
 
 def build(root: Path, out: Path, *extra: str) -> None:
-    result = run_aisite("build", "--source", str(root), "--output", str(out), *extra)
+    # A new interpreter each (its own hash seed): images must not depend on set order.
+    command = ("build", "--source", str(root), "--output", str(out), *extra)
+    result = run_aisite(*command, env=NEW_INTERPRETER)
     assert result.returncode == 0, result.stderr
 
 
@@ -219,3 +221,18 @@ def test_claim_cards_keep_their_colours_and_antialiased_text() -> None:
     assert len(body) > 8  # and its edges blended into the paper, not jagged
     band = {rgb.getpixel((x, y)) for x in range(60, 400) for y in range(20, 130)}
     assert (255, 255, 255) in band and len(band) > 8  # white verdict on red, antialiased
+
+
+@pytest.mark.unit
+def test_accents_above_capitals_are_drawn_whole() -> None:
+    top = 64 + 80  # where the title's first line starts
+    plain, accented = (
+        Image.open(BytesIO(draw_article(ArticleCard(title, "Desk", None)))).convert("L")
+        for title in ("An Do title", "Ấn Độ title")
+    )
+    rows = (64, top - 16, 600, top)  # above the first line, over the first letters
+
+    def inked(image: Image.Image) -> int:
+        return sum(image.crop(rows).histogram()[61:])
+
+    assert inked(plain) == 0 and inked(accented) > 20  # the circumflex and acute, not cut off

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,54 @@ def test_a_build_killed_while_putting_files_in_place_is_finished_by_the_next(
     assert result.returncode == 0, result.stderr
     assert tree(out) == new
     assert not list(tmp_path.glob(".out.staged-*")) and not (tmp_path / ".out.journal").exists()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("docs", "docs/readme.txt"), ("docs/readme.txt", "docs")],
+    ids=["file-to-folder", "folder-to-file"],
+)
+def test_a_journal_replayed_twice_ends_the_same(tmp_path: Path, before: str, after: str) -> None:
+    output = tmp_path / "out"
+    (output / before).parent.mkdir(parents=True, exist_ok=True)
+    (output / before).write_text("old")
+    staging = tmp_path / (inplace.staging_prefix(output) + "1-a")
+    (staging / after).parent.mkdir(parents=True, exist_ok=True)
+    (staging / after).write_text("new")
+    journal = inplace.journal_of(output)
+    journal.write_text(json.dumps({"staging": staging.name, "delete": [before]}))
+    saved = tmp_path / "saved"
+    shutil.copytree(staging, saved)
+    assert inplace.recover(output)  # the whole journal, as a build killed after writing it
+    # Killed again before the journal was removed: the next build replays it once more.
+    shutil.copytree(saved, staging)
+    journal.write_text(json.dumps({"staging": staging.name, "delete": [before]}))
+    assert inplace.recover(output)
+    assert (output / after).read_text() == "new" and not journal.exists()
+    assert not staging.exists()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["", "{", '{"staging": "", "delete": []}', '{"staging": "."}'])
+def test_a_journal_that_is_not_ours_is_dropped_and_nothing_is_touched(
+    tmp_path: Path, text: str
+) -> None:
+    output = tmp_path / "site" / "out"
+    (output / "index.html").parent.mkdir(parents=True)
+    (output / "index.html").write_text("page")
+    (tmp_path / "site" / "content.md").write_text("keep me")
+    inplace.journal_of(output).write_text(text)
+    assert not inplace.recover(output)
+    assert (tmp_path / "site" / "content.md").read_text() == "keep me"
+    assert (output / "index.html").read_text() == "page"
+    assert not inplace.journal_of(output).exists()
+
+
+def test_a_link_to_a_folder_put_in_the_site_is_removed(tmp_path: Path) -> None:
+    site, out, reference = _edited(tmp_path)
+    (out / "stale-link").symlink_to(tmp_path)
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert not (out / "stale-link").is_symlink() and tree(out) == tree(reference)
+    again = aisite("build", "-v", "--source", str(site), "--output", str(out))
+    assert "nothing changed" in again.stdout

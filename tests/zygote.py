@@ -4,7 +4,9 @@ Starting Python and importing aisite costs about 0.25 s, which was a third of th
 CPU time (150 commands). The zygote imports once and runs nothing else, so each child starts
 as a fresh `python -m aisite` would: same code, its own exit status, stdout and stderr, working
 folder and environment. Commands whose environment changes what Python reads at start-up
-(PYTHONHASHSEED, TZ, LANG, ...) still run in a new interpreter: see `conftest.run_aisite`.
+(PYTHONHASHSEED, TZ, LANG, ...) still run in a new interpreter: see `conftest.run_aisite`. The
+children share the zygote's hash seed, so tests that compare two runs for reproducibility ask
+for new interpreters (`conftest.NEW_INTERPRETER`).
 
 Protocol on stdin/stdout, one JSON line each way: the request {args, cwd, env, out, err}, then
 the child's PID, then its exit status.
@@ -37,7 +39,7 @@ def _child(request: dict[str, object], reply: int) -> None:
         os.dup2(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", 1, errors="backslashreplace", closefd=False)  # noqa: SIM115  (lines)
     sys.argv = ["aisite", *request["args"]]  # type: ignore[misc]
     code = 1
     try:

@@ -15,6 +15,7 @@ WIDTH, HEIGHT = 1200, 630
 MARGIN = 64
 GAP = 1.25  # line height, in font sizes
 INK, PAPER, MUTED, ACCENT = "#16181b", "#fbfaf7", "#5b616b", "#b35900"
+HEADROOM = 24  # rows of a text band above its first line, for accents above capitals
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,11 @@ def draw_article(card: ArticleCard) -> bytes:
     text_width = WIDTH - 2 * MARGIN
     _, site = fit(card.site, True, (30,), text_width, 40)
     top = MARGIN + 80
-    canvas.text(0, top, INK, "#c9ccd1", [(site, _font(True, 30), MARGIN, MARGIN)])
+    # Bands start above their text's first line: accents (Ấ, Ỗ) rise above the font's ascent.
+    canvas.text(0, top - HEADROOM, INK, "#c9ccd1", [(site, _font(True, 30), MARGIN, MARGIN)])
     size, title = fit(card.title, True, (68, 60, 52, 46), text_width, HEIGHT - MARGIN - top)
-    canvas.text(top, HEIGHT, INK, "#ffffff", [(title, _font(True, size), MARGIN, top)])
-    canvas.fill((0, 0, 12, HEIGHT), ACCENT)
+    canvas.text(top - HEADROOM, HEIGHT, INK, "#ffffff", [(title, _font(True, size), MARGIN, top)])
+    canvas.fill((0, 0, 13, HEIGHT), ACCENT)  # as draw.rectangle((0, 0, 12, HEIGHT)): 13 wide
     return canvas.png()
 
 
@@ -236,7 +238,7 @@ def draw_claim(card: ClaimCard) -> bytes:
     size, verdict = fit(card.verdict, True, (72, 60, 48), text_width, band - 40)
     canvas.text(
         0,
-        band,
+        band + 1,
         color,
         _text_color(color),
         [(verdict, _font(True, size), MARGIN, (band - size) // 2 - 6)],
@@ -246,8 +248,8 @@ def draw_claim(card: ClaimCard) -> bytes:
     below = top + len(quote) * round(size * GAP)
     csize, claimant = fit(f"— {card.claimant}", True, (36, 30), text_width, 50)
     canvas.text(
-        band,
-        HEIGHT - 80,
+        band + 1,
+        HEIGHT - 72 - HEADROOM,
         PAPER,
         INK,
         [
@@ -256,6 +258,7 @@ def draw_claim(card: ClaimCard) -> bytes:
         ],
     )
     _, site = fit(card.site, True, (28,), text_width, 40)
-    canvas.text(HEIGHT - 80, HEIGHT, PAPER, MUTED, [(site, _font(True, 28), MARGIN, HEIGHT - 72)])
+    footer = HEIGHT - 72
+    canvas.text(footer - HEADROOM, HEIGHT, PAPER, MUTED, [(site, _font(True, 28), MARGIN, footer)])
     canvas.fill((0, HEIGHT - 12, WIDTH, HEIGHT), color)
     return canvas.png()

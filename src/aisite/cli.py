@@ -236,8 +236,9 @@ def _peak_memory() -> str:
     """Peak resident memory of aisite's process and of the largest child it waited for."""
     import resource
 
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    unit = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // unit
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // unit
     return f"  peak memory: aisite {own} MB, largest child (worker or Pagefind) {children} MB"
 
 

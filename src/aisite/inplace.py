@@ -30,11 +30,12 @@ def staging_prefix(output: Path) -> str:
 
 
 def files_of(folder: Path) -> list[str]:
-    """Every file below `folder`, as relative POSIX paths."""
+    """Every file below `folder` (and every symbolic link, even to a folder), as POSIX paths."""
     found = []
-    for root, _, names in os.walk(folder):
+    for root, folders, names in os.walk(folder):
         base = Path(root).relative_to(folder)
-        found += [(base / name).as_posix() for name in names]
+        links = [name for name in folders if os.path.islink(os.path.join(root, name))]
+        found += [(base / name).as_posix() for name in [*names, *links]]
     return found
 
 
@@ -49,16 +50,24 @@ def apply(output: Path, staging: Path, delete: list[str]) -> None:
 
 
 def recover(output: Path) -> bool:
-    """Finish what a killed build journaled, remove staging folders nobody will use; True if any."""
+    """Finish what a killed build journaled, remove staging folders nobody will use; True if any.
+
+    A journal that cannot be read, or names anything but a staging folder of this output, is
+    dropped: the next build repairs the site anyway (every file it finds differs from what
+    the cache recorded), the journal only lets it finish sooner.
+    """
     journal = journal_of(output)
     done = False
     if journal.is_file():
-        record = json.loads(journal.read_text())
-        delete = [p for p in record["delete"] if _inside(p)]
-        staging = output.parent / Path(record["staging"]).name
-        _replay(output, staging, delete)
+        try:
+            record = json.loads(journal.read_text())
+            name, delete = str(record["staging"]), [str(p) for p in record["delete"]]
+        except (OSError, ValueError, TypeError, KeyError):
+            name, delete = "", []
+        if name.startswith(staging_prefix(output)) and name == Path(name).name:
+            _replay(output, output.parent / name, [p for p in delete if _inside(p)])
+            done = True
         journal.unlink()
-        done = True
     for leftover in output.parent.glob(staging_prefix(output) + "*"):
         remove_leftover(leftover)
     return done
@@ -75,8 +84,8 @@ def _replay(output: Path, staging: Path, delete: list[str]) -> None:
         target = output / path
         try:
             target.unlink()
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            continue  # gone already, or (a replay) replaced by a folder or under a file now
         folder = target.parent
         while folder != output:
             try:

@@ -113,7 +113,7 @@ def shards(found: list[Record]) -> dict[str, list[Record]]:
     parts: dict[str, list[Record]] = {}
     for record in found:
         parts.setdefault(shard_of(record), []).append(record)
-    return dict(sorted(parts.items(), key=lambda item: (item[0] == PAGES, item[0]), reverse=True))
+    return dict(sorted(parts.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
 
 
 def search_files(plan: SitePlan) -> Iterator[Planned]:

@@ -18,7 +18,7 @@ from typing import Any
 from aisite import interrupt
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
-from aisite.inplace import apply, files_of, recover, staging_prefix
+from aisite.inplace import apply, files_of, journal_of, recover, staging_prefix
 from aisite.integrity import listing_of
 from aisite.interrupt import uninterrupted
 from aisite.leftovers import remove_leftover
@@ -195,7 +195,8 @@ def write_site(
     cache: Cache | None = None,
     workers: int = 1,
 ) -> Stats:
-    """Write every output into a fresh folder, then swap it with `output`."""
+    """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
+    into a staging folder of the changed files, then put in place (inplace.apply)."""
     global _job
     planned = list(outputs)
     check_paths(planned)
@@ -235,6 +236,9 @@ def write_site(
             if item.key:
                 written[item.path] = (item.key, size, mtime)
         if in_place:
+            if not _same(output / MARKER, MARKER_TEXT):
+                _folder(tmp)
+                (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
             keep = {item.path for item in planned} | {MARKER}
             gone = [path for path in files_of(output) if path not in keep]
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
@@ -255,7 +259,8 @@ def write_site(
                 interrupt.state.published = True
     finally:
         _job = None
-        if tmp.exists():
+        # A staging folder a journal names is the next build's to finish (inplace.recover).
+        if tmp.exists() and not journal_of(output).exists():
             shutil.rmtree(tmp, ignore_errors=True)
     # The folder now holds the planned files and the marker, so its listing needs no walk.
     marker = (output / MARKER).stat()

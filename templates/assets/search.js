@@ -117,7 +117,8 @@
   var chosen = {};
   FILTERS.forEach(function (name) { if (params.get(name)) chosen[name] = params.get(name); });
   var sort = params.get("sort");
-  document.getElementById("search-sort").value = sort === "newest" || sort === "oldest" ? sort : "";
+  sort = sort === "newest" || sort === "oldest" ? sort : "";
+  document.getElementById("search-sort").value = sort;
   if (Object.keys(chosen).length || sort) form.querySelector("details").open = true;
 
   // Counts of every filter value, summed over the bundles.
@@ -136,14 +137,17 @@
 
   // Each bundle holds one year, so a date order is the bundles' order (newest year first)
   // with each bundle's own order; a best match is by Pagefind's score across them.
-  function merge(searches, sort) {
+  // A date order lists the dated bundles in order (each sorts its own year) and leaves out
+  // standalone pages, which have no date; a best match is by Pagefind's score across bundles
+  // (each bundle weighs words by its own records, so the scores are close, not exact).
+  function merge(searches, order) {
     var dated = [], pages = [];
     searches.forEach(function (s, i) {
       (/\/pages\/$/.test(BUNDLES[i]) ? pages : dated).push(s.results);
     });
-    if (sort === "oldest") dated.reverse();
+    if (order === "oldest") dated.reverse();
+    if (order) return [].concat.apply([], dated);
     var results = [].concat.apply([], dated.concat(pages));
-    if (sort) return results;
     return results.sort(function (a, b) { return b.score - a.score; });
   }
 
