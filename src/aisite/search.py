@@ -155,7 +155,8 @@ def _bundles(
     else:
         root = cache / "search"
     folders = {name: root / key for name, key in keys.items()}
-    todo: dict[Path, list[Record]] = {}
+    todo: dict[Path, list[Record]] = {}  # folder being built -> its records
+    done: dict[Path, Path] = {}  # folder being built -> the bundle's folder
     for name, folder in folders.items():
         if (folder / "pagefind-entry.json").is_file():
             folder.touch()  # most recently used
@@ -163,12 +164,12 @@ def _bundles(
             building = root / f".{folder.name}.tmp"
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir(parents=True)
-            todo[building] = parts[name]
+            todo[building], done[building] = parts[name], folder
     if todo:
         asyncio.run(_index(todo, language))
-        for building in todo:
+        for building, folder in done.items():
             canonicalise(building)
-            building.rename(root / building.name[1:].removesuffix(".tmp"))
+            building.rename(folder)
     bundles = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
     used = set(folders.values())

@@ -18,7 +18,7 @@ from typing import Any
 from aisite import interrupt
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
-from aisite.inplace import apply, files_of, journal_of, recover, staging_prefix
+from aisite.inplace import apply, files_of, journal_of, staging_prefix
 from aisite.integrity import listing_of
 from aisite.interrupt import uninterrupted
 from aisite.leftovers import remove_leftover
@@ -141,20 +141,19 @@ Made = tuple[int, bool, int, int, list[Problem]]
 def _make(index: int) -> Made:
     """Make one output: (index, unchanged, size, mtime_ns, problems).
 
-    A new file goes into the temporary folder. An unchanged one is hard-linked there from the
-    published site, or, when writing in place, left where it is.
+    A new file goes into the temporary folder. An unchanged one is left where it is when
+    writing in place, else hard-linked into the new folder from the published site.
     """
     assert _job is not None
     item = _job.planned[index]
     known = _job.known
     previous_name = os.path.join(_job.output, item.path)
-    if (
-        _job.in_place
-        and item.key
-        and known
-        and known.output_unchanged(item.path, item.key, previous_name)
-    ):
+    same_inputs = bool(
+        item.key and known and known.output_unchanged(item.path, item.key, previous_name)
+    )
+    if same_inputs and _job.in_place:
         # Most outputs of a rebuild: published already, from the same inputs. Left alone.
+        assert known is not None
         _, size, mtime = known.outputs[item.path]
         return index, True, size, mtime, []
     if not _job.tmp.is_dir():
@@ -163,11 +162,8 @@ def _make(index: int) -> Made:
     previous = Path(previous_name)
     if not _job.in_place:
         _folder(target.parent)
-    if item.key and _job.known and _job.known.output_unchanged(item.path, item.key, previous):
-        # Same inputs as the file already published: keep it (and its mtime) without rendering.
-        unchanged = _job.in_place or _link(previous, target)
-    else:
-        unchanged = False
+    # Same inputs as the file already published: keep it (and its mtime) without rendering.
+    unchanged = same_inputs and _link(previous, target)
     if not unchanged:
         try:
             data = Path(item.copy_from).read_bytes() if item.copy_from else item.render()  # type: ignore[misc]
@@ -178,6 +174,7 @@ def _make(index: int) -> Made:
         if not unchanged:
             _folder(target.parent)
             target.write_bytes(data)
+    # A staged file keeps its size and mtime when renamed into place.
     stat = (previous if unchanged and _job.in_place else target).stat()
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
 
@@ -196,11 +193,11 @@ def write_site(
     workers: int = 1,
 ) -> Stats:
     """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
-    into a staging folder of the changed files, then put in place (inplace.apply)."""
+    into a staging folder of the changed files, then put in place (inplace.apply). The caller
+    holds the output's lock and has run inplace.recover (build.py does both)."""
     global _job
     planned = list(outputs)
     check_paths(planned)
-    recover(output)  # a build killed while putting files in place: finish that first
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
@@ -244,17 +241,11 @@ def write_site(
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
-            for index, unchanged, *_ in results:
-                path = planned[index].path
-                if not unchanged and path in written:  # moved into place: its mtime now
-                    stat = (output / path).stat()
-                    written[path] = (written[path][0], stat.st_size, stat.st_mtime_ns)
         else:
             if not _reuse(output / MARKER, MARKER_TEXT, tmp / MARKER):
                 (tmp / MARKER).write_bytes(MARKER_TEXT)
-            with (
-                uninterrupted()
-            ):  # the site is either the old one or the new one, and we know which
+            # The site is either the old one or the new one, and we know which.
+            with uninterrupted():
                 _swap(tmp, output)
                 interrupt.state.published = True
     finally:
