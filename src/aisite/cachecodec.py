@@ -12,6 +12,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
@@ -40,57 +41,101 @@ def to_data(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} for the cache")
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
 def from_data(kind: Any, data: Any) -> Any:
     """Rebuild a value of type `kind` from to_data's output; CacheFormatError when it does not fit."""
+    return _decoder(kind)(data)
+
+
+Decode = Callable[[Any], Any]
+
+
+@cache
+def _decoder(kind: Any) -> Decode:
+    """A function that decodes data of type `kind`, made once per type from its hints."""
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
-        for option in get_args(kind):
+        return _union(tuple(_decoder(option) for option in get_args(kind)), kind)
+    if origin is Literal:
+        return _literal(get_args(kind))
+    if origin is tuple:
+        args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _many(_decoder(args[0]))
+        return _fixed(tuple(_decoder(a) for a in args))
+    if kind is type(None):
+        return _none
+    if kind is datetime:
+        return _datetime
+    if kind is Frozen:
+        return _frozen
+    if kind is bool or kind is str or kind is int:
+        return _exactly(kind)
+    if kind is float:
+        return _number
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass(kind)
+    raise CacheFormatError(f"type {kind} cannot come from the cache")
+
+
+def _union(options: tuple[Decode, ...], kind: Any) -> Decode:
+    def decode(data: Any) -> Any:
+        for option in options:
             try:
-                return from_data(option, data)
+                return option(data)
             except CacheFormatError:
                 continue
         raise CacheFormatError(f"no type of {kind} fits {type(data).__name__}")
-    if origin is Literal:
-        if data in get_args(kind) and isinstance(data, str):
+
+    return decode
+
+
+def _literal(values: tuple[Any, ...]) -> Decode:
+    def decode(data: Any) -> Any:
+        if isinstance(data, str) and data in values:
             return data
-        raise CacheFormatError(f"{data!r} is not one of {get_args(kind)}")
-    if origin is tuple:
+        raise CacheFormatError(f"{data!r} is not one of {values}")
+
+    return decode
+
+
+def _many(item: Decode) -> Decode:
+    def decode(data: Any) -> Any:
         if not isinstance(data, list | tuple):
             raise CacheFormatError("expected a list")
-        args = get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_data(args[0], item) for item in data)
-        if len(args) != len(data):
+        return tuple(item(value) for value in data)
+
+    return decode
+
+
+def _fixed(items: tuple[Decode, ...]) -> Decode:
+    def decode(data: Any) -> Any:
+        if not isinstance(data, list | tuple):
+            raise CacheFormatError("expected a list")
+        if len(items) != len(data):
             raise CacheFormatError("a fixed-size tuple of the wrong length")
-        return tuple(from_data(a, item) for a, item in zip(args, data, strict=True))
-    if kind is type(None):
-        if data is None:
-            return None
+        return tuple(item(value) for item, value in zip(items, data, strict=True))
+
+    return decode
+
+
+def _none(data: Any) -> None:
+    if data is not None:
         raise CacheFormatError("expected null")
-    if kind is datetime:
-        return _datetime(data)
-    if kind is Frozen:
-        return _frozen(data)
-    if kind is bool or kind is str:
-        if type(data) is kind:
+
+
+def _exactly(kind: type) -> Decode:
+    def decode(data: Any) -> Any:
+        if type(data) is kind:  # not a subclass: a bool is not an int here
             return data
         raise CacheFormatError(f"expected {kind.__name__}")
-    if kind is int:
-        if type(data) is int:
-            return data
-        raise CacheFormatError("expected an integer")
-    if kind is float:
-        if type(data) in (int, float):  # kept as JSON had it: an int stays an int
-            return data
-        raise CacheFormatError("expected a number")
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _dataclass(kind, data)
-    raise CacheFormatError(f"type {kind} cannot come from the cache")
+
+    return decode
+
+
+def _number(data: Any) -> Any:
+    if type(data) in (int, float):  # kept as JSON had it: an int stays an int
+        return data
+    raise CacheFormatError("expected a number")
 
 
 def _datetime(data: Any) -> datetime:
@@ -129,14 +174,22 @@ def _free(data: Any) -> Any:
     return _frozen(data)
 
 
-def _dataclass(kind: type, data: Any) -> Any:
-    if not isinstance(data, dict):
-        raise CacheFormatError(f"expected an object for {kind.__name__}")
-    names = [f.name for f in dataclasses.fields(kind) if f.init]
-    if set(data) != set(names):
-        raise CacheFormatError(f"fields of {kind.__name__} do not match")
-    hints = _hints(kind)
-    return kind(**{name: from_data(hints[name], data[name]) for name in names})
+def _dataclass(kind: type) -> Decode:
+    names = tuple(f.name for f in dataclasses.fields(kind) if f.init)
+    expected = set(names)
+    hints = typing.get_type_hints(kind)
+    fields: list[tuple[str, Decode]] = []
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise CacheFormatError(f"expected an object for {kind.__name__}")
+        if data.keys() != expected:
+            raise CacheFormatError(f"fields of {kind.__name__} do not match")
+        if not fields:  # filled on first use: a dataclass may contain itself
+            fields.extend((name, _decoder(hints[name])) for name in names)
+        return kind(**{name: field(data[name]) for name, field in fields})
+
+    return decode
 
 
 def article_to_json(article: ParsedArticle) -> str:
