@@ -378,6 +378,8 @@ class ArticleMeta:
     aliases: tuple[tuple[str, int], ...] = field(default=(), kw_only=True)  # (old path, line)
     extra: Frozen = field(default_factory=Frozen, kw_only=True)
     pictures: tuple[Picture, ...] = field(default=(), kw_only=True)  # the bundle's images
+    # Hash of the front matter and claims.yaml without the body: keys what claims.json shows.
+    meta_fingerprint: str = field(default="", kw_only=True)
 
     @property
     def cover(self) -> Picture | None:
@@ -529,5 +531,12 @@ class Site(SiteInfo):
 Fingerprinted = ArticleMeta | PageInfo | ParsedClaim
 
 
-def _shallow(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+_NAMES: dict[type, tuple[str, ...]] = {}  # field names by dataclass (fields() is slow)
+
+
+def _shallow(obj: object) -> dict[str, Any]:
+    kind = type(obj)
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))  # type: ignore[arg-type]
+    return {name: getattr(obj, name) for name in names}

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aisite.model import ArticleMeta, PageInfo, PageKind, ParsedClaim
@@ -107,6 +108,12 @@ def content_key(value: object) -> list[str]:
     return parts
 
 
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (dataclasses.fields is slow to call for every value)."""
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 def _walk(value: object, parts: list[str]) -> None:
     if value is None or isinstance(value, str | int | float | bool):
         parts.append(repr(value))
@@ -117,8 +124,8 @@ def _walk(value: object, parts: list[str]) -> None:
         parts.append(value.isoformat())
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         parts.append(type(value).__name__ + "(")
-        for f in dataclasses.fields(value):
-            _walk(getattr(value, f.name), parts)
+        for name in _names(type(value)):
+            _walk(getattr(value, name), parts)
         parts.append(")")
     elif isinstance(value, Mapping):
         parts.append("{")
