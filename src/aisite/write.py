@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -148,14 +149,13 @@ def _make(index: int) -> Made:
     item = _job.planned[index]
     known = _job.known
     previous_name = os.path.join(_job.output, item.path)
+    # (In place, outputs with the same inputs never get here: see _published.)
     same_inputs = bool(
-        item.key and known and known.output_unchanged(item.path, item.key, previous_name)
+        not _job.in_place
+        and item.key
+        and known
+        and known.output_unchanged(item.path, item.key, previous_name)
     )
-    if same_inputs and _job.in_place:
-        # Most outputs of a rebuild: published already, from the same inputs. Left alone.
-        assert known is not None
-        _, size, mtime = known.outputs[item.path]
-        return index, True, size, mtime, []
     if not _job.tmp.is_dir():
         raise RuntimeError("the build's temporary folder is gone")
     target = _job.tmp / item.path
@@ -177,6 +177,23 @@ def _make(index: int) -> Made:
     # A staged file keeps its size and mtime when renamed into place.
     stat = (previous if unchanged and _job.in_place else target).stat()
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
+
+
+def _published(planned: list[Output], output: Path, cache: Cache) -> list[Made]:
+    """Outputs published already from the same inputs, untouched since: a rebuild leaves them."""
+    found: list[Made] = []
+    prefix, known = f"{output}{os.sep}", cache.outputs
+    for index, item in enumerate(planned):
+        entry = known.get(item.path)
+        if entry is None or item.key is None or entry[0] != item.key:
+            continue
+        try:
+            stat = os.stat(prefix + item.path)
+        except OSError:
+            continue
+        if stat.st_size == entry[1] and stat.st_mtime_ns == entry[2]:
+            found.append((index, True, entry[1], entry[2], []))
+    return found
 
 
 def _folder(folder: Path) -> None:
@@ -213,12 +230,19 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        todo = sum(1 for p in planned if not (p.key and cache and p.path in cache.outputs))
-        if workers > 1 and todo >= PARALLEL_MIN and can_fork():
-            made = fork_map(_make, len(planned), workers, 32, ordered=False)
-            results = list(_collect(made, planned, progress))
+        published = _published(planned, output, cache) if in_place and cache else []
+        left = {index for index, *_ in published}
+        todo = [index for index in range(len(planned)) if index not in left]
+        fresh = sum(
+            1 for i in todo if not (planned[i].key and cache and planned[i].path in cache.outputs)
+        )
+        if workers > 1 and fresh >= PARALLEL_MIN and can_fork():
+            made: Iterable[Made] = fork_map(
+                lambda k: _make(todo[k]), len(todo), workers, 32, ordered=False
+            )
         else:
-            results = list(_collect(map(_make, range(len(planned))), planned, progress))
+            made = map(_make, todo)
+        results = list(_collect(chain(published, made), planned, progress))
         problems = [p for *_, found in results for p in found]
         if problems:
             raise ContentError(problems)
