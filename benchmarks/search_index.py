@@ -53,7 +53,8 @@ def measure(size: int, work: Path, full: bool) -> dict[str, float]:
     language = site.config.language.split("-")[0]
     started = time.perf_counter()
     parts = shards(found)
-    folders = _bundles(None, {name: f"bench-{name}" for name in parts}, parts, language)
+    keys = {name: f"bench-{name}" for name in parts}
+    folders = _bundles(None, keys, parts.__getitem__, language)
     indexed = time.perf_counter() - started
     bundle = sum(p.stat().st_size for f in folders.values() for p in f.rglob("*") if p.is_file())
     for folder in folders.values():

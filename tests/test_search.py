@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from aisite.render import SitePlan
-from aisite.search import records, text_of
+from aisite.search import _parts, records, shards, text_of
 from conftest import NEW_INTERPRETER, run_aisite
 from test_incremental import tree
 from test_plan import CLAIMS, article, make_site
@@ -74,6 +74,18 @@ def test_records_carry_the_filters_and_the_verdict(tmp_path: Path) -> None:
     assert story.filters["type"] == ["Analysis"] and "cost six million dollars" in story.content
     assert "Claim reviewed" not in found["articles/old/"].content
     assert found["methodology/"].filters == {"type": ["Page"]}
+
+
+@pytest.mark.unit
+def test_each_part_makes_the_records_shards_would_give_it(tmp_path: Path) -> None:
+    # Records are made lazily per part (only parts to index again): same records, same order.
+    reviewed = CLAIMS.replace("reviewed: 2025-02-03", "reviewed: 2023-05-01")
+    site = make_site(article("old", 1, reviewed), article("new", 2, CLAIMS))
+    plan = SitePlan(site, tmp_path)
+    parts = _parts(plan)
+    made = {name: [make() for _, make in part] for name, part in parts.items()}
+    assert made == shards(records(plan))
+    assert list(made) == ["2025", "2023", "pages"]
 
 
 def test_two_clean_builds_give_the_same_bundles_one_per_year(tmp_path: Path) -> None:

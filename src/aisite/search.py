@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ from aisite.cache import digest
 from aisite.catalog import ClaimEntry
 from aisite.model import Article, Page
 from aisite.plaintext import text_of
-from aisite.plan import PageSpec, Planned
+from aisite.plan import Output, PageSpec, Planned
 from aisite.searchbundle import Service as _Service
 from aisite.searchbundle import canonicalise
 
@@ -121,7 +123,7 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     config, t = plan.config, plan.strings
     if not config.search:
         return
-    parts = shards(records(plan))
+    parts = _parts(plan)
     yield PageSpec(
         url=urls.search(),
         template="search.html",
@@ -132,22 +134,57 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
         context={"bundles": [urls.search_bundle(f"{name}/") for name in parts]},
     )
     language = config.language.split("-")[0].lower()
+    # A record is made from its article, claim or page and the site's settings (claimant names,
+    # verdict labels), whose fingerprints stand for it: records are made only for parts to index.
     keys = {
-        name: digest("search", language, *(repr(r) for r in part))  # records are plain data
+        name: digest("search", language, plan.site.fingerprint, *(i for i, _ in part))
         for name, part in parts.items()
     }
-    folders = _bundles(plan.cache_dir, keys, parts, language)
+    made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
+    folders = _bundles(plan.cache_dir, keys, made, language)
     for name, folder in folders.items():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            relative = path.relative_to(folder).as_posix()
-            yield plan.copy(urls.search_bundle(f"{name}/{relative}"), "search index", str(path))
+        for relative in _files(folder):
+            # A bundle's folder is named by the hash of its records and never changes after.
+            key = digest("bundle", folder.name, relative)
+            path = urls.search_bundle(f"{name}/{relative}")
+            yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
+
+
+Part = list[tuple[str, Callable[[], Record]]]
+
+
+def _parts(plan: SitePlan) -> dict[str, Part]:
+    """Each part's records as (fingerprint, how to make it), in the order of records() and shards()."""
+    found: dict[str, Part] = {}
+    for article in plan.site.articles:
+        item = (f"a{article.fingerprint}", partial(_article, article))
+        found.setdefault(f"{article.date.year:04d}", []).append(item)
+    for entry in plan.catalog.claims:
+        when = entry.claim.reviewed or entry.article.date
+        item = (f"c{entry.claim.fingerprint}", partial(_claim, entry))
+        found.setdefault(f"{when.year:04d}", []).append(item)
+    for page in plan.site.pages:
+        found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(_page, page)))
+    return dict(sorted(found.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
+
+
+def _files(folder: Path) -> list[str]:
+    """The files below a folder, as sorted relative paths."""
+    found: list[str] = []
+    for parent, _, names in os.walk(folder):
+        base = os.path.relpath(parent, folder).replace(os.sep, "/")
+        found.extend(name if base == "." else f"{base}/{name}" for name in names)
+    return sorted(found)
 
 
 def _bundles(
-    cache: Path | None, keys: dict[str, str], parts: dict[str, list[Record]], language: str
+    cache: Path | None,
+    keys: dict[str, str],
+    records_of: Callable[[str], list[Record]],
+    language: str,
 ) -> dict[str, Path]:
     """The folder of each part's canonical bundle, indexing only the parts not cached."""
-    if not parts:
+    if not keys:
         return {}  # nothing to search yet: the page says so
     if cache is None:
         root = Path(tempfile.mkdtemp(prefix="aisite-search-"))
@@ -164,7 +201,7 @@ def _bundles(
             building = root / f".{folder.name}.tmp"
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir(parents=True)
-            todo[building], done[building] = parts[name], folder
+            todo[building], done[building] = records_of(name), folder
     if todo:
         asyncio.run(_index(todo, language))
         for building, folder in done.items():
