@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aisite import content, pool, write
+from aisite import cache, content, pool, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -49,7 +49,11 @@ ACTIONS = [
     "static",
     "show-field",
     "summary",
+    "claim-body",
+    "claim-front",
+    "claim-summary",
 ]
+CLAIMS_BUNDLE = "chip-rules-explained"  # the one article with claims (never renamed or deleted)
 THEME = Path(__file__).resolve().parents[1] / "templates"
 # Template edits that start showing fields no built-in template shows on these pages.
 SHOWN_FIELDS = {
@@ -119,6 +123,19 @@ def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
         lines = [line for line in text.split("\n") if not line.startswith(("summary:", "authors:"))]
         extra = f"summary: Summary {step}\nauthors: [Writer {step}]"
         index.write_text("\n".join([lines[0], extra, *lines[1:]]))
+    elif action.startswith("claim-"):
+        # claims.json shows claims.yaml and the article's front matter, not its body.
+        bundle = articles / CLAIMS_BUNDLE
+        index, claims = bundle / "index.md", bundle / "claims.yaml"
+        if action == "claim-body":
+            index.write_text(index.read_text() + f"\nA sentence about chips {step}.\n")
+        elif action == "claim-front":
+            text = index.read_text().replace("title: ", f"title: Step {step} ", 1)
+            text = text.replace("  title: ", f"  title: Story {step} ", 1)  # the story's title
+            index.write_text(text.replace("updated: 2025-08-0", "updated: 2025-08-1", 1))
+        else:
+            text = claims.read_text()
+            claims.write_text(text.replace("  summary: ", f"  summary: Step {step}. ", 1))
     else:
         (site / "static" / f"file-{step}.txt").write_text(f"static {step}\n")
     return action

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from aisite import urls
+from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, Sighting
 from aisite.model import Site
 
-__all__ = ["claim_record", "claims_json"]
+__all__ = ["claim_record", "claims_json", "claims_key"]
 
 
 def claim_record(
@@ -88,3 +89,15 @@ def claims_json(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> 
         "claims": [claim_record(site, e, catalog.sightings(e)) for e in entries],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def claims_key(site_key: str, site: Site, entries: Sequence[ClaimEntry]) -> str:
+    """What claims.json depends on: its claims in order, each article without its body.
+
+    A record shows claims.yaml, the article's front matter (reviewed dates, the story it
+    analyses) and its URL, and the same of every article that reuses the claim; the body only
+    orders an article's claims, and the order is part of the key.
+    """
+    reusing = (f"{a.url}|{a.meta_fingerprint}" for a in site.articles if a.reuses)
+    shown = (f"{e.article.url}|{e.claim.id}|{e.article.meta_fingerprint}" for e in entries)
+    return digest(site_key, "claims", *shown, "reused", *reusing)

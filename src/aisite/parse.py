@@ -128,6 +128,7 @@ def parse_article(
         aliases=aliases,
         extra=extra,
         claims_updated=max((c.modified for c in claims if c.modified), default=None),
+        meta_fingerprint=fingerprint(path, text[: len(text) - len(body)], claims_text or ""),
         body_md=body,
         body_line=text.count("\n") - body.count("\n") + 1,
         analysis_md=analysis,
