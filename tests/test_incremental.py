@@ -257,3 +257,37 @@ def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:
         "build", "-v", "--source", str(site), "--output", str(out), env={"SOURCE_DATE_EPOCH": "0"}
     )
     assert "nothing changed" not in late.stdout  # 'now' moved before the newest article
+
+
+def test_a_server_keeps_the_model_between_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `aisite serve` calls remember(): unchanged articles come from memory, not from reading
+    # and decoding the cache again, and the output is still exactly a cold build's.
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    monkeypatch.setattr(cache, "_memory", cache.Memory())
+    read: list[tuple[str, str]] = []
+    select = cache.Cache._select
+
+    def counted(self: cache.Cache, table: str, keys: Any) -> Any:
+        wanted = list(keys)
+        read.extend((table, k) for k in wanted if not k.startswith("manifest:"))
+        return select(self, table, wanted)
+
+    monkeypatch.setattr(cache.Cache, "_select", counted)
+    output, options = tmp_path / "out", Options(site, jobs=1)
+    build(options, output)
+    index = site / "content" / "articles" / "open-models-week" / "index.md"
+    for step in range(2):
+        read.clear()
+        index.write_text(index.read_text() + f"\nA sentence {step}.\n")
+        build(options, output)
+        # Only the edited article is looked up (and missed); the rest are remembered.
+        assert [table for table, _ in read] == ["articles", "rendered"]
+        build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
+        assert tree(output) == tree(tmp_path / f"cold-{step}")
+    monkeypatch.setattr(cache, "_memory", None)
+    index.write_text(index.read_text() + "\nOne more.\n")
+    build(options, output)
+    assert len(read) > 2  # a build without memory looks up every article

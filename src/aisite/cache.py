@@ -66,6 +66,27 @@ def _exists(folder: str) -> bool:
         return True
 
 
+class Memory:
+    """Decoded entries kept between builds of one process (`aisite serve`), keyed like the cache.
+
+    Keys are hashes of everything an entry depends on, so an entry kept here is as valid as the
+    row it came from; each build keeps only what it used.
+    """
+
+    def __init__(self) -> None:
+        self.parsed: dict[str, ParsedArticle] = {}
+        self.rendered: dict[str, Any] = {}
+
+
+_memory: Memory | None = None
+
+
+def remember() -> None:
+    """Keep decoded entries in this process from now on: a long-running server rebuilds often."""
+    global _memory
+    _memory = Memory()
+
+
 class Cache:
     """Reads and writes the cache; a cache that cannot be opened is simply empty."""
 
@@ -143,30 +164,40 @@ class Cache:
         yield from rows
 
     def get_rendered(
-        self, keys: Iterable[str], check: Callable[[Any], object] | None = None
+        self, keys: Iterable[str], decode: Callable[[Any], Any] | None = None
     ) -> dict[str, Any]:
-        """Cached Markdown results by key; a row that is not JSON or fails `check` is a miss."""
-        found: dict[str, Any] = {}
-        for key, value in self._select("rendered", keys):
+        """Cached Markdown results by key, through `decode`; a row that is not JSON or that
+        `decode` refuses is a miss. Kept in memory between builds after remember()."""
+        wanted = list(keys)
+        kept = _memory.rendered if _memory is not None and not self.clean else {}
+        found = {key: kept[key] for key in wanted if key in kept}
+        for key, value in self._select("rendered", (k for k in wanted if k not in found)):
             try:
                 data = json.loads(value)
-                if check is not None:
-                    check(data)
+                if decode is not None:
+                    data = decode(data)
             except FAULTS as err:
                 self.fault(err)
                 return {}
             found[key] = data
+        if _memory is not None:
+            _memory.rendered = dict(found)
         return found
 
     def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
-        """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss."""
-        found: dict[str, ParsedArticle] = {}
-        for key, value in self._select("articles", keys):
+        """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss.
+        Kept in memory between builds after remember()."""
+        wanted = list(keys)
+        kept = _memory.parsed if _memory is not None and not self.clean else {}
+        found = {key: kept[key] for key in wanted if key in kept}
+        for key, value in self._select("articles", (k for k in wanted if k not in found)):
             try:
                 found[key] = article_from_json(value)
             except CacheFormatError as err:
                 self.fault(err)
                 return {}
+        if _memory is not None:
+            _memory.parsed = dict(found)
         return found
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -183,6 +214,8 @@ class Cache:
         """Store parsed articles."""
         rows = [(k, article_to_json(v)) for k, v in items.items()]
         self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+        if _memory is not None:
+            _memory.parsed.update(items)
 
     def prune_parsed(self, live: Iterable[str]) -> None:
         """Forget parsed articles no current bundle has."""
@@ -202,10 +235,12 @@ class Cache:
             )
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live_parsed)")
 
-    def put_rendered(self, items: dict[str, Any]) -> None:
-        """Store Markdown results."""
+    def put_rendered(self, items: dict[str, Any], decoded: dict[str, Any] | None = None) -> None:
+        """Store Markdown results; after remember(), keep them as get_rendered decodes them."""
         rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
         self._write("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows)
+        if _memory is not None and decoded is not None:
+            _memory.rendered.update(decoded)
 
     def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""

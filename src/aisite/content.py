@@ -200,11 +200,12 @@ def render_content(
             strict=True,
         )
     )
+    made = {key: text_from_json(data) for key, data in fresh.items()}
     if cache:
-        cache.put_rendered(fresh)
+        cache.put_rendered(fresh, made)
     articles = []
     for parsed, key in zip(site.articles, keys, strict=True):
-        text, found = text_from_json(cached.get(key) or fresh[key])
+        text, found = cached[key] if key in cached else made[key]
         problems.extend(found)
         articles.append(Article.of(parsed, text))
     renderer = Renderer(strings, site.config.embeds)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
+from aisite.cache import remember
 from aisite.errors import ContentError, Problems, UsageError, count
 from aisite.load import Options, Reader, read_config
 from aisite.preview import QuietServer, host_allowed
@@ -203,6 +204,7 @@ def serve(
     host = "localhost" if bind in ("0.0.0.0", "::") else bind
     base_url = f"http://{host}:{server.server_address[1]}/"
     options = Options(source, drafts, future, base_url)
+    remember()  # the model stays in memory between rebuilds: an edit re-reads its own files only
 
     said: list[str] = []  # the notes on drafts and future articles last printed
 
