@@ -29,13 +29,23 @@ def staging_prefix(output: Path) -> str:
     return f".{output.name}.staged-"
 
 
-def files_of(folder: Path) -> list[str]:
-    """Every file below `folder` (and every symbolic link, even to a folder), as POSIX paths."""
-    found = []
-    for root, folders, names in os.walk(folder):
-        base = Path(root).relative_to(folder)
-        links = [name for name in folders if os.path.islink(os.path.join(root, name))]
-        found += [(base / name).as_posix() for name in [*names, *links]]
+def files_of(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `folder` (and every symbolic link, even to a folder), as POSIX paths,
+    with its size and mtime_ns (of the link itself, for a link)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(str(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            continue  # as os.walk: what cannot be listed is not there (writing it will say why)
     return found
 
 

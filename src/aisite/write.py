@@ -179,19 +179,17 @@ def _make(index: int) -> Made:
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
 
 
-def _published(planned: list[Output], output: Path, cache: Cache) -> list[Made]:
+def _published(
+    planned: list[Output], present: dict[str, tuple[int, int]], cache: Cache
+) -> list[Made]:
     """Outputs published already from the same inputs, untouched since: a rebuild leaves them."""
     found: list[Made] = []
-    prefix, known = f"{output}{os.sep}", cache.outputs
+    known = cache.outputs
     for index, item in enumerate(planned):
         entry = known.get(item.path)
         if entry is None or item.key is None or entry[0] != item.key:
             continue
-        try:
-            stat = os.stat(prefix + item.path)
-        except OSError:
-            continue
-        if stat.st_size == entry[1] and stat.st_mtime_ns == entry[2]:
+        if present.get(item.path) == entry[1:]:
             found.append((index, True, entry[1], entry[2], []))
     return found
 
@@ -230,7 +228,9 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        published = _published(planned, output, cache) if in_place and cache else []
+        # What the folder holds now: unchanged outputs are found in it, the rest deleted.
+        present = files_of(output) if in_place else {}
+        published = _published(planned, present, cache) if in_place and cache else []
         left = {index for index, *_ in published}
         todo = [index for index in range(len(planned)) if index not in left]
         fresh = sum(
@@ -261,7 +261,7 @@ def write_site(
                 _folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
             keep = {item.path for item in planned} | {MARKER}
-            gone = [path for path in files_of(output) if path not in keep]
+            gone = [path for path in present if path not in keep]
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
