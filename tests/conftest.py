@@ -172,8 +172,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
 
     def get(name: str) -> Path:
         if name not in made:
-            out = tmp_path_factory.mktemp(name) / "site"
-            args = ("build", "--clean", "--source", str(SITES / name), "--output", str(out))
+            # Built from a copy: its cache is its own, never one another test process removes.
+            folder = tmp_path_factory.mktemp(name)
+            source, out = folder / "source", folder / "site"
+            ignore = shutil.ignore_patterns("expected", "site", ".site.*", ".aisite-cache")
+            shutil.copytree(SITES / name, source, ignore=ignore)
+            args = ("build", "--clean", "--source", str(source), "--output", str(out))
             result = run_aisite(*args, env=EPOCH)
             assert result.returncode == 0, result.stderr
             made[name] = out
