@@ -129,6 +129,7 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "assets",
         "home",
         "articles",
+        "bundle-files",
         "pages",
         "taxonomies",
         "claim-listings",

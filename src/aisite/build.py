@@ -118,8 +118,10 @@ def _build(
         problems.extend(verdict_changes(site, output / urls.CLAIMS_JSON))
         problems.raise_if_any()
         stage("markdown and claims")
-        plan = SitePlan(site, options.source, cache.folder)
+        known_units = cache.units()
+        plan = SitePlan(site, options.source, cache.folder, known_units)
         report.stats = write_site(plan.outputs(), output, progress, cache, workers)
+        cache.save_units(plan.units.used, known_units)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
         cache.save_manifest(

@@ -1,4 +1,4 @@
-"""The build cache: rendered Markdown by content hash, and the key of every output written.
+"""The build cache: rendered Markdown by content hash, the key of every output written, units.
 
 One SQLite file in `.aisite-cache/` beside `content/`. Entries are keyed by hashes of everything
 they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache. The cache
@@ -115,10 +115,13 @@ class Cache:
                 "CREATE TABLE IF NOT EXISTS outputs (folder TEXT NOT NULL, path TEXT NOT NULL,"
                 " key TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
                 " PRIMARY KEY (folder, path));"
+                "CREATE TABLE IF NOT EXISTS units (folder TEXT NOT NULL, signature TEXT NOT NULL,"
+                " value TEXT NOT NULL, PRIMARY KEY (folder, signature));"
             )
             for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
+                    self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
             rows = self.db.execute(
                 "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
             )
@@ -274,6 +277,34 @@ class Cache:
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
         self.outputs = current
+
+    def units(self) -> dict[str, str]:
+        """The per-article units the last build into this folder planned (units.py)."""
+        if self.db is None or self.clean:
+            return {}
+        try:
+            rows = self.db.execute(
+                "SELECT signature, value FROM units WHERE folder = ?", (self.scope,)
+            )
+            return {str(signature): str(value) for signature, value in rows}
+        except FAULTS as err:
+            self.fault(err)
+            return {}
+
+    def save_units(self, used: dict[str, str], known: dict[str, str]) -> None:
+        """Record the units this build used, where they differ from the last build's."""
+        gone = [(self.scope, s) for s in known if s not in used]
+        new = [(self.scope, s, v) for s, v in used.items() if known.get(s) != v]
+        try:
+            if self.db is None:
+                return
+            with self.db:
+                if self.clean:  # the rows of earlier builds were not read: none is known
+                    self.db.execute("DELETE FROM units WHERE folder = ?", (self.scope,))
+                self.db.executemany("DELETE FROM units WHERE folder = ? AND signature = ?", gone)
+                self.db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", new)
+        except FAULTS as err:
+            self.fault(err)
 
     def prune_rendered(self, live: Iterable[str]) -> None:
         """Forget Markdown results no current article uses."""

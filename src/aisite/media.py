@@ -11,7 +11,9 @@ from aisite import urls
 from aisite.cache import digest
 from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim, font_files
 from aisite.images import ImageStore, image_key
+from aisite.model import Article
 from aisite.plan import Output, Planned
+from aisite.units import PerArticle, per_article
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -19,44 +21,48 @@ if TYPE_CHECKING:
 Card = TypeVar("Card", ArticleCard, ClaimCard)
 
 
-def image_files(plan: SitePlan) -> Iterator[Planned]:
-    """Every JPEG, PNG and WebP of the article bundles: stripped, in each planned width."""
-    for article in plan.site.articles:
-        folder = article.path.rpartition("/")[0]
-        for picture in article.pictures:
-            for variant in picture.variants:
-                yield Output(
-                    urls.article_file(article.slug, variant.path),
-                    f"{folder}/{picture.path}",
-                    render=partial(plan.images.variant, picture, variant.width),
-                    key=image_key(picture, variant.width),
-                )
+def _images(plan: SitePlan, article: Article) -> Iterator[Planned]:
+    """An article's JPEG, PNG and WebP files: stripped, in each planned width."""
+    folder = article.path.rpartition("/")[0]
+    for picture in article.pictures:
+        for variant in picture.variants:
+            yield Output(
+                urls.article_file(article.slug, variant.path),
+                f"{folder}/{picture.path}",
+                render=partial(plan.images.variant, picture, variant.width),
+                key=image_key(picture, variant.width),
+            )
 
 
-def card_files(plan: SitePlan) -> Iterator[Planned]:
-    """The share image of each article and of each of its claims."""
+def _cards(plan: SitePlan, article: Article) -> Iterator[Planned]:
+    """The share image of an article and of each of its claims."""
     site = plan.config.title
     fonts = fonts_key()
-    for article in plan.site.articles:
-        cover = article.cover
-        card = ArticleCard(article.title, site, cover.source if cover else None)
-        key = digest("card", fonts, card.title, card.site, cover.hash if cover else "")
+    cover = article.cover
+    card = ArticleCard(article.title, site, cover.source if cover else None)
+    key = digest("card", fonts, card.title, card.site, cover.hash if cover else "")
+    yield Output(
+        urls.share_image(article.url),
+        article.path,
+        render=partial(_made, plan.images, key, draw_article, card),
+        key=key,
+    )
+    for claim in article.claims:
+        rating = claim.verdict
+        made = ClaimCard(rating.label, rating.color, claim.text, claim.claimant.name, site)
+        key = digest("card", fonts, repr(made))
         yield Output(
-            urls.share_image(article.url),
-            article.path,
-            render=partial(_made, plan.images, key, draw_article, card),
+            urls.share_image(claim.url),
+            f"{article.claims_path}:{claim.line}",
+            render=partial(_made, plan.images, key, draw_claim, made),
             key=key,
         )
-        for claim in article.claims:
-            rating = claim.verdict
-            made = ClaimCard(rating.label, rating.color, claim.text, claim.claimant.name, site)
-            key = digest("card", fonts, repr(made))
-            yield Output(
-                urls.share_image(claim.url),
-                f"{article.claims_path}:{claim.line}",
-                render=partial(_made, plan.images, key, draw_claim, made),
-                key=key,
-            )
+
+
+# Images are keyed by their own hash, which the article's fingerprint covers; cards by the
+# site's title (plan.key covers it) and the fonts.
+image_files = per_article(PerArticle("images", _images, lambda plan, article: ()))
+card_files = per_article(PerArticle("cards", _cards, lambda plan, article: (fonts_key(),)))
 
 
 def _made(store: ImageStore, key: str, draw: Callable[[Card], bytes], card: Card) -> bytes:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from aisite import jsonld, urls
 from aisite.catalog import ClaimEntry
 from aisite.listings import listing
-from aisite.model import SiteConfig
-from aisite.plan import PageSpec, Planned
+from aisite.model import Article, SiteConfig
+from aisite.plan import PageSpec, Planned, identity
+from aisite.units import PerArticle, per_article
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -43,79 +44,99 @@ def _claim_ld(config: SiteConfig, context: Mapping[str, Any]) -> dict[str, Any]:
     return jsonld.claim_review_ld(config, context["entry"], context["sightings"])
 
 
-def article_pages(plan: SitePlan) -> Iterator[Planned]:
-    """Each article's page, its claims' pages, and the files of its bundle."""
+def _article_outputs(plan: SitePlan, article: Article) -> Iterator[Planned]:
+    """An article's page and its claims' pages."""
     t = plan.strings
-    for article in plan.site.articles:
-        entries = tuple(ClaimEntry(c, article) for c in article.claims)
-        anchored = plan.catalog.anchored(article)
-        older, newer = plan.catalog.neighbours(article)
-        crumbs = ((t("home"), urls.home()), (article.title, article.url))
+    entries = tuple(ClaimEntry(c, article) for c in article.claims)
+    anchored = plan.catalog.anchored(article)
+    older, newer = plan.catalog.neighbours(article)
+    crumbs = ((t("home"), urls.home()), (article.title, article.url))
+    yield PageSpec(
+        url=article.url,
+        template="article.html",
+        origin=article.path,
+        kind="article",
+        title=article.title,
+        description=article.summary,
+        context={
+            "article": article,
+            "entries": entries,
+            "anchored": anchored,
+            "scorecard": plan.catalog.verdict_counts(tuple(a.entry for a in anchored)),
+            "older": older,
+            "newer": newer,
+        },
+        crumbs=crumbs,
+        og_type="article",
+        published=article.date.isoformat(),
+        modified=article.modified.isoformat(),
+        ld=_article_ld,
+        image=urls.share_image(article.url),
+        image_alt=t("card.article_alt", title=article.title, site=plan.config.title),
+        draft=article.draft,
+    )
+    for entry in entries:
+        claim = entry.claim
         yield PageSpec(
-            url=article.url,
-            template="article.html",
-            origin=article.path,
-            kind="article",
-            title=article.title,
-            description=article.summary,
+            url=entry.url,
+            template="claim.html",
+            origin=f"{article.claims_path}:{claim.line}",
+            kind="claim",
+            title=t(
+                "title.claim",
+                claimant=claim.claimant.name,
+                quote=clip(claim.text),
+                verdict=claim.verdict.label,
+            ),
+            description=claim.summary,
             context={
+                "entry": entry,
+                "claim": claim,
                 "article": article,
-                "entries": entries,
-                "anchored": anchored,
-                "scorecard": plan.catalog.verdict_counts(tuple(a.entry for a in anchored)),
-                "older": older,
-                "newer": newer,
+                "chart": plan.figures_chart(claim),
+                "sightings": plan.catalog.sightings(entry),
             },
-            crumbs=crumbs,
+            crumbs=(
+                *crumbs,
+                (t("crumb.claims"), article.url + "#claims"),
+                (t("crumb.quote", quote=clip(claim.text, 60)), entry.url),
+            ),
             og_type="article",
-            published=article.date.isoformat(),
-            modified=article.modified.isoformat(),
-            ld=_article_ld,
-            image=urls.share_image(article.url),
-            image_alt=t("card.article_alt", title=article.title, site=plan.config.title),
+            published=(claim.reviewed or article.date).isoformat(),
+            modified=claim.modified.isoformat() if claim.modified else "",
+            ld=_claim_ld,
+            image=urls.share_image(claim.url),
+            image_alt=t(
+                "card.claim_alt",
+                verdict=claim.verdict.label,
+                quote=claim.text,
+                claimant=claim.claimant.name,
+            ),
             draft=article.draft,
         )
-        for entry in entries:
-            claim = entry.claim
-            yield PageSpec(
-                url=entry.url,
-                template="claim.html",
-                origin=f"{article.claims_path}:{claim.line}",
-                kind="claim",
-                title=t(
-                    "title.claim",
-                    claimant=claim.claimant.name,
-                    quote=clip(claim.text),
-                    verdict=claim.verdict.label,
-                ),
-                description=claim.summary,
-                context={
-                    "entry": entry,
-                    "claim": claim,
-                    "article": article,
-                    "chart": plan.figures_chart(claim),
-                    "sightings": plan.catalog.sightings(entry),
-                },
-                crumbs=(
-                    *crumbs,
-                    (t("crumb.claims"), article.url + "#claims"),
-                    (t("crumb.quote", quote=clip(claim.text, 60)), entry.url),
-                ),
-                og_type="article",
-                published=(claim.reviewed or article.date).isoformat(),
-                modified=claim.modified.isoformat() if claim.modified else "",
-                ld=_claim_ld,
-                image=urls.share_image(claim.url),
-                image_alt=t(
-                    "card.claim_alt",
-                    verdict=claim.verdict.label,
-                    quote=claim.text,
-                    claimant=claim.claimant.name,
-                ),
-                draft=article.draft,
-            )
+
+
+def _article_shows(plan: SitePlan, article: Article) -> Iterator[str]:
+    """What an article's pages show: the article, and every other article in their contexts."""
+    catalog = plan.catalog
+    yield identity(article)
+    for other in catalog.neighbours(article):
+        yield identity(other) if other else "-"
+    for reuse in article.reuses:  # the reviews its text anchors (`anchored`)
+        review = catalog.reviews.get(reuse.target_url)
+        yield identity(review.article) if review else "-"
+    for claim in article.claims:  # the articles that reuse its claims (`sightings`)
+        yield "|".join(identity(a) for a, _ in catalog.reused.get(claim.url, ()))
+
+
+article_pages = per_article(PerArticle("articles", _article_outputs, _article_shows))
+
+
+def bundle_files(plan: SitePlan) -> Iterator[Planned]:
+    """The files of each article's bundle besides index.md, claims.yaml and its images."""
+    root = plan.theme.site_root.resolve()
+    for article in plan.site.articles:
         folder = article.path.rpartition("/")[0]
-        root = plan.theme.site_root.resolve()
         for path in article.files:
             origin = f"{folder}/{path.removeprefix(article.url)}"
             yield plan.copy(path, origin, str(root / origin))

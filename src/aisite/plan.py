@@ -101,6 +101,12 @@ Planned = Output | PageSpec
 Producer = Callable[["SitePlan"], Iterable[Planned]]
 
 
+def identity(article: ArticleMeta) -> str:
+    """What stands for all of an article in a cache key: its files' hash, and (which that hash
+    leaves out, and a template may list) the names of its bundle's other files."""
+    return f"{article.fingerprint}:{'|'.join(article.files)}"
+
+
 def content_key(value: object) -> list[str]:
     """The parts a cache key needs to cover `value`: fingerprints of content, values of the rest."""
     parts: list[str] = []
@@ -117,7 +123,9 @@ def _names(kind: type) -> tuple[str, ...]:
 def _walk(value: object, parts: list[str]) -> None:
     if value is None or isinstance(value, str | int | float | bool):
         parts.append(repr(value))
-    elif isinstance(value, ArticleMeta | PageInfo | ParsedClaim):
+    elif isinstance(value, ArticleMeta):
+        parts.append(f"{type(value).__name__}:{identity(value)}")
+    elif isinstance(value, PageInfo | ParsedClaim):
         # Everything of these comes from files whose hash is the fingerprint.
         parts.append(f"{type(value).__name__}:{value.fingerprint}")
     elif isinstance(value, datetime):

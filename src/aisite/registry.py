@@ -9,6 +9,7 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("assets", assets.asset_files),
     ("home", pages.home_pages),
     ("articles", pages.article_pages),
+    ("bundle-files", pages.bundle_files),
     ("pages", pages.standalone_pages),
     ("taxonomies", listings.taxonomy_pages),
     ("claim-listings", listings.claim_listings),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
+from aisite.units import Units
 
 
 def root_for(url: str) -> str:
@@ -33,9 +34,16 @@ def root_for(url: str) -> str:
 class SitePlan:
     """Plans every output of a site; what all pages share is computed once here."""
 
-    def __init__(self, site: Site, site_root: Path, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        site_root: Path,
+        cache_dir: Path | None = None,
+        units: Mapping[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
+        self.units = Units(units)  # per-article outputs the last build planned (units.py)
         self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)
@@ -75,9 +83,10 @@ class SitePlan:
         key = digest("copy", source, str(stat.st_size), str(stat.st_mtime_ns))
         return Output(path, origin, copy_from=source, key=key)
 
-    def page(self, spec: PageSpec) -> Output:
-        """The output of a page spec; its key covers the spec and every object in its context."""
-        if spec.in_sitemap and not spec.draft:
+    def page(self, spec: PageSpec, listed: bool = True) -> Output:
+        """The output of a page spec; its key covers the spec and every object in its context.
+        `listed`: also put it in the sitemap (when it belongs there)."""
+        if listed and spec.in_sitemap and not spec.draft:
             self.sitemap.append((spec.url, spec.modified or spec.published))
         path = urls.file_path(spec.url)
         key = digest(

@@ -1,0 +1,107 @@
+"""Outputs planned per article, remembered under a signature of everything they show.
+
+Most files of a site belong to one article: its page, its claims' pages, its images and share
+cards. Planning them (building each page's context and hashing it into a cache key) costs more
+than an edit's few changed pages. So each article's outputs of one kind are a unit: its
+signature hashes the article's fingerprint and the fingerprints of the other articles they show
+(neighbours, reused reviews, articles reusing its claims); a unit whose signature the last build
+into this folder had is not planned again, its outputs (paths, keys, sitemap entries) are taken
+from that build. The signature must cover everything the outputs' keys cover:
+tests/test_units.py plans sites both ways after edits and compares.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aisite.cache import digest
+from aisite.model import Article
+from aisite.plan import Output, PageSpec, Planned, Producer
+
+if TYPE_CHECKING:
+    from aisite.render import SitePlan
+
+
+@dataclass(frozen=True)
+class PerArticle:
+    """A kind of output made per article, and what else than the article those outputs show."""
+
+    name: str
+    plan: Callable[[SitePlan, Article], Iterable[Planned]]
+    shows: Callable[[SitePlan, Article], Iterable[str]]
+
+
+class Units:
+    """The units the last build planned (signature -> JSON), and those this build uses."""
+
+    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[str, str] = {}
+        self.planned = 0  # units planned afresh by this build (the rest were remembered)
+
+
+def per_article(unit: PerArticle) -> Producer:
+    """A producer that plans `unit` for every article, or takes it from the last build."""
+
+    def produce(plan: SitePlan) -> Iterator[Planned]:
+        for article in plan.site.articles:
+            yield from outputs(plan, unit, article)
+
+    produce.__name__ = produce.__qualname__ = unit.name
+    return produce
+
+
+def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
+    """One article's outputs of a unit: remembered when its signature is known, else planned."""
+    signature = digest(plan.key, "unit", unit.name, article.fingerprint, *unit.shows(plan, article))
+    units = plan.units
+    known = units.known.get(signature)
+    if known is not None:
+        found = _decode(known)
+        if found is not None:
+            rows, sitemap = found
+            units.used[signature] = known
+            plan.sitemap.extend(sitemap)
+            return [
+                Output(path, origin, render=_again(plan, unit, article, path), key=key, line=line)
+                for path, origin, key, line in rows
+            ]
+    units.planned += 1
+    start = len(plan.sitemap)
+    made = [plan.page(i) if isinstance(i, PageSpec) else i for i in unit.plan(plan, article)]
+    # A copied file's key is its size and mtime, which no signature covers: never remembered.
+    if all(o.key is not None and o.copy_from is None for o in made):
+        kept = [[o.path, o.origin, o.key, o.line] for o in made]
+        units.used[signature] = json.dumps([kept, plan.sitemap[start:]], separators=(",", ":"))
+    return made
+
+
+def _again(plan: SitePlan, unit: PerArticle, article: Article, path: str) -> Callable[[], bytes]:
+    """Render one remembered output (when its file is missing or changed): plan its unit again."""
+
+    def render() -> bytes:
+        for item in unit.plan(plan, article):
+            output = plan.page(item, listed=False) if isinstance(item, PageSpec) else item
+            if output.path == path and output.render is not None:
+                return output.render()
+        raise RuntimeError(f"{unit.name} of {article.path} no longer plans {path}")
+
+    return render
+
+
+Row = tuple[str, str, str, int]
+
+
+def _decode(text: str) -> tuple[list[Row], list[tuple[str, str]]] | None:
+    """A remembered unit, or None when the row is not what outputs() stores (a miss)."""
+    try:
+        data: Any = json.loads(text)
+        rows, sitemap = data
+        found = [(str(p), str(o), str(k), int(n)) for p, o, k, n in rows]
+        listed = [(str(u), str(d)) for u, d in sitemap]
+    except (ValueError, TypeError):
+        return None
+    return found, listed
