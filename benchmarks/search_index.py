@@ -28,7 +28,8 @@ from aisite.build import build_now  # noqa: E402
 from aisite.content import render_content  # noqa: E402
 from aisite.load import Options, load_site  # noqa: E402
 from aisite.render import SitePlan  # noqa: E402
-from aisite.search import _bundles, records, shards  # noqa: E402
+from aisite.search import records, shards  # noqa: E402
+from aisite.searchbundle import make_bundles  # noqa: E402
 
 
 def measure(size: int, work: Path, full: bool) -> dict[str, float]:
@@ -54,7 +55,7 @@ def measure(size: int, work: Path, full: bool) -> dict[str, float]:
     started = time.perf_counter()
     parts = shards(found)
     keys = {name: f"bench-{name}" for name in parts}
-    folders = _bundles(None, keys, parts.__getitem__, language)
+    folders = make_bundles(work / "bundles", keys, parts.__getitem__, language)
     indexed = time.perf_counter() - started
     bundle = sum(p.stat().st_size for f in folders.values() for p in f.rglob("*") if p.is_file())
     for folder in folders.values():

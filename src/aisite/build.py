@@ -21,6 +21,7 @@ from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.published import read_published, silent_changes
 from aisite.render import SitePlan
+from aisite.search import start_indexing, stop_indexing
 from aisite.theme import builtin_theme
 from aisite.write import MARKER, Stats, check_output_folder, check_paths, write_site
 
@@ -120,7 +121,11 @@ def _build(
         stage("markdown and claims")
         known_units = cache.units()
         plan = SitePlan(site, options.source, cache.folder, known_units)
-        report.stats = write_site(plan.outputs(), output, progress, cache, workers)
+        start_indexing(plan, workers)  # in a worker, while this process plans the pages
+        try:
+            report.stats = write_site(plan.outputs(), output, progress, cache, workers)
+        finally:
+            stop_indexing(plan)
         cache.save_units(plan.units.used, known_units)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)

@@ -16,7 +16,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
@@ -89,6 +89,54 @@ def fork_map(
         _stop(list(pipes.values()))
         for conn in pipes:
             conn.close()
+
+
+class Started(Generic[T]):
+    """A call running in a forked worker: wait for its result, or cancel it."""
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid, self.conn = pid, conn
+
+    def result(self) -> T:
+        """What the call returned; its exception is raised here."""
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            raise RuntimeError(f"worker process {self.pid} died") from None
+        finally:
+            self.cancel()
+        if kind == "error":
+            raise payload
+        return cast(T, payload)
+
+    def cancel(self) -> None:
+        """Kill the worker (when it has not finished) and reap it."""
+        if not self.conn.closed:
+            _stop([self.pid])
+            self.conn.close()
+
+
+def fork_call(func: Callable[[], T]) -> Started[T]:
+    """Start func() in a forked worker now, while this process goes on with other work."""
+    parent = os.getpid()
+    reader, writer = mp.Pipe(duplex=False)
+    signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the worker
+        reader.close()
+        die_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+        try:
+            writer.send(("ok", func()))
+        except BaseException as err:
+            try:
+                writer.send(("error", err))
+            except Exception:  # an exception that cannot be pickled: send what it said
+                writer.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+        os._exit(0)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    writer.close()
+    return Started(pid, reader)
 
 
 def _gather(pipes: dict[Connection, int], ordered: bool) -> Iterator[Any]:

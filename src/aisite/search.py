@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from aisite import urls
 from aisite.cache import digest
@@ -19,29 +18,13 @@ from aisite.catalog import ClaimEntry
 from aisite.model import Article, Page
 from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned
-from aisite.searchbundle import Service as _Service
-from aisite.searchbundle import canonicalise
+from aisite.pool import Started, can_fork, fork_call
+from aisite.searchbundle import Record, make_bundles
 
 if TYPE_CHECKING:
-    from pagefind.index import PagefindIndex
-
     from aisite.render import SitePlan
 
-BATCH = 500  # records in flight to the indexer at once
-KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
 PAGES = "pages"  # the part of the index for standalone pages, which have no date
-
-
-@dataclass(frozen=True)
-class Record:
-    """One search result: a page's URL (from the site root), its text, and what it is filtered by."""
-
-    url: str
-    title: str
-    content: str
-    meta: dict[str, str]
-    filters: dict[str, list[str]]
-    sort: dict[str, str]
 
 
 def _article(article: Article) -> Record:
@@ -123,7 +106,7 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     config, t = plan.config, plan.strings
     if not config.search:
         return
-    parts = _parts(plan)
+    indexing = _started.pop(plan, None) or Indexing(plan)
     yield PageSpec(
         url=urls.search(),
         template="search.html",
@@ -131,23 +114,63 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
         kind="search",
         title=t("title.search"),
         description=t("description.search", site=config.title),
-        context={"bundles": [urls.search_bundle(f"{name}/") for name in parts]},
+        context={"bundles": [urls.search_bundle(f"{name}/") for name in indexing.parts]},
     )
-    language = config.language.split("-")[0].lower()
-    # A record is made from its article, claim or page and the site's settings (claimant names,
-    # verdict labels), whose fingerprints stand for it: records are made only for parts to index.
-    keys = {
-        name: digest("search", language, plan.site.fingerprint, *(i for i, _ in part))
-        for name, part in parts.items()
-    }
-    made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
-    folders = _bundles(plan.cache_dir, keys, made, language)
-    for name, folder in folders.items():
+    for name, folder in indexing.folders().items():
         for relative in _files(folder):
             # A bundle's folder is named by the hash of its records and never changes after.
             key = digest("bundle", folder.name, relative)
             path = urls.search_bundle(f"{name}/{relative}")
             yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
+
+
+class Indexing:
+    """A plan's search bundles: made when asked for, or begun in a worker before planning."""
+
+    def __init__(self, plan: SitePlan) -> None:
+        self.parts = parts = _parts(plan)
+        language = plan.config.language.split("-")[0].lower()
+        # A record is made from its article, claim or page and the site's settings (claimant
+        # names, verdict labels), whose fingerprints stand for it: records are made only for
+        # the parts to index.
+        keys = {
+            name: digest("search", language, plan.site.fingerprint, *(i for i, _ in part))
+            for name, part in parts.items()
+        }
+        if plan.cache_dir is not None:
+            root = plan.cache_dir / "search"
+        else:
+            root = Path(tempfile.mkdtemp(prefix="aisite-search-"))
+            atexit.register(shutil.rmtree, root, True)
+        made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
+        self._make = partial(make_bundles, root, keys, made, language)
+        self._started: Started[dict[str, Path]] | None = None
+
+    def start(self) -> None:
+        """Index in a forked worker: Pagefind works while this process plans the pages."""
+        if can_fork():
+            self._started = fork_call(self._make)
+
+    def folders(self) -> dict[str, Path]:
+        """Each part's bundle folder, once made."""
+        return self._started.result() if self._started else self._make()
+
+
+_started: WeakKeyDictionary[SitePlan, Indexing] = WeakKeyDictionary()
+
+
+def start_indexing(plan: SitePlan, workers: int) -> None:
+    """Begin a plan's search bundles now (given a worker to spare); search_files takes them."""
+    if plan.config.search and workers > 1:
+        _started[plan] = indexing = Indexing(plan)
+        indexing.start()
+
+
+def stop_indexing(plan: SitePlan) -> None:
+    """Stop indexing that planning never asked for (it ended early)."""
+    indexing = _started.pop(plan, None)
+    if indexing is not None and indexing._started is not None:
+        indexing._started.cancel()
 
 
 Part = list[tuple[str, Callable[[], Record]]]
@@ -175,74 +198,3 @@ def _files(folder: Path) -> list[str]:
         base = os.path.relpath(parent, folder).replace(os.sep, "/")
         found.extend(name if base == "." else f"{base}/{name}" for name in names)
     return sorted(found)
-
-
-def _bundles(
-    cache: Path | None,
-    keys: dict[str, str],
-    records_of: Callable[[str], list[Record]],
-    language: str,
-) -> dict[str, Path]:
-    """The folder of each part's canonical bundle, indexing only the parts not cached."""
-    if not keys:
-        return {}  # nothing to search yet: the page says so
-    if cache is None:
-        root = Path(tempfile.mkdtemp(prefix="aisite-search-"))
-        atexit.register(shutil.rmtree, root, True)
-    else:
-        root = cache / "search"
-    folders = {name: root / key for name, key in keys.items()}
-    todo: dict[Path, list[Record]] = {}  # folder being built -> its records
-    done: dict[Path, Path] = {}  # folder being built -> the bundle's folder
-    for name, folder in folders.items():
-        if (folder / "pagefind-entry.json").is_file():
-            folder.touch()  # most recently used
-        else:
-            building = root / f".{folder.name}.tmp"
-            shutil.rmtree(building, ignore_errors=True)
-            building.mkdir(parents=True)
-            todo[building], done[building] = records_of(name), folder
-    if todo:
-        asyncio.run(_index(todo, language))
-        for building, folder in done.items():
-            canonicalise(building)
-            building.rename(folder)
-    bundles = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
-    used = set(folders.values())
-    for old in [b for b in bundles if b not in used][KEEP * len(folders) :]:
-        shutil.rmtree(old, ignore_errors=True)
-    return folders
-
-
-async def _index(todo: dict[Path, list[Record]], language: str) -> None:
-    from pagefind.index import IndexConfig
-
-    async with _Service() as service:
-        for output, found in todo.items():
-            index = await service.create_index(IndexConfig(force_language=language))
-            await _fill(index, found, output, language)
-            await index.delete_index()  # Pagefind holds an index until told: one at a time
-
-
-async def _fill(index: PagefindIndex, found: list[Record], output: Path, language: str) -> None:
-    for start in range(0, len(found), BATCH):
-        await asyncio.gather(
-            *(
-                index.add_custom_record(
-                    url=r.url,
-                    content=r.content,
-                    language=language,
-                    meta={"title": r.title, **r.meta},
-                    filters=r.filters,
-                    sort=r.sort,
-                )
-                for r in found[start : start + BATCH]
-            )
-        )
-    for file in await index.get_files():
-        target = output / file["path"]
-        if output.resolve() not in target.resolve().parents:
-            raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file["content"])

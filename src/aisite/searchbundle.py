@@ -1,4 +1,4 @@
-"""Talks to Pagefind's indexer without its per-message delay, and makes its bundle reproducible."""
+"""Pagefind bundles: made from records by Pagefind's indexer (without its per-message delay), reproducible."""
 
 from __future__ import annotations
 
@@ -7,14 +7,34 @@ import base64
 import gzip
 import hashlib
 import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cbor2
 from pagefind.service import PagefindService
 
+if TYPE_CHECKING:
+    from pagefind.index import PagefindIndex
+
 SIGNATURE = b"pagefind_dcd"
 ANSWER_LIMIT = 2**31  # bytes of one answer from the indexer (get_files sends the whole bundle)
+BATCH = 500  # records in flight to the indexer at once
+KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One search result: a page's URL (from the site root), its text, and what it is filtered by."""
+
+    url: str
+    title: str
+    content: str
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str]
 
 
 class Service(PagefindService):
@@ -115,3 +135,70 @@ def canonicalise(folder: Path) -> None:
         info["hash"] = f"{lang}_{_digest(data, 10)}"
         _write(folder / f"pagefind.{info['hash']}.pf_meta", data)
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+
+
+def make_bundles(
+    root: Path,
+    keys: dict[str, str],
+    records_of: Callable[[str], list[Record]],
+    language: str,
+) -> dict[str, Path]:
+    """The folder in `root` of each part's canonical bundle, indexing only the parts not there."""
+    if not keys:
+        return {}  # nothing to search yet: the page says so
+    root.mkdir(parents=True, exist_ok=True)
+    folders = {name: root / key for name, key in keys.items()}
+    todo: dict[Path, list[Record]] = {}  # folder being built -> its records
+    done: dict[Path, Path] = {}  # folder being built -> the bundle's folder
+    for name, folder in folders.items():
+        if (folder / "pagefind-entry.json").is_file():
+            folder.touch()  # most recently used
+        else:
+            building = root / f".{folder.name}.tmp"
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir(parents=True)
+            todo[building], done[building] = records_of(name), folder
+    if todo:
+        asyncio.run(_index(todo, language))
+        for building, folder in done.items():
+            canonicalise(building)
+            building.rename(folder)
+    bundles = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
+    used = set(folders.values())
+    for old in [b for b in bundles if b not in used][KEEP * len(folders) :]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folders
+
+
+async def _index(todo: dict[Path, list[Record]], language: str) -> None:
+    from pagefind.index import IndexConfig
+
+    async with Service() as service:
+        for output, found in todo.items():
+            index = await service.create_index(IndexConfig(force_language=language))
+            await _fill(index, found, output, language)
+            await index.delete_index()  # Pagefind holds an index until told: one at a time
+
+
+async def _fill(index: PagefindIndex, found: list[Record], output: Path, language: str) -> None:
+    for start in range(0, len(found), BATCH):
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=r.url,
+                    content=r.content,
+                    language=language,
+                    meta={"title": r.title, **r.meta},
+                    filters=r.filters,
+                    sort=r.sort,
+                )
+                for r in found[start : start + BATCH]
+            )
+        )
+    for file in await index.get_files():
+        target = output / file["path"]
+        if output.resolve() not in target.resolve().parents:
+            raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file["content"])
