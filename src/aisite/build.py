@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,9 +115,10 @@ def _build(
             nothing_changed=True,
         )
     try:
-        parsed, problems = load_site(options, cache)
-        stage("read and validate")
-        site = render_content(parsed, problems, cache, workers)
+        with _model_held():
+            parsed, problems = load_site(options, cache)
+            stage("read and validate")
+            site = render_content(parsed, problems, cache, workers)
         problems.extend(verdict_changes(site, output / urls.CLAIMS_JSON))
         problems.raise_if_any()
         stage("markdown and claims")
@@ -146,10 +149,27 @@ def _build(
         )
     finally:
         cache.close()
+        gc.unfreeze()  # back under the collector: a server builds again in this process
     report.articles = len(site.articles)
     report.skipped_drafts, report.skipped_future = site.skipped_drafts, site.skipped_future
     report.drafts = _drafts(site)
     return report
+
+
+@contextmanager
+def _model_held() -> Iterator[None]:
+    """Make the model without the cycle collector, then exempt it from later collections.
+
+    The model is millions of small objects without cycles, held to the end of the build: every
+    full collection walked them all (1.5 s of a 7.5 s edit at 5,000 articles). They are still
+    freed as usual when nothing refers to them.
+    """
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        gc.enable()
 
 
 def _drafts(site: Site) -> tuple[str, ...]:
