@@ -84,3 +84,19 @@ def test_build_reports_every_broken_template(
     assert lines[-1] == "aisite: 2 problems found; the output folder was left as it was."
     assert check.stderr.splitlines()[:2] == lines[:2]
     assert not (site / "site").exists()
+
+
+def test_a_reader_that_closes_the_output_is_not_a_bug(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    assert aisite("new", "site", str(site)).returncode == 0
+    command = [sys.executable, "-m", "aisite", "build", "-v", "--source", str(site)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # as `| head -0` would: every line aisite prints meets a closed pipe
+    stderr = child.stderr.read().decode()
+    assert child.wait() == 141, stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert (site / "site" / "index.html").is_file()  # the build itself was done

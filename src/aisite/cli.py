@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from aisite.interrupt import exit_status, install, interrupted_message
 from aisite.preview import port
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_PIPE = 128 + signal.SIGPIPE  # 141: the output's reader closed it
 MAX_JOBS = 256  # each worker is a process with its own copy of the site: more only exhausts memory
 
 
@@ -223,6 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as err:
         print(interrupted_message(args.command), file=sys.stderr)
         return exit_status(err)
+    except BrokenPipeError:
+        # The reader of our output went away (`aisite build -v | head -3`): not a bug. Quiet
+        # from here on, and the status of a program ended by SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     except Exception:
         traceback.print_exc()
         print(
