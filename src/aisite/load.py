@@ -126,30 +126,56 @@ class Reader:
 
     def entries(self, folder: Path) -> list[Path]:
         """Sorted entries of a folder, without ignored files, hidden names and outside links."""
+        return [path for path, _ in self._scan(folder)]
+
+    def _scan(self, folder: Path) -> list[tuple[Path, os.DirEntry[str]]]:
+        """entries() with each one's directory entry (which knows, mostly without a stat,
+        whether it is a folder or a file)."""
         try:
-            found = sorted(folder.iterdir())
+            with os.scandir(folder) as found:
+                items = sorted(((e.name, e) for e in found), key=lambda item: item[0])
         except OSError as err:
             self.cannot_read(folder, err)
             return []
-        return [
-            p
-            for p in found
-            if p.name not in IGNORED and not p.name.startswith(".") and self.inside(p)
-        ]
+        result = []
+        for name, entry in items:
+            if name in IGNORED or name.startswith("."):
+                continue
+            path = folder / name
+            if entry.is_symlink() and not self.inside(path):
+                continue
+            result.append((path, entry))
+        return result
 
-    def files(self, folder: Path, seen: frozenset[Path] = frozenset()) -> list[Path]:
+    def files(self, folder: Path, seen: frozenset[tuple[int, int]] = frozenset()) -> list[Path]:
         """All files below a folder, sorted, recursively; a link back up a tree is not followed."""
-        real = folder.resolve()
-        if real in seen:
+        try:
+            stat = folder.stat()
+        except OSError as err:
+            self.cannot_read(folder, err)
+            return []
+        identity = (stat.st_dev, stat.st_ino)  # the same folder, however a link reached it
+        if identity in seen:
             self.problems.add(self.rel(folder), 0, "symbolic link loop; not followed")
             return []
         result: list[Path] = []
-        for entry in self.entries(folder):
-            if entry.is_dir():
-                result.extend(self.files(entry, seen | {real}))
-            elif entry.is_file() and self.readable(entry):
-                result.append(entry)
+        for path, entry in self._scan(folder):
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                result.extend(self.files(path, seen | {identity}))
+            elif is_file and self.readable_file(path):
+                result.append(path)
         return result
+
+    def readable_file(self, path: Path) -> bool:
+        """readable() for a path known to be a file."""
+        if os.access(path, os.R_OK):
+            return True
+        self.cannot_read(path)
+        return False
 
 
 def input_files(options: Options, theme: Path) -> list[Path]:
