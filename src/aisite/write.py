@@ -211,9 +211,12 @@ def write_site(
     into a staging folder of the changed files, then put in place (inplace.apply). The caller
     holds the output's lock and has run inplace.recover (build.py does both)."""
     global _job
+    in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
+    # What the folder holds now (read before planning, while the search index is being made):
+    # unchanged outputs are found in it, the rest deleted.
+    present = files_of(output) if in_place else {}
     planned = list(outputs)
     check_paths(planned)
-    in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
     try:
@@ -228,8 +231,6 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        # What the folder holds now: unchanged outputs are found in it, the rest deleted.
-        present = files_of(output) if in_place else {}
         published = _published(planned, present, cache) if in_place and cache else []
         left = {index for index, *_ in published}
         todo = [index for index in range(len(planned)) if index not in left]
