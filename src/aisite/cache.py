@@ -109,6 +109,9 @@ class Cache:
             self.db = sqlite3.connect(root / FOLDER / "cache.sqlite", isolation_level=None)
             self.db.executescript(
                 "PRAGMA journal_mode=WAL;"
+                # A disposable cache: a commit need not reach the disk before the build goes
+                # on (WAL keeps the file consistent; a power cut may lose the last builds' rows).
+                "PRAGMA synchronous=NORMAL;"
                 "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                 "DROP TABLE IF EXISTS parsed;"  # pickles of older versions: never read again
                 "CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);"

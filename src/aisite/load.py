@@ -304,7 +304,7 @@ def _articles(
                 fresh[key] = article
         if article is None:
             continue
-        _check_names(reader, entry)
+        _check_names(reader, entry, found)
         # A cached article may come from a copy of the site elsewhere: find its images here.
         pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
         images = {p.path for p in pictures}
@@ -389,11 +389,11 @@ def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArti
     return article
 
 
-def _check_names(reader: Reader, entry: Path) -> None:
+def _check_names(reader: Reader, entry: Path, found: list[Path]) -> None:
     """A misnamed claims.yml or index.markdown would be published silently: say so."""
-    for path in reader.entries(entry):
+    for path in found:  # the bundle's files (Reader.files)
         if (
-            path.is_file()
+            path.parent == entry
             and path.stem in ("claims", "index")
             and path.name not in ("index.md", "claims.yaml")
         ):
