@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -25,6 +26,7 @@ _SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 def die_with_parent(parent: int | None = None) -> None:
     """In a worker: be killed when the build process dies (Linux), and leave signals to it."""
+    gc.enable()  # whatever the parent was doing when it forked: workers make garbage
     for number in (signal.SIGINT, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
