@@ -292,3 +292,25 @@ def test_a_server_keeps_the_model_between_builds(
     index.write_text(index.read_text() + "\nOne more.\n")
     build(options, output)
     assert len(read) > 2  # a build without memory looks up every article
+
+
+def test_claims_json_follows_the_body_order_of_two_reuses_of_one_review(tmp_path: Path) -> None:
+    # claims.json is keyed without the body: the order of an article's reuses must count.
+    site = copy_site(Path(__file__).parent / "sites" / "across", tmp_path / "site")
+    shutil.rmtree(site / "expected", ignore_errors=True)
+    bundle = site / "content" / "articles" / "cost-claims-again"
+    claims = bundle / "claims.yaml"
+    claims.write_text(
+        claims.read_text()
+        + "- id: fraction-third\n  quote: a third time\n  review: cost-claims-first/fraction-of-cost\n"
+    )
+    index = bundle / "index.md"
+    first, second = "Said a third time, too.", "Once again the lab claimed"
+    index.write_text(index.read_text().replace(second, f"{first}\n\n{second}", 1))
+    output = tmp_path / "out"
+    build(Options(site), output)
+    text = index.read_text()
+    index.write_text(text.replace(f"{first}\n\n", "", 1) + f"\n{first}\n")  # swapped
+    build(Options(site), output)
+    build(Options(site, use_cache=False), tmp_path / "cold")
+    assert (output / "claims.json").read_bytes() == (tmp_path / "cold" / "claims.json").read_bytes()

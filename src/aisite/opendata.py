@@ -11,7 +11,7 @@ from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, Sighting
 from aisite.model import Site
 
-__all__ = ["claim_record", "claims_json", "claims_key"]
+__all__ = ["claim_record", "claims_json", "claims_key", "open_claims"]
 
 
 def claim_record(
@@ -98,6 +98,16 @@ def claims_key(site_key: str, site: Site, entries: Sequence[ClaimEntry]) -> str:
     analyses) and its URL, and the same of every article that reuses the claim; the body only
     orders an article's claims, and the order is part of the key.
     """
-    reusing = (f"{a.url}|{a.meta_fingerprint}" for a in site.articles if a.reuses)
+    # A reusing article's reuses in body order: two of one review list its passages in that order.
+    reusing = (
+        f"{a.url}|{a.meta_fingerprint}|{' '.join(r.id for r in a.reuses)}"
+        for a in site.articles
+        if a.reuses
+    )
     shown = (f"{e.article.url}|{e.claim.id}|{e.article.meta_fingerprint}" for e in entries)
     return digest(site_key, "claims", *shown, "reused", *reusing)
+
+
+def open_claims(catalog: Catalog) -> tuple[ClaimEntry, ...]:
+    """The claims claims.json shows: every published one (drafts built with --drafts stay out)."""
+    return tuple(e for e in catalog.claims if not e.article.draft)
