@@ -87,16 +87,33 @@ def test_build_reports_every_broken_template(
 
 
 def test_a_reader_that_closes_the_output_is_not_a_bug(tmp_path: Path) -> None:
+    import os
     import subprocess
     import sys
 
     site = tmp_path / "site"
     assert aisite("new", "site", str(site)).returncode == 0
     command = [sys.executable, "-m", "aisite", "build", "-v", "--source", str(site)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Standard output buffered, as it is in a pipe (a test environment may turn that off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert child.stdout is not None and child.stderr is not None
     child.stdout.close()  # as `| head -0` would: every line aisite prints meets a closed pipe
     stderr = child.stderr.read().decode()
     assert child.wait() == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
     assert (site / "site" / "index.html").is_file()  # the build itself was done
+
+
+def test_a_broken_pipe_elsewhere_is_still_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aisite import cli
+
+    def broken(args: object) -> int:
+        raise BrokenPipeError("the indexer went away")  # not aisite's standard output
+
+    monkeypatch.setattr(cli, "install", lambda: None)
+    monkeypatch.setitem(cli.COMMANDS, "build", broken)
+    assert cli.main(["build"]) == cli.EXIT_BUG
+    assert "internal error" in capsys.readouterr().err

@@ -208,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser().print_help()
         return EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, where a reader that went away is answered (not at exit)
+        return status
     except UsageError as err:
         print(f"aisite {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -226,18 +228,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(interrupted_message(args.command), file=sys.stderr)
         return exit_status(err)
     except BrokenPipeError:
+        if not _reader_gone():
+            return _bug()
         # The reader of our output went away (`aisite build -v | head -3`): not a bug. Quiet
         # from here on, and the status of a program ended by SIGPIPE.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE
     except Exception:
-        traceback.print_exc()
-        print(
-            "aisite: internal error (a bug in aisite, not in your content); please report it.",
-            file=sys.stderr,
-        )
-        return EXIT_BUG
+        return _bug()
+
+
+def _bug() -> int:
+    """Report the exception being handled as a bug in aisite."""
+    traceback.print_exc()
+    print(
+        "aisite: internal error (a bug in aisite, not in your content); please report it.",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
+
+
+def _reader_gone() -> bool:
+    """True when standard output is a pipe its reader closed (not some other broken pipe)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    return False
 
 
 def _peak_memory() -> str:
