@@ -76,14 +76,17 @@ def fork_map(
             reader, writer = mp.Pipe(duplex=False)
             # No signal may reach a new worker before it has its own handlers.
             signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            finally:
+                if os.getpid() == parent:  # also when fork failed: signals work again
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
             if pid == 0:  # pragma: no cover - runs in the worker
                 reader.close()
                 die_with_parent(parent)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
                 _work(func, count, chunksize, counter, writer)
                 os._exit(0)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
             writer.close()
             pipes[reader] = pid
         yield from _gather(pipes, ordered)
@@ -123,7 +126,15 @@ def fork_call(func: Callable[[], T]) -> Started[T]:
     parent = os.getpid()
     reader, writer = mp.Pipe(duplex=False)
     signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        reader.close()
+        writer.close()
+        raise
+    finally:
+        if os.getpid() == parent:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     if pid == 0:  # pragma: no cover - runs in the worker
         reader.close()
         die_with_parent(parent)
@@ -136,7 +147,6 @@ def fork_call(func: Callable[[], T]) -> Started[T]:
             except Exception:  # an exception that cannot be pickled: send what it said
                 writer.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
         os._exit(0)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     writer.close()
     return Started(pid, reader)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
@@ -149,7 +150,8 @@ class Indexing:
     def start(self) -> None:
         """Index in a forked worker: Pagefind works while this process plans the pages."""
         if can_fork():
-            self._started = fork_call(self._make)
+            with contextlib.suppress(OSError):  # no process to spare: made when asked for
+                self._started = fork_call(self._make)
 
     def folders(self) -> dict[str, Path]:
         """Each part's bundle folder, once made."""
