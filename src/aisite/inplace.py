@@ -37,15 +37,19 @@ def files_of(folder: Path) -> dict[str, tuple[int, int]]:
     while stack:
         path, prefix = stack.pop()
         try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, f"{prefix}{entry.name}/"))
-                    else:
-                        stat = entry.stat(follow_symlinks=False)
-                        found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+            with os.scandir(path) as listed:
+                entries = list(listed)
         except OSError:
             continue  # as os.walk: what cannot be listed is not there (writing it will say why)
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                continue  # gone meanwhile: only this entry is left out
     return found
 
 
