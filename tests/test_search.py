@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,21 @@ def test_an_edit_indexes_again_only_the_year_it_is_in(tmp_path: Path) -> None:
     after = made()
     assert len(after) == 3 and all(after[name] == inode for name, inode in first.items())
     assert served(2021) == old2021 and served(2020) != old2020
+
+
+def test_bundles_a_stopped_build_was_making_or_removing_are_cleared(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", claims=3)
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    cache = site / ".aisite-cache" / "search"
+    (bundle,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    # As a build stopped (Ctrl-C, or planning that failed) while its worker indexed or pruned.
+    (cache / ".0123.tmp" / "fragment").mkdir(parents=True)
+    half = cache / f".{bundle.name}-old.gone"
+    shutil.copytree(bundle, half)
+    index = site / "content" / "articles" / "story-0" / "index.md"
+    index.write_text(index.read_text().replace("chips", "wafers"))
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".")) == []
 
 
 def test_search_false_leaves_search_out(tmp_path: Path) -> None:

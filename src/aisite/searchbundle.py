@@ -147,6 +147,9 @@ def make_bundles(
     if not keys:
         return {}  # nothing to search yet: the page says so
     root.mkdir(parents=True, exist_ok=True)
+    # Bundles being made or removed by a build that was stopped (the cache's lock is ours now).
+    for leftover in (p for p in root.iterdir() if p.name.startswith(".")):
+        shutil.rmtree(leftover, ignore_errors=True)
     folders = {name: root / key for name, key in keys.items()}
     todo: dict[Path, list[Record]] = {}  # folder being built -> its records
     done: dict[Path, Path] = {}  # folder being built -> the bundle's folder
@@ -167,7 +170,13 @@ def make_bundles(
                      key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
     used = set(folders.values())
     for old in [b for b in bundles if b not in used][KEEP * len(folders) :]:
-        shutil.rmtree(old, ignore_errors=True)
+        # Out of the way first: a half-removed bundle is never taken for a whole one.
+        gone = root / f".{old.name}.gone"
+        try:
+            old.rename(gone)
+        except OSError:
+            continue  # kept: a bundle in the cache is only ever whole or gone
+        shutil.rmtree(gone, ignore_errors=True)
     return folders
 
 
