@@ -271,3 +271,19 @@ def test_edits_elsewhere_reach_cached_pages(tmp_path: Path) -> None:
     record = next(c for c in data["claims"] if c["id"] == "fraction-of-cost")
     assert "cost-claims-third" in [a["article"] for a in record["appearances"]]
     assert "articles/cost-claims-third/#claim-cheap" in (out / FIRST).read_text(encoding="utf-8")
+
+
+def test_a_silent_verdict_change_is_reported_with_the_other_problems(tmp_path: Path) -> None:
+    site = copy_site(ACROSS, tmp_path / "across")
+    out = tmp_path / "out"
+    assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
+    index = site / "content/articles/cost-claims-again/index.md"
+    index.write_text(index.read_text().replace("date: 2025-04-05", "date: 2025-13-05"))
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 1
+    assert "cost-claims-again/index.md:3:" in result.stderr
+    assert "claim 'leads-open-models': the verdict changed" in result.stderr
+    assert "problems found; the output folder was left as it was" in result.stderr

@@ -21,6 +21,7 @@ from aisite.integrity import STATS, unchanged
 from aisite.load import Options, input_files, load_site
 from aisite.lock import build_locks
 from aisite.model import Site
+from aisite.opendata import claims_key, open_claims
 from aisite.published import read_published, silent_changes
 from aisite.render import SitePlan
 from aisite.search import start_indexing, stop_indexing
@@ -121,11 +122,16 @@ def _build(
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
         gc.freeze()
-        problems.extend(verdict_changes(site, output / urls.CLAIMS_JSON))
+        published = output / urls.CLAIMS_JSON
+        if problems.items:  # reported with the rest, all at once
+            problems.extend(verdict_changes(site, published))
         problems.raise_if_any()
         stage("markdown and claims")
         known_units = cache.units()
         plan = SitePlan(site, options.source, cache.folder, known_units)
+        if not _as_published(plan, cache, published):
+            problems.extend(verdict_changes(site, published))
+            problems.raise_if_any()
         start_indexing(plan, workers)  # in a worker, while this process plans the pages
         try:
             report.stats = write_site(plan.outputs(), output, progress, cache, workers)
@@ -172,6 +178,20 @@ def _model_held() -> Iterator[None]:
         gc.freeze()
     finally:
         gc.enable()
+
+
+def _as_published(plan: SitePlan, cache: Cache, published: Path) -> bool:
+    """True when the published claims.json is the one the last build wrote from these very
+    claims (its key and the file unchanged): then no verdict can have changed silently."""
+    known = cache.outputs.get(urls.CLAIMS_JSON)
+    key = claims_key(plan.key, plan.site, open_claims(plan.catalog))
+    if known is None or known[0] != key:
+        return False
+    try:
+        stat = published.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == known[1:]
 
 
 def _drafts(site: Site) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from aisite.catalog import ClaimEntry
 from aisite.i18n import Strings
 from aisite.markup import absolutize
 from aisite.model import Article, ClaimUpdate, Site
-from aisite.opendata import claims_json, claims_key
+from aisite.opendata import claims_json, claims_key, open_claims
 from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
@@ -127,8 +127,7 @@ def _reviewed(entry: ClaimEntry) -> datetime:
 def data_files(plan: SitePlan) -> Iterator[Planned]:
     """claims.json (open data), robots.txt and sitemap.xml."""
     site, catalog = plan.site, plan.catalog
-    # Drafts (built with --drafts) stay out of the open data.
-    entries = tuple(e for e in catalog.claims if not e.article.draft)
+    entries = open_claims(catalog)
     make = partial(claims_json, site, catalog, entries)
     everything = claims_key(plan.key, site, entries)
     yield Output(urls.CLAIMS_JSON, "claims", make, key=everything)
