@@ -40,3 +40,30 @@ def test_files_for_the_site_root_go_in_static(tmp_path: Path) -> None:
     (site / "static" / "CNAME").write_text("news.example.org\n")
     assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     assert (out / "CNAME").read_text() == "news.example.org\n"
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ("about/index.html", "About/index.html"),  # a plain name first, then its other case
+        ("About/index.html", "about/index.html"),
+        ("a/b.txt", "a/b.txt"),
+    ],
+)
+def test_every_spelling_of_one_name_collides_in_either_order(paths: tuple[str, str]) -> None:
+    from aisite.errors import ContentError
+    from aisite.plan import Output
+    from aisite.write import check_paths
+
+    with pytest.raises(ContentError, match="would be written twice"):
+        check_paths([Output(path, f"origin {n}", key="k") for n, path in enumerate(paths)])
+
+
+@pytest.mark.parametrize("path", ["../x", "/etc/x", "a/../../x", "a\\b", ".."])
+def test_paths_outside_the_folder_are_refused(path: str) -> None:
+    from aisite.errors import ContentError
+    from aisite.plan import Output
+    from aisite.write import check_paths
+
+    with pytest.raises(ContentError, match="outside the output folder"):
+        check_paths([Output(path, "origin", key="k")])

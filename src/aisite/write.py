@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -74,11 +75,20 @@ def check_output_folder(output: Path, site_root: Path) -> None:
         )
 
 
+# Lower-case ASCII names joined by single slashes, none starting with a dot.
+_PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]*(?:/[a-z0-9_-][a-z0-9._-]*)*")
+
+
 def check_paths(outputs: list[Output]) -> None:
     """Every output path is relative and inside the folder; no two outputs share one (in any case)."""
     problems = []
     seen: dict[str, Output] = {}
     for output in outputs:
+        if _PLAIN.fullmatch(output.path):  # most paths: safe, and their own NFC case-folded key
+            first = seen.get(output.path)
+            if first is None:
+                seen[output.path] = output
+                continue
         parts = PurePosixPath(output.path).parts
         if (
             not parts
