@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aisite import cache, content, pool, write
+from aisite import cache, content, memory, pool, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -267,7 +267,7 @@ def test_a_server_keeps_the_model_between_builds(
     # and decoding the cache again, and the output is still exactly a cold build's.
     site = copy_site(BASIC, tmp_path / "site")
     shutil.rmtree(site / "expected")
-    monkeypatch.setattr(cache, "_memory", cache.Memory())
+    monkeypatch.setattr(memory, "kept", memory.Memory())
     read: list[tuple[str, str]] = []
     select = cache.Cache._select
 
@@ -288,7 +288,7 @@ def test_a_server_keeps_the_model_between_builds(
         assert [table for table, _ in read] == ["articles", "rendered"]
         build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
-    monkeypatch.setattr(cache, "_memory", None)
+    monkeypatch.setattr(memory, "kept", None)
     index.write_text(index.read_text() + "\nOne more.\n")
     build(options, output)
     assert len(read) > 2  # a build without memory looks up every article

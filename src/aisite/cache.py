@@ -20,8 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from aisite import __version__
-from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json
+from aisite import __version__, memory
+from aisite.cachecodec import article_from_json, article_to_json
 from aisite.model import ParsedArticle
 
 FOLDER = ".aisite-cache"
@@ -64,27 +64,6 @@ def _exists(folder: str) -> bool:
         return Path(folder).is_dir()
     except OSError:
         return True
-
-
-class Memory:
-    """Decoded entries kept between builds of one process (`aisite serve`), keyed like the cache.
-
-    Keys are hashes of everything an entry depends on, so an entry kept here is as valid as the
-    row it came from; each build keeps only what it used.
-    """
-
-    def __init__(self) -> None:
-        self.parsed: dict[str, ParsedArticle] = {}
-        self.rendered: dict[str, Any] = {}
-
-
-_memory: Memory | None = None
-
-
-def remember() -> None:
-    """Keep decoded entries in this process from now on: a long-running server rebuilds often."""
-    global _memory
-    _memory = Memory()
 
 
 class Cache:
@@ -173,37 +152,28 @@ class Cache:
         self, keys: Iterable[str], decode: Callable[[Any], Any] | None = None
     ) -> dict[str, Any]:
         """Cached Markdown results by key, through `decode`; a row that is not JSON or that
-        `decode` refuses is a miss. Kept in memory between builds after remember()."""
-        wanted = list(keys)
-        kept = _memory.rendered if _memory is not None and not self.clean else {}
-        found = {key: kept[key] for key in wanted if key in kept}
-        for key, value in self._select("rendered", (k for k in wanted if k not in found)):
+        `decode` refuses is a miss."""
+        return self._get(
+            "rendered", keys, lambda v: decode(json.loads(v)) if decode else json.loads(v)
+        )
+
+    def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
+        """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss."""
+        return self._get("articles", keys, article_from_json)
+
+    def _get(self, table: str, keys: Iterable[str], decode: Callable[[Any], Any]) -> dict[str, Any]:
+        """Decoded rows by key: kept in memory (memory.remember()), else read and decoded."""
+        wanted, kept = list(keys), memory.table(table)
+        found = {k: kept[k] for k in wanted if k in kept} if kept and not self.clean else {}
+        for key, value in self._select(table, (k for k in wanted if k not in found)):
             try:
-                data = json.loads(value)
-                if decode is not None:
-                    data = decode(data)
+                found[key] = decode(value)
             except FAULTS as err:
                 self.fault(err)
                 return {}
-            found[key] = data
-        if _memory is not None:
-            _memory.rendered = dict(found)
-        return found
-
-    def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
-        """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss.
-        Kept in memory between builds after remember()."""
-        wanted = list(keys)
-        kept = _memory.parsed if _memory is not None and not self.clean else {}
-        found = {key: kept[key] for key in wanted if key in kept}
-        for key, value in self._select("articles", (k for k in wanted if k not in found)):
-            try:
-                found[key] = article_from_json(value)
-            except CacheFormatError as err:
-                self.fault(err)
-                return {}
-        if _memory is not None:
-            _memory.parsed = dict(found)
+        if kept is not None:  # what this build uses, and nothing else
+            kept.clear()
+            kept.update(found)
         return found
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -220,8 +190,9 @@ class Cache:
         """Store parsed articles."""
         rows = [(k, article_to_json(v)) for k, v in items.items()]
         self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
-        if _memory is not None:
-            _memory.parsed.update(items)
+        kept = memory.table("articles")
+        if kept is not None:
+            kept.update(items)
 
     def prune_parsed(self, live: Iterable[str]) -> None:
         """Forget parsed articles no current bundle has."""
@@ -242,11 +213,12 @@ class Cache:
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live_parsed)")
 
     def put_rendered(self, items: dict[str, Any], decoded: dict[str, Any] | None = None) -> None:
-        """Store Markdown results; after remember(), keep them as get_rendered decodes them."""
+        """Store Markdown results; kept in memory (memory.remember()) as get_rendered decodes them."""
         rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
         self._write("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows)
-        if _memory is not None and decoded is not None:
-            _memory.rendered.update(decoded)
+        kept = memory.table("rendered")
+        if kept is not None and decoded is not None:
+            kept.update(decoded)
 
     def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
-from aisite.cache import remember
 from aisite.errors import ContentError, Problems, UsageError, count
 from aisite.load import Options, Reader, read_config
+from aisite.memory import remember
 from aisite.preview import QuietServer, host_allowed
 
 WATCHED = ("content", "templates", "static")
