@@ -121,6 +121,7 @@ def _build(
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
+        del parsed  # its Markdown sources are not needed past this point
         gc.freeze()
         published = output / urls.CLAIMS_JSON
         if problems.items:  # reported with the rest, all at once
