@@ -324,13 +324,7 @@ def _same(previous: Path, data: bytes) -> bool:
 
 def _reuse(previous: Path, data: bytes, target: Path) -> bool:
     """Hard-link an identical file of the previous build, so its mtime is kept."""
-    try:
-        if previous.stat().st_size != len(data) or previous.read_bytes() != data:
-            return False
-        os.link(previous, target)
-    except OSError:
-        return False
-    return True
+    return _same(previous, data) and _link(previous, target)
 
 
 _RENAME_EXCHANGE = 2
