@@ -58,10 +58,15 @@ def _work(
             out.send(("ok", [(i, func(i)) for i in range(start, min(count, start + chunk))]))
         out.send(("done", None))
     except BaseException as err:
-        try:
-            out.send(("error", err))
-        except Exception:  # an exception that cannot be pickled: send what it said
-            out.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+        _send_error(out, err)
+
+
+def _send_error(out: Connection, err: BaseException) -> None:
+    """Send a worker's exception to the build process, or what it said if it cannot be pickled."""
+    try:
+        out.send(("error", err))
+    except Exception:
+        out.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
 
 
 def fork_map(
@@ -142,10 +147,7 @@ def fork_call(func: Callable[[], T]) -> Started[T]:
         try:
             writer.send(("ok", func()))
         except BaseException as err:
-            try:
-                writer.send(("error", err))
-            except Exception:  # an exception that cannot be pickled: send what it said
-                writer.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+            _send_error(writer, err)
         os._exit(0)
     writer.close()
     return Started(pid, reader)
