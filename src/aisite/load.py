@@ -118,7 +118,13 @@ class Reader:
 
     def readable(self, path: Path) -> bool:
         """True when a file (or a folder, to list) can be read; reported when it cannot."""
-        mode = os.R_OK | os.X_OK if path.is_dir() else os.R_OK
+        return self._can(path, os.R_OK | os.X_OK if path.is_dir() else os.R_OK)
+
+    def readable_file(self, path: Path) -> bool:
+        """readable() for a path known to be a file."""
+        return self._can(path, os.R_OK)
+
+    def _can(self, path: Path, mode: int) -> bool:
         if os.access(path, mode):
             return True
         self.cannot_read(path)
@@ -133,15 +139,15 @@ class Reader:
         whether it is a folder or a file)."""
         try:
             with os.scandir(folder) as found:
-                items = sorted(((e.name, e) for e in found), key=lambda item: item[0])
+                entries = sorted(found, key=lambda e: e.name)
         except OSError as err:
             self.cannot_read(folder, err)
             return []
         result = []
-        for name, entry in items:
-            if name in IGNORED or name.startswith("."):
+        for entry in entries:
+            if entry.name in IGNORED or entry.name.startswith("."):
                 continue
-            path = folder / name
+            path = folder / entry.name
             if entry.is_symlink() and not self.inside(path):
                 continue
             result.append((path, entry))
@@ -169,13 +175,6 @@ class Reader:
             elif is_file and self.readable_file(path):
                 result.append(path)
         return result
-
-    def readable_file(self, path: Path) -> bool:
-        """readable() for a path known to be a file."""
-        if os.access(path, os.R_OK):
-            return True
-        self.cannot_read(path)
-        return False
 
 
 def input_files(options: Options, theme: Path) -> list[Path]:
