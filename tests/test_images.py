@@ -168,6 +168,34 @@ def test_a_new_cover_redraws_the_card_and_only_it(tmp_path: Path) -> None:
     assert 'width="1200" height="900"' in page
 
 
+def stored(root: Path) -> set[str]:
+    return {p.name for p in (root / ".aisite-cache" / "images").rglob("*") if p.is_file()}
+
+
+@pytest.mark.cli
+def test_the_image_store_keeps_only_what_some_output_folder_uses(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "src")
+    build(root, tmp_path / "out")
+    first = stored(root)
+    build(root, tmp_path / "preview")  # a second folder (as `serve` makes) uses the same files
+    assert stored(root) == first and len(first) == 8
+    article = root / "content/articles/photo-op/index.md"
+    article.write_text(ARTICLE.replace("photo opportunity", "photo call"))
+    build(root, tmp_path / "out")  # a new title: a new card here, the old one still in preview
+    assert len(stored(root)) == 9 and first < stored(root)
+    shutil.rmtree(tmp_path / "preview")  # a finished serve's folder: its rows are dropped
+    (root / ".aisite-cache" / "images" / "ab").mkdir(exist_ok=True)
+    (root / ".aisite-cache" / "images" / "ab" / "ab12.4242.tmp").write_bytes(b"torn")
+    short = CLAIMS.replace("Long", "Short")
+    (root / "content/articles/photo-op/claims.yaml").write_text(short)
+    build(root, tmp_path / "out")  # the claim card is redrawn: the old cards and the torn file go
+    now = stored(root)
+    assert len(now) == 8 and len(first - now) == 2 and "ab12.4242.tmp" not in now
+    (root / "content/articles/photo-op/claims.yaml").write_text(short.replace("Forty", "Thirty"))
+    build(root, tmp_path / "out")  # nothing on a card changed: nothing made, nothing removed
+    assert stored(root) == now
+
+
 @pytest.mark.unit
 def test_text_that_does_not_fit_is_shortened_on_a_word_never_clipped() -> None:
     words = "the rules will cut exports of advanced chips by ninety percent " * 8

@@ -139,6 +139,10 @@ def _build(
         finally:
             stop_indexing(plan)
         cache.save_units(plan.units.used, known_units)
+        if plan.images.holds_any(cache.changed):  # cards or images changed: drop the old ones
+            live = cache.live_keys()
+            if live is not None:
+                plan.images.prune(live)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
         cache.save_manifest(

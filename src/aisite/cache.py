@@ -74,6 +74,7 @@ class Cache:
         # Output keys are kept per output folder (build and serve write to different ones).
         self.scope = str(output.resolve()) if output else ""
         self.outputs: dict[str, tuple[str, int, int]] = {}
+        self.changed: set[str] = set()  # keys of the outputs the last save_outputs recorded anew
         self.clean = clean
         self.folder: Path | None = None  # for derived files kept as files (search index, images)
         self.warned = False
@@ -252,6 +253,17 @@ class Cache:
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
         self.outputs = current
+        self.changed = {row[2] for row in changed}
+
+    def live_keys(self) -> set[str] | None:
+        """The key of every output recorded for any folder; None when the cache cannot tell."""
+        if self.db is None:
+            return None
+        try:
+            return {str(key) for (key,) in self.db.execute("SELECT DISTINCT key FROM outputs")}
+        except FAULTS as err:
+            self.fault(err)
+            return None
 
     def units(self) -> dict[str, str]:
         """The per-article units the last build into this folder planned (units.py)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import warnings
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,28 @@ class ImageStore:
             os.replace(tmp, file)
         except OSError:
             return
+
+    def holds_any(self, keys: Iterable[str]) -> bool:
+        """True when one of `keys` names a file of the store (a build made or reused it)."""
+        return any(file.is_file() for key in keys if (file := self._file(key)) is not None)
+
+    def prune(self, live: set[str]) -> int:
+        """Remove the files no output of any folder uses any more; the number removed.
+
+        Without this the store grows by a full set of cards with every edit of a title and every
+        new version of aisite (the keys change), for as long as the archive lives."""
+        if self.folder is None:
+            return 0
+        removed = 0
+        with contextlib.suppress(OSError), os.scandir(self.folder) as shelves:
+            folders = [entry.path for entry in shelves if entry.is_dir(follow_symlinks=False)]
+            for folder in folders:
+                with os.scandir(folder) as files:  # a file.pid.tmp is left by a killed build
+                    stale = [entry.path for entry in files if entry.name not in live]
+                for path in stale:
+                    os.unlink(path)
+                    removed += 1
+        return removed
 
     def variant(self, picture: Picture, width: int) -> bytes:
         """One published size of a picture, from the cache or made now."""
