@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite.load import MAX_FILE_BYTES
+from aisite.reader import MAX_FILE_BYTES
 from conftest import run_aisite
 
 pytestmark = pytest.mark.cli

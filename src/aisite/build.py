@@ -18,11 +18,12 @@ from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems, UsageError
 from aisite.inplace import recover
 from aisite.integrity import STATS, unchanged
-from aisite.load import Options, input_files, load_site
+from aisite.load import Options, load_site
 from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.opendata import claims_key, open_claims
 from aisite.published import read_published, silent_changes
+from aisite.reader import Walk, input_walk
 from aisite.render import SitePlan
 from aisite.search import start_indexing, stop_indexing
 from aisite.theme import builtin_theme
@@ -97,7 +98,8 @@ def _build(
     workers = options.jobs or os.cpu_count() or 1
     cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
     recover(output)  # a build killed while putting files in place: finish it before judging
-    inputs = input_signature(options)
+    walk = input_walk(options.source, builtin_theme())
+    inputs = input_signature(options, walk)
     known = cache.manifest()
     signature = digest(inputs, output_identity(output))
     assert options.now is not None
@@ -117,7 +119,7 @@ def _build(
         )
     try:
         with _model_held():
-            parsed, problems = load_site(options, cache)
+            parsed, problems = load_site(options, cache, walk)
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
@@ -203,16 +205,11 @@ def _drafts(site: Site) -> tuple[str, ...]:
     return tuple(sorted(a.path for a in site.articles if a.draft))
 
 
-def input_signature(options: Options) -> str:
+def input_signature(options: Options, walk: Walk) -> str:
     """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
     parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
-    for path in input_files(options, builtin_theme()):
-        try:
-            stat = path.stat()
-        except OSError:
-            parts.append(f"{path}|unreadable")
-            continue
-        parts.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
+    for path, stat in walk.stats.items():
+        parts.append(f"{path}|unreadable" if stat is None else f"{path}|{stat[0]}|{stat[1]}")
     return digest(*parts)
 
 

@@ -440,7 +440,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisite.errors import Problems
     from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
-    from aisite.load import MAX_FILE_BYTES, Reader, read_config
+    from aisite.load import read_config
+    from aisite.reader import MAX_FILE_BYTES, Reader
     from aisite.scaffold import claims_template
 
     site = Path(args.source)

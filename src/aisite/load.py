@@ -1,10 +1,7 @@
-"""Reads a site folder: the only module that reads content/; collects every problem."""
+"""Loads a site folder into the parsed model (reading through reader.py); collects every problem."""
 
 from __future__ import annotations
 
-import errno
-import os
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +16,9 @@ from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
 from aisite.quotecheck import check_quotes, readable_body
+from aisite.reader import Reader, Walk
 from aisite.reuse import resolve
 from aisite.urls import RESERVED
-
-MAX_FILE_BYTES = 4 * 1024 * 1024
-# Characters XML (and so every feed) forbids, and that no visible text needs.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 
 
 @dataclass(frozen=True)
@@ -43,158 +36,13 @@ class Options:
     wait: bool = True  # when another build holds the output's lock: wait (else fail at once)
 
 
-class Reader:
-    """Reads text files of the site folder with the checks every file gets."""
-
-    def __init__(self, root: Path, problems: Problems) -> None:
-        self.root = root.resolve()
-        self.problems = problems
-
-    def rel(self, path: Path) -> str:
-        """A path as shown in messages: relative to the site folder."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def inside(self, path: Path) -> bool:
-        """True when a path (after following links) stays inside the site folder."""
-        if not path.is_symlink():
-            return True
-        try:
-            target = path.resolve()
-        except (OSError, RuntimeError):  # a loop of links
-            self.problems.add(self.rel(path), 0, "symbolic link loop; not followed")
-            return False
-        if target == self.root or self.root in target.parents:
-            hidden = [p for p in target.relative_to(self.root).parts if p.startswith(".")]
-            if not hidden:
-                return True
-            # static/env -> ../.env would publish secrets (.env, .git/config): never followed.
-            message = f"symbolic link points to the hidden '{hidden[0]}'; not followed"
-            self.problems.add(self.rel(path), 0, message, "hidden files are never published")
-            return False
-        self.problems.add(
-            self.rel(path), 0, "symbolic link points outside the site folder; not followed"
-        )
-        return False
-
-    def text(self, path: Path) -> str | None:
-        """A file's text: UTF-8, BOM dropped, CRLF to LF, size limited."""
-        rel = self.rel(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                limit = MAX_FILE_BYTES // (1024 * 1024)
-                self.problems.add(rel, 1, f"file is {size} bytes; the limit is {limit} MiB")
-                return None
-            data = path.read_bytes()
-        except OSError as err:
-            self.cannot_read(path, err)
-            return None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = data[: err.start].count(b"\n") + 1
-            byte = data[err.start]
-            message = f"not valid UTF-8 (byte 0x{byte:02x} at offset {err.start})"
-            self.problems.add(rel, line, message, "save the file as UTF-8")
-            return None
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        control = CONTROL.search(text)
-        if control:
-            line = text.count("\n", 0, control.start()) + 1
-            code = f"U+{ord(control.group()):04X}"
-            self.problems.add(
-                rel, line, f"invisible control character {code} in the text", "delete it"
-            )
-            return None
-        return text
-
-    def cannot_read(self, path: Path, err: OSError | None = None) -> None:
-        """Report a file or folder the user cannot read (never built from a cache instead)."""
-        why = (err.strerror if err and err.strerror else os.strerror(errno.EACCES)).lower()
-        self.problems.add(self.rel(path), 0, f"cannot read ({why})")
-
-    def readable(self, path: Path) -> bool:
-        """True when a file (or a folder, to list) can be read; reported when it cannot."""
-        return self._can(path, os.R_OK | os.X_OK if path.is_dir() else os.R_OK)
-
-    def readable_file(self, path: Path) -> bool:
-        """readable() for a path known to be a file."""
-        return self._can(path, os.R_OK)
-
-    def _can(self, path: Path, mode: int) -> bool:
-        if os.access(path, mode):
-            return True
-        self.cannot_read(path)
-        return False
-
-    def entries(self, folder: Path) -> list[Path]:
-        """Sorted entries of a folder, without ignored files, hidden names and outside links."""
-        return [path for path, _ in self._scan(folder)]
-
-    def _scan(self, folder: Path) -> list[tuple[Path, os.DirEntry[str]]]:
-        """entries() with each one's directory entry (which knows, mostly without a stat,
-        whether it is a folder or a file)."""
-        try:
-            with os.scandir(folder) as found:
-                entries = sorted(found, key=lambda e: e.name)
-        except OSError as err:
-            self.cannot_read(folder, err)
-            return []
-        result = []
-        for entry in entries:
-            if entry.name in IGNORED or entry.name.startswith("."):
-                continue
-            path = folder / entry.name
-            if entry.is_symlink() and not self.inside(path):
-                continue
-            result.append((path, entry))
-        return result
-
-    def files(self, folder: Path, seen: frozenset[tuple[int, int]] = frozenset()) -> list[Path]:
-        """All files below a folder, sorted, recursively; a link back up a tree is not followed."""
-        try:
-            stat = folder.stat()
-        except OSError as err:
-            self.cannot_read(folder, err)
-            return []
-        identity = (stat.st_dev, stat.st_ino)  # the same folder, however a link reached it
-        if identity in seen:
-            self.problems.add(self.rel(folder), 0, "symbolic link loop; not followed")
-            return []
-        result: list[Path] = []
-        for path, entry in self._scan(folder):
-            try:
-                is_dir, is_file = entry.is_dir(), entry.is_file()
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                result.extend(self.files(path, seen | {identity}))
-            elif is_file and self.readable_file(path):
-                result.append(path)
-        return result
-
-
-def input_files(options: Options, theme: Path) -> list[Path]:
-    """Every file a build reads, found by the same safe walk as loading (loops, outside links)."""
+def load_site(
+    options: Options, cache: Cache | None = None, walk: Walk | None = None
+) -> tuple[ParsedSite, Problems]:
+    """Read and validate everything that parses; a broken site.yaml stops at once. `walk`: the
+    input files as this build found them already (reader.input_walk)."""
     problems = Problems()
-    reader = Reader(options.source, problems)
-    found: list[Path] = []
-    for top in (reader.root / "content", reader.root / "templates", reader.root / "static"):
-        if top.is_dir():
-            found.extend(reader.files(top))
-    theme_reader = Reader(theme, problems)
-    found.extend(theme_reader.files(theme))
-    problems.raise_if_any()
-    return found
-
-
-def load_site(options: Options, cache: Cache | None = None) -> tuple[ParsedSite, Problems]:
-    """Read and validate everything that parses; a broken site.yaml stops at once."""
-    problems = Problems()
-    reader = Reader(options.source, problems)
+    reader = Reader(options.source, problems, walk)
     content = reader.root / "content"
     config, config_text = read_config(reader, options.base_url)
     config, registry_text = read_claimants(reader, config)
@@ -285,9 +133,9 @@ def _articles(
             reader.problems.add(rel, 0, "article folder has no index.md")
         else:
             found = reader.files(entry)
-            if not all(f in found for f in _bundle_files(entry)):
+            if not all(f in found for f in _bundle_files(entry, found)):
                 continue  # unreadable (reported by the walk): never built from the cache instead
-            stamp = _stamp(entry, found)
+            stamp = _stamp(reader, entry, found)
             bundles.append((entry, found, digest("parsed", config_key, rel, stamp)))
     known = cache.get_parsed(key for *_, key in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
@@ -320,22 +168,19 @@ def _articles(
     return result
 
 
-def _bundle_files(entry: Path) -> list[Path]:
-    """A bundle's index.md and, when there is one, claims.yaml."""
-    return [p for p in (entry / "index.md", entry / "claims.yaml") if p.is_file()]
+def _bundle_files(entry: Path, found: list[Path]) -> list[Path]:
+    """A bundle's index.md and, when there is one, claims.yaml (found: no need to look)."""
+    return [p for p in (entry / "index.md", entry / "claims.yaml") if p in found or p.is_file()]
 
 
-def _stamp(entry: Path, found: list[Path]) -> str:
+def _stamp(reader: Reader, entry: Path, found: list[Path]) -> str:
     """Size and modification time of a bundle's index.md, claims.yaml and images."""
     parts = []
     names = [entry / "index.md", entry / "claims.yaml"]
     names += [p for p in found if is_image(p.name)]
     for path in names:
-        try:
-            stat = path.stat()
-            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append("-")
+        stat = reader.stat(path)
+        parts.append("-" if stat is None else f"{path.name}:{stat[0]}:{stat[1]}")
     return "|".join(parts)
 
 

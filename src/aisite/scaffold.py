@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from aisite.errors import ContentError, Problem, Problems
 from aisite.fields import slug_hint, valid_slug
-from aisite.load import Reader, read_config
+from aisite.load import read_config
 from aisite.model import SiteConfig
+from aisite.reader import Reader
 from aisite.urls import RESERVED
 
 STARTER = Path(__file__).parent / "starter"

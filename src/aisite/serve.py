@@ -18,9 +18,10 @@ from typing import Any
 
 from aisite.build import build
 from aisite.errors import ContentError, Problems, UsageError, count
-from aisite.load import Options, Reader, read_config
+from aisite.load import Options, read_config
 from aisite.memory import remember
 from aisite.preview import QuietServer, host_allowed
+from aisite.reader import Reader
 
 WATCHED = ("content", "templates", "static")
 # Hidden files and editors' temporary files: backups (name~), Emacs autosaves (#name#), Vim's
