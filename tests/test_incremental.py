@@ -277,21 +277,31 @@ def test_a_server_keeps_the_model_between_builds(
         return select(self, table, wanted)
 
     monkeypatch.setattr(cache.Cache, "_select", counted)
+    scanned: list[Path] = []
+    files_of = write.files_of
+    monkeypatch.setattr(
+        write, "files_of", lambda folder: scanned.append(folder) or files_of(folder)
+    )
     output, options = tmp_path / "out", Options(site, jobs=1)
     build(options, output)
     index = site / "content" / "articles" / "open-models-week" / "index.md"
-    for step in range(2):
+    for step in range(3):
         read.clear()
-        index.write_text(index.read_text() + f"\nA sentence {step}.\n")
+        if step < 2:
+            index.write_text(index.read_text() + f"\nA sentence {step}.\n")
+        else:  # an article goes: its files go, as the listing kept in memory says they are there
+            shutil.rmtree(site / "content" / "articles" / "chip-rules-explained")
         build(options, output)
         # Only the edited article is looked up (and missed); the rest are remembered.
-        assert [table for table, _ in read] == ["articles", "rendered"]
+        assert [table for table, _ in read] == ([] if step == 2 else ["articles", "rendered"])
         build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
+    assert scanned == []  # the output folder is the server's own: what it wrote is what it holds
     monkeypatch.setattr(memory, "kept", None)
     index.write_text(index.read_text() + "\nOne more.\n")
     build(options, output)
     assert len(read) > 2  # a build without memory looks up every article
+    assert scanned == [output.resolve()]  # and scans the folder it writes
 
 
 def test_claims_json_follows_the_body_order_of_two_reuses_of_one_review(tmp_path: Path) -> None:

@@ -142,6 +142,7 @@ def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> N
         "feeds",
         "claim-feeds",
         "data",
+        "search-index",
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from aisite.render import SitePlan
 from aisite.search import _parts, records, shards, text_of
+from aisite.searchbundle import KEEP, prune
 from conftest import NEW_INTERPRETER, run_aisite
 from test_incremental import tree
 from test_plan import CLAIMS, article, make_site
@@ -132,6 +133,24 @@ def test_an_edit_indexes_again_only_the_year_it_is_in(tmp_path: Path) -> None:
     after = made()
     assert len(after) == 3 and all(after[name] == inode for name, inode in first.items())
     assert served(2021) == old2021 and served(2020) != old2020
+
+
+def test_old_bundles_are_pruned_to_the_most_recently_used(tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "search"
+    names = [f"bundle{n:02d}" for n in range(3 * KEEP + 3)]
+    for age, name in enumerate(names):  # bundle00 the most recently used
+        (root / name / "fragment").mkdir(parents=True)
+        (root / name / "fragment" / "f").write_text("x")
+        os.utime(root / name, ns=(10**18 - age * 10**9,) * 2)
+    used = {root / "bundle12", root / "bundle05"}  # two parts, one of them old
+    (root / ".being-made.tmp").mkdir()  # a worker's: never pruned here
+    prune(root, used)
+    kept = sorted(p.name for p in root.iterdir())
+    others = [n for n in names if root / n not in used][: KEEP * len(used)]
+    assert kept == sorted([".being-made.tmp", "bundle05", "bundle12", *others])
+    prune(tmp_path / "never-made", used)  # nothing to prune: no error
 
 
 def test_bundles_a_stopped_build_was_making_or_removing_are_cleared(tmp_path: Path) -> None:

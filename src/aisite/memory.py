@@ -1,4 +1,5 @@
-"""Decoded cache entries kept by a long-running process (`aisite serve`) between its builds."""
+"""What a long-running process (`aisite serve`) keeps between its builds: decoded cache entries,
+and the listing of an output folder that only it writes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ class Memory:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, Any]] = {"articles": {}, "rendered": {}}
+        # Output folder -> path -> (size, mtime_ns) as the last build left it: serve's folder is
+        # its own (a private temporary folder), so what it wrote is what it holds.
+        self.listings: dict[str, dict[str, tuple[int, int]]] = {}
 
 
 kept: Memory | None = None
@@ -25,3 +29,14 @@ def remember() -> None:
 def table(name: str) -> dict[str, Any] | None:
     """The entries kept of one cache table, or None when nothing is kept."""
     return kept.tables[name] if kept is not None else None
+
+
+def take_listing(folder: str) -> dict[str, tuple[int, int]] | None:
+    """The folder's files as the last build left it, if kept; forgotten until keep_listing."""
+    return kept.listings.pop(folder, None) if kept is not None else None
+
+
+def keep_listing(folder: str, files: dict[str, tuple[int, int]]) -> None:
+    """Remember what a build left in a folder (only while entries are kept)."""
+    if kept is not None:
+        kept.listings[folder] = files

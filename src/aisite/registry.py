@@ -14,13 +14,15 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("taxonomies", listings.taxonomy_pages),
     ("claim-listings", listings.claim_listings),
     ("archive", archive.archive_pages),
-    ("search", search.search_files),
+    ("search", search.search_page),
     ("404", pages.not_found),
     ("images", media.image_files),
     ("cards", media.card_files),
     ("redirects", navigation.redirect_pages),
     ("feeds", feeds.feed_files),
     ("claim-feeds", feeds.claim_feed_files),
-    # Last: its sitemap lists the pages the producers above planned.
+    # After every page: its sitemap lists the pages the producers above planned.
     ("data", feeds.data_files),
+    # Last: a worker makes the search index while the outputs above are planned.
+    ("search-index", search.search_files),
 )

@@ -20,7 +20,7 @@ from aisite.model import Article, Page
 from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned
 from aisite.pool import Started, can_fork, fork_call
-from aisite.searchbundle import Record, make_bundles
+from aisite.searchbundle import Record, make_bundles, prune
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -102,12 +102,12 @@ def shards(found: list[Record]) -> dict[str, list[Record]]:
     return dict(sorted(parts.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
 
 
-def search_files(plan: SitePlan) -> Iterator[Planned]:
-    """The search page and an index bundle per year (made again only where records changed)."""
+def search_page(plan: SitePlan) -> Iterator[Planned]:
+    """The search page, which loads a bundle per year (its names are known before indexing)."""
     config, t = plan.config, plan.strings
     if not config.search:
         return
-    indexing = _started.pop(plan, None) or Indexing(plan)
+    indexing = _indexing(plan)
     yield PageSpec(
         url=urls.search(),
         template="search.html",
@@ -117,6 +117,15 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
         description=t("description.search", site=config.title),
         context={"bundles": [urls.search_bundle(f"{name}/") for name in indexing.parts]},
     )
+
+
+def search_files(plan: SitePlan) -> Iterator[Planned]:
+    """The index bundle of each year (made again only where records changed). Planned last:
+    every other output is planned while a worker indexes."""
+    if not plan.config.search:
+        return
+    indexing = _indexing(plan)
+    _indexings.pop(plan, None)
     for name, folder in indexing.folders().items():
         for relative in _files(folder):
             # A bundle's folder is named by the hash of its records and never changes after.
@@ -145,6 +154,8 @@ class Indexing:
             atexit.register(shutil.rmtree, root, True)
         made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
         self._make = partial(make_bundles, root, keys, made, language)
+        self._used = {root / key for key in keys.values()}
+        self._root = root
         self._started: Started[dict[str, Path]] | None = None
 
     def start(self) -> None:
@@ -154,23 +165,36 @@ class Indexing:
                 self._started = fork_call(self._make)
 
     def folders(self) -> dict[str, Path]:
-        """Each part's bundle folder, once made."""
-        return self._started.result() if self._started else self._make()
+        """Each part's bundle folder, once made (older bundles pruned while a worker makes them)."""
+        if self._started is None:
+            made = self._make()
+            prune(self._root, self._used)
+            return made
+        prune(self._root, self._used)
+        return self._started.result()
 
 
-_started: WeakKeyDictionary[SitePlan, Indexing] = WeakKeyDictionary()
+_indexings: WeakKeyDictionary[SitePlan, Indexing] = WeakKeyDictionary()
+
+
+def _indexing(plan: SitePlan) -> Indexing:
+    """The plan's indexing: begun by start_indexing, or made now (kept for search_files)."""
+    found = _indexings.get(plan)
+    if found is None:
+        _indexings[plan] = found = Indexing(plan)
+    return found
 
 
 def start_indexing(plan: SitePlan, workers: int) -> None:
     """Begin a plan's search bundles now (given a worker to spare); search_files takes them."""
     if plan.config.search and workers > 1:
-        _started[plan] = indexing = Indexing(plan)
+        _indexings[plan] = indexing = Indexing(plan)
         indexing.start()
 
 
 def stop_indexing(plan: SitePlan) -> None:
     """Stop indexing that planning never asked for (it ended early)."""
-    indexing = _started.pop(plan, None)
+    indexing = _indexings.pop(plan, None)
     if indexing is not None and indexing._started is not None:
         indexing._started.cancel()
 

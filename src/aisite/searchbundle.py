@@ -166,10 +166,18 @@ def make_bundles(
         for building, folder in done.items():
             canonicalise(building)
             building.rename(folder)
-    bundles = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
-    used = set(folders.values())
-    for old in [b for b in bundles if b not in used][KEEP * len(folders) :]:
+    return folders
+
+
+def prune(root: Path, used: set[Path]) -> None:
+    """Remove the bundles beyond the KEEP most recently used per part (besides `used`); called
+    by the build while a worker makes the new ones (whose names `used` holds)."""
+    try:
+        found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        bundles = sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return  # not made yet, or gone: nothing to prune
+    for old in [b for b in bundles if b not in used][KEEP * len(used) :]:
         # Out of the way first: a half-removed bundle is never taken for a whole one.
         gone = root / f".{old.name}.gone"
         try:
@@ -177,7 +185,6 @@ def make_bundles(
         except OSError:
             continue  # kept: a bundle in the cache is only ever whole or gone
         shutil.rmtree(gone, ignore_errors=True)
-    return folders
 
 
 async def _index(todo: dict[Path, list[Record]], language: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import re
 import secrets
@@ -12,12 +13,13 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from aisite import interrupt
+from aisite import interrupt, memory
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
 from aisite.inplace import apply, files_of, journal_of, staging_prefix
@@ -210,6 +212,19 @@ def _folder(folder: Path) -> None:
         _made.add(folder)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Plan without the cycle collector: planning makes no cycles, but its hundreds of thousands
+    of new objects set off full collections (0.5 s of a 4.5 s edit at 5,000 articles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def write_site(
     outputs: Iterable[Output],
     output: Path,
@@ -224,8 +239,9 @@ def write_site(
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
     # unchanged outputs are found in it, the rest deleted.
-    present = files_of(output) if in_place else {}
-    planned = list(outputs)
+    present = (memory.take_listing(str(output)) or files_of(output)) if in_place else {}
+    with collector_paused():
+        planned = list(outputs)
     check_paths(planned)
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
@@ -291,7 +307,9 @@ def write_site(
     # The folder now holds the planned files and the marker, so its listing needs no walk.
     marker = (output / MARKER).stat()
     files = [(planned[i].path, size, mtime) for i, _, size, mtime, _ in results]
-    stats.listing = listing_of([*files, (MARKER, marker.st_size, marker.st_mtime_ns)])
+    files.append((MARKER, marker.st_size, marker.st_mtime_ns))
+    stats.listing = listing_of(files)
+    memory.keep_listing(str(output), {path: (size, mtime) for path, size, mtime in files})
     if cache:
         cache.save_outputs(written, written)
     return stats
