@@ -7,6 +7,7 @@ import base64
 import gzip
 import hashlib
 import json
+import posixpath
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -212,9 +213,13 @@ async def _fill(index: PagefindIndex, found: list[Record], output: Path, languag
                 for r in found[start : start + BATCH]
             )
         )
+    made: set[str] = set()
     for file in await index.get_files():
-        target = output / file["path"]
-        if output.resolve() not in target.resolve().parents:
+        relative = posixpath.normpath(file["path"])
+        if relative.startswith(("/", "../")) or relative in (".", ".."):
             raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file["content"])
+        folder = posixpath.dirname(relative)
+        if folder not in made:  # a new folder, made once (2,000 files are in a few folders)
+            (output / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        (output / relative).write_bytes(file["content"])
