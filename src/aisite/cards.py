@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -146,7 +146,7 @@ def _lines(
     return y
 
 
-Block = tuple[list[str], ImageFont.FreeTypeFont, int, int]
+Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
 
 
 class Canvas:
@@ -171,12 +171,17 @@ class Canvas:
         """A rectangle (left, top, right, bottom) of one colour."""
         self.index.paste(self._entry(color), box)
 
-    def text(self, top: int, bottom: int, background: str, ink: str, blocks: list[Block]) -> None:
-        """Rows top..bottom: `ink` text on `background`; each block is lines, font, x, y."""
-        mask = Image.new("L", (WIDTH, bottom - top), 0)
-        draw = ImageDraw.Draw(mask)
-        for lines, font, x, y in blocks:
-            _lines(draw, lines, font, x, y - top, 255)
+    def text(
+        self,
+        top: int,
+        bottom: int,
+        background: str,
+        ink: str,
+        blocks: list[Block],
+        shared: bool = False,
+    ) -> None:
+        """Rows top..bottom: `ink` text on `background`; each block is lines, bold, size, x, y.
+        `shared`: a band many cards repeat (a verdict, the site's name), drawn once a process."""
         back, fore = _rgb(background), _rgb(ink)
         first = len(self.palette) // 3
         steps = self.LEVELS - 1
@@ -184,8 +189,11 @@ class Canvas:
             self.palette += (
                 round(b + (f - b) * level / steps) for b, f in zip(back, fore, strict=True)
             )
-        lut = [first + (value * steps + 127) // 255 for value in range(256)]
-        self.index.paste(mask.point(lut), (0, top))
+        key = tuple((tuple(lines), bold, size, x, y) for lines, bold, size, x, y in blocks)
+        band = (
+            _band(top, bottom, key, first) if shared else _band.__wrapped__(top, bottom, key, first)
+        )
+        self.index.paste(band, (0, top))
 
     def png(self) -> bytes:
         """The card as a palette PNG."""
@@ -194,18 +202,38 @@ class Canvas:
         return _png(image, 3)
 
 
+BandKey = tuple[tuple[tuple[str, ...], bool, int, int, int], ...]
+
+
+@lru_cache(maxsize=64)
+def _same_fit(text: str, sizes: tuple[int, ...], width: int, height: int) -> tuple[int, list[str]]:
+    """fit() in bold, of a text many cards repeat (a verdict, the site's name)."""
+    return fit(text, True, sizes, width, height)
+
+
+@lru_cache(maxsize=64)
+def _band(top: int, bottom: int, blocks: BandKey, first: int) -> Image.Image:
+    """A band's palette indices: its text's coverage mapped onto LEVELS entries from `first`."""
+    mask = Image.new("L", (WIDTH, bottom - top), 0)
+    draw = ImageDraw.Draw(mask)
+    for lines, bold, size, x, y in blocks:
+        _lines(draw, list(lines), _font(bold, size), x, y - top, 255)
+    steps = Canvas.LEVELS - 1
+    return mask.point([first + (value * steps + 127) // 255 for value in range(256)])
+
+
 def draw_article(card: ArticleCard) -> bytes:
     """An article's card: site name and title on the left, the cover (if any) on the right."""
     if card.cover is not None:
         return _photo_article(card)
     canvas = Canvas(INK)
     text_width = WIDTH - 2 * MARGIN
-    _, site = fit(card.site, True, (30,), text_width, 40)
+    _, site = _same_fit(card.site, (30,), text_width, 40)
     top = MARGIN + 80
     # Bands start above their text's first line: accents (Ấ, Ỗ) rise above the font's ascent.
-    canvas.text(0, top - HEADROOM, INK, "#c9ccd1", [(site, _font(True, 30), MARGIN, MARGIN)])
+    canvas.text(0, top - HEADROOM, INK, "#c9ccd1", [(site, True, 30, MARGIN, MARGIN)], True)
     size, title = fit(card.title, True, (68, 60, 52, 46), text_width, HEIGHT - MARGIN - top)
-    canvas.text(top - HEADROOM, HEIGHT, INK, "#ffffff", [(title, _font(True, size), MARGIN, top)])
+    canvas.text(top - HEADROOM, HEIGHT, INK, "#ffffff", [(title, True, size, MARGIN, top)])
     canvas.fill((0, 0, 13, HEIGHT), ACCENT)  # as draw.rectangle((0, 0, 12, HEIGHT)): 13 wide
     return canvas.png()
 
@@ -235,13 +263,14 @@ def draw_claim(card: ClaimCard) -> bytes:
     canvas = Canvas(PAPER)
     band = 150
     text_width = WIDTH - 2 * MARGIN
-    size, verdict = fit(card.verdict, True, (72, 60, 48), text_width, band - 40)
+    size, verdict = _same_fit(card.verdict, (72, 60, 48), text_width, band - 40)
     canvas.text(
         0,
         band + 1,
         color,
         _text_color(color),
-        [(verdict, _font(True, size), MARGIN, (band - size) // 2 - 6)],
+        [(verdict, True, size, MARGIN, (band - size) // 2 - 6)],
+        True,
     )
     top, bottom = band + 44, HEIGHT - 150
     size, quote = fit(f"“{card.quote}", False, (52, 46, 40), text_width, bottom - top, "”")
@@ -253,12 +282,12 @@ def draw_claim(card: ClaimCard) -> bytes:
         PAPER,
         INK,
         [
-            (quote, _font(False, size), MARGIN, top),
-            (claimant, _font(True, csize), MARGIN, max(below, bottom) + 8),
+            (quote, False, size, MARGIN, top),
+            (claimant, True, csize, MARGIN, max(below, bottom) + 8),
         ],
     )
-    _, site = fit(card.site, True, (28,), text_width, 40)
+    _, site = _same_fit(card.site, (28,), text_width, 40)
     footer = HEIGHT - 72
-    canvas.text(footer - HEADROOM, HEIGHT, PAPER, MUTED, [(site, _font(True, 28), MARGIN, footer)])
+    canvas.text(footer - HEADROOM, HEIGHT, PAPER, MUTED, [(site, True, 28, MARGIN, footer)], True)
     canvas.fill((0, HEIGHT - 12, WIDTH, HEIGHT), color)
     return canvas.png()
