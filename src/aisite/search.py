@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -121,17 +122,31 @@ def search_page(plan: SitePlan) -> Iterator[Planned]:
 
 def search_files(plan: SitePlan) -> Iterator[Planned]:
     """The index bundle of each year (made again only where records changed). Planned last:
-    every other output is planned while a worker indexes."""
+    every other output is planned while a worker indexes, and the bundles the cache holds
+    already are listed before waiting for it."""
     if not plan.config.search:
         return
     indexing = _indexing(plan)
     _indexings.pop(plan, None)
+    listed = {name: list(_bundle(name, folder)) for name, folder in indexing.ready().items()}
     for name, folder in indexing.folders().items():
-        for relative in _files(folder):
-            # A bundle's folder is named by the hash of its records and never changes after.
-            key = digest("bundle", folder.name, relative)
-            path = urls.search_bundle(f"{name}/{relative}")
-            yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
+        yield from listed[name] if name in listed else _bundle(name, folder)
+
+
+def _bundle(name: str, folder: Path) -> Iterator[Output]:
+    """The files of one part's bundle."""
+    for relative in _files(folder):
+        # Most of a bundle's files are named by a hash of their content (fragments, the word
+        # index, filters): the name is the key, so an edit that changes a few of them leaves
+        # the rest unread. The others are keyed by the bundle's folder, named by the hash of
+        # its records and never changed after.
+        key = f"named:{relative}" if NAMED.search(relative) else f"{folder.name}:{relative}"
+        path = urls.search_bundle(f"{name}/{relative}")
+        yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
+
+
+# Pagefind's files named by a hash of their content (pagefind 1.5), and filters (searchbundle).
+NAMED = re.compile(r"(^|/)[a-z-]+_[0-9a-f]{7,}\.pf_(fragment|index|filter|meta)$")
 
 
 class Indexing:
@@ -154,7 +169,8 @@ class Indexing:
             atexit.register(shutil.rmtree, root, True)
         made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
         self._make = partial(make_bundles, root, keys, made, language)
-        self._used = {root / key for key in keys.values()}
+        self._folders = {name: root / key for name, key in keys.items()}
+        self._used = set(self._folders.values())
         self._root = root
         self._started: Started[dict[str, Path]] | None = None
 
@@ -163,6 +179,10 @@ class Indexing:
         if can_fork():
             with contextlib.suppress(OSError):  # no process to spare: made when asked for
                 self._started = fork_call(self._make)
+
+    def ready(self) -> dict[str, Path]:
+        """The parts whose bundle the cache holds already (complete: made and then renamed)."""
+        return {n: f for n, f in self._folders.items() if (f / "pagefind-entry.json").is_file()}
 
     def folders(self) -> dict[str, Path]:
         """Each part's bundle folder, once made (older bundles pruned while a worker makes them)."""
