@@ -78,3 +78,25 @@ def test_links_to_hidden_files_are_never_published(tmp_path: Path, link: str, ta
     hidden = target.split("/")[1]
     assert f"{link}: symbolic link points to the hidden '{hidden}'; not followed" in result.stderr
     assert not out.exists()
+
+
+def test_what_editors_leave_beside_files_is_never_read_or_published(tmp_path: Path) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "src")
+    bundle = site / "content" / "articles" / "open-models-week"
+    leftovers = [
+        bundle / "index.md~",  # a backup: once "not recognised" (index.md~ looked misnamed)
+        bundle / "#index.md#",  # an Emacs autosave
+        bundle / "notes.txt.kate-swp",
+        bundle / "~$brief.docx",
+        site / "content" / "site.yaml~",  # once "unexpected 'site.yaml~' in content/"
+        site / "static" / "style.css~",
+    ]
+    (site / "static").mkdir(exist_ok=True)
+    for path in leftovers:
+        path.write_text("an older draft that must not be published\n")
+    out = tmp_path / "site"
+    result = run_aisite("build", "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    published = [p.name for p in out.rglob("*")]
+    assert not [p for p in leftovers if p.name in published]
+    assert not [n for n in published if n.endswith("~") or n.startswith(("#", "~$"))]

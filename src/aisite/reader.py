@@ -14,6 +14,10 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 # Characters XML (and so every feed) forbids, and that no visible text needs.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
+# Hidden files, and what editors leave beside the files they edit: backups (name~), Emacs
+# autosaves (#name#), Vim's write test (4913), Kate swap files, JetBrains safe-write copies,
+# Office lock files (~$name). Never read, published or watched.
+EDITOR_TEMP = re.compile(r"^\.|~$|^#.*#$|^4913$|\.kate-swp$|___jb_(tmp|old)___$|^~\$")
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class Reader:
             return []
         result = []
         for entry in entries:
-            if entry.name in IGNORED or entry.name.startswith("."):
+            if entry.name in IGNORED or EDITOR_TEMP.search(entry.name):
                 continue
             path = folder / entry.name
             if entry.is_symlink() and not self.inside(path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -21,12 +20,9 @@ from aisite.errors import ContentError, Problems, UsageError, count
 from aisite.load import Options, read_config
 from aisite.memory import remember
 from aisite.preview import QuietServer, host_allowed
-from aisite.reader import Reader
+from aisite.reader import EDITOR_TEMP, Reader
 
 WATCHED = ("content", "templates", "static")
-# Hidden files and editors' temporary files: backups (name~), Emacs autosaves (#name#), Vim's
-# write test (4913), Kate swap files, JetBrains safe-write copies, Office lock files (~$name).
-EDITOR_TEMP = re.compile(r"^\.|~$|^#.*#$|^4913$|\.kate-swp$|___jb_(tmp|old)___$|^~\$")
 LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'aisite build' output)
 (function () {
   var seen = null, box = null;
