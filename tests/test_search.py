@@ -135,6 +135,48 @@ def test_an_edit_indexes_again_only_the_year_it_is_in(tmp_path: Path) -> None:
     assert served(2021) == old2021 and served(2020) != old2020
 
 
+def test_bundle_files_are_keyed_by_their_bytes_and_a_bundle_without_a_manifest_still_serves(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+    import json
+
+    from aisite.searchbundle import MANIFEST
+
+    site = write_site(tmp_path / "site", claims=6)  # two years: two bundles
+    assert run_aisite("build", "--source", str(site)).returncode == 0
+    cache = site / ".aisite-cache" / "search"
+    bundles = [b for b in cache.iterdir() if not b.name.startswith(".")]
+    assert len(bundles) == 2
+    for bundle in bundles:
+        listed = json.loads((bundle / MANIFEST).read_text())
+        files = {
+            p.relative_to(bundle).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:32]
+            for p in bundle.rglob("*")
+            if p.is_file() and p.name != MANIFEST
+        }
+        assert listed == files  # every file, and the hash of its bytes
+    published = tree(site / "site")
+    assert not [p for p in published if p.endswith(MANIFEST)]  # never published
+    for bundle in bundles:  # as a bundle made before manifests: listed, keyed by its folder
+        (bundle / MANIFEST).unlink()
+    assert (
+        run_aisite("build", "--source", str(site), "--output", str(tmp_path / "b")).returncode == 0
+    )
+    assert tree(tmp_path / "b") == published
+
+
+def test_a_file_to_copy_that_went_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    from aisite.errors import ContentError
+    from aisite.plan import Output
+    from aisite.write import _copied
+
+    gone = Output("x.css", "static/x.css", copy_from=str(tmp_path / "x.css"), key="k", line=0)
+    with pytest.raises(ContentError) as caught:
+        _copied(gone)
+    assert str(caught.value.problems[0]).startswith(f"static/x.css: cannot read {tmp_path}")
+
+
 def test_old_bundles_are_pruned_to_the_most_recently_used(tmp_path: Path) -> None:
     import os
 

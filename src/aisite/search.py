@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from aisite.model import Article, Page
 from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned
 from aisite.pool import Started, can_fork, fork_call
-from aisite.searchbundle import Record, make_bundles, prune
+from aisite.searchbundle import MANIFEST, Record, make_bundles, prune, read_manifest
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -127,26 +126,21 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     if not plan.config.search:
         return
     indexing = _indexing(plan)
-    _indexings.pop(plan, None)
     listed = {name: list(_bundle(name, folder)) for name, folder in indexing.ready().items()}
     for name, folder in indexing.folders().items():
         yield from listed[name] if name in listed else _bundle(name, folder)
 
 
 def _bundle(name: str, folder: Path) -> Iterator[Output]:
-    """The files of one part's bundle."""
-    for relative in _files(folder):
-        # Most of a bundle's files are named by a hash of their content (fragments, the word
-        # index, filters): the name is the key, so an edit that changes a few of them leaves
-        # the rest unread. The others are keyed by the bundle's folder, named by the hash of
-        # its records and never changed after.
-        key = f"named:{relative}" if NAMED.search(relative) else f"{folder.name}:{relative}"
+    """The files of one part's bundle, each keyed by the hash of its bytes (an edit changes a
+    few of a bundle's files: the others are left unread); a bundle without a manifest keys
+    its files by its folder, named by the hash of its records and never changed after."""
+    listed = read_manifest(folder)
+    if listed is None:
+        listed = [(relative, f"{folder.name}:{relative}") for relative in _files(folder)]
+    for relative, key in listed:
         path = urls.search_bundle(f"{name}/{relative}")
         yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
-
-
-# Pagefind's files named by a hash of their content (pagefind 1.5), and filters (searchbundle).
-NAMED = re.compile(r"(^|/)[a-z-]+_[0-9a-f]{7,}\.pf_(fragment|index|filter|meta)$")
 
 
 class Indexing:
@@ -173,6 +167,7 @@ class Indexing:
         self._used = set(self._folders.values())
         self._root = root
         self._started: Started[dict[str, Path]] | None = None
+        self._made: dict[str, Path] | None = None
 
     def start(self) -> None:
         """Index in a forked worker: Pagefind works while this process plans the pages."""
@@ -186,12 +181,14 @@ class Indexing:
 
     def folders(self) -> dict[str, Path]:
         """Each part's bundle folder, once made (older bundles pruned while a worker makes them)."""
-        if self._started is None:
-            made = self._make()
-            prune(self._root, self._used)
-            return made
-        prune(self._root, self._used)
-        return self._started.result()
+        if self._made is None:
+            if self._started is None:
+                self._made = self._make()
+                prune(self._root, self._used)
+            else:
+                prune(self._root, self._used)
+                self._made = self._started.result()
+        return self._made
 
 
 _indexings: WeakKeyDictionary[SitePlan, Indexing] = WeakKeyDictionary()
@@ -213,7 +210,8 @@ def start_indexing(plan: SitePlan, workers: int) -> None:
 
 
 def stop_indexing(plan: SitePlan) -> None:
-    """Stop indexing that planning never asked for (it ended early)."""
+    """Forget a plan's indexing; stop its worker if planning never took the result (it ended
+    early)."""
     indexing = _indexings.pop(plan, None)
     if indexing is not None and indexing._started is not None:
         indexing._started.cancel()
@@ -243,4 +241,6 @@ def _files(folder: Path) -> list[str]:
     for parent, _, names in os.walk(folder):
         base = os.path.relpath(parent, folder).replace(os.sep, "/")
         found.extend(name if base == "." else f"{base}/{name}" for name in names)
+    if MANIFEST in found:
+        found.remove(MANIFEST)
     return sorted(found)

@@ -7,6 +7,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import posixpath
 import shutil
 from collections.abc import Callable
@@ -24,6 +25,9 @@ SIGNATURE = b"pagefind_dcd"
 ANSWER_LIMIT = 2**31  # bytes of one answer from the indexer (get_files sends the whole bundle)
 BATCH = 500  # records in flight to the indexer at once
 KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
+# In each bundle, written once it is whole: every file's path and the hash of its bytes (the
+# file's cache key: Pagefind's own names are short hashes it may swap between files).
+MANIFEST = ".aisite-files.json"
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,8 @@ def make_bundles(
     if not keys:
         return {}  # nothing to search yet: the page says so
     root.mkdir(parents=True, exist_ok=True)
-    # Bundles being made or removed by a build that was stopped (the cache's lock is ours now).
+    # Bundles being made by a build that was stopped (the cache's lock is ours now), or being
+    # removed (by one, or by this build's prune: both ignore what the other removed first).
     for leftover in (p for p in root.iterdir() if p.name.startswith(".")):
         shutil.rmtree(leftover, ignore_errors=True)
     folders = {name: root / key for name, key in keys.items()}
@@ -166,8 +171,37 @@ def make_bundles(
         asyncio.run(_index(todo, language))
         for building, folder in done.items():
             canonicalise(building)
+            _write_manifest(building)
             building.rename(folder)
     return folders
+
+
+def _write_manifest(folder: Path) -> None:
+    """List a finished bundle's files with the hash of each (MANIFEST)."""
+    found: dict[str, str] = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            found[relative] = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
+    (folder / MANIFEST).write_text(json.dumps(found, sort_keys=True, separators=(",", ":")))
+
+
+def read_manifest(folder: Path) -> list[tuple[str, str]] | None:
+    """A bundle's files and hashes, sorted; None when it has no manifest that can be trusted
+    to name files inside it (one made before manifests, or damaged)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    for relative, sha in data.items():
+        plain = posixpath.normpath(relative) == relative and relative not in (".", "..")
+        inside = not relative.startswith(("/", "../"))
+        if not (plain and inside and isinstance(sha, str)):
+            return None
+    return sorted(data.items())
 
 
 def prune(root: Path, used: set[Path]) -> None:

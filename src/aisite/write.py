@@ -178,7 +178,7 @@ def _make(index: int) -> Made:
     unchanged = same_inputs and _link(previous, target)
     if not unchanged:
         try:
-            data = Path(item.copy_from).read_bytes() if item.copy_from else item.render()  # type: ignore[misc]
+            data = _copied(item) if item.copy_from else item.render()  # type: ignore[misc]
         except ContentError as err:
             # Every worker goes on, so that one build reports every broken template and page.
             return index, False, 0, 0, err.problems
@@ -189,6 +189,19 @@ def _make(index: int) -> Made:
     # A staged file keeps its size and mtime when renamed into place.
     stat = (previous if unchanged and _job.in_place else target).stat()
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
+
+
+def _copied(item: Output) -> bytes:
+    """A copied file's bytes; one that went (or cannot be read) since it was planned is a
+    problem of its origin, not a crash."""
+    assert item.copy_from is not None
+    try:
+        return Path(item.copy_from).read_bytes()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        message = f"cannot read {item.copy_from} ({why})"
+        hint = "it changed while the site was being built: build again"
+        raise ContentError([Problem(item.origin, item.line, message, hint)]) from None
 
 
 def _plan(
@@ -217,9 +230,10 @@ def _folder(folder: Path) -> None:
 
 @contextmanager
 def plan_held() -> Iterator[None]:
-    """Plan without the cycle collector, then exempt the plan from collections until the write
-    ends. Planning makes no cycles, but its hundreds of thousands of objects, held to the end,
-    set off full collections that walk them all (0.7 s of a 4.5 s edit at 5,000 articles)."""
+    """Plan without the cycle collector, then exempt the plan from collections (gc.freeze; the
+    build unfreezes when it ends). The plan's hundreds of thousands of objects, held to the
+    end of the write, set off full collections that walked them all (0.7 s of a 4.5 s edit at
+    5,000 articles); what planning leaves as cyclic garbage is collected after the build."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -239,7 +253,8 @@ def write_site(
 ) -> Stats:
     """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
     into a staging folder of the changed files, then put in place (inplace.apply). The caller
-    holds the output's lock and has run inplace.recover (build.py does both)."""
+    holds the output's lock, has run inplace.recover and calls gc.unfreeze() when it is done
+    with the plan (build.py does all three)."""
     global _job
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
@@ -304,7 +319,6 @@ def write_site(
                 interrupt.state.published = True
     finally:
         _job = None
-        gc.unfreeze()  # the plan (and what the caller froze) back under the collector
         # A staging folder a journal names is the next build's to finish (inplace.recover).
         if tmp.exists() and not journal_of(output).exists():
             shutil.rmtree(tmp, ignore_errors=True)
