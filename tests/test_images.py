@@ -194,6 +194,9 @@ def test_the_image_store_keeps_only_what_some_output_folder_uses(tmp_path: Path)
     (root / "content/articles/photo-op/claims.yaml").write_text(short.replace("Forty", "Thirty"))
     build(root, tmp_path / "out")  # nothing on a card changed: nothing made, nothing removed
     assert stored(root) == now
+    shutil.rmtree(root / "content/articles/photo-op")
+    build(root, tmp_path / "out")  # the article went: its images and cards go with it
+    assert stored(root) == set()
 
 
 @pytest.mark.unit

@@ -31,7 +31,18 @@ FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, R
 
 def _versions() -> bytes:
     # Output depends on these libraries too: a new nh3 (sanitiser) must never meet stale HTML.
-    names = ("markdown", "nh3", "pygments", "jinja2", "feedgen", "pyyaml", "pillow")
+    # And search bundles are Pagefind's files, rewritten with cbor2 (searchbundle.canonicalise).
+    names = (
+        "markdown",
+        "nh3",
+        "pygments",
+        "jinja2",
+        "feedgen",
+        "pyyaml",
+        "pillow",
+        "pagefind",
+        "cbor2",
+    )
     found = []
     for name in names:
         try:
@@ -74,7 +85,7 @@ class Cache:
         # Output keys are kept per output folder (build and serve write to different ones).
         self.scope = str(output.resolve()) if output else ""
         self.outputs: dict[str, tuple[str, int, int]] = {}
-        self.changed: set[str] = set()  # keys of the outputs the last save_outputs recorded anew
+        self.changed: set[str] = set()  # keys the last save_outputs recorded anew or dropped
         self.clean = clean
         self.folder: Path | None = None  # for derived files kept as files (search index, images)
         self.warned = False
@@ -252,8 +263,8 @@ class Cache:
                 changed = [(self.scope, p, *e) for p, e in current.items()]
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
+        self.changed = {row[2] for row in changed} | {self.outputs[p][0] for _, p in gone}
         self.outputs = current
-        self.changed = {row[2] for row in changed}
 
     def live_keys(self) -> set[str] | None:
         """The key of every output recorded for any folder; None when the cache cannot tell."""

@@ -132,12 +132,19 @@ class ImageStore:
         if self.folder is None:
             return 0
         removed = 0
-        with contextlib.suppress(OSError), os.scandir(self.folder) as shelves:
-            folders = [entry.path for entry in shelves if entry.is_dir(follow_symlinks=False)]
-            for folder in folders:
+        try:
+            with os.scandir(self.folder) as shelves:
+                folders = [entry.path for entry in shelves if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            return 0  # no store yet, or none to read: nothing to remove
+        for folder in folders:
+            try:
                 with os.scandir(folder) as files:  # a file.pid.tmp is left by a killed build
                     stale = [entry.path for entry in files if entry.name not in live]
-                for path in stale:
+            except OSError:
+                continue
+            for path in stale:
+                with contextlib.suppress(OSError):  # one that cannot go is tried next time
                     os.unlink(path)
                     removed += 1
         return removed
