@@ -324,3 +324,31 @@ def test_claims_json_follows_the_body_order_of_two_reuses_of_one_review(tmp_path
     build(Options(site), output)
     build(Options(site, use_cache=False), tmp_path / "cold")
     assert (output / "claims.json").read_bytes() == (tmp_path / "cold" / "claims.json").read_bytes()
+
+
+def test_text_saved_after_the_walk_is_not_cached_under_the_walks_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build stats every input once, in its walk, and keys parsed articles by those stats. An
+    # article saved again between the walk and its reading must not be cached under the old
+    # stats: a later build whose files have them again would take the newer text for theirs.
+    from aisite.load import load_site
+    from aisite.reader import input_walk
+    from aisite.theme import builtin_theme
+
+    site = copy_site(BASIC, tmp_path / "site")
+    cached: list[str] = []
+    put = cache.Cache.put_parsed
+
+    def recorded(self: cache.Cache, items: dict[str, Any]) -> None:
+        cached.extend(a.path for a in items.values())
+        put(self, items)
+
+    monkeypatch.setattr(cache.Cache, "put_parsed", recorded)
+    walk = input_walk(site, builtin_theme())  # nothing cached yet: every article is parsed
+    index = site / "content" / "articles" / "open-models-week" / "index.md"
+    index.write_text(index.read_text() + "\nSaved after the walk.\n")
+    parsed, _ = load_site(Options(site), cache.Cache(site, tmp_path / "out"), walk)
+    edited = next(a for a in parsed.articles if a.slug == "open-models-week")
+    assert "Saved after the walk" in edited.body_md  # read as it is now...
+    assert len(cached) == 2 and not [p for p in cached if "open-models-week" in p]  # ...not kept

@@ -207,7 +207,8 @@ BandKey = tuple[tuple[tuple[str, ...], bool, int, int, int], ...]
 
 @lru_cache(maxsize=64)
 def _same_fit(text: str, sizes: tuple[int, ...], width: int, height: int) -> tuple[int, list[str]]:
-    """fit() in bold, of a text many cards repeat (a verdict, the site's name)."""
+    """fit() in bold, of a text many cards repeat (a verdict, the site's name); callers share
+    the list, and only read it."""
     return fit(text, True, sizes, width, height)
 
 

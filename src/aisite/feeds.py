@@ -132,7 +132,7 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     everything = claims_key(plan.key, site, entries)
     yield Output(urls.CLAIMS_JSON, "claims", make, key=everything)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
-    # Planned last (registry.OUTPUTS), when every page is in the list.
+    # Planned after every page (registry.OUTPUTS), when every page is in the list.
     pages, base = tuple(plan.sitemap), site.config.base_url
     if len(pages) <= SITEMAP_LIMIT:
         yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, base, pages))

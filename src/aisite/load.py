@@ -119,6 +119,7 @@ def _articles(
     if not folder.is_dir():
         return []
     bundles: list[tuple[Path, list[Path], str]] = []
+    stamps: dict[str, str] = {}
     for entry in reader.entries(folder):
         rel = reader.rel(entry)
         if entry.is_file():
@@ -136,7 +137,9 @@ def _articles(
             if not all(f in found for f in _bundle_files(entry, found)):
                 continue  # unreadable (reported by the walk): never built from the cache instead
             stamp = _stamp(reader, entry, found)
-            bundles.append((entry, found, digest("parsed", config_key, rel, stamp)))
+            key = digest("parsed", config_key, rel, stamp)
+            bundles.append((entry, found, key))
+            stamps[key] = stamp
     known = cache.get_parsed(key for *_, key in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
     result = []
@@ -147,7 +150,10 @@ def _articles(
             article = _parse_bundle(reader, entry, config)
             if article is not None:
                 article = _with_pictures(reader, article, entry, found)
-            if article is not None and len(reader.problems.items) == before:
+            # Kept only when the files are still as the walk found them: text read after a
+            # later save must not be cached under the stamp of the earlier one.
+            same = _stamp(Reader(reader.root, reader.problems), entry, found) == stamps[key]
+            if article is not None and len(reader.problems.items) == before and same:
                 fresh[key] = article
         if article is None:
             continue

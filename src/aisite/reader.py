@@ -16,7 +16,7 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 # Hidden files, and what editors leave beside the files they edit: backups (name~), Emacs
 # autosaves (#name#), Vim's write test (4913), Kate swap files, JetBrains safe-write copies,
-# Office lock files (~$name). Never read, published or watched.
+# Office lock files (~$name). Files of these names are never read, published or watched.
 EDITOR_TEMP = re.compile(r"^\.|~$|^#.*#$|^4913$|\.kate-swp$|___jb_(tmp|old)___$|^~\$")
 
 
@@ -143,8 +143,10 @@ class Reader:
             return []
         result = []
         for entry in entries:
-            if entry.name in IGNORED or EDITOR_TEMP.search(entry.name):
+            if entry.name in IGNORED or entry.name.startswith("."):
                 continue
+            if EDITOR_TEMP.search(entry.name) and not entry.is_dir():
+                continue  # a file an editor left (an article folder named 4913 is an article)
             path = folder / entry.name
             if entry.is_symlink() and not self.inside(path):
                 continue
