@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
 from aisite.parse import parse_article, parse_page
 from aisite.quotecheck import check_quotes, readable_body
-from aisite.reader import Reader, Walk
+from aisite.reader import Reader, Walk, stat_now
 from aisite.reuse import resolve
 from aisite.urls import RESERVED
 
@@ -136,7 +137,7 @@ def _articles(
             found = reader.files(entry)
             if not all(f in found for f in _bundle_files(entry, found)):
                 continue  # unreadable (reported by the walk): never built from the cache instead
-            stamp = _stamp(reader, entry, found)
+            stamp = _stamp(reader.stat, entry, found)
             key = digest("parsed", config_key, rel, stamp)
             bundles.append((entry, found, key))
             stamps[key] = stamp
@@ -152,7 +153,7 @@ def _articles(
                 article = _with_pictures(reader, article, entry, found)
             # Kept only when the files are still as the walk found them: text read after a
             # later save must not be cached under the stamp of the earlier one.
-            same = _stamp(Reader(reader.root, reader.problems), entry, found) == stamps[key]
+            same = _stamp(stat_now, entry, found) == stamps[key]
             if article is not None and len(reader.problems.items) == before and same:
                 fresh[key] = article
         if article is None:
@@ -179,13 +180,15 @@ def _bundle_files(entry: Path, found: list[Path]) -> list[Path]:
     return [p for p in (entry / "index.md", entry / "claims.yaml") if p in found or p.is_file()]
 
 
-def _stamp(reader: Reader, entry: Path, found: list[Path]) -> str:
+def _stamp(
+    stat_of: Callable[[Path], tuple[int, int] | None], entry: Path, found: list[Path]
+) -> str:
     """Size and modification time of a bundle's index.md, claims.yaml and images."""
     parts = []
     names = [entry / "index.md", entry / "claims.yaml"]
     names += [p for p in found if is_image(p.name)]
     for path in names:
-        stat = reader.stat(path)
+        stat = stat_of(path)
         parts.append("-" if stat is None else f"{path.name}:{stat[0]}:{stat[1]}")
     return "|".join(parts)
 

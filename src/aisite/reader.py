@@ -42,11 +42,7 @@ class Reader:
         """A file's size and mtime, as the walk found them (else now); None when it cannot."""
         if path in self.known.stats:
             return self.known.stats[path]
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        return stat.st_size, stat.st_mtime_ns
+        return stat_now(path)
 
     def rel(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -181,6 +177,15 @@ class Reader:
         return result
 
 
+def stat_now(path: Path) -> tuple[int, int] | None:
+    """A file's size and mtime as they are now; None when it cannot be stat'ed."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def input_walk(root: Path, theme: Path) -> Walk:
     """Every file a build reads, found by the same safe walk as loading (loops, outside links),
     with its size and mtime; raises ContentError for what the walk cannot follow."""
@@ -193,11 +198,5 @@ def input_walk(root: Path, theme: Path) -> Walk:
             found.extend(reader.files(top))
     found.extend(theme_reader.files(theme))
     problems.raise_if_any()
-    stats: dict[Path, tuple[int, int] | None] = {}
-    for path in found:
-        try:
-            stat = os.stat(path)
-            stats[path] = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            stats[path] = None
+    stats = {path: stat_now(path) for path in found}
     return Walk({**reader.walked, **theme_reader.walked}, stats)
