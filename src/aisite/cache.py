@@ -84,7 +84,8 @@ class Cache:
         self.db: sqlite3.Connection | None = None
         # Output keys are kept per output folder (build and serve write to different ones).
         self.scope = str(output.resolve()) if output else ""
-        self.outputs: dict[str, tuple[str, int, int]] = {}
+        # Read on first use: the no-change check needs no output's key.
+        self._outputs: dict[str, tuple[str, int, int]] | None = None
         self.changed: set[str] = set()  # keys the last save_outputs recorded anew or dropped
         self.clean = clean
         self.folder: Path | None = None  # for derived files kept as files (search index, images)
@@ -116,16 +117,28 @@ class Cache:
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
-            rows = self.db.execute(
-                "SELECT path, key, size, mtime FROM outputs WHERE folder = ?", (self.scope,)
-            )
-            if not clean:
-                self.outputs = {
-                    str(path): (str(key), int(size), int(mtime)) for path, key, size, mtime in rows
-                }
         except FAULTS as err:
-            self.outputs = {}
             self.fault(err)
+
+    @property
+    def outputs(self) -> dict[str, tuple[str, int, int]]:
+        """Output path -> (key, size, mtime_ns) as the last build into this folder recorded."""
+        if self._outputs is None:
+            self._outputs = {}
+            if self.db is not None and not self.clean:
+                try:
+                    rows = self.db.execute(
+                        "SELECT path, key, size, mtime FROM outputs WHERE folder = ?",
+                        (self.scope,),
+                    )
+                    self._outputs = {
+                        str(path): (str(key), int(size), int(mtime))
+                        for path, key, size, mtime in rows
+                    }
+                except FAULTS as err:
+                    self._outputs = {}
+                    self.fault(err)
+        return self._outputs
 
     def fault(self, err: BaseException) -> None:
         """Stop using a cache that failed: one warning line, then the build goes on without it."""
@@ -264,7 +277,7 @@ class Cache:
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
         self.changed = {row[2] for row in changed} | {self.outputs[p][0] for _, p in gone}
-        self.outputs = current
+        self._outputs = current
 
     def live_keys(self) -> set[str] | None:
         """The key of every output recorded for any folder; None when the cache cannot tell."""

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
 STATS = ("files", "pages", "feeds")
@@ -15,18 +16,19 @@ STATS = ("files", "pages", "feeds")
 def listing(output: Path) -> dict[str, Any]:
     """The number of files in the output folder and a digest of their paths, sizes and mtimes."""
     entries: list[str] = []
-    stack = [output]
+    prefix = os.path.join(output, "")  # a path under the folder starts with exactly this
+    cut = len(prefix)
+    stack = [prefix[:-1] or prefix]
     while stack:
         folder = stack.pop()
         try:
             with os.scandir(folder) as found:
                 for entry in found:
                     stat = entry.stat(follow_symlinks=False)
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                        continue
-                    rel = os.path.relpath(entry.path, output)
-                    entries.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                    if S_ISDIR(stat.st_mode):
+                        stack.append(entry.path)
+                    else:
+                        entries.append(f"{entry.path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}")
         except OSError:
             entries.append(f"{folder}\0unreadable")
     return _digest(entries)
