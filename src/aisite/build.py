@@ -132,11 +132,11 @@ def _build(
         stage("markdown and claims")
         known_units = cache.units()
         plan = SitePlan(site, options.source, cache.folder, known_units)
-        if not _as_published(plan, cache, published):
-            problems.extend(verdict_changes(site, published))
-            problems.raise_if_any()
-        start_indexing(plan, workers)  # in a worker, while this process plans the pages
+        start_indexing(plan, workers)  # in a worker, while this process checks and plans
         try:
+            if not _as_published(plan, cache, published):
+                problems.extend(verdict_changes(site, published))
+                problems.raise_if_any()
             report.stats = write_site(plan.outputs(), output, progress, cache, workers)
         finally:
             stop_indexing(plan)
