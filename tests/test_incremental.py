@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import random
 import shutil
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -302,6 +304,33 @@ def test_a_server_keeps_the_model_between_builds(
     build(options, output)
     assert len(read) > 2  # a build without memory looks up every article
     assert scanned == [output.resolve()]  # and scans the folder it writes
+
+
+def test_a_server_settles_between_builds_and_a_build_leaves_nothing_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve calls settle() after each build: the garbage goes, what is kept is frozen out of
+    # the collector's passes; the next build unfreezes it all when it ends (no permanent leak).
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    monkeypatch.setattr(memory, "kept", memory.Memory())
+
+    class Cycle:
+        other: object = None
+
+    garbage = Cycle()
+    garbage.other = garbage
+    gone = weakref.ref(garbage)
+    del garbage
+    gc.unfreeze()
+    try:
+        memory.settle()
+        assert gone() is None  # collected first, not frozen with the rest
+        assert gc.get_freeze_count() > 0
+        build(Options(site, jobs=1), tmp_path / "out")
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
 
 
 def test_claims_json_follows_the_body_order_of_two_reuses_of_one_review(tmp_path: Path) -> None:

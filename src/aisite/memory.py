@@ -3,6 +3,7 @@ and the listing of an output folder that only it writes."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 
@@ -40,3 +41,11 @@ def keep_listing(folder: str, files: dict[str, tuple[int, int]]) -> None:
     """Remember what a build left in a folder (only while entries are kept)."""
     if kept is not None:
         kept.listings[folder] = files
+
+
+def settle() -> None:
+    """Between a server's builds: collect the last build's garbage, then exempt what is kept
+    from the collector (gc.freeze) until the next build ends (build.py unfreezes). Its full
+    passes over the kept entries cost each build's walk and load 0.3 s at 5,000 articles."""
+    gc.collect()
+    gc.freeze()

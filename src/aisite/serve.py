@@ -18,7 +18,7 @@ from typing import Any
 from aisite.build import build
 from aisite.errors import ContentError, Problems, UsageError, count
 from aisite.load import Options, read_config
-from aisite.memory import remember
+from aisite.memory import remember, settle
 from aisite.preview import QuietServer, host_allowed
 from aisite.reader import EDITOR_TEMP, Reader
 
@@ -244,6 +244,7 @@ def serve(
     serving = False
     try:  # from here on, Ctrl-C, SIGTERM or SIGHUP remove the temporary folder
         rebuild()
+        settle()
         thread.start()
         for changes in watch(
             watched,
@@ -260,6 +261,7 @@ def serve(
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
             rebuild()
+            settle()  # after the reload is published: not on the way to the page
     except KeyboardInterrupt:
         pass
     finally:
