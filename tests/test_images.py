@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
+from aisite import cards
 from aisite.cards import ArticleCard, ClaimCard, _font, draw_article, draw_claim, fit, wrap
 from conftest import NEW_INTERPRETER, run_aisite
 from imagefiles import chart, photo
@@ -218,6 +219,26 @@ def test_text_that_does_not_fit_is_shortened_on_a_word_never_clipped() -> None:
     assert all(
         _font(True, 68).getlength(line) <= 600 for line in wrap(long_word, _font(True, 68), 600)
     )
+
+
+@pytest.mark.unit
+def test_wrapping_by_summed_word_widths_breaks_where_measuring_whole_lines_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "“AI’s naïve rivals, from Ấn to https://example.com/a/very/long/path/that/goes/on/and/on,"
+        " said the rules will cut exports of advanced chips by ninety percent — by 2027.”"
+    ) * 3
+    for bold, size, width in ((False, 52, 1072), (True, 68, 592), (False, 40, 300)):
+        font = _font(bold, size)
+        assert wrap(text, font, width) == cards._wrap(text, font, width, 0, False)
+        assert wrap(text, font, width, 2) == cards._wrap(text, font, width, 0, False)[:2]
+    # Were a sum of word widths ever short of a whole line's, the lines are measured whole.
+    font = _font(False, 52)
+    monkeypatch.setattr(cards, "_length", lambda font, text: font.getlength(text) * 0.8)
+    lines = wrap(text, font, 1000)
+    assert all(font.getlength(line) <= 1000 for line in lines)
+    assert lines == cards._wrap(text, font, 1000, 0, False)
 
 
 @pytest.mark.unit

@@ -58,21 +58,44 @@ def fit(
     """
     for size in sizes:
         font = _font(bold, size)
-        wrapped = wrap(text + tail, font, width)
-        if len(wrapped) <= max(1, height // round(size * GAP)):
+        count = max(1, height // round(size * GAP))
+        wrapped = wrap(text + tail, font, width, count + 1)
+        if len(wrapped) <= count:
             return size, wrapped
-    size = sizes[-1]
-    font = _font(bold, size)
-    count = max(1, height // round(size * GAP))
-    return size, shorten(wrap(text + tail, font, width), font, width, count, tail)
+    # At the smallest size: `count` lines and whether there are more is all shorten() needs.
+    return size, shorten(wrapped, font, width, count, tail)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Lines no wider than `width`; a word wider than a line is split between its letters."""
+@lru_cache(maxsize=1 << 14)
+def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
+    """A word's advance width (words recur: in one quote at three sizes, and across cards)."""
+    return font.getlength(text)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, most: int = 0) -> list[str]:
+    """Lines no wider than `width`; a word wider than a line is split between its letters.
+    `most`: stop once that many lines are made (0: wrap it all).
+
+    A line's width is its words' widths and its spaces' (so each word is measured once),
+    and measured whole where that sum is within a pixel of the limit; every line is measured
+    once when it is done, and the text wrapped measuring whole lines if one were too wide.
+    """
+    lines = _wrap(text, font, width, most, True)
+    if any(font.getlength(line) > width for line in lines):
+        return _wrap(text, font, width, most, False)
+    return lines
+
+
+def _wrap(
+    text: str, font: ImageFont.FreeTypeFont, width: int, most: int, summed: bool
+) -> list[str]:
     lines: list[str] = []
-    line = ""
+    line, used = "", 0.0
+    space = _length(font, " ")
     for word in text.split():
-        while font.getlength(word) > width:  # a long URL or compound: break it, never clip it
+        if most and len(lines) >= most:
+            return lines[:most]
+        while _length(font, word) > width:  # a long URL or compound: break it, never clip it
             cut = next(
                 (i for i in range(len(word) - 1, 0, -1) if font.getlength(word[:i]) <= width), 1
             )
@@ -81,15 +104,21 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
                 line = ""
             lines.append(word[:cut])
             word = word[cut:]
-        candidate = f"{line} {word}" if line else word
-        if line and font.getlength(candidate) > width:
+        if not line:
+            line, used = word, _length(font, word)
+            continue
+        candidate = f"{line} {word}"
+        wide = used + space + _length(font, word)
+        if not summed or abs(wide - width) <= 1:
+            wide = font.getlength(candidate)
+        if wide > width:
             lines.append(line)
-            line = word
+            line, used = word, _length(font, word)
         else:
-            line = candidate
+            line, used = candidate, wide
     if line:
         lines.append(line)
-    return lines
+    return lines[:most] if most else lines
 
 
 def shorten(
@@ -197,9 +226,8 @@ class Canvas:
 
     def png(self) -> bytes:
         """The card as a palette PNG."""
-        image = Image.frombytes("P", (WIDTH, HEIGHT), self.index.tobytes())
-        image.putpalette(self.palette)
-        return _png(image, 3)
+        self.index.putpalette(self.palette)  # the indices become a palette image, in place
+        return _png(self.index, 3)
 
 
 BandKey = tuple[tuple[tuple[str, ...], bool, int, int, int], ...]
