@@ -233,12 +233,13 @@ def test_wrapping_by_summed_word_widths_breaks_where_measuring_whole_lines_does(
         font = _font(bold, size)
         assert wrap(text, font, width) == cards._wrap(text, font, width, 0, False)
         assert wrap(text, font, width, 2) == cards._wrap(text, font, width, 0, False)[:2]
-    # Were a sum of word widths ever short of a whole line's, the lines are measured whole.
+    # Were a sum of word widths ever short of or over a whole line's, the breaks stay the same.
     font = _font(False, 52)
-    monkeypatch.setattr(cards, "_length", lambda font, text: font.getlength(text) * 0.8)
-    lines = wrap(text, font, 1000)
-    assert all(font.getlength(line) <= 1000 for line in lines)
-    assert lines == cards._wrap(text, font, 1000, 0, False)
+    for error in (0.8, 1.25):
+        monkeypatch.setattr(cards, "_length", lambda font, text, e=error: font.getlength(text) * e)
+        lines = wrap(text, font, 1000)
+        assert all(font.getlength(line) <= 1000 for line in lines)
+        assert lines == cards._wrap(text, font, 1000, 0, False)
 
 
 @pytest.mark.unit

@@ -76,9 +76,10 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, most: int = 0) -> 
     """Lines no wider than `width`; a word wider than a line is split between its letters.
     `most`: stop once that many lines are made (0: wrap it all).
 
-    A line's width is its words' widths and its spaces' (so each word is measured once),
-    and measured whole where that sum is within a pixel of the limit; every line is measured
-    once when it is done, and the text wrapped measuring whole lines if one were too wide.
+    A line's width is its words' widths and its spaces' (so each word is measured once); a
+    line is measured whole where the sum says to break it or is within a pixel of the limit,
+    and every line once when it is done: the text is wrapped measuring whole lines if one
+    were too wide. So every break is where measuring whole lines puts it.
     """
     lines = _wrap(text, font, width, most, True)
     if any(font.getlength(line) > width for line in lines):
@@ -109,7 +110,7 @@ def _wrap(
             continue
         candidate = f"{line} {word}"
         wide = used + space + _length(font, word)
-        if not summed or abs(wide - width) <= 1:
+        if not summed or wide > width - 1:  # a break, or too close to tell: measure it whole
             wide = font.getlength(candidate)
         if wide > width:
             lines.append(line)
