@@ -306,29 +306,35 @@ def test_a_server_keeps_the_model_between_builds(
     assert scanned == [output.resolve()]  # and scans the folder it writes
 
 
-def test_a_server_settles_between_builds_and_a_build_leaves_nothing_frozen(
+def test_a_server_settles_between_builds_and_frozen_garbage_is_collected_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # serve calls settle() after each build: the garbage goes, what is kept is frozen out of
-    # the collector's passes; the next build unfreezes it all when it ends (no permanent leak).
+    # serve calls settle() after each build: garbage is collected, what is kept is frozen out
+    # of the collector's passes, and what it froze is collected once it is garbage, even when
+    # the builds between did not unfreeze (nothing changed: the fast path).
     site = copy_site(BASIC, tmp_path / "site")
     shutil.rmtree(site / "expected")
     monkeypatch.setattr(memory, "kept", memory.Memory())
+    options, output = Options(site, jobs=1), tmp_path / "out"
 
     class Cycle:
         other: object = None
 
-    garbage = Cycle()
-    garbage.other = garbage
-    gone = weakref.ref(garbage)
-    del garbage
     gc.unfreeze()
     try:
+        build(options, output)
+        assert gc.get_freeze_count() == 0  # a full build unfreezes what it froze
+        kept = Cycle()
+        kept.other = kept
+        gone = weakref.ref(kept)
         memory.settle()
-        assert gone() is None  # collected first, not frozen with the rest
         assert gc.get_freeze_count() > 0
-        build(Options(site, jobs=1), tmp_path / "out")
-        assert gc.get_freeze_count() == 0
+        assert build(options, output).nothing_changed
+        del kept
+        gc.collect()
+        assert gone() is not None  # frozen: the collector does not see it
+        memory.settle()
+        assert gone() is None
     finally:
         gc.unfreeze()
 

@@ -44,8 +44,10 @@ def keep_listing(folder: str, files: dict[str, tuple[int, int]]) -> None:
 
 
 def settle() -> None:
-    """Between a server's builds: collect the last build's garbage, then exempt what is kept
-    from the collector (gc.freeze) until the next build ends (build.py unfreezes). Its full
-    passes over the kept entries cost each build's walk and load 0.3 s at 5,000 articles."""
+    """Between a server's builds: collect the garbage of the last build (and of what an earlier
+    settle froze), then exempt what is kept from the collector (gc.freeze) until the next
+    settle. Its full passes over the kept entries cost each build's walk and load 0.3 s at
+    5,000 articles."""
+    gc.unfreeze()  # a build that stopped early (nothing changed, a failure) left it frozen
     gc.collect()
     gc.freeze()
