@@ -262,14 +262,20 @@ def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:
     assert "nothing changed" not in late.stdout  # 'now' moved before the newest article
 
 
+def _served_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the basic site, built from now on as `aisite serve` builds (remember())."""
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    monkeypatch.setattr(memory, "kept", memory.Memory())
+    return site
+
+
 def test_a_server_keeps_the_model_between_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `aisite serve` calls remember(): unchanged articles come from memory, not from reading
     # and decoding the cache again, and the output is still exactly a cold build's.
-    site = copy_site(BASIC, tmp_path / "site")
-    shutil.rmtree(site / "expected")
-    monkeypatch.setattr(memory, "kept", memory.Memory())
+    site = _served_site(tmp_path, monkeypatch)
     read: list[tuple[str, str]] = []
     select = cache.Cache._select
 
@@ -312,9 +318,7 @@ def test_a_server_settles_between_builds_and_frozen_garbage_is_collected_later(
     # serve calls settle() after each build: garbage is collected, what is kept is frozen out
     # of the collector's passes, and what it froze is collected once it is garbage, even when
     # the builds between did not unfreeze (nothing changed: the fast path).
-    site = copy_site(BASIC, tmp_path / "site")
-    shutil.rmtree(site / "expected")
-    monkeypatch.setattr(memory, "kept", memory.Memory())
+    site = _served_site(tmp_path, monkeypatch)
     options, output = Options(site, jobs=1), tmp_path / "out"
 
     class Cycle:

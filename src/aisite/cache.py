@@ -136,7 +136,6 @@ class Cache:
                         for path, key, size, mtime in rows
                     }
                 except FAULTS as err:
-                    self._outputs = {}
                     self.fault(err)
         return self._outputs
 
