@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from aisite.model import Article, Page
 from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned
 from aisite.pool import Started, can_fork, fork_call
-from aisite.searchbundle import MANIFEST, Record, make_bundles, prune, read_manifest
+from aisite.searchbundle import Record, bundle_files, make_bundles, prune, read_manifest
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -137,7 +136,7 @@ def _bundle(name: str, folder: Path) -> Iterator[Output]:
     its files by its folder, named by the hash of its records and never changed after."""
     listed = read_manifest(folder)
     if listed is None:
-        listed = [(relative, f"{folder.name}:{relative}") for relative in _files(folder)]
+        listed = [(relative, f"{folder.name}:{relative}") for relative in bundle_files(folder)]
     for relative, key in listed:
         path = urls.search_bundle(f"{name}/{relative}")
         yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
@@ -233,14 +232,3 @@ def _parts(plan: SitePlan) -> dict[str, Part]:
     for page in plan.site.pages:
         found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(_page, page)))
     return dict(sorted(found.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
-
-
-def _files(folder: Path) -> list[str]:
-    """The files below a folder, as sorted relative paths."""
-    found: list[str] = []
-    for parent, _, names in os.walk(folder):
-        base = os.path.relpath(parent, folder).replace(os.sep, "/")
-        found.extend(name if base == "." else f"{base}/{name}" for name in names)
-    if MANIFEST in found:
-        found.remove(MANIFEST)
-    return sorted(found)

@@ -178,13 +178,22 @@ def make_bundles(
 
 def _write_manifest(folder: Path) -> None:
     """List a finished bundle's files with the hash of each (MANIFEST)."""
-    found: dict[str, str] = {}
-    for parent, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(parent, name)
-            relative = os.path.relpath(path, folder).replace(os.sep, "/")
-            found[relative] = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
+    found = {
+        relative: hashlib.sha256((folder / relative).read_bytes()).hexdigest()[:32]
+        for relative in bundle_files(folder)
+    }
     (folder / MANIFEST).write_text(json.dumps(found, sort_keys=True, separators=(",", ":")))
+
+
+def bundle_files(folder: Path) -> list[str]:
+    """A bundle's files as sorted relative paths (its MANIFEST left out)."""
+    found: list[str] = []
+    for parent, _, names in os.walk(folder):
+        base = os.path.relpath(parent, folder).replace(os.sep, "/")
+        found.extend(name if base == "." else f"{base}/{name}" for name in names)
+    if MANIFEST in found:
+        found.remove(MANIFEST)
+    return sorted(found)
 
 
 def read_manifest(folder: Path) -> list[tuple[str, str]] | None:
