@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aisite import cache, content, memory, pool, write
+from aisite import bodies, cache, content, memory, pool, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -279,22 +279,32 @@ def test_a_server_keeps_the_model_between_builds(
     read: list[tuple[str, str]] = []
     select = cache.Cache._select
 
-    def counted(self: cache.Cache, table: str, keys: Any) -> Any:
+    def counted(self: cache.Cache, table: str, keys: Any, join: str = "") -> Any:
         wanted = list(keys)
         read.extend((table, k) for k in wanted if not k.startswith("manifest:"))
-        return select(self, table, wanted)
+        return select(self, table, wanted, join)
 
     monkeypatch.setattr(cache.Cache, "_select", counted)
+    bodies_read: list[str] = []
+    read_body = bodies.Texts.read
+    monkeypatch.setattr(
+        bodies.Texts, "read", lambda t, k, o: bodies_read.append(o) or read_body(t, k, o)
+    )
     scanned: list[Path] = []
     files_of = write.files_of
     monkeypatch.setattr(
         write, "files_of", lambda folder: scanned.append(folder) or files_of(folder)
     )
     output, options = tmp_path / "out", Options(site, jobs=1)
+    kept = memory.kept
+    monkeypatch.setattr(memory, "kept", None)
+    build(options, tmp_path / "warm")  # a build's cache, from which the server's model comes
+    monkeypatch.setattr(memory, "kept", kept)
     build(options, output)
     index = site / "content" / "articles" / "open-models-week" / "index.md"
     for step in range(3):
         read.clear()
+        bodies_read.clear()
         if step < 2:
             index.write_text(index.read_text() + f"\nA sentence {step}.\n")
         else:  # an article goes: its files go, as the listing kept in memory says they are there
@@ -302,6 +312,7 @@ def test_a_server_keeps_the_model_between_builds(
         build(options, output)
         # Only the edited article is looked up (and missed); the rest are remembered.
         assert [table for table, _ in read] == ([] if step == 2 else ["articles", "rendered"])
+        assert bodies_read == []  # nor is any article's body read again: the server holds them
         build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
     assert scanned == []  # the output folder is the server's own: what it wrote is what it holds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aisite import urls
+from aisite.bodies import unreadable
 from aisite.cache import FOLDER, Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems, UsageError
@@ -74,7 +76,18 @@ def build(
     cache = options.source.resolve() / FOLDER if options.use_cache else None
     with build_locks(output, cache, options.wait):
         # Read only now: a build that waited for another one reads the newest content.
-        return _build(options, output, progress)
+        try:
+            return _build(options, output, progress)
+        except ContentError as err:
+            if options.clean or not any(unreadable(p) for p in err.problems):
+                raise
+        # Nothing was published: build again, replacing the cache's rows (a fault is a miss).
+        print(
+            f"aisite: warning: the cache in {cache} cannot be used (an article's rendered text "
+            "is damaged or gone); building without it",
+            file=sys.stderr,
+        )
+        return _build(replace(options, clean=True), output, progress)
 
 
 def _build(

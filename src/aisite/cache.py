@@ -1,5 +1,9 @@
 """The build cache: rendered Markdown by content hash, the key of every output written, units.
 
+Rendered Markdown is kept in two tables: `rendered`, what every build decodes (an article's
+summary, its claims' order and context, its problems), and `texts`, the large HTML and search
+text, read one article at a time when a page, feed or search record needs it (bodies.py).
+
 One SQLite file in `.aisite-cache/` beside `content/`. Entries are keyed by hashes of everything
 they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache. The cache
 is disposable: any fault in it (damaged rows, a read-only or corrupt database) is a miss, reported
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite import __version__, memory
+from aisite.bodies import Texts
 from aisite.cachecodec import article_from_json, article_to_json
 from aisite.model import ParsedArticle
 
@@ -90,6 +95,7 @@ class Cache:
         self.clean = clean
         self.folder: Path | None = None  # for derived files kept as files (search index, images)
         self.warned = False
+        self.texts: Texts | None = None  # articles' bodies, read when used
         if root is None:
             return
         try:
@@ -105,6 +111,7 @@ class Cache:
                 # on (WAL keeps the file consistent; a power cut may lose the last builds' rows).
                 "PRAGMA synchronous=NORMAL;"
                 "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                 "DROP TABLE IF EXISTS parsed;"  # pickles of older versions: never read again
                 "CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS outputs (folder TEXT NOT NULL, path TEXT NOT NULL,"
@@ -113,6 +120,7 @@ class Cache:
                 "CREATE TABLE IF NOT EXISTS units (folder TEXT NOT NULL, signature TEXT NOT NULL,"
                 " value TEXT NOT NULL, PRIMARY KEY (folder, signature));"
             )
+            self.texts = Texts(root / FOLDER / "cache.sqlite")
             for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
@@ -154,8 +162,9 @@ class Cache:
                 file=sys.stderr,
             )
 
-    def _select(self, table: str, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
-        """(key, value) rows of a table for the keys present (none when cleaning)."""
+    def _select(self, table: str, keys: Iterable[str], join: str = "") -> Iterator[tuple[str, Any]]:
+        """(key, value) rows of a table for the keys present (none when cleaning); `join`: a
+        table that must hold the same key too."""
         if self.db is None or self.clean:
             return
         wanted = list(keys)
@@ -164,34 +173,34 @@ class Cache:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    self.db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk)
-                )
+                also = f" JOIN {join} ON {join}.key = {table}.key" if join else ""
+                query = f"SELECT {table}.key, {table}.value FROM {table}{also}"
+                rows.extend(self.db.execute(f"{query} WHERE {table}.key IN ({marks})", chunk))
         except FAULTS as err:
             self.fault(err)
             return
         yield from rows
 
     def get_rendered(
-        self, keys: Iterable[str], decode: Callable[[Any], Any] | None = None
+        self, keys: Iterable[str], decode: Callable[[str, Any], Any]
     ) -> dict[str, Any]:
-        """Cached Markdown results by key, through `decode`; a row that is not JSON or that
-        `decode` refuses is a miss."""
-        return self._get(
-            "rendered", keys, lambda v: decode(json.loads(v)) if decode else json.loads(v)
-        )
+        """Cached Markdown results by key, through decode(key, data); a row that is not JSON,
+        that `decode` refuses, or whose body `texts` does not hold is a miss."""
+        return self._get("rendered", keys, lambda k, v: decode(k, json.loads(v)), join="texts")
 
     def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
         """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss."""
-        return self._get("articles", keys, article_from_json)
+        return self._get("articles", keys, lambda _, v: article_from_json(v))
 
-    def _get(self, table: str, keys: Iterable[str], decode: Callable[[Any], Any]) -> dict[str, Any]:
+    def _get(
+        self, table: str, keys: Iterable[str], decode: Callable[[str, Any], Any], join: str = ""
+    ) -> dict[str, Any]:
         """Decoded rows by key: kept in memory (memory.remember()), else read and decoded."""
         wanted, kept = list(keys), memory.table(table)
         found = {k: kept[k] for k in wanted if k in kept} if kept and not self.clean else {}
-        for key, value in self._select(table, (k for k in wanted if k not in found)):
+        for key, value in self._select(table, (k for k in wanted if k not in found), join):
             try:
-                found[key] = decode(value)
+                found[key] = decode(key, value)
             except FAULTS as err:
                 self.fault(err)
                 return {}
@@ -200,20 +209,22 @@ class Cache:
             kept.update(found)
         return found
 
-    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """Run a write; a cache that cannot be written is dropped for the rest of the build."""
-        if self.db is None or not rows:
+    def _write(self, *writes: tuple[str, Iterable[tuple[Any, ...]]]) -> None:
+        """Run (statement, rows) writes in one transaction; a cache that cannot be written is
+        dropped for the rest of the build."""
+        if self.db is None:
             return
         try:
             with self.db:
-                self.db.executemany(sql, rows)
+                for sql, rows in writes:
+                    self.db.executemany(sql, rows)
         except FAULTS as err:
             self.fault(err)
 
     def put_parsed(self, items: dict[str, ParsedArticle]) -> None:
         """Store parsed articles."""
         rows = [(k, article_to_json(v)) for k, v in items.items()]
-        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+        self._write(("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows))
         kept = memory.table("articles")
         if kept is not None:
             kept.update(items)
@@ -236,13 +247,24 @@ class Cache:
             )
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live_parsed)")
 
-    def put_rendered(self, items: dict[str, Any], decoded: dict[str, Any] | None = None) -> None:
-        """Store Markdown results; kept in memory (memory.remember()) as get_rendered decodes them."""
-        rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
-        self._write("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows)
+    def put_rendered(
+        self,
+        items: dict[str, Any],
+        bodies: Iterable[tuple[str, str]],
+        decoded: dict[str, Any] | None = None,
+    ) -> bool:
+        """Store Markdown results and their bodies ((key, JSON), made as they are written) in
+        one transaction, True when stored; kept in memory (memory.remember()) as get_rendered
+        decodes them."""
+        rows = ((k, json.dumps(v, ensure_ascii=False)) for k, v in items.items())
+        self._write(
+            ("INSERT OR REPLACE INTO texts VALUES (?, ?)", bodies),
+            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows),
+        )
         kept = memory.table("rendered")
         if kept is not None and decoded is not None:
             kept.update(decoded)
+        return self.db is not None
 
     def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""
@@ -333,6 +355,7 @@ class Cache:
             self.db.execute(
                 "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live) AND key NOT LIKE 'manifest:%'"
             )
+            self.db.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM live)")
 
     def manifest(self) -> dict[str, Any] | None:
         """What the last successful build into this output folder recorded (never when cleaning)."""
@@ -350,13 +373,13 @@ class Cache:
 
     def save_manifest(self, data: dict[str, Any]) -> None:
         """Record the inputs of a successful build into this output folder."""
-        self._write(
-            "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
-            [("manifest:" + self.scope, json.dumps(data))],
-        )
+        row = ("manifest:" + self.scope, json.dumps(data))
+        self._write(("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [row]))
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (and this process's reader of bodies)."""
+        if self.texts is not None:
+            self.texts.close()
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()

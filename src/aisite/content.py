@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from aisite import urls
+from aisite import memory, urls
 from aisite.anchor import Found, Selector
+from aisite.bodies import Body, BodyRef
 from aisite.cache import Cache, digest
 from aisite.cachecodec import CacheFormatError, from_data
 from aisite.errors import Problem, Problems
@@ -150,6 +152,20 @@ def text_from_json(data: dict[str, Any]) -> tuple[ArticleText, list[Problem]]:
     return from_data(ArticleText, data["text"]), list(from_data(_Problems, data["problems"]))
 
 
+def body_of(text: ArticleText) -> Body:
+    """The large parts of a rendered text."""
+    claims = {c.id: (c.analysis_html, c.analysis_text) for c in text.claims}
+    return Body(text.body_html, text.toc_html, text.analysis_html, text.search_text, claims)
+
+
+def without_body(data: dict[str, Any]) -> dict[str, Any]:
+    """text_to_json's data with the large parts left empty: what every build decodes."""
+    text = dict(data["text"])
+    text.update(body_html="", toc_html="", analysis_html="", search_text="")
+    text["claims"] = [{**c, "analysis_html": "", "analysis_text": ""} for c in text["claims"]]
+    return {"text": text, "problems": data["problems"]}
+
+
 _Problems = tuple[Problem, ...]
 PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves
 _pending: list[ParsedArticle] = []
@@ -185,13 +201,31 @@ def render_articles(
     return [_render(renderer, a) for a in articles]
 
 
+Rendered = tuple[ArticleText, list[Problem], BodyRef]  # the text's large parts left to `BodyRef`
+
+
+def _cached(cache: Cache, origins: dict[str, str]) -> Callable[[str, Any], Rendered]:
+    """Decode a cached rendering; its body is read when first used, or now in a server (whose
+    model outlives the build, and whose cache a build of the same site may prune meanwhile)."""
+    texts, serving = cache.texts, memory.table("rendered") is not None
+    assert texts is not None  # rows come from a cache that has a database
+
+    def decode(key: str, data: Any) -> Rendered:
+        text, found = text_from_json(data)
+        body = BodyRef(key=key, texts=texts, origin=origins[key])
+        return text, found, body.pin() if serving else body
+
+    return decode
+
+
 def render_content(
     site: ParsedSite, problems: Problems, cache: Cache | None = None, workers: int = 1
 ) -> Site:
     """Render every article and page (cached by content hash), recording claims that fail to anchor."""
     strings = Strings(site.config.language)
     keys = [digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles]
-    cached = cache.get_rendered(keys, text_from_json) if cache else {}
+    origins = dict(zip(keys, (a.path for a in site.articles), strict=True))
+    cached = cache.get_rendered(keys, _cached(cache, origins)) if cache and cache.texts else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = dict(
         zip(
@@ -200,14 +234,25 @@ def render_content(
             strict=True,
         )
     )
-    made = {key: text_from_json(data) for key, data in fresh.items()}
+    made: dict[str, Rendered] = {}
+    for key, data in fresh.items():
+        text, found = text_from_json(data)
+        made[key] = text, found, BodyRef(body_of(text))
     if cache:
-        cache.put_rendered(fresh, made)
+        stored = cache.put_rendered(
+            {k: without_body(data) for k, data in fresh.items()},
+            ((k, ref.get().to_json()) for k, (_, _, ref) in made.items()),
+            made,
+        )
+        if stored and cache.texts and memory.table("rendered") is None:
+            # Stored: read again when used, like the cached ones (a cold build holds no text).
+            for key, (text, found, _) in made.items():
+                made[key] = text, found, BodyRef(key=key, texts=cache.texts, origin=origins[key])
     articles = []
     for parsed, key in zip(site.articles, keys, strict=True):
-        text, found = cached[key] if key in cached else made[key]
+        text, found, body = cached[key] if key in cached else made[key]
         problems.extend(found)
-        articles.append(Article.of(parsed, text))
+        articles.append(Article.of(parsed, text, body))
     renderer = Renderer(strings, site.config.embeds)
     pages = []
     for page in site.pages:

@@ -1,13 +1,16 @@
-"""The content model: settings, parsed and rendered articles, claims and pages; frozen, no I/O."""
+"""The content model: settings, parsed and rendered articles, claims and pages; frozen."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from aisite.bodies import BodyRef  # held, not used: the model imports nothing of aisite
 
 ClaimType = Literal["statistic", "quote", "prediction", "comparison", "policy", "fact", "opinion"]
 ClaimantType = Literal["Person", "Organization"]
@@ -306,24 +309,39 @@ class ClaimText:
 
 @dataclass(frozen=True)
 class Claim(ParsedClaim):
-    """A claim anchored in its article, with its analysis rendered."""
+    """A claim anchored in its article, with its analysis rendered (held in its article's body)."""
 
-    analysis_html: str
     matched: str
     context_before: str
     context_after: str
-    analysis_text: str
+    body: BodyRef = field(compare=False, repr=False)
 
     @property
     def text(self) -> str:
         """The quote as it stands in the article (original quotes and dashes)."""
         return self.matched or self.quote
 
+    @property
+    def analysis_html(self) -> str:
+        """The analysis as HTML."""
+        return self.body.get().claims[self.id][0]
+
+    @property
+    def analysis_text(self) -> str:
+        """The analysis as plain text, for the search index."""
+        return self.body.get().claims[self.id][1]
+
     @classmethod
-    def of(cls, parsed: ParsedClaim, text: ClaimText) -> Claim:
-        """The rendered claim from its two halves."""
-        parts = _shallow(parsed) | _shallow(text)
-        return cls(**parts)
+    def of(cls, parsed: ParsedClaim, text: ClaimText, body: BodyRef) -> Claim:
+        """The rendered claim from its two halves and its article's body."""
+        seen = (text.matched, text.context_before, text.context_after)
+        return cls(
+            **_shallow(parsed),
+            matched=seen[0],
+            context_before=seen[1],
+            context_after=seen[2],
+            body=body,
+        )
 
 
 @dataclass(frozen=True)
@@ -424,29 +442,47 @@ class ArticleText:
 
 @dataclass(frozen=True)
 class Article(ArticleMeta):
-    """A rendered article: HTML body with its claims anchored and highlighted."""
+    """A rendered article: HTML body with its claims anchored and highlighted.
 
-    body_html: str
-    toc_html: str
-    analysis_html: str
-    search_text: str
+    Its large text (`body`: the HTML and the search text) may stay in the cache until a page,
+    a feed or the search index asks for it."""
+
     claims: tuple[Claim, ...]
+    body: BodyRef = field(compare=False, repr=False)
     reuses: tuple[Reuse, ...] = ()
 
+    @property
+    def body_html(self) -> str:
+        """The text as HTML, claims highlighted."""
+        return self.body.get().body_html
+
+    @property
+    def toc_html(self) -> str:
+        """The table of contents as HTML ('' when the text has too few headings)."""
+        return self.body.get().toc_html
+
+    @property
+    def analysis_html(self) -> str:
+        """The site's analysis of the story as HTML."""
+        return self.body.get().analysis_html
+
+    @property
+    def search_text(self) -> str:
+        """The analysis and the text as plain text, for the search index."""
+        return self.body.get().search_text
+
     @classmethod
-    def of(cls, parsed: ParsedArticle, text: ArticleText) -> Article:
-        """The rendered article from what was parsed and what rendering produced."""
+    def of(cls, parsed: ParsedArticle, text: ArticleText, body: BodyRef) -> Article:
+        """The rendered article from what was parsed and what rendering produced (the large
+        parts of which `body` holds or reads)."""
         by_id = {c.id: c for c in parsed.claims}
         reuses = {r.id: r for r in parsed.reuses}
         meta = {f.name: getattr(parsed, f.name) for f in fields(ArticleMeta)}
         meta["summary"] = text.summary
         return cls(
             **meta,
-            body_html=text.body_html,
-            toc_html=text.toc_html,
-            analysis_html=text.analysis_html,
-            search_text=text.search_text,
-            claims=tuple(Claim.of(by_id[t.id], t) for t in text.claims),
+            body=body,
+            claims=tuple(Claim.of(by_id[t.id], t, body) for t in text.claims),
             reuses=tuple(
                 Reuse(
                     **_shallow(reuses[t.id]),

@@ -1,0 +1,98 @@
+"""Articles' large text stays in the cache until a page, feed or search record uses it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from aisite import bodies
+from aisite.build import build, build_now
+from aisite.cache import Cache
+from aisite.content import render_content
+from aisite.errors import Problems
+from aisite.load import Options, load_site
+from aisite.model import Site
+from conftest import aisite, copy_site
+
+pytestmark = pytest.mark.cli
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _texts(site: Site) -> list[tuple[str, ...]]:
+    """Every large text of every article and claim."""
+    found = []
+    for article in site.articles:
+        found.append(
+            (article.body_html, article.toc_html, article.analysis_html, article.search_text)
+        )
+        found += [(c.analysis_html, c.analysis_text) for c in article.claims]
+    return found
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["rendered now", "from the cache"])
+def test_bodies_are_read_when_used_and_equal_what_rendering_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    source = copy_site(BASIC, tmp_path / "src")
+    options = Options(source, now=build_now(), jobs=1)
+    if warm:
+        build(options, tmp_path / "out")
+    reads: list[str] = []
+    read = bodies.Texts.read
+
+    def counted(self: bodies.Texts, key: str, origin: str) -> bodies.Body:
+        reads.append(origin)
+        return read(self, key, origin)
+
+    monkeypatch.setattr(bodies.Texts, "read", counted)
+    cache = Cache(source, tmp_path / "out")
+    try:
+        parsed, problems = load_site(options, cache)
+        lazy = render_content(parsed, problems, cache)
+        assert reads == []  # the model holds no body: a build decodes only those it shows
+        held = render_content(load_site(options)[0], Problems())  # no cache: rendered, held
+        assert _texts(lazy) == _texts(held)
+        assert sorted(set(reads)) == sorted(a.path for a in lazy.articles)
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize("damage", ["gone", "garbage", "wrong shape"])
+def test_a_body_the_cache_lost_or_damaged_is_a_miss(tmp_path: Path, damage: str) -> None:
+    source = copy_site(BASIC, tmp_path / "src")
+    output = tmp_path / "site"
+    assert aisite("build", "--source", str(source), "--output", str(output)).returncode == 0
+    db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
+    with db:
+        if damage == "gone":
+            db.execute("DELETE FROM texts")
+        else:
+            db.execute("UPDATE texts SET value = ?", ("{[" if damage == "garbage" else "[1]",))
+    db.close()
+    index = source / "content" / "articles" / "open-models-week" / "index.md"
+    index.write_text(index.read_text() + "\nOne more sentence.\n")
+    result = aisite("build", "--source", str(source), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    if damage == "gone":  # a rendering without its body is not taken from the cache at all
+        assert warned == []
+    else:  # read when a page needed it: the build is made again without the cache
+        assert warned == [
+            f"aisite: warning: the cache in {source / '.aisite-cache'} cannot be used (an "
+            "article's rendered text is damaged or gone); building without it"
+        ]
+    reference = tmp_path / "reference"
+    cold = aisite("build", "--source", str(source), "--output", str(reference), "--clean")
+    assert cold.returncode == 0, cold.stderr
+    assert tree(output) == tree(reference)
+    again = aisite("build", "--source", str(source), "--output", str(output), "-v")
+    assert again.returncode == 0 and "warning" not in again.stderr  # the rows were made anew
