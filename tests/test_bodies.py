@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from aisite.errors import Problems
 from aisite.load import Options, load_site
 from aisite.model import Site
 from conftest import aisite, copy_site
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus  # noqa: E402
 
 pytestmark = pytest.mark.cli
 
@@ -66,7 +70,10 @@ def test_bodies_are_read_when_used_and_equal_what_rendering_gives(
         cache.close()
 
 
-@pytest.mark.parametrize("damage", ["gone", "garbage", "wrong shape"])
+DAMAGE = {"garbage": "{[", "wrong shape": "[1]", "no claims": '["", "", "", "", {}]'}
+
+
+@pytest.mark.parametrize("damage", ["gone", *DAMAGE])
 def test_a_body_the_cache_lost_or_damaged_is_a_miss(tmp_path: Path, damage: str) -> None:
     source = copy_site(BASIC, tmp_path / "src")
     output = tmp_path / "site"
@@ -76,7 +83,7 @@ def test_a_body_the_cache_lost_or_damaged_is_a_miss(tmp_path: Path, damage: str)
         if damage == "gone":
             db.execute("DELETE FROM texts")
         else:
-            db.execute("UPDATE texts SET value = ?", ("{[" if damage == "garbage" else "[1]",))
+            db.execute("UPDATE texts SET value = ?", (DAMAGE[damage],))
     db.close()
     index = source / "content" / "articles" / "open-models-week" / "index.md"
     index.write_text(index.read_text() + "\nOne more sentence.\n")
@@ -88,7 +95,7 @@ def test_a_body_the_cache_lost_or_damaged_is_a_miss(tmp_path: Path, damage: str)
     else:  # read when a page needed it: the build is made again without the cache
         assert warned == [
             f"aisite: warning: the cache in {source / '.aisite-cache'} cannot be used (an "
-            "article's rendered text is damaged or gone); building without it"
+            "article's rendered text is damaged or gone); building again without reading it"
         ]
     reference = tmp_path / "reference"
     cold = aisite("build", "--source", str(source), "--output", str(reference), "--clean")
@@ -96,3 +103,41 @@ def test_a_body_the_cache_lost_or_damaged_is_a_miss(tmp_path: Path, damage: str)
     assert tree(output) == tree(reference)
     again = aisite("build", "--source", str(source), "--output", str(output), "-v")
     assert again.returncode == 0 and "warning" not in again.stderr  # the rows were made anew
+
+
+def test_a_clean_build_reads_no_body_back_from_a_damaged_cache(tmp_path: Path) -> None:
+    # --clean (and the build made again after a damaged body) renders every article afresh and
+    # holds the text: it never depends on reading back what it wrote.
+    source = copy_site(BASIC, tmp_path / "src")
+    output, reference = tmp_path / "site", tmp_path / "reference"
+    assert aisite("build", "--source", str(source), "--output", str(output)).returncode == 0
+    assert aisite("build", "--source", str(source), "--output", str(reference)).returncode == 0
+    db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
+    with db:  # every body written from now on reads back as garbage
+        db.execute(
+            "CREATE TRIGGER spoil AFTER INSERT ON texts BEGIN "
+            "UPDATE texts SET value = '{[' WHERE key = NEW.key; END"
+        )
+    db.close()
+    result = aisite("build", "--source", str(source), "--output", str(output), "--clean")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    assert tree(output) == tree(reference)
+
+
+def test_an_edit_reads_the_bodies_of_what_it_shows_not_of_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus.generate(60, tmp_path / "corpus", claims_ratio=1.0)
+    source = tmp_path / "corpus" / "aisite"
+    options, output = Options(source, jobs=1), tmp_path / "out"
+    build(options, output)
+    reads: list[str] = []
+    read = bodies.Texts.read
+    monkeypatch.setattr(bodies.Texts, "read", lambda t, k, o: reads.append(o) or read(t, k, o))
+    articles = sorted((source / "content" / "articles").iterdir())
+    index = articles[0] / "index.md"
+    index.write_text(index.read_text() + "\nOne more sentence.\n")
+    build(options, output)
+    # Its page and claim pages, the feeds that carry it, its year's search records: not all.
+    assert 0 < len(set(reads)) < len(articles) / 2, sorted(set(reads))

@@ -12,7 +12,7 @@ from typing import Any
 
 from aisite.errors import ContentError, Problem
 
-FAULTS = (sqlite3.Error, OSError, LookupError, ValueError, TypeError)
+FAULTS = (sqlite3.Error, OSError, LookupError, ValueError, TypeError, RecursionError)
 # A body that cannot be read means a damaged cache (or one changed during the build): the
 # build is made again without it (build.py), as for any fault of the cache.
 UNREADABLE = "cannot read its rendered text from the cache"
@@ -57,12 +57,18 @@ class Body:
         return cls(strings[0], strings[1], strings[2], strings[3], found)
 
 
+def _unreadable(origin: str, why: str) -> ContentError:
+    message = f"{UNREADABLE} ({why})"
+    hint = "the cache changed while the site was being built: build again"
+    return ContentError([Problem(origin, 0, message, hint)])
+
+
 class Texts:
-    """Bodies in the cache's `texts` table by key. Each process opens its own read-only
+    """Bodies in the cache's `texts` table by key. Each process opens its own query-only
     connection (a connection must not cross a fork) and keeps its last few bodies: one
     article's page and its claim pages are rendered one after the other."""
 
-    KEEP = 8
+    KEEP = 64
 
     def __init__(self, database: Path) -> None:
         self.database = database
@@ -84,10 +90,7 @@ class Texts:
                 raise LookupError("it is not there")
             body = Body.from_json(value[0])
         except FAULTS as err:
-            why = str(err) or type(err).__name__
-            message = f"{UNREADABLE} ({why})"
-            hint = "the cache changed while the site was being built: build again"
-            raise ContentError([Problem(origin, 0, message, hint)]) from None
+            raise _unreadable(origin, str(err) or type(err).__name__) from None
         self._recent[key] = body
         if len(self._recent) > self.KEEP:
             self._recent.popitem(last=False)
@@ -100,6 +103,7 @@ class Texts:
             if not self.database.is_file():  # else connect would make an empty one
                 raise LookupError("the cache is gone")
             self._db = sqlite3.connect(self.database, check_same_thread=False)
+            self._db.execute("PRAGMA query_only = 1")
             self._pid = os.getpid()
             self._recent.clear()
         return self._db
@@ -135,6 +139,13 @@ class BodyRef:
             return self._body
         assert self._texts is not None
         return self._texts.read(self._key, self._origin)
+
+    def claim(self, claim_id: str) -> tuple[str, str]:
+        """A claim's analysis as HTML and as plain text."""
+        found = self.get().claims.get(claim_id)
+        if found is None:  # a body stored for another rendering: the cache is damaged
+            raise _unreadable(self._origin, f"no analysis of claim {claim_id!r}")
+        return found
 
     def pin(self) -> BodyRef:
         """Hold the body from now on (a server keeps its model between builds)."""

@@ -84,7 +84,7 @@ def build(
         # Nothing was published: build again, replacing the cache's rows (a fault is a miss).
         print(
             f"aisite: warning: the cache in {cache} cannot be used (an article's rendered text "
-            "is damaged or gone); building without it",
+            "is damaged or gone); building again without reading it",
             file=sys.stderr,
         )
         return _build(replace(options, clean=True), output, progress)

@@ -153,8 +153,8 @@ class Catalog:
             for r in article.reuses
             if r.target_url in self.reviews
         ]
-        order = article.body_html.find
-        return tuple(sorted(items, key=lambda a: order(f'id="{urls.claim_mark_id(a.anchor)}"')))
+        position = {key: i for i, key in enumerate(article.marks)}
+        return tuple(sorted(items, key=lambda a: position.get(a.anchor, -1)))
 
     def sightings(self, entry: ClaimEntry) -> tuple[Sighting, ...]:
         """Every appearance of a claim (articles here that anchor it, external ones), by date."""

@@ -106,6 +106,7 @@ class Renderer:
             search_text=f"{text_of(analysis)} {text_of(body.html)}",
             claims=claims,
             reused=reused,
+            marks=tuple(f.key for f in body.found),
         )
 
     def markdown(
@@ -244,8 +245,9 @@ def render_content(
             ((k, ref.get().to_json()) for k, (_, _, ref) in made.items()),
             made,
         )
-        if stored and cache.texts and memory.table("rendered") is None:
-            # Stored: read again when used, like the cached ones (a cold build holds no text).
+        if stored and cache.texts and not cache.clean and memory.table("rendered") is None:
+            # Stored: read again when used, like the cached ones (a cold build holds no text;
+            # --clean, also a build again after a damaged cache, reads nothing back from it).
             for key, (text, found, _) in made.items():
                 made[key] = text, found, BodyRef(key=key, texts=cache.texts, origin=origins[key])
     articles = []

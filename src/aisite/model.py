@@ -324,12 +324,12 @@ class Claim(ParsedClaim):
     @property
     def analysis_html(self) -> str:
         """The analysis as HTML."""
-        return self.body.get().claims[self.id][0]
+        return self.body.claim(self.id)[0]
 
     @property
     def analysis_text(self) -> str:
         """The analysis as plain text, for the search index."""
-        return self.body.get().claims[self.id][1]
+        return self.body.claim(self.id)[1]
 
     @classmethod
     def of(cls, parsed: ParsedClaim, text: ClaimText, body: BodyRef) -> Claim:
@@ -438,6 +438,7 @@ class ArticleText:
     search_text: str  # the analysis and the body as plain text, for the search index
     claims: tuple[ClaimText, ...]  # in the order the quotes appear in the text
     reused: tuple[ClaimText, ...] = ()  # the reused claims' quotes as found, in text order
+    marks: tuple[str, ...] = ()  # the ids of claims and reuses highlighted, in text order
 
 
 @dataclass(frozen=True)
@@ -450,6 +451,7 @@ class Article(ArticleMeta):
     claims: tuple[Claim, ...]
     body: BodyRef = field(compare=False, repr=False)
     reuses: tuple[Reuse, ...] = ()
+    marks: tuple[str, ...] = ()  # the ids of claims and reuses highlighted, in text order
 
     @property
     def body_html(self) -> str:
@@ -492,6 +494,7 @@ class Article(ArticleMeta):
                 )
                 for t in text.reused
             ),
+            marks=text.marks,
         )
 
 
