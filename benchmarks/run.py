@@ -401,8 +401,8 @@ def serve_latency(
         events.close()
     finally:
         proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
+        try:  # it removes its temporary site (280,000 files at 20,000 articles) before exiting
+            proc.wait(timeout=600)
         except subprocess.TimeoutExpired:
             proc.kill()
     return samples

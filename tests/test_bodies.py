@@ -18,7 +18,7 @@ from aisite.model import Site
 from conftest import aisite, copy_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import corpus  # noqa: E402
+import corpus
 
 pytestmark = pytest.mark.cli
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import random
@@ -229,3 +230,30 @@ def test_workers_die_with_a_killed_build(tmp_path: Path) -> None:
         while _session(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _session(proc.pid) == [], f"workers outlived a killed build ({delay} s)"
+
+
+def test_a_full_disk_is_said_plainly_and_the_site_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not "internal error (a bug in aisite)" with a traceback: the machine ran out of space.
+    from conftest import aisite
+
+    source = copy_site(SITES / "basic", tmp_path / "src")
+    output = tmp_path / "site"
+    assert aisite("build", "--source", str(source), "--output", str(output)).returncode == 0
+    before = tree(output)
+    index = source / "content" / "articles" / "open-models-week" / "index.md"
+    index.write_text(index.read_text() + "\nOne more sentence.\n")
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    result = aisite("build", "--source", str(source), "--output", str(output), "-j", "1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "aisite build: error: cannot write: No space left on device "
+        "(free some space, then run it again)\n"
+    )
+    monkeypatch.undo()
+    assert tree(output) == before

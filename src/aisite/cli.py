@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aisite import __version__
-from aisite.errors import ContentError, Problem, UsageError, count
+from aisite.errors import ContentError, Problem, UsageError, count, disk_full
 from aisite.interrupt import exit_status, install, interrupted_message
 from aisite.preview import port
 
@@ -235,6 +235,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE
+    except OSError as err:
+        if not disk_full(err):
+            return _bug()
+        print(
+            f"aisite {args.command}: error: cannot write: {err.strerror} "
+            "(free some space, then run it again)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except Exception:
         return _bug()
 

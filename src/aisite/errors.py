@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,12 @@ class ContentError(Exception):
     def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem]]]:
         # Keeps the problems intact when a worker process sends the error back.
         return (ContentError, (self.problems,))
+
+
+def disk_full(err: BaseException) -> bool:
+    """True for a write refused for want of space (the disk, or the user's quota): the
+    machine's problem, not a bug in aisite nor one in the content."""
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class Problems:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite.build import build
-from aisite.errors import ContentError, Problems, UsageError, count
+from aisite.errors import ContentError, Problems, UsageError, count, disk_full
 from aisite.load import Options, read_config
 from aisite.memory import remember, settle
 from aisite.preview import QuietServer, host_allowed
@@ -221,7 +221,13 @@ def serve(
             say(f"Build failed ({count(len(problems), 'problem')}); {serving}")
             state.publish(problems)
             return
-        except Exception:  # a bug in aisite must not take the preview down with it
+        except Exception as err:  # a bug in aisite must not take the preview down with it
+            if isinstance(err, OSError) and disk_full(err):
+                why = f"cannot write: {err.strerror}"
+                state.publish([f"aisite: {why} (free some space, then save again)"])
+                last = "the last good site" if state.built else "this message"
+                say(f"Build failed ({why}); still serving {last}.")
+                return
             traceback.print_exc()
             state.publish(["aisite: internal error while building (a bug in aisite)"])
             return
