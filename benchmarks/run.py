@@ -400,8 +400,11 @@ def serve_latency(
             time.sleep(1)
         events.close()
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:  # it removes its temporary site (280,000 files at 20,000 articles) before exiting
+        # SIGTERM, not SIGINT: a benchmark started in the background (`nohup ... &`) passes
+        # SIGINT on ignored, and a Python child then never sees it. aisite stops on SIGTERM as
+        # on Ctrl-C, removing its temporary site (280,000 files at 20,000 articles) first.
+        proc.send_signal(signal.SIGTERM)
+        try:
             proc.wait(timeout=600)
         except subprocess.TimeoutExpired:
             proc.kill()
