@@ -143,17 +143,27 @@ def _zygote_ends() -> Iterator[None]:
         zygote.wait(timeout=30)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_build_caches_in_the_tree() -> Iterator[None]:
-    """Builds of the fixture sites under tests/ start cold and leave no .aisite-cache behind."""
+def _remove_build_caches() -> None:
+    for cache in TESTS.rglob(".aisite-cache"):
+        shutil.rmtree(cache, ignore_errors=True)
 
-    def clean() -> None:
-        for cache in TESTS.rglob(".aisite-cache"):
-            shutil.rmtree(cache, ignore_errors=True)
 
-    clean()
-    yield
-    clean()
+def _controller() -> bool:
+    """The process that runs alone before and after every test: not an xdist worker."""
+    return "PYTEST_XDIST_WORKER" not in os.environ
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Builds of the fixture sites under tests/ start cold. Only the controller cleans, before
+    any worker starts: a worker's session begins and ends while others build in the tree."""
+    if _controller():
+        _remove_build_caches()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No .aisite-cache is left behind in tests/ (the controller finishes after every worker)."""
+    if _controller():
+        _remove_build_caches()
 
 
 SITES = Path(__file__).parent / "sites"
