@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aisite import bodies, cache, content, memory, pool, write
+from aisite import bodies, cache, content, inplace, memory, pool, write
 from aisite.build import build
 from aisite.load import Options
 from conftest import aisite, copy_site
@@ -290,11 +290,15 @@ def test_a_server_keeps_the_model_between_builds(
     monkeypatch.setattr(
         bodies.Texts, "read", lambda t, k, o: bodies_read.append(o) or read_body(t, k, o)
     )
-    scanned: list[Path] = []
-    files_of = write.files_of
-    monkeypatch.setattr(
-        write, "files_of", lambda folder: scanned.append(folder) or files_of(folder)
-    )
+    scanned: list[Path] = []  # output folders listed (not the staging folders of each write)
+    files_of = inplace.files_of
+
+    def listed(folder: Path) -> inplace.Listing:
+        if not folder.name.startswith("."):
+            scanned.append(folder)
+        return files_of(folder)
+
+    monkeypatch.setattr(inplace, "files_of", listed)
     output, options = tmp_path / "out", Options(site, jobs=1)
     kept = memory.kept
     monkeypatch.setattr(memory, "kept", None)

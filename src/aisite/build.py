@@ -18,7 +18,7 @@ from aisite.bodies import unreadable
 from aisite.cache import FOLDER, Cache, digest
 from aisite.content import render_content
 from aisite.errors import ContentError, Problem, Problems, UsageError
-from aisite.inplace import recover
+from aisite.inplace import Present, recover
 from aisite.integrity import STATS, unchanged
 from aisite.load import Options, load_site
 from aisite.lock import build_locks
@@ -130,6 +130,8 @@ def _build(
             stats=Stats(**known["stats"], unchanged=known["stats"]["files"]),
             nothing_changed=True,
         )
+    # Listed while the content is read (the folder is ours: we hold its lock, recovered it).
+    present = Present(output, early=workers > 1 and (output / MARKER).is_file())
     try:
         with _model_held():
             parsed, problems = load_site(options, cache, walk)
@@ -150,7 +152,7 @@ def _build(
             if not _as_published(plan, cache, published):
                 problems.extend(verdict_changes(site, published))
                 problems.raise_if_any()
-            report.stats = write_site(plan.outputs(), output, progress, cache, workers)
+            report.stats = write_site(plan.outputs(), output, progress, cache, workers, present)
         finally:
             stop_indexing(plan)
         cache.save_units(plan.units.used, known_units)
@@ -176,6 +178,7 @@ def _build(
             }
         )
     finally:
+        present.cancel()
         cache.close()
         gc.unfreeze()  # back under the collector: a server builds again in this process
     report.articles = len(site.articles)

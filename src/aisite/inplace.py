@@ -11,12 +11,18 @@ the output's lock) finishes the journal before it reads anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from functools import partial
 from pathlib import Path, PurePosixPath
 
+from aisite import memory
 from aisite.leftovers import remove_leftover
+from aisite.pool import Started, can_fork, fork_call
+
+Listing = dict[str, tuple[int, int]]
 
 
 def journal_of(output: Path) -> Path:
@@ -29,10 +35,10 @@ def staging_prefix(output: Path) -> str:
     return f".{output.name}.staged-"
 
 
-def files_of(folder: Path) -> dict[str, tuple[int, int]]:
+def files_of(folder: Path) -> Listing:
     """Every file below `folder` (and every symbolic link, even to a folder), as POSIX paths,
     with its size and mtime_ns (of the link itself, for a link)."""
-    found: dict[str, tuple[int, int]] = {}
+    found: Listing = {}
     stack = [(str(folder), "")]
     while stack:
         path, prefix = stack.pop()
@@ -51,6 +57,33 @@ def files_of(folder: Path) -> dict[str, tuple[int, int]]:
             except OSError:
                 continue  # gone meanwhile: only this entry is left out
     return found
+
+
+class Present:
+    """What an output folder holds: the listing a server kept, else listed by files_of; with
+    `early`, listed in a forked worker begun now (0.5 s for 70,000 files, while the build
+    reads the content)."""
+
+    def __init__(self, output: Path, early: bool) -> None:
+        self.output = output
+        self.kept = memory.take_listing(str(output))
+        self.started: Started[Listing] | None = None
+        if self.kept is None and early and can_fork():
+            with contextlib.suppress(OSError):  # no process to spare: listed when asked for
+                self.started = fork_call(partial(files_of, output))
+
+    def get(self) -> Listing:
+        """The listing (waiting for the worker, if one lists it)."""
+        if self.kept is not None:
+            return self.kept
+        if self.started is not None:
+            return self.started.result()
+        return files_of(self.output)
+
+    def cancel(self) -> None:
+        """Stop the worker if its listing was never asked for (the build ended early)."""
+        if self.started is not None:
+            self.started.cancel()
 
 
 def apply(output: Path, staging: Path, delete: list[str]) -> None:

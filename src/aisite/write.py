@@ -22,7 +22,7 @@ from typing import Any
 from aisite import interrupt, memory
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
-from aisite.inplace import apply, files_of, journal_of, staging_prefix
+from aisite.inplace import Present, apply, journal_of, staging_prefix
 from aisite.integrity import listing_of
 from aisite.interrupt import uninterrupted
 from aisite.leftovers import remove_leftover
@@ -250,6 +250,7 @@ def write_site(
     progress: Callable[[int, int], None] | None = None,
     cache: Cache | None = None,
     workers: int = 1,
+    present: Present | None = None,
 ) -> Stats:
     """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
     into a staging folder of the changed files, then put in place (inplace.apply). The caller
@@ -259,9 +260,12 @@ def write_site(
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
     # unchanged outputs are found in it, the rest deleted.
-    present = (memory.take_listing(str(output)) or files_of(output)) if in_place else {}
+    if present is None:
+        present = Present(output, early=False)
+    listed = present.get() if in_place else {}
+    present.cancel()
     with plan_held():
-        planned, published = _plan(outputs, present, cache.outputs if in_place and cache else {})
+        planned, published = _plan(outputs, listed, cache.outputs if in_place and cache else {})
     check_paths(planned)
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
@@ -306,7 +310,7 @@ def write_site(
                 _folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
             keep = {item.path for item in planned} | {MARKER}
-            gone = [path for path in present if path not in keep]
+            gone = [path for path in listed if path not in keep]
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
