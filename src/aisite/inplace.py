@@ -77,7 +77,8 @@ class Present:
         if self.kept is not None:
             return self.kept
         if self.started is not None:
-            return self.started.result()
+            self.kept, self.started = self.started.result(), None
+            return self.kept
         return files_of(self.output)
 
     def cancel(self) -> None:
