@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from aisite import search
+from aisite.build import build
+from aisite.load import Options
 from aisite.render import SitePlan
-from aisite.search import _parts, records, shards, text_of
+from aisite.search import Record, _parts, filter_counts, records, shards, text_of
 from aisite.searchbundle import KEEP, prune
 from conftest import NEW_INTERPRETER, run_aisite
 from test_incremental import tree
@@ -18,8 +21,11 @@ CLAIMANTS = ["Ana", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
 VERDICTS = ["accurate", "misleading", "inaccurate", "needs-context", "unverifiable"]
 
 
-def write_site(root: Path, *, search: bool = True, claims: int = 24) -> Path:
-    """A site whose claims spread over many claimants, topics and verdicts (many filter values)."""
+def write_site(
+    root: Path, *, search: bool = True, claims: int = 24, dates: list[str] | None = None
+) -> Path:
+    """A site whose claims spread over many claimants, topics and verdicts (many filter values);
+    story n is dated dates[n] if given."""
     (root / "content" / "articles").mkdir(parents=True)
     config = "title: Desk\nbase_url: https://example.org/\n" + ("" if search else "search: false\n")
     (root / "content" / "site.yaml").write_text(config)
@@ -30,7 +36,8 @@ def write_site(root: Path, *, search: bool = True, claims: int = 24) -> Path:
             f"Sentence {n}-{k} says something checkable about chips." for k in range(3)
         )
         (folder / "index.md").write_text(
-            f"---\ntitle: Story {n}\ndate: 20{20 + n % 6}-03-0{1 + n % 8}\ntags: [T{n % 5}]\n---\n{words}\n"
+            f"---\ntitle: Story {n}\ndate: {dates[n] if dates else f'20{20 + n % 6}-03-0{1 + n % 8}'}\n"
+            f"tags: [T{n % 5}]\n---\n{words}\n"
         )
         items = []
         for k in range(3):
@@ -88,6 +95,57 @@ def test_each_part_makes_the_records_shards_would_give_it(tmp_path: Path) -> Non
     made = {name: [make() for _, make in part] for name, part in parts.items()}
     assert made == shards(records(plan))
     assert list(made) == ["2025", "2023", "pages"]
+
+
+@pytest.mark.unit
+def test_a_year_with_more_records_than_a_part_holds_is_split_into_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "PART_RECORDS", 4)
+
+    def record(url: str, date: str | None) -> Record:
+        return Record(url, url, "", {}, {}, {"date": date} if date else {})
+
+    busy = [record(f"b{m}", f"2024-{m:02d}-15") for m in range(1, 10)]  # 9: three parts of 4
+    found = [*busy, record("q1", "2023-01-02"), record("q2", "2023-12-30"), record("p", None)]
+    parts = shards(found)
+    assert {name: [r.url for r in part] for name, part in parts.items()} == {
+        "2024-09": ["b9"],
+        "2024-05": ["b5", "b6", "b7", "b8"],
+        "2024-01": ["b1", "b2", "b3", "b4"],
+        "2023": ["q1", "q2"],  # two records: one part for the year
+        "pages": ["p"],
+    }
+    monkeypatch.setattr(search, "PART_RECORDS", 1)  # more than 12 a part could hold: months
+    assert list(shards(busy * 2)) == [f"2024-{m:02d}" for m in range(9, 0, -1)]
+
+
+@pytest.mark.unit
+def test_parts_split_by_month_are_made_as_shards_would_give_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PART_RECORDS", 1)
+    reviewed = CLAIMS.replace("reviewed: 2025-02-03", "reviewed: 2025-07-01")
+    site = make_site(article("old", 1, reviewed), article("new", 2, CLAIMS))
+    plan = SitePlan(site, tmp_path)
+    parts = _parts(plan)
+    made = {name: [make() for _, make in part] for name, part in parts.items()}
+    assert made == shards(records(plan))
+    assert list(made) == ["2025-07", "2025-01", "pages"]  # 4 records: quarters
+
+
+@pytest.mark.unit
+def test_the_filter_counts_are_those_of_the_records(tmp_path: Path) -> None:
+    reviewed = CLAIMS.replace("reviewed: 2025-02-03", "reviewed: 2023-05-01")
+    plan = SitePlan(make_site(article("old", 1, reviewed), article("new", 2, CLAIMS)), tmp_path)
+    expected: dict[str, dict[str, int]] = {}
+    for found in records(plan):
+        for name, values in found.filters.items():
+            for value in values:
+                expected.setdefault(name, {}).setdefault(value, 0)
+                expected[name][value] += 1
+    assert filter_counts(plan) == expected
+    assert filter_counts(plan)["year"] == {"2023": 1, "2025": 3}  # two stories, two claims
 
 
 def test_two_clean_builds_give_the_same_bundles_one_per_year(tmp_path: Path) -> None:
@@ -219,3 +277,29 @@ def test_search_false_leaves_search_out(tmp_path: Path) -> None:
     on = write_site(tmp_path / "on", claims=3)
     assert run_aisite("build", "--source", str(on)).returncode == 0
     assert b'role="search"' in (on / "site" / "index.html").read_bytes()
+
+
+def test_an_edit_indexes_again_only_the_months_it_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PART_RECORDS", 4)  # a story and its claims are 4 records
+    dates = ["2024-01-10", "2024-04-10", "2024-07-10", "2024-10-10"]
+    site = write_site(tmp_path / "site", claims=12, dates=dates)
+    out, options = tmp_path / "out", Options(site, jobs=1)
+    build(options, out)
+    parts = sorted(p.parent.name for p in (out / "pagefind").glob("*/pagefind-entry.json"))
+    assert parts == ["2024-01", "2024-04", "2024-07", "2024-10"]  # 16 records: 4 quarters
+    page = (out / "search" / "index.html").read_text()
+    bundles = ", ".join(f"&#34;pagefind/{p}/&#34;" for p in reversed(parts))
+    assert f'data-bundles="[{bundles}]"' in page  # newest first
+    assert "data-counts=" in page
+
+    def entries() -> dict[str, bytes]:
+        return {p: (out / "pagefind" / p / "pagefind-entry.json").read_bytes() for p in parts}
+
+    before = entries()
+    index = site / "content" / "articles" / "story-1" / "index.md"  # April
+    index.write_text(index.read_text().replace("chips", "wafers"))
+    build(options, out)
+    after = entries()
+    assert [p for p in parts if after[p] != before[p]] == ["2024-04"]

@@ -6,6 +6,8 @@ for "rules" finds its article and three claim reviews, one per verdict True, Hal
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,7 +134,19 @@ def test_search_works_on_a_site_below_a_path(chromium: Any, basic_site: Path) ->
         with browse(chromium, site, 1280) as (page, watcher, blocked):
             page.goto(f"{site}/search/?q=rules", wait_until="load")
             assert len(_results(page)) == 4
+            links = page.eval_on_selector_all(".search-title a", "els => els.map(e => e.href)")
             problems = list(watcher.problems)
+    # Each result links to its page below the path (the path once: not /news/news/...).
+    assert sorted(links) == sorted(
+        f"{site}/articles/chip-rules-explained/{part}"
+        for part in (
+            "",
+            *(
+                f"claims/{c}/"
+                for c in ("protect-nothing", "federal-register-term", "restricted-2022")
+            ),
+        )
+    ), links
     assert not problems and not blocked, problems + blocked
 
 
@@ -160,4 +174,47 @@ def test_search_across_years_in_date_order(chromium: Any, tmp_path: Path) -> Non
     # Counts summed over the bundles: an article and its three claims a story, two in 2020, 2021.
     counts = [f"{y} ({8 if y < 2022 else 4})" for y in range(2025, 2019, -1)]
     assert years == ["Any", *counts], years
+    assert not problems and not blocked, problems + blocked
+
+
+def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_path: Path) -> None:
+    # A year with more records than a part holds is split into months; the parts are merged
+    # into one Pagefind instance, whose own order for several parts is by score: the date
+    # order must still run across the parts, whichever way, and leave no result out.
+    from test_search import write_site
+
+    dates = [f"2024-{m:02d}-{1 + m:02d}" for m in range(1, 13)] + ["2023-05-05", "2023-06-06"]
+    site = write_site(tmp_path / "site", claims=3 * len(dates), dates=dates)
+    small = (  # aisite with parts of 4 records at most (a story and its claims)
+        "import sys, aisite.search as s; s.PART_RECORDS = 4; "
+        "from aisite.cli import run; sys.exit(run())"
+    )
+    command = [sys.executable, "-c", small, "build", "-q", "--source", str(site)]
+    built = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    parts = sorted(p.name for p in (site / "site" / "pagefind").iterdir())
+    # 2024: 48 records, a part a month; 2023: 8 records in two halves, both stories in the first.
+    assert parts == ["2023-01", *(f"2024-{m:02d}" for m in range(1, 13))], parts
+    with serve(site / "site") as origin, browse(chromium, origin, 1280) as (page, watcher, blocked):
+
+        def listed(query: str) -> list[tuple[str, str]]:
+            page.goto(f"{origin}/search/{query}", wait_until="load")
+            _results(page)
+            while page.locator("#search-more").is_visible():
+                page.click("#search-more")
+                page.wait_for_timeout(100)
+            titles = page.locator(".search-title").all_inner_texts()
+            metas = page.locator(".search-meta").all_inner_texts()
+            return [(m.split(" · ")[-1], t) for m, t in zip(metas, titles, strict=True)]
+
+        newest = listed("?q=sentence&sort=newest")
+        oldest = listed("?q=sentence&sort=oldest")
+        best = listed("?q=sentence")
+        status = page.locator("#search-status").inner_text()
+        problems = list(watcher.problems)
+    assert len(newest) == 4 * len(dates), newest  # every story and its three claims
+    assert [d for d, _ in newest] == sorted((d for d, _ in newest), reverse=True)
+    assert [d for d, _ in oldest] == sorted(d for d, _ in oldest)
+    assert sorted(oldest) == sorted(newest) == sorted(best)
+    assert status == f"{4 * len(dates)} results for “sentence”."
     assert not problems and not blocked, problems + blocked

@@ -1,4 +1,4 @@
-"""Search with no server: a Pagefind index per year of articles, claims and pages; the search page."""
+"""Search with no server: a Pagefind index per year (or months) of articles, claims and pages; the search page."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import atexit
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from functools import partial
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
 from aisite import urls
@@ -24,7 +27,21 @@ from aisite.searchbundle import Record, bundle_files, make_bundles, prune, read_
 if TYPE_CHECKING:
     from aisite.render import SitePlan
 
+T = TypeVar("T")
 PAGES = "pages"  # the part of the index for standalone pages, which have no date
+# Records in a part of the index, at most (on average): a year with more is split into parts of
+# a few months. An edit indexes its part again (Pagefind takes about 1 ms a record); the search
+# page merges the parts into one Pagefind instance (one WebAssembly module, however many parts).
+PART_RECORDS = 800
+SPLITS = (1, 2, 3, 4, 6, 12)  # parts a year may have: each of 12 / n months
+
+
+def _article_filters(article: Article) -> dict[str, list[str]]:
+    return {
+        "type": ["Analysis"],
+        "tag": [t.name for t in article.tags],
+        "year": [str(article.date.year)],
+    }
 
 
 def _article(article: Article) -> Record:
@@ -33,13 +50,21 @@ def _article(article: Article) -> Record:
         title=article.title,
         content=" ".join((article.summary, article.search_text)),
         meta={"kind": "article", "date": article.date.date().isoformat()},
-        filters={
-            "type": ["Analysis"],
-            "tag": [t.name for t in article.tags],
-            "year": [str(article.date.year)],
-        },
+        filters=_article_filters(article),
         sort={"date": article.date.date().isoformat()},
     )
+
+
+def _claim_filters(entry: ClaimEntry) -> dict[str, list[str]]:
+    claim, when = entry.claim, (entry.claim.reviewed or entry.article.date)
+    return {
+        "type": ["Claim review"],
+        "verdict": [claim.verdict.label],
+        "claimant": [claim.claimant.name],
+        "topic": [t.name for t in claim.topics],
+        "tag": [t.name for t in entry.article.tags],
+        "year": [str(when.year)],
+    }
 
 
 def _claim(entry: ClaimEntry) -> Record:
@@ -56,16 +81,13 @@ def _claim(entry: ClaimEntry) -> Record:
             "claimant": claim.claimant.name,
             "article": entry.article.title,
         },
-        filters={
-            "type": ["Claim review"],
-            "verdict": [claim.verdict.label],
-            "claimant": [claim.claimant.name],
-            "topic": [t.name for t in claim.topics],
-            "tag": [t.name for t in entry.article.tags],
-            "year": [str(when.year)],
-        },
+        filters=_claim_filters(entry),
         sort={"date": when.date().isoformat()},
     )
+
+
+def _page_filters() -> dict[str, list[str]]:
+    return {"type": ["Page"]}
 
 
 def _page(page: Page) -> Record:
@@ -74,7 +96,7 @@ def _page(page: Page) -> Record:
         title=page.title,
         content=" ".join((page.summary, text_of(page.body_html))),
         meta={"kind": "page"},
-        filters={"type": ["Page"]},
+        filters=_page_filters(),
         sort={},
     )
 
@@ -88,21 +110,58 @@ def records(plan: SitePlan) -> list[Record]:
     ]
 
 
-def shard_of(record: Record) -> str:
-    """The part of the index a record is in: the year of its date, or `pages` (no date)."""
-    return record.sort["date"][:4] if "date" in record.sort else PAGES
+def _splits(years: Iterable[int]) -> dict[int, int]:
+    """The parts of each year: the fewest (of SPLITS) with PART_RECORDS records or fewer each."""
+    counts = Counter(years)
+    return {
+        year: next((n for n in SPLITS if count <= n * PART_RECORDS), SPLITS[-1])
+        for year, count in counts.items()
+    }
 
 
-def shards(found: list[Record]) -> dict[str, list[Record]]:
-    """Records by part of the index: newest year first, pages last."""
-    parts: dict[str, list[Record]] = {}
-    for record in found:
-        parts.setdefault(shard_of(record), []).append(record)
+def _part(year: int, month: int, splits: dict[int, int]) -> str:
+    """A dated record's part: its year (`2024`), or the first month of its span (`2024-05`)."""
+    if splits[year] == 1:
+        return f"{year:04d}"
+    months = 12 // splits[year]
+    return f"{year:04d}-{(month - 1) // months * months + 1:02d}"
+
+
+def _ordered(parts: dict[str, T]) -> dict[str, T]:
+    """Newest part first, pages last."""
     return dict(sorted(parts.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
 
 
+def shards(found: list[Record]) -> dict[str, list[Record]]:
+    """Records by part of the index (the part of a record without a date is `pages`)."""
+    dated = [(r, int(r.sort["date"][:4]), int(r.sort["date"][5:7])) for r in found if r.sort]
+    splits = _splits(year for _, year, _ in dated)
+    parts: dict[str, list[Record]] = {}
+    for record, year, month in dated:
+        parts.setdefault(_part(year, month, splits), []).append(record)
+    for record in found:
+        if not record.sort:
+            parts.setdefault(PAGES, []).append(record)
+    return _ordered(parts)
+
+
+def filter_counts(plan: SitePlan) -> dict[str, dict[str, int]]:
+    """How many records have each value of each filter (the search page lists them)."""
+    counts: dict[str, Counter[str]] = {}
+    every = chain(
+        (_article_filters(a) for a in plan.site.articles),
+        (_claim_filters(e) for e in plan.catalog.claims),
+        (_page_filters() for _ in plan.site.pages),
+    )
+    for filters in every:
+        for name, values in filters.items():
+            counts.setdefault(name, Counter()).update(values)
+    return {name: dict(sorted(found.items())) for name, found in sorted(counts.items())}
+
+
 def search_page(plan: SitePlan) -> Iterator[Planned]:
-    """The search page, which loads a bundle per year (its names are known before indexing)."""
+    """The search page: its bundles (their names are known before indexing) and the counts of
+    every filter's values (asking Pagefind for them would load every part's filter files)."""
     config, t = plan.config, plan.strings
     if not config.search:
         return
@@ -114,7 +173,10 @@ def search_page(plan: SitePlan) -> Iterator[Planned]:
         kind="search",
         title=t("title.search"),
         description=t("description.search", site=config.title),
-        context={"bundles": [urls.search_bundle(f"{name}/") for name in indexing.parts]},
+        context={
+            "bundles": [urls.search_bundle(f"{name}/") for name in indexing.parts],
+            "counts": filter_counts(plan),
+        },
     )
 
 
@@ -221,14 +283,16 @@ Part = list[tuple[str, Callable[[], Record]]]
 
 def _parts(plan: SitePlan) -> dict[str, Part]:
     """Each part's records as (fingerprint, how to make it), in the order of records() and shards()."""
-    found: dict[str, Part] = {}
+    dated: list[tuple[datetime, str, Callable[[], Record]]] = []
     for article in plan.site.articles:
-        item = (f"a{article.fingerprint}", partial(_article, article))
-        found.setdefault(f"{article.date.year:04d}", []).append(item)
+        dated.append((article.date, f"a{article.fingerprint}", partial(_article, article)))
     for entry in plan.catalog.claims:
         when = entry.claim.reviewed or entry.article.date
-        item = (f"c{entry.claim.fingerprint}", partial(_claim, entry))
-        found.setdefault(f"{when.year:04d}", []).append(item)
+        dated.append((when, f"c{entry.claim.fingerprint}", partial(_claim, entry)))
+    splits = _splits(when.year for when, _, _ in dated)
+    found: dict[str, Part] = {}
+    for when, key, make in dated:
+        found.setdefault(_part(when.year, when.month, splits), []).append((key, make))
     for page in plan.site.pages:
         found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(_page, page)))
-    return dict(sorted(found.items(), key=lambda item: (item[0] != PAGES, item[0]), reverse=True))
+    return _ordered(found)

@@ -1,7 +1,8 @@
 // aisite search page: runs the query in the URL (?q=...&verdict=...) against the Pagefind index
-// built with the site (one bundle per year, newest first, then pages), and lists the results.
-// The form is a plain GET form, so a search is a link that can be shared; without JavaScript
-// the page says that search needs it.
+// built with the site, and lists the results. The index comes in parts (a year, or a few months
+// of a busy year; then standalone pages), merged into one Pagefind instance: one WebAssembly
+// module and one scoring however many parts. The form is a plain GET form, so a search is a
+// link that can be shared; without JavaScript the page says that search needs it.
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -10,6 +11,7 @@
   var ORDER = JSON.parse(form.getAttribute("data-verdicts"));
   var root = form.getAttribute("data-root");
   var BUNDLES = JSON.parse(form.getAttribute("data-bundles"));
+  var COUNTS = JSON.parse(form.getAttribute("data-counts"));
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
@@ -54,8 +56,8 @@
       item.appendChild(badge);
     }
     var title = el("h2", "search-title");
-    var link = el("a", "", meta.title || data.url);
-    link.href = href(data.url);
+    var link = el("a", "", meta.title || data.raw_url);
+    link.href = href(data.raw_url);
     title.appendChild(link);
     item.appendChild(title);
     var facts = [meta.kind === "claim" ? "Claim review" : meta.kind === "article" ? "Analysis" : "Page"];
@@ -85,22 +87,25 @@
     });
   }
 
-  function show(results, query) {
+  // `take(n)` resolves to the next n results (fewer at the end); `total` is how many there are.
+  function show(take, total, query) {
     var shown = 0;
     function next() {
-      var batch = results.slice(shown, shown + PAGE);
-      shown += batch.length;
-      more.hidden = shown >= results.length;
-      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      return take(PAGE).then(function (batch) {
+        shown += batch.length;
+        more.hidden = shown >= total;
+        return Promise.all(batch.map(function (r) { return r.data(); }));
+      }).then(function (items) {
         items.forEach(function (data) { list.appendChild(result(data)); });
       });
     }
-    var n = results.length;
-    more.onclick = function () { next(); };
+    var busy = Promise.resolve();  // one batch at a time, in order, however fast the clicks
+    more.onclick = function () { busy = busy.then(next); };
     // The count is announced once the first results are on the page.
     return next().then(function () {
-      status.textContent = n === 0 ? "No results" + (query ? " for “" + query + "”" : "") + "."
-        : n + (n === 1 ? " result" : " results") + (query ? " for “" + query + "”" : "") + ".";
+      var found = query ? " for “" + query + "”" : "";
+      status.textContent = total === 0 ? "No results" + found + "."
+        : total + (total === 1 ? " result" : " results") + found + ".";
     });
   }
 
@@ -121,52 +126,58 @@
   document.getElementById("search-sort").value = sort;
   if (Object.keys(chosen).length || sort) form.querySelector("details").open = true;
 
-  // Counts of every filter value, summed over the bundles.
-  function mergeFilters(all) {
-    var merged = {};
-    all.forEach(function (filters) {
-      Object.keys(filters).forEach(function (name) {
-        var counts = merged[name] = merged[name] || {};
-        Object.keys(filters[name]).forEach(function (value) {
-          counts[value] = (counts[value] || 0) + filters[name][value];
+  function url(bundle) {
+    return new URL(root + bundle.replace(/^\/+/, ""), document.baseURI).href;
+  }
+
+  // Pagefind orders results from several parts by score: for a date order each part's rank,
+  // which says nothing across parts. So a date order takes the parts one by one, in date order
+  // (each marked by a filter of its own, `part`), and each part's results in its own order.
+  // Standalone pages have no date: a date order leaves them out, as Pagefind does.
+  function byDate(pagefind, counts, options) {
+    var parts = BUNDLES.filter(function (b) { return counts[b]; });
+    if (options.sort.date === "asc") parts.reverse();
+    var waiting = [];
+    function take(n) {
+      if (waiting.length >= n || parts.length === 0) return Promise.resolve(waiting.splice(0, n));
+      var part = parts.shift();
+      var filters = Object.assign({}, options.filters, { part: part });
+      return pagefind.search(query || null, { filters: filters, sort: options.sort })
+        .then(function (found) {
+          waiting = waiting.concat(found.results);
+          return take(n);
         });
-      });
-    });
-    return merged;
+    }
+    return take;
   }
 
-  // Each bundle holds one year, so a date order is the bundles' order (newest year first)
-  // with each bundle's own order; a best match is by Pagefind's score across them.
-  // A date order lists the dated bundles in order (each sorts its own year) and leaves out
-  // standalone pages, which have no date; a best match is by Pagefind's score across bundles
-  // (each bundle weighs words by its own records, so the scores are close, not exact).
-  function merge(searches, order) {
-    var dated = [], pages = [];
-    searches.forEach(function (s, i) {
-      (/\/pages\/$/.test(BUNDLES[i]) ? pages : dated).push(s.results);
-    });
-    if (order === "oldest") dated.reverse();
-    if (order) return [].concat.apply([], dated);
-    var results = [].concat.apply([], dated.concat(pages));
-    return results.sort(function (a, b) { return b.score - a.score; });
+  fillFilters(COUNTS);
+  if (!query && Object.keys(chosen).length === 0) {
+    status.textContent = "Type a word or a name, or choose a filter, then press Search.";
+    return;
   }
-
+  status.textContent = "Searching…";
+  if (BUNDLES.length === 0) {  // nothing published yet
+    show(function () { return Promise.resolve([]); }, 0, query);
+    return;
+  }
   // import() resolves a relative path against the script's URL; the bundles' are the page's.
-  Promise.all(BUNDLES.map(function (bundle) {
-    return import(new URL(root + bundle.replace(/^\/+/, "") + "pagefind.js", document.baseURI).href);
-  })).then(function (bundles) {
-    return Promise.all(bundles.map(function (b) { return b.filters(); })).then(function (all) {
-      fillFilters(mergeFilters(all));
-      if (!query && Object.keys(chosen).length === 0) {
-        status.textContent = "Type a word or a name, or choose a filter, then press Search.";
-        return null;
-      }
-      status.textContent = "Searching…";
-      var options = { filters: chosen };
-      if (sort === "newest") options.sort = { date: "desc" };
-      if (sort === "oldest") options.sort = { date: "asc" };
-      return Promise.all(bundles.map(function (b) { return b.search(query || null, options); }))
-        .then(function (searches) { return show(merge(searches, sort), query); });
+  import(url(BUNDLES[0]) + "pagefind.js").then(function (pagefind) {
+    return pagefind.options({ mergeFilter: { part: BUNDLES[0] } }).then(function () {
+      return Promise.all(BUNDLES.slice(1).map(function (bundle) {
+        return pagefind.mergeIndex(url(bundle), { mergeFilter: { part: bundle } });
+      }));
+    }).then(function () {
+      var options = { filters: chosen, sort: {} };
+      if (sort) options.sort = { date: sort === "newest" ? "desc" : "asc" };
+      return pagefind.search(query || null, options).then(function (found) {
+        if (!sort) {
+          var results = found.results;
+          var take = function (n) { return Promise.resolve(results.splice(0, n)); };
+          return show(take, results.length, query);
+        }
+        return show(byDate(pagefind, found.filters.part || {}, options), found.results.length, query);
+      });
     });
   }).catch(function () {
     status.textContent = "Search could not load. Browse all claims or the archive instead.";
