@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
@@ -146,17 +145,22 @@ def shards(found: list[Record]) -> dict[str, list[Record]]:
 
 
 def filter_counts(plan: SitePlan) -> dict[str, dict[str, int]]:
-    """How many records have each value of each filter (the search page lists them)."""
-    counts: dict[str, Counter[str]] = {}
-    every = chain(
-        (_article_filters(a) for a in plan.site.articles),
-        (_claim_filters(e) for e in plan.catalog.claims),
-        (_page_filters() for _ in plan.site.pages),
-    )
-    for filters in every:
-        for name, values in filters.items():
-            counts.setdefault(name, Counter()).update(values)
-    return {name: dict(sorted(found.items())) for name, found in sorted(counts.items())}
+    """How many records have each value of each filter (the search page lists them): the counts
+    of _article_filters, _claim_filters and _page_filters, counted in bulk (a record at a time
+    took 0.3 s of every edit at 5,000 articles). A filter without values is left out."""
+    articles, claims = plan.site.articles, plan.catalog.claims
+    when = [e.claim.reviewed or e.article.date for e in claims]
+    kinds = {"Analysis": len(articles), "Claim review": len(claims), "Page": len(plan.site.pages)}
+    counts = {
+        "type": Counter({kind: n for kind, n in kinds.items() if n}),
+        "verdict": Counter(e.claim.verdict.label for e in claims),
+        "claimant": Counter(e.claim.claimant.name for e in claims),
+        "topic": Counter(t.name for e in claims for t in e.claim.topics),
+        "tag": Counter(t.name for a in articles for t in a.tags)
+        + Counter(t.name for e in claims for t in e.article.tags),
+        "year": Counter(str(a.date.year) for a in articles) + Counter(str(w.year) for w in when),
+    }
+    return {name: dict(sorted(found.items())) for name, found in sorted(counts.items()) if found}
 
 
 def search_page(plan: SitePlan) -> Iterator[Planned]:
