@@ -120,32 +120,68 @@ def _names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind))
 
 
+_KINDS: dict[type, str] = {}
+
+
+def _kind(kind: type) -> str:
+    """How _walk keys a value of this type (decided once per type, as the isinstance chain)."""
+    found = _KINDS.get(kind)
+    if found is None:
+        found = _KINDS[kind] = _classify(kind)
+    return found
+
+
+def _classify(kind: type) -> str:
+    if kind is type(None) or issubclass(kind, str | int | float | bool):
+        return "scalar"
+    if issubclass(kind, ArticleMeta):
+        return "article"
+    if issubclass(kind, PageInfo | ParsedClaim):
+        return "fingerprinted"
+    if issubclass(kind, datetime):
+        return "datetime"
+    if dataclasses.is_dataclass(kind):
+        return "dataclass"
+    if issubclass(kind, Mapping):
+        return "mapping"
+    if issubclass(kind, tuple | list):
+        return "sequence"
+    return "unknown"
+
+
 def _walk(value: object, parts: list[str]) -> None:
-    if value is None or isinstance(value, str | int | float | bool):
+    kind = _kind(type(value))
+    if kind == "scalar":
         parts.append(repr(value))
-    elif isinstance(value, ArticleMeta):
-        parts.append(f"{type(value).__name__}:{identity(value)}")
-    elif isinstance(value, PageInfo | ParsedClaim):
-        # Everything of these comes from files whose hash is the fingerprint.
-        parts.append(f"{type(value).__name__}:{value.fingerprint}")
-    elif isinstance(value, datetime):
-        parts.append(value.isoformat())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+    elif kind == "sequence":
+        assert isinstance(value, tuple | list)
+        parts.append(f"[{len(value)}")
+        for item in value:
+            _walk(item, parts)
+        parts.append("]")
+    elif kind == "dataclass":
+        assert dataclasses.is_dataclass(value) and not isinstance(value, type)
         parts.append(type(value).__name__ + "(")
         for name in _names(type(value)):
             _walk(getattr(value, name), parts)
         parts.append(")")
-    elif isinstance(value, Mapping):
+    elif kind == "article":
+        assert isinstance(value, ArticleMeta)
+        parts.append(f"{type(value).__name__}:{identity(value)}")
+    elif kind == "fingerprinted":
+        # Everything of these comes from files whose hash is the fingerprint.
+        assert isinstance(value, PageInfo | ParsedClaim)
+        parts.append(f"{type(value).__name__}:{value.fingerprint}")
+    elif kind == "datetime":
+        assert isinstance(value, datetime)
+        parts.append(value.isoformat())
+    elif kind == "mapping":
+        assert isinstance(value, Mapping)
         parts.append("{")
         for k in sorted(value):
             parts.append(str(k))
             _walk(value[k], parts)
         parts.append("}")
-    elif isinstance(value, tuple | list):
-        parts.append(f"[{len(value)}")
-        for item in value:
-            _walk(item, parts)
-        parts.append("]")
     else:
         # A value the key cannot see into would make incremental builds stale: refuse it.
         raise TypeError(
