@@ -17,6 +17,7 @@ from aisite.feeds import claims_json, rss
 from aisite.i18n import Strings
 from aisite.jsonld import article_ld, claim_review_ld
 from aisite.model import ParsedArticle, ParsedSite, Site
+from aisite.opendata import claim_record
 from aisite.parse import parse_article, parse_page
 from aisite.plan import content_key
 from aisite.registry import OUTPUTS
@@ -195,6 +196,29 @@ def test_rss_has_absolute_links_and_the_claims(site: Site) -> None:
     content = feed.entries[1].content[0].value
     assert 'href="https://example.org/news/articles/old/claims/cost/"' in content
     assert "Misleading" in content
+
+
+def test_claims_json_is_the_whole_documents_json_made_a_claim_at_a_time(tmp_path: Path) -> None:
+    awkward = CLAIMS.replace(
+        "summary: Only the final run.", 'summary: "Two\\nlines, \\"é\\" ]\\n}"'
+    )
+    second = awkward.replace("id: cost", "id: again").replace("topics: [Costs]", "topics: []")
+    second = second.replace("quote: cost six million dollars", "quote: they said")
+    site = make_site(article("old", 1, awkward + second), article("new", 2, CLAIMS))
+    catalog = Catalog(site)
+    for entries in (catalog.claims, catalog.claims[:1], ()):
+        whole = {
+            "site": site.config.title,
+            "base_url": site.config.base_url,
+            "ratings": [
+                {"key": r.key, "label": r.label, "value": r.value, "description": r.description}
+                for r in site.config.ratings
+            ],
+            "claims": [claim_record(site, e, catalog.sightings(e)) for e in entries],
+        }
+        expected = (json.dumps(whole, ensure_ascii=False, indent=2) + "\n").encode()
+        assert claims_json(site, catalog, entries) == expected
+    assert len(catalog.claims) == 3 and "\\n" in claims_json(site, catalog, catalog.claims).decode()
 
 
 def test_claims_json_and_json_ld(site: Site) -> None:
