@@ -166,6 +166,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _remove_build_caches()
 
 
+def interruptible() -> None:
+    """In a child before it runs: Ctrl-C (SIGINT) as in a terminal, though the tests run
+    where it is ignored (a job started in the background with `&` or nohup inherits it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SITES = Path(__file__).parent / "sites"
 # 'Now' for the builds of the fixture sites (2026-01-01), so that what counts as future is fixed.
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}

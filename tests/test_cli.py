@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SITES, aisite
+from conftest import SITES, aisite, interruptible
 
 pytestmark = pytest.mark.cli
 
@@ -210,6 +210,7 @@ def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "aisite", "serve", "--port", "0"],
         cwd=starter,
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

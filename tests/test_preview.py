@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site, run_aisite
+from conftest import copy_site, interruptible, run_aisite
 
 pytestmark = pytest.mark.cli
 SITES = Path(__file__).parent / "sites"
@@ -28,6 +28,7 @@ def serving(tmp: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     (tmp / "temp").mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "aisite", "serve", "--port", "0", "--source", str(site)],
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_aisite
+from conftest import interruptible, run_aisite
 
 pytestmark = pytest.mark.cli
 
@@ -65,6 +65,7 @@ def serving(site: Path, *args: str) -> Iterator[Server]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "aisite", "serve", "--port", "0", *args],
         cwd=site,
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
