@@ -185,6 +185,9 @@ def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_pat
 
     dates = [f"2024-{m:02d}-{1 + m:02d}" for m in range(1, 13)] + ["2023-05-05", "2023-06-06"]
     site = write_site(tmp_path / "site", claims=3 * len(dates), dates=dates)
+    pages = site / "content" / "pages"
+    pages.mkdir()
+    (pages / "about.md").write_text("---\ntitle: About\n---\nEvery sentence is checked.\n")
     small = (  # aisite with parts of 4 records at most (a story and its claims)
         "import sys, aisite.search as s; s.PART_RECORDS = 4; "
         "from aisite.cli import run; sys.exit(run())"
@@ -194,7 +197,7 @@ def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_pat
     assert built.returncode == 0, built.stderr
     parts = sorted(p.name for p in (site / "site" / "pagefind").iterdir())
     # 2024: 48 records, a part a month; 2023: 8 records in two halves, both stories in the first.
-    assert parts == ["2023-01", *(f"2024-{m:02d}" for m in range(1, 13))], parts
+    assert parts == ["2023-01", *(f"2024-{m:02d}" for m in range(1, 13)), "pages"], parts
     with serve(site / "site") as origin, browse(chromium, origin, 1280) as (page, watcher, blocked):
 
         def listed(query: str) -> list[tuple[str, str]]:
@@ -203,18 +206,23 @@ def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_pat
             while page.locator("#search-more").is_visible():
                 page.click("#search-more")
                 page.wait_for_timeout(100)
+            statuses.append(page.locator("#search-status").inner_text())
             titles = page.locator(".search-title").all_inner_texts()
             metas = page.locator(".search-meta").all_inner_texts()
             return [(m.split(" · ")[-1], t) for m, t in zip(metas, titles, strict=True)]
 
+        statuses: list[str] = []
         newest = listed("?q=sentence&sort=newest")
         oldest = listed("?q=sentence&sort=oldest")
         best = listed("?q=sentence")
-        status = page.locator("#search-status").inner_text()
         problems = list(watcher.problems)
-    assert len(newest) == 4 * len(dates), newest  # every story and its three claims
+    # Every story and its three claims; the page (no date) only where the order is best match.
+    assert len(newest) == 4 * len(dates), newest
     assert [d for d, _ in newest] == sorted((d for d, _ in newest), reverse=True)
     assert [d for d, _ in oldest] == sorted(d for d, _ in oldest)
-    assert sorted(oldest) == sorted(newest) == sorted(best)
-    assert status == f"{4 * len(dates)} results for “sentence”."
+    assert sorted(oldest) == sorted(newest) == sorted(r for r in best if r[1] != "About")
+    assert ("Page", "About") in best and len(best) == len(newest) + 1
+    assert statuses == [
+        f"{n} results for “sentence”." for n in (len(newest), len(newest), len(best))
+    ]
     assert not problems and not blocked, problems + blocked

@@ -99,10 +99,11 @@
         items.forEach(function (data) { list.appendChild(result(data)); });
       });
     }
-    var busy = Promise.resolve();  // one batch at a time, in order, however fast the clicks
-    more.onclick = function () { busy = busy.then(next); };
+    // One batch at a time, in order, however fast the clicks (and after one that failed).
+    var busy = next();
+    more.onclick = function () { busy = busy.then(next, next); };
     // The count is announced once the first results are on the page.
-    return next().then(function () {
+    return busy.then(function () {
       var found = query ? " for “" + query + "”" : "";
       status.textContent = total === 0 ? "No results" + found + "."
         : total + (total === 1 ? " result" : " results") + found + ".";
@@ -130,12 +131,17 @@
     return new URL(root + bundle.replace(/^\/+/, ""), document.baseURI).href;
   }
 
+  // Standalone pages have no date: a date order leaves them out. (Pagefind drops results
+  // without the sort's value only in a part that has the sort at all, which theirs has not.)
+  function dated(counts) {
+    return BUNDLES.filter(function (b) { return counts[b] && !/\/pages\/$/.test(b); });
+  }
+
   // Pagefind orders results from several parts by score: for a date order each part's rank,
   // which says nothing across parts. So a date order takes the parts one by one, in date order
   // (each marked by a filter of its own, `part`), and each part's results in its own order.
-  // Standalone pages have no date: a date order leaves them out, as Pagefind does.
   function byDate(pagefind, counts, options) {
-    var parts = BUNDLES.filter(function (b) { return counts[b]; });
+    var parts = dated(counts);
     if (options.sort.date === "asc") parts.reverse();
     var waiting = [];
     function take(n) {
@@ -176,7 +182,9 @@
           var take = function (n) { return Promise.resolve(results.splice(0, n)); };
           return show(take, results.length, query);
         }
-        return show(byDate(pagefind, found.filters.part || {}, options), found.results.length, query);
+        var counts = found.filters.part || {};
+        var total = dated(counts).reduce(function (sum, b) { return sum + counts[b]; }, 0);
+        return show(byDate(pagefind, counts, options), total, query);
       });
     });
   }).catch(function () {
