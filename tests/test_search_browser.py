@@ -41,6 +41,16 @@ def _results(page: Any) -> list[str]:
     return page.locator(".search-title").all_inner_texts()
 
 
+def _all_shown(page: Any) -> None:
+    """Press "Show more results" until every result is on the page (the list is aria-busy
+    while a batch loads; the button is hidden once the last one is in)."""
+    idle = "!document.getElementById('search-results').hasAttribute('aria-busy')"
+    page.wait_for_function(idle)
+    while page.locator("#search-more").is_visible():
+        page.click("#search-more")
+        page.wait_for_function(idle)
+
+
 def test_search_from_the_header_then_filter(chromium: Any, site_origin: str) -> None:
     with browse(chromium, site_origin, 1280) as (page, watcher, blocked):
         page.goto(f"{site_origin}/", wait_until="networkidle")
@@ -160,9 +170,7 @@ def test_search_across_years_in_date_order(chromium: Any, tmp_path: Path) -> Non
         def dates(query: str) -> list[str]:
             page.goto(f"{origin}/search/{query}", wait_until="load")
             _results(page)
-            while page.locator("#search-more").is_visible():
-                page.click("#search-more")
-                page.wait_for_timeout(200)
+            _all_shown(page)
             return [t.split(" · ")[-1] for t in page.locator(".search-meta").all_inner_texts()]
 
         newest = dates("?q=chips&type=Analysis&sort=newest")
@@ -203,9 +211,7 @@ def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_pat
         def listed(query: str) -> list[tuple[str, str]]:
             page.goto(f"{origin}/search/{query}", wait_until="load")
             _results(page)
-            while page.locator("#search-more").is_visible():
-                page.click("#search-more")
-                page.wait_for_timeout(100)
+            _all_shown(page)
             statuses.append(page.locator("#search-status").inner_text())
             titles = page.locator(".search-title").all_inner_texts()
             metas = page.locator(".search-meta").all_inner_texts()

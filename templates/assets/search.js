@@ -90,13 +90,17 @@
   // `take(n)` resolves to the next n results (fewer at the end); `total` is how many there are.
   function show(take, total, query) {
     var shown = 0;
+    // The list is aria-busy while a batch loads (assistive technology waits for the whole batch).
     function next() {
+      list.setAttribute("aria-busy", "true");
       return take(PAGE).then(function (batch) {
         shown += batch.length;
-        more.hidden = shown >= total;
         return Promise.all(batch.map(function (r) { return r.data(); }));
       }).then(function (items) {
         items.forEach(function (data) { list.appendChild(result(data)); });
+      }).finally(function () {
+        more.hidden = shown >= total;
+        list.removeAttribute("aria-busy");
       });
     }
     // One batch at a time, in order, however fast the clicks (and after one that failed).
