@@ -86,15 +86,29 @@ def test_records_carry_the_filters_and_the_verdict(tmp_path: Path) -> None:
 
 
 @pytest.mark.unit
-def test_each_part_makes_the_records_shards_would_give_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("reviewed", "part_records", "expected"),
+    [
+        ("2023-05-01", 800, ["2025", "2023", "pages"]),
+        ("2025-07-01", 1, ["2025-07", "2025-01", "pages"]),  # 4 records in 2025: quarters
+    ],
+)
+def test_each_part_makes_the_records_shards_would_give_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reviewed: str,
+    part_records: int,
+    expected: list[str],
+) -> None:
     # Records are made lazily per part (only parts to index again): same records, same order.
-    reviewed = CLAIMS.replace("reviewed: 2025-02-03", "reviewed: 2023-05-01")
-    site = make_site(article("old", 1, reviewed), article("new", 2, CLAIMS))
+    monkeypatch.setattr(search, "PART_RECORDS", part_records)
+    claims = CLAIMS.replace("reviewed: 2025-02-03", f"reviewed: {reviewed}")
+    site = make_site(article("old", 1, claims), article("new", 2, CLAIMS))
     plan = SitePlan(site, tmp_path)
     parts = _parts(plan)
     made = {name: [make() for _, make in part] for name, part in parts.items()}
     assert made == shards(records(plan))
-    assert list(made) == ["2025", "2023", "pages"]
+    assert list(made) == expected
 
 
 @pytest.mark.unit
@@ -118,20 +132,6 @@ def test_a_year_with_more_records_than_a_part_holds_is_split_into_months(
     }
     monkeypatch.setattr(search, "PART_RECORDS", 1)  # more than 12 a part could hold: months
     assert list(shards(busy * 2)) == [f"2024-{m:02d}" for m in range(9, 0, -1)]
-
-
-@pytest.mark.unit
-def test_parts_split_by_month_are_made_as_shards_would_give_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "PART_RECORDS", 1)
-    reviewed = CLAIMS.replace("reviewed: 2025-02-03", "reviewed: 2025-07-01")
-    site = make_site(article("old", 1, reviewed), article("new", 2, CLAIMS))
-    plan = SitePlan(site, tmp_path)
-    parts = _parts(plan)
-    made = {name: [make() for _, make in part] for name, part in parts.items()}
-    assert made == shards(records(plan))
-    assert list(made) == ["2025-07", "2025-01", "pages"]  # 4 records: quarters
 
 
 @pytest.mark.unit
