@@ -104,7 +104,7 @@ class SitePlan:
             repr(spec.pagination),
             spec.ld.__qualname__ if spec.ld else "",
             repr((spec.image, spec.image_alt, spec.noindex, spec.draft)),
-            *content_key(spec.context),
+            content_key(spec.context),
         )
         render = lambda: self._render(spec, path)  # noqa: E731
         return Output(path, spec.origin, render=render, key=key, line=spec.line)
