@@ -7,6 +7,7 @@ import gc
 import os
 import random
 import shutil
+import sqlite3
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -305,6 +306,12 @@ def test_a_server_keeps_the_model_between_builds(
     build(options, tmp_path / "warm")  # a build's cache, from which the server's model comes
     monkeypatch.setattr(memory, "kept", kept)
     build(options, output)
+    # The outputs it recorded are kept too: the server's rebuilds never read them back (here
+    # they could not: gone from the cache, which would make every rebuild write everything).
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    with db:
+        db.execute("DELETE FROM outputs WHERE folder = ?", (str(output.resolve()),))
+    db.close()
     index = site / "content" / "articles" / "open-models-week" / "index.md"
     for step in range(3):
         read.clear()
@@ -313,7 +320,9 @@ def test_a_server_keeps_the_model_between_builds(
             index.write_text(index.read_text() + f"\nA sentence {step}.\n")
         else:  # an article goes: its files go, as the listing kept in memory says they are there
             shutil.rmtree(site / "content" / "articles" / "chip-rules-explained")
+        folder = output.stat().st_ino
         build(options, output)
+        assert output.stat().st_ino == folder  # changed files put in place, not a new folder
         # Only the edited article is looked up (and missed); the rest are remembered.
         assert [table for table, _ in read] == ([] if step == 2 else ["articles", "rendered"])
         assert bodies_read == []  # nor is any article's body read again: the server holds them

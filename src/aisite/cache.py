@@ -133,7 +133,10 @@ class Cache:
         """Output path -> (key, size, mtime_ns) as the last build into this folder recorded."""
         if self._outputs is None:
             self._outputs = {}
-            if self.db is not None and not self.clean:
+            kept = memory.take_outputs(self.scope)
+            if kept is not None and self.db is not None and not self.clean:
+                self._outputs = kept
+            elif self.db is not None and not self.clean:
                 try:
                     rows = self.db.execute(
                         "SELECT path, key, size, mtime FROM outputs WHERE folder = ?",
@@ -299,6 +302,7 @@ class Cache:
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
         self.changed = {row[2] for row in changed} | {self.outputs[p][0] for _, p in gone}
         self._outputs = current
+        memory.keep_outputs(self.scope, current)
 
     def live_keys(self) -> set[str] | None:
         """The key of every output recorded for any folder; None when the cache cannot tell."""
