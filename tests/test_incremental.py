@@ -17,6 +17,7 @@ import pytest
 
 from aisite import bodies, cache, content, inplace, memory, pool, write
 from aisite.build import build
+from aisite.errors import ContentError
 from aisite.load import Options
 from conftest import aisite, copy_site
 
@@ -334,6 +335,39 @@ def test_a_server_keeps_the_model_between_builds(
     build(options, output)
     assert len(read) > 2  # a build without memory looks up every article
     assert scanned == [output.resolve()]  # and scans the folder it writes
+
+
+def test_a_server_is_told_the_site_is_published_once_its_files_are_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve reloads the browser when `published` is called: after the changed files are in
+    # place (never a stale page), before the cache's bookkeeping (not on the way to the page).
+    site = _served_site(tmp_path, monkeypatch)
+    options, output = Options(site, jobs=1), tmp_path / "out"
+    index = site / "content" / "articles" / "open-models-week" / "index.md"
+    page = output / "articles" / "open-models-week" / "index.html"
+    seen: list[tuple[bool, bool]] = []
+    save = cache.Cache.save_manifest
+    saved: list[bool] = []
+    monkeypatch.setattr(cache.Cache, "save_manifest", lambda c, m: saved.append(True) or save(c, m))
+
+    def published() -> None:
+        seen.append((page.is_file() and "Fresh words" in page.read_text(), bool(saved)))
+
+    build(options, output, published=published)
+    assert seen == [(False, False)]  # a first build: the folder swapped in, then bookkeeping
+    index.write_text(index.read_text() + "\nFresh words here.\n")
+    seen.clear()
+    saved.clear()
+    build(options, output, published=published)
+    assert seen == [(True, False)]
+    seen.clear()
+    assert build(options, output, published=published).nothing_changed
+    assert seen == []  # nothing was written: serve publishes after the build returns
+    index.write_text(index.read_text().replace("title:", "title: [", 1))
+    with pytest.raises(ContentError):
+        build(options, output, published=published)
+    assert seen == []  # a failed build publishes nothing: the last good site stays
 
 
 def test_a_server_settles_between_builds_and_frozen_garbage_is_collected_later(

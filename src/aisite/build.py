@@ -63,9 +63,14 @@ def build_now() -> datetime:
 
 
 def build(
-    options: Options, output: Path, progress: Callable[[int, int], None] | None = None
+    options: Options,
+    output: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    published: Callable[[], None] | None = None,
 ) -> Report:
-    """Build holding the output folder's lock and the cache's: one build at a time writes them."""
+    """Build holding the output folder's lock and the cache's: one build at a time writes them.
+    `published` is called once the new files are in place (before the cache's bookkeeping)."""
     for folder in (output, *output.parents):
         try:
             os.stat(folder)
@@ -77,7 +82,7 @@ def build(
     with build_locks(output, cache, options.wait):
         # Read only now: a build that waited for another one reads the newest content.
         try:
-            return _build(options, output, progress)
+            return _build(options, output, progress, published)
         except ContentError as err:
             if options.clean or not any(unreadable(p) for p in err.problems):
                 raise
@@ -87,11 +92,14 @@ def build(
             "is damaged or gone); building again without reading it",
             file=sys.stderr,
         )
-        return _build(replace(options, clean=True), output, progress)
+        return _build(replace(options, clean=True), output, progress, published)
 
 
 def _build(
-    options: Options, output: Path, progress: Callable[[int, int], None] | None = None
+    options: Options,
+    output: Path,
+    progress: Callable[[int, int], None] | None = None,
+    published: Callable[[], None] | None = None,
 ) -> Report:
     """Load, validate and render everything, then write the site; raises ContentError."""
     report = Report()
@@ -140,19 +148,21 @@ def _build(
         site = render_content(parsed, problems, cache, workers)
         del parsed  # its Markdown sources are not needed past this point
         gc.freeze()
-        published = output / urls.CLAIMS_JSON
+        claims_file = output / urls.CLAIMS_JSON
         if problems.items:  # reported with the rest, all at once
-            problems.extend(verdict_changes(site, published))
+            problems.extend(verdict_changes(site, claims_file))
         problems.raise_if_any()
         stage("markdown and claims")
         known_units = cache.units()
         plan = SitePlan(site, options.source, cache.folder, known_units)
         start_indexing(plan, workers)  # in a worker, while this process checks and plans
         try:
-            if not _as_published(plan, cache, published):
-                problems.extend(verdict_changes(site, published))
+            if not _as_published(plan, cache, claims_file):
+                problems.extend(verdict_changes(site, claims_file))
                 problems.raise_if_any()
-            report.stats = write_site(plan.outputs(), output, progress, cache, workers, present)
+            report.stats = write_site(
+                plan.outputs(), output, progress, cache, workers, present, published
+            )
         finally:
             stop_indexing(plan)
         cache.save_units(plan.units.used, known_units)

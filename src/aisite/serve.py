@@ -207,8 +207,15 @@ def serve(
 
     def rebuild() -> None:
         nonlocal said
+        shown = False  # the reload is published as soon as the files are in place
+
+        def published() -> None:
+            nonlocal shown
+            shown = True
+            state.publish([])
+
         try:
-            report = build(options, output)
+            report = build(options, output, published=published)
         except ContentError as err:
             problems = [str(p) for p in err.problems]
             for line in problems:
@@ -242,7 +249,8 @@ def serve(
                 say(note)
             said = notes
         say(f"Built {count(report.stats.pages, 'page')} in {report.seconds:.2f} s.")
-        state.publish([])
+        if not shown:  # nothing changed: nothing was written
+            state.publish([])
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     stop = threading.Event()

@@ -251,11 +251,13 @@ def write_site(
     cache: Cache | None = None,
     workers: int = 1,
     present: Present | None = None,
+    published: Callable[[], None] | None = None,
 ) -> Stats:
     """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
     into a staging folder of the changed files, then put in place (inplace.apply). The caller
     holds the output's lock, has run inplace.recover and calls gc.unfreeze() when it is done
-    with the plan (build.py does all three)."""
+    with the plan (build.py does all three). `published` is called once the files are in
+    place."""
     global _job
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
@@ -265,7 +267,7 @@ def write_site(
     listed = present.get() if in_place else {}
     present.cancel()
     with plan_held():
-        planned, published = _plan(outputs, listed, cache.outputs if in_place and cache else {})
+        planned, kept = _plan(outputs, listed, cache.outputs if in_place and cache else {})
     check_paths(planned)
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
@@ -281,7 +283,7 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        left = {index for index, *_ in published}
+        left = {index for index, *_ in kept}
         todo = [index for index in range(len(planned)) if index not in left]
         fresh = sum(
             1 for i in todo if not (planned[i].key and cache and planned[i].path in cache.outputs)
@@ -292,7 +294,7 @@ def write_site(
             )
         else:
             made = map(_make, todo)
-        results = list(_collect(chain(published, made), planned, progress))
+        results = list(_collect(chain(kept, made), planned, progress))
         problems = [p for *_, found in results for p in found]
         if problems:
             raise ContentError(problems)
@@ -321,6 +323,8 @@ def write_site(
             with uninterrupted():
                 _swap(tmp, output)
                 interrupt.state.published = True
+        if published:
+            published()  # a server's reload: the files are in place, the rest is bookkeeping
     finally:
         _job = None
         # A staging folder a journal names is the next build's to finish (inplace.recover).
