@@ -26,7 +26,8 @@ import corpus  # noqa: E402
 
 from aisite.build import build_now  # noqa: E402
 from aisite.content import render_content  # noqa: E402
-from aisite.load import Options, load_site  # noqa: E402
+from aisite.load import load_site  # noqa: E402
+from aisite.options import Options  # noqa: E402
 from aisite.render import SitePlan  # noqa: E402
 from aisite.search import records, shards  # noqa: E402
 from aisite.searchbundle import make_bundles  # noqa: E402

@@ -13,8 +13,9 @@ from aisite.build import build, build_now
 from aisite.cache import Cache
 from aisite.content import render_content
 from aisite.errors import Problems
-from aisite.load import Options, load_site
+from aisite.load import load_site
 from aisite.model import Site
+from aisite.options import Options
 from conftest import aisite, copy_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

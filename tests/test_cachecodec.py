@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json, from_data
-from aisite.load import Options, load_site
+from aisite.load import load_site
 from aisite.model import Frozen, ParsedArticle
+from aisite.options import Options
 from conftest import REPO
 
 pytestmark = pytest.mark.unit

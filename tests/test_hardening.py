@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from aisite.build import build
 from aisite.errors import ContentError
-from aisite.load import Options
+from aisite.options import Options
 from conftest import EPOCH, aisite, copy_site
 
 pytestmark = pytest.mark.cli

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from aisite import bodies, cache, content, inplace, memory, pool, write
+from aisite import bodies, cache, content, inplace, load, memory, model, pool, write
 from aisite.build import build
 from aisite.errors import ContentError
-from aisite.load import Options
+from aisite.options import Options
 from conftest import aisite, copy_site
 
 pytestmark = pytest.mark.cli
@@ -301,6 +301,12 @@ def test_a_server_keeps_the_model_between_builds(
         return files_of(folder)
 
     monkeypatch.setattr(inplace, "files_of", listed)
+    made: list[str] = []  # articles placed (load) or built (render_content) again
+    placed, built = load._placed, model.Article.of
+    monkeypatch.setattr(load, "_placed", lambda a, *rest: made.append(a.path) or placed(a, *rest))
+    monkeypatch.setattr(
+        model.Article, "of", classmethod(lambda c, p, *rest: made.append(p.path) or built(p, *rest))
+    )
     output, options = tmp_path / "out", Options(site, jobs=1)
     kept = memory.kept
     monkeypatch.setattr(memory, "kept", None)
@@ -317,6 +323,7 @@ def test_a_server_keeps_the_model_between_builds(
     for step in range(3):
         read.clear()
         bodies_read.clear()
+        made.clear()
         if step < 2:
             index.write_text(index.read_text() + f"\nA sentence {step}.\n")
         else:  # an article goes: its files go, as the listing kept in memory says they are there
@@ -327,6 +334,8 @@ def test_a_server_keeps_the_model_between_builds(
         # Only the edited article is looked up (and missed); the rest are remembered.
         assert [table for table, _ in read] == ([] if step == 2 else ["articles", "rendered"])
         assert bodies_read == []  # nor is any article's body read again: the server holds them
+        # Nor placed in its folder and built again: the rest are the last build's objects.
+        assert made == ([] if step == 2 else [str(index.relative_to(site))] * 2)
         build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
     assert scanned == []  # the output folder is the server's own: what it wrote is what it holds

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from aisite import inplace, write
+from aisite import inplace, integrity, write
 from aisite.build import build
-from aisite.load import Options
+from aisite.options import Options
 from conftest import SITES, aisite, copy_site
 from test_incremental import tree
 
@@ -151,3 +151,46 @@ def test_an_edit_lists_the_output_folder_in_a_worker_while_it_reads_the_content(
     build(Options(site, jobs=2), out)
     assert pids and pids[0] > 0  # the build listed its folder early, in a worker
     assert tree(out) == tree(reference)  # the stray file is gone: it was in the listing
+
+
+def test_a_no_change_build_lists_its_folder_in_workers_as_one_process_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The no-change check lists the output folder in workers, a share of its folders each,
+    # while the inputs are walked: the digest must be listing()'s, whatever the share.
+    out = tmp_path / "big"
+    for n in range(120):
+        folder = out / "articles" / f"a{n}" / "claims" / f"c{n % 3}"
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(f"claim {n}")
+        (folder.parent.parent / "index.html").write_text(f"article {n}")
+    (out / "index.html").write_text("home")
+    alone = integrity.listing(out)
+    for workers in (1, 2, 3, 7):
+        shared = integrity.SharedListing(out, workers)
+        assert len(shared.started) == workers  # each lists a share of the article folders
+        assert shared() == alone
+    cancelled = integrity.SharedListing(out, 2)
+    cancelled.cancel()  # the inputs changed: the workers are stopped and reaped
+    assert len(cancelled.started) == 2 and all(w.conn.closed for w in cancelled.started)
+    deep = out / "articles" / "a77" / "claims" / "c2" / "index.html"
+    deep.write_text("claim 77, edited by hand")
+    assert integrity.SharedListing(out, 2)() == integrity.listing(out) != alone
+    assert integrity.SharedListing(tmp_path / "gone", 2)() == integrity.listing(tmp_path / "gone")
+    # A build with nothing to do: listed that way; a file changed by hand is seen and repaired.
+    site, built, _ = _edited(tmp_path)
+    made: list[Path] = []
+    start = integrity.SharedListing.__init__
+
+    def recorded(self: integrity.SharedListing, output: Path, workers: int) -> None:
+        start(self, output, workers)
+        made.append(output)
+
+    build(Options(site, jobs=2), built)  # the edits
+    monkeypatch.setattr(integrity.SharedListing, "__init__", recorded)
+    assert build(Options(site, jobs=2), built).nothing_changed
+    page = built / "index.html"
+    page.write_text(page.read_text() + "<!-- by hand -->")
+    assert not build(Options(site, jobs=2), built).nothing_changed
+    assert made == [built.resolve()] * 2
+    assert "by hand" not in page.read_text()

@@ -9,7 +9,7 @@ import pytest
 
 from aisite import search
 from aisite.build import build
-from aisite.load import Options
+from aisite.options import Options
 from aisite.render import SitePlan
 from aisite.search import Record, _parts, filter_counts, records, shards, text_of
 from aisite.searchbundle import KEEP, prune

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from aisite.build import check
-from aisite.load import Options
+from aisite.options import Options
 from aisite.pagetext import has_passage, page_text
 from aisite.sourcecheck import SourceReport, check_sources
 from aisite.sources import Settings, retry_after

@@ -12,7 +12,8 @@ from aisite import pages, render
 from aisite.build import build
 from aisite.cache import Cache
 from aisite.content import render_content
-from aisite.load import Options, load_site
+from aisite.load import load_site
+from aisite.options import Options
 from aisite.registry import OUTPUTS
 from aisite.render import SitePlan
 from aisite.units import PerArticle, per_article

@@ -278,7 +278,7 @@ def _peak_memory() -> str:
 
 
 def _options(args: argparse.Namespace, base_url: str | None = None):  # type: ignore[no-untyped-def]
-    from aisite.load import Options
+    from aisite.options import Options
 
     return Options(
         Path(args.source), getattr(args, "drafts", False), getattr(args, "future", False), base_url
@@ -309,10 +309,12 @@ def _progress(label: str = "writing") -> Callable[[int, int], None] | None:
 def cmd_build(args: argparse.Namespace) -> int:
     """aisite build."""
     from aisite.build import build
-    from aisite.config import normalise_base_url
 
-    if args.base_url is not None and normalise_base_url(args.base_url) is None:
-        raise UsageError(f"--base-url must be an absolute http(s) URL, not '{args.base_url}'")
+    if args.base_url is not None:
+        from aisite.config import normalise_base_url
+
+        if normalise_base_url(args.base_url) is None:
+            raise UsageError(f"--base-url must be an absolute http(s) URL, not '{args.base_url}'")
     if not 0 <= args.jobs <= MAX_JOBS:
         raise UsageError(f"--jobs must be 0 (one per core) to {MAX_JOBS}, not {args.jobs}")
     source = Path(args.source)

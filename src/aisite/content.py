@@ -251,10 +251,21 @@ def render_content(
             for key, (text, found, _) in made.items():
                 made[key] = text, found, BodyRef(key=key, texts=cache.texts, origin=origins[key])
     articles = []
+    # A server's: each article as built last time, reused while its parse and rendering are.
+    built, used = memory.table("built"), {}
     for parsed, key in zip(site.articles, keys, strict=True):
-        text, found, body = cached[key] if key in cached else made[key]
-        problems.extend(found)
-        articles.append(Article.of(parsed, text, body))
+        rendered = cached[key] if key in cached else made[key]
+        problems.extend(rendered[1])
+        last = built.get(key) if built is not None else None
+        if last is not None and last[0] is parsed and last[1] is rendered:
+            article = last[2]
+        else:
+            article = Article.of(parsed, rendered[0], rendered[2])
+        used[key] = parsed, rendered, article
+        articles.append(article)
+    if built is not None:
+        built.clear()
+        built.update(used)
     renderer = Renderer(strings, site.config.embeds)
     pages = []
     for page in site.pages:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from aisite import urls
+from aisite import memory, urls
 from aisite.cache import Cache, digest
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
@@ -15,26 +15,12 @@ from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
+from aisite.options import Options
 from aisite.parse import parse_article, parse_page
 from aisite.quotecheck import check_quotes, readable_body
 from aisite.reader import Reader, Walk, stat_now
 from aisite.reuse import resolve
 from aisite.urls import RESERVED
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the build includes and where it looks."""
-
-    source: Path
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    now: datetime | None = None
-    clean: bool = False  # ignore (and rebuild) the cache
-    use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
-    jobs: int = 0  # worker processes; 0: one per core
-    wait: bool = True  # when another build holds the output's lock: wait (else fail at once)
 
 
 def load_site(
@@ -144,6 +130,8 @@ def _articles(
     known = cache.get_parsed(key for *_, key in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
     result = []
+    # A server's: each article as loaded last time, reused while its files and parse are.
+    loaded, used = memory.table("loaded"), {}
     for entry, found, key in bundles:
         article = known.get(key)
         if article is None:
@@ -159,20 +147,34 @@ def _articles(
         if article is None:
             continue
         _check_names(reader, entry, found)
-        # A cached article may come from a copy of the site elsewhere: find its images here.
-        pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
-        images = {p.path for p in pictures}
-        files = tuple(  # paths in the site only: templates see them, never the local disk's
-            urls.article_file(article.slug, p.relative_to(entry).as_posix())
-            for p in found
-            if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
-            and p.relative_to(entry).as_posix() not in images
-        )
-        result.append(replace(article, files=files, pictures=pictures))
+        last = loaded.get(key) if loaded is not None else None
+        if last is not None and last[0] is article and last[1] == found:
+            done = last[2]
+        else:
+            done = _placed(article, entry, found)
+        used[key] = article, found, done
+        result.append(done)
+    if loaded is not None:
+        loaded.clear()
+        loaded.update(used)
     if cache:
         cache.put_parsed(fresh)
         cache.prune_parsed(key for *_, key in bundles)
     return result
+
+
+def _placed(article: ParsedArticle, entry: Path, found: list[Path]) -> ParsedArticle:
+    """The article with its bundle's other files and its images where this site has them."""
+    # A cached article may come from a copy of the site elsewhere: find its images here.
+    pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
+    images = {p.path for p in pictures}
+    files = tuple(  # paths in the site only: templates see them, never the local disk's
+        urls.article_file(article.slug, p.relative_to(entry).as_posix())
+        for p in found
+        if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
+        and p.relative_to(entry).as_posix() not in images
+    )
+    return replace(article, files=files, pictures=pictures)
 
 
 def _bundle_files(entry: Path, found: list[Path]) -> list[Path]:

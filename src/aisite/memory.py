@@ -12,7 +12,11 @@ class Memory:
     here is as valid as the row it came from. Each build keeps only what it used."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, dict[str, Any]] = {"articles": {}, "rendered": {}}
+        # Decoded rows ("articles", "rendered"), and what was made of them ("loaded": parsed
+        # articles placed in their folders; "built": rendered articles), by the same keys.
+        self.tables: dict[str, dict[str, Any]] = {
+            name: {} for name in ("articles", "rendered", "loaded", "built")
+        }
         # Output folder -> path -> (size, mtime_ns) as the last build left it: serve's folder is
         # its own (a private temporary folder), so what it wrote is what it holds.
         self.listings: dict[str, dict[str, tuple[int, int]]] = {}
@@ -28,6 +32,11 @@ def remember() -> None:
     """Keep decoded entries in this process from now on: a long-running server rebuilds often."""
     global kept
     kept = Memory()
+
+
+def serving() -> bool:
+    """True in a long-running server (remember() was called)."""
+    return kept is not None
 
 
 def table(name: str) -> dict[str, Any] | None:

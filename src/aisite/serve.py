@@ -17,8 +17,9 @@ from typing import Any
 
 from aisite.build import build
 from aisite.errors import ContentError, Problems, UsageError, count, disk_full
-from aisite.load import Options, read_config
+from aisite.load import read_config
 from aisite.memory import remember, settle
+from aisite.options import Options
 from aisite.preview import QuietServer, host_allowed
 from aisite.reader import EDITOR_TEMP, Reader
 
