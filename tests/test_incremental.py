@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from aisite import bodies, cache, content, inplace, load, memory, model, pool, write
+from aisite import bodies, cache, content, inplace, load, memory, model, pool, search, units, write
 from aisite.build import build
 from aisite.errors import ContentError
 from aisite.options import Options
@@ -307,6 +307,12 @@ def test_a_server_keeps_the_model_between_builds(
     monkeypatch.setattr(
         model.Article, "of", classmethod(lambda c, p, *rest: made.append(p.path) or built(p, *rest))
     )
+    decoded: list[str] = []  # remembered units decoded, search bundles' manifests read
+    decode, bundle = units._decode, search._bundle
+    monkeypatch.setattr(units, "_decode", lambda text: decoded.append("unit") or decode(text))
+    monkeypatch.setattr(
+        search, "_bundle", lambda name, folder: decoded.append(name) or bundle(name, folder)
+    )
     output, options = tmp_path / "out", Options(site, jobs=1)
     kept = memory.kept
     monkeypatch.setattr(memory, "kept", None)
@@ -324,6 +330,7 @@ def test_a_server_keeps_the_model_between_builds(
         read.clear()
         bodies_read.clear()
         made.clear()
+        decoded.clear()
         if step < 2:
             index.write_text(index.read_text() + f"\nA sentence {step}.\n")
         else:  # an article goes: its files go, as the listing kept in memory says they are there
@@ -336,7 +343,12 @@ def test_a_server_keeps_the_model_between_builds(
         assert bodies_read == []  # nor is any article's body read again: the server holds them
         # Nor placed in its folder and built again: the rest are the last build's objects.
         assert made == ([] if step == 2 else [str(index.relative_to(site))] * 2)
-        build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
+        # Nor a unit decoded again, nor the files of a search bundle it listed already: only
+        # the bundle made for the edit (the part holding the edited or removed article).
+        assert decoded == ["2025"]
+        with monkeypatch.context() as cold:  # the reference: a build of another process
+            cold.setattr(memory, "kept", None)
+            build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
     assert scanned == []  # the output folder is the server's own: what it wrote is what it holds
     monkeypatch.setattr(memory, "kept", None)

@@ -15,7 +15,7 @@ class Memory:
         # Decoded rows ("articles", "rendered"), and what was made of them ("loaded": parsed
         # articles placed in their folders; "built": rendered articles), by the same keys.
         self.tables: dict[str, dict[str, Any]] = {
-            name: {} for name in ("articles", "rendered", "loaded", "built")
+            name: {} for name in ("articles", "rendered", "loaded", "built", "units", "bundles")
         }
         # Output folder -> path -> (size, mtime_ns) as the last build left it: serve's folder is
         # its own (a private temporary folder), so what it wrote is what it holds.

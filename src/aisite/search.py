@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
-from aisite import urls
+from aisite import memory, urls
 from aisite.cache import digest
 from aisite.catalog import ClaimEntry
 from aisite.model import Article, Page
@@ -191,9 +191,17 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     if not plan.config.search:
         return
     indexing = _indexing(plan)
-    listed = {name: list(_bundle(name, folder)) for name, folder in indexing.ready().items()}
+    # A server's: the files of the bundles it listed (a bundle never changes once made).
+    kept, used = memory.table("bundles"), {}
+    for name, folder in indexing.ready().items():
+        key = f"{name}|{folder}"
+        found = kept.get(key) if kept is not None else None
+        used[key] = found if found is not None else list(_bundle(name, folder))
     for name, folder in indexing.folders().items():
-        yield from listed[name] if name in listed else _bundle(name, folder)
+        yield from used.get(f"{name}|{folder}") or _bundle(name, folder)
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
 
 
 def _bundle(name: str, folder: Path) -> Iterator[Output]:

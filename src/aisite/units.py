@@ -17,12 +17,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aisite import memory
 from aisite.cache import digest
 from aisite.model import Article
 from aisite.plan import Output, PageSpec, Planned, Producer
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
+
+Row = tuple[str, str, str, int]
+Decoded = tuple[list[Row], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,13 @@ class Units:
     def __init__(self, known: Mapping[str, str] | None = None) -> None:
         self.known = known or {}
         self.used: dict[str, str] = {}
+        # A server's: the units the last build decoded (the same signature, the same JSON);
+        # the table is left holding those this build uses.
+        kept = memory.table("units")
+        self.previous: dict[str, Decoded] = dict(kept) if kept else {}
+        if kept is not None:
+            kept.clear()
+        self.decoded: dict[str, Decoded] = kept if kept is not None else {}
         self.planned = 0  # units planned afresh by this build (the rest were remembered)
 
 
@@ -60,10 +71,11 @@ def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
     units = plan.units
     known = units.known.get(signature)
     if known is not None:
-        found = _decode(known)
+        found = units.previous.get(signature) or _decode(known)
         if found is not None:
             rows, sitemap = found
             units.used[signature] = known
+            units.decoded[signature] = found
             plan.sitemap.extend(sitemap)
             return [
                 Output(path, origin, render=_again(plan, unit, article, path), key=key, line=line)
@@ -76,6 +88,8 @@ def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
     if all(o.key is not None and o.copy_from is None for o in made):
         kept = [[o.path, o.origin, o.key, o.line] for o in made]
         units.used[signature] = json.dumps([kept, plan.sitemap[start:]], separators=(",", ":"))
+        rows = [(o.path, o.origin, o.key or "", o.line) for o in made]
+        units.decoded[signature] = rows, list(plan.sitemap[start:])
     return made
 
 
@@ -92,10 +106,7 @@ def _again(plan: SitePlan, unit: PerArticle, article: Article, path: str) -> Cal
     return render
 
 
-Row = tuple[str, str, str, int]
-
-
-def _decode(text: str) -> tuple[list[Row], list[tuple[str, str]]] | None:
+def _decode(text: str) -> Decoded | None:
     """A remembered unit, or None when the row is not what outputs() stores (a miss)."""
     try:
         data: Any = json.loads(text)
