@@ -15,7 +15,20 @@ from typing import Any
 
 import pytest
 
-from aisite import bodies, cache, content, inplace, load, memory, model, pool, search, units, write
+from aisite import (
+    bodies,
+    cache,
+    content,
+    inplace,
+    interrupt,
+    load,
+    memory,
+    model,
+    pool,
+    search,
+    units,
+    write,
+)
 from aisite.build import build
 from aisite.errors import ContentError
 from aisite.options import Options
@@ -367,21 +380,24 @@ def test_a_server_is_told_the_site_is_published_once_its_files_are_in_place(
     options, output = Options(site, jobs=1), tmp_path / "out"
     index = site / "content" / "articles" / "open-models-week" / "index.md"
     page = output / "articles" / "open-models-week" / "index.html"
-    seen: list[tuple[bool, bool]] = []
+    seen: list[tuple[bool, bool, bool, bool]] = []
     save = cache.Cache.save_manifest
     saved: list[bool] = []
     monkeypatch.setattr(cache.Cache, "save_manifest", lambda c, m: saved.append(True) or save(c, m))
 
     def published() -> None:
-        seen.append((page.is_file() and "Fresh words" in page.read_text(), bool(saved)))
+        fresh = page.is_file() and "Fresh words" in page.read_text()
+        seen.append((page.is_file(), fresh, interrupt.state.published, bool(saved)))
 
+    monkeypatch.setattr(interrupt.state, "published", False)  # process-wide: from this build
     build(options, output, published=published)
-    assert seen == [(False, False)]  # a first build: the folder swapped in, then bookkeeping
+    assert seen == [(True, False, True, False)]  # the new folder swapped in, no bookkeeping yet
     index.write_text(index.read_text() + "\nFresh words here.\n")
     seen.clear()
     saved.clear()
+    interrupt.state.published = False
     build(options, output, published=published)
-    assert seen == [(True, False)]
+    assert seen == [(True, True, True, False)]  # the edited page in place
     seen.clear()
     assert build(options, output, published=published).nothing_changed
     assert seen == []  # nothing was written: serve publishes after the build returns

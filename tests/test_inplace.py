@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,11 +171,40 @@ def test_a_no_change_build_lists_its_folder_in_workers_as_one_process_would(
     alone = integrity.listing(out)
     for workers in (1, 2, 3, 7):
         shared = integrity.SharedListing(out, workers)
-        assert len(shared.started) == workers  # each lists a share of the article folders
+        assert len(shared.folders) > 100  # the article folders, to take a few at a time
+        assert len(shared.started) == workers - 1  # and this process, when it asks
         assert shared() == alone
-    cancelled = integrity.SharedListing(out, 2)
+    cancelled = integrity.SharedListing(out, 3)
     cancelled.cancel()  # the inputs changed: the workers are stopped and reaped
-    assert len(cancelled.started) == 2 and all(w.conn.closed for w in cancelled.started)
+    for worker in cancelled.started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(worker.pid, os.WNOHANG)
+    parent, share = os.getpid(), integrity.SharedListing._share
+
+    def dies(self: integrity.SharedListing) -> list[str]:
+        if os.getpid() != parent:  # a worker killed once it has taken some folders
+            self.taken.value += 50
+            os.kill(os.getpid(), signal.SIGKILL)
+        return share(self)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(integrity.SharedListing, "_share", dies)
+        died = integrity.SharedListing(out, 2)
+        assert died() == alone  # what it took is unknown: all listed here
+    forks = 0
+    fork_call = integrity.fork_call
+
+    def second_fails(func: Any) -> Any:
+        nonlocal forks
+        forks += 1
+        if forks > 1:
+            raise OSError(11, "Resource temporarily unavailable")
+        return fork_call(func)
+
+    monkeypatch.setattr(integrity, "fork_call", second_fails)
+    short = integrity.SharedListing(out, 3)  # one worker, not two: the rest is listed here
+    assert len(short.started) == 1 and short() == alone
+    monkeypatch.undo()
     deep = out / "articles" / "a77" / "claims" / "c2" / "index.html"
     deep.write_text("claim 77, edited by hand")
     assert integrity.SharedListing(out, 2)() == integrity.listing(out) != alone

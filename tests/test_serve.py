@@ -154,6 +154,37 @@ def test_a_first_build_that_fails_serves_the_problems_and_reloads_when_fixed(
     assert "Build failed (1 problem); still serving the last good site." in said
 
 
+def test_each_rebuild_publishes_one_state_built_failed_or_unchanged(starter: Path) -> None:
+    # The reload is published once the files are in place; the build's bookkeeping follows.
+    # Once per rebuild whatever its outcome: a page reloads once, and only to a fresh page.
+    index = starter / "content" / "articles" / "example-analysis" / "index.md"
+    text = index.read_text()
+    with serving(starter) as server:
+        first = server.state()["version"]
+        assert isinstance(first, int)
+
+        def settled(version: int) -> dict[str, object]:
+            assert wait_for(lambda: server.state()["version"] == version)
+            time.sleep(1.0)  # a second publish of the same rebuild would come at once
+            state = server.state()
+            assert state["version"] == version
+            return state
+
+        index.write_text(text.replace("\n\n", "\n\nA sentence saved just now.\n\n", 1))
+        assert settled(first + 1)["problems"] == []
+        assert "A sentence saved just now." in server.get("articles/example-analysis/")[1]
+        (starter / "content" / "Thumbs.db").write_bytes(b"not an input: nothing to build")
+        assert settled(first + 2)["problems"] == []
+        index.write_text("no front matter\n")
+        assert settled(first + 3)["problems"] != []
+        index.write_text(text)
+        assert settled(first + 4)["problems"] == []
+        assert "A sentence saved just now." not in server.get("articles/example-analysis/")[1]
+    said = "".join(server.lines)
+    assert said.count("\nBuilt ") + said.startswith("Built ") == 4  # the first build, 3 of 4 saves
+    assert said.count("Build failed (1 problem); still serving the last good site.") == 1
+
+
 def test_serve_outside_a_site_folder_exits_like_build(tmp_path: Path) -> None:
     served = run_aisite("serve", "--port", "0", cwd=tmp_path)
     built = run_aisite("build", cwd=tmp_path)

@@ -120,11 +120,12 @@ def _build(
     cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
     recover(output)  # a build killed while putting files in place: finish it before judging
     known = cache.manifest()
-    # Listed by workers while the inputs are walked (0.5 s in one process at 5,000 articles);
-    # not in a server: it builds after a save, and the workers would compete with its walk.
-    share = known and workers > 1 and not memory.serving() and can_fork()
-    listed = SharedListing(output, workers) if share else None
+    # Listed by a worker while the inputs are walked, then by both (0.5 s in one process at
+    # 5,000 articles); not in a server: it builds after a save, which changed an input.
+    share = known is not None and workers > 1 and not memory.serving() and can_fork()
+    listed: SharedListing | None = None
     try:
+        listed = SharedListing(output, workers) if share else None
         walk = input_walk(options.source, builtin_theme())
         inputs = input_signature(options, walk)
         signature = digest(inputs, output_identity(output))

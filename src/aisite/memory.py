@@ -8,8 +8,10 @@ from typing import Any
 
 
 class Memory:
-    """Entries by the cache's keys: hashes of everything an entry depends on, so an entry kept
-    here is as valid as the row it came from. Each build keeps only what it used."""
+    """Decoded cache rows by the cache's keys (hashes of everything a row depends on); what was
+    made of them, reused only while made from the very same objects; the files of search
+    bundles by folder (named by the hash of their records: made again, the same bytes). Each
+    build keeps only what it used."""
 
     def __init__(self) -> None:
         # Decoded rows ("articles", "rendered"), and what was made of them ("loaded": parsed

@@ -191,7 +191,8 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     if not plan.config.search:
         return
     indexing = _indexing(plan)
-    # A server's: the files of the bundles it listed (a bundle never changes once made).
+    # A server's: the files of the bundles it listed (a bundle's folder is named by the hash of
+    # its records, and one made again, after a prune, holds the same bytes).
     kept, used = memory.table("bundles"), {}
     for name, folder in indexing.ready().items():
         key = f"{name}|{folder}"
