@@ -14,8 +14,9 @@ class Memory:
     build keeps only what it used."""
 
     def __init__(self) -> None:
-        # Decoded rows ("articles", "rendered"), and what was made of them ("loaded": parsed
-        # articles placed in their folders; "built": rendered articles), by the same keys.
+        # Decoded rows ("articles", "rendered", "units": remembered outputs by signature); what
+        # was made of them ("loaded": parsed articles placed in their folders; "built":
+        # rendered articles), by the same keys; "bundles": search bundles' files by folder.
         self.tables: dict[str, dict[str, Any]] = {
             name: {} for name in ("articles", "rendered", "loaded", "built", "units", "bundles")
         }
