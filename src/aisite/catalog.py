@@ -81,17 +81,13 @@ class Catalog:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.claims = tuple(
-            sorted(
-                (ClaimEntry(c, a) for a in site.articles for c in a.claims),
-                key=lambda e: (
-                    -_ts(e.claim.reviewed or e.article.date),
-                    -_ts(e.article.date),
-                    e.article.slug,
-                    _pos(e),
-                ),
-            )
+        # Newest review first; then the article's date and slug, and the claim's place in it.
+        ordered = sorted(
+            ((-_ts(c.reviewed or a.date), -_ts(a.date), a.slug, i), a, c)
+            for a in site.articles
+            for i, c in enumerate(a.claims)
         )
+        self.claims = tuple(ClaimEntry(c, a) for _, a, c in ordered)
         self.tags = tuple(
             Group(t, urls.tag(t.slug), articles=m)
             for t, m in _collect((t, a) for a in site.articles for t in a.tags)
@@ -190,10 +186,6 @@ def first_sighting(sightings: tuple[Sighting, ...]) -> Sighting | None:
 
 def _ts(value: datetime) -> float:
     return value.timestamp()
-
-
-def _pos(entry: ClaimEntry) -> int:
-    return entry.article.claims.index(entry.claim)
 
 
 T = TypeVar("T")
