@@ -363,6 +363,9 @@ def test_a_server_keeps_the_model_between_builds(
             cold.setattr(memory, "kept", None)
             build(Options(site, use_cache=False), tmp_path / f"cold-{step}")
         assert tree(output) == tree(tmp_path / f"cold-{step}")
+        # Another folder built by the same process (its memory replaced by that build's).
+        build(Options(site, jobs=1), tmp_path / f"also-{step}")
+        assert tree(tmp_path / f"also-{step}") == tree(output)
     assert scanned == []  # the output folder is the server's own: what it wrote is what it holds
     monkeypatch.setattr(memory, "kept", None)
     index.write_text(index.read_text() + "\nOne more.\n")
