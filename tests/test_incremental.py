@@ -69,6 +69,7 @@ ACTIONS = [
     "claim-body",
     "claim-front",
     "claim-summary",
+    "revert",  # the step before undone: its inputs, and so its search bundles, come back
 ]
 CLAIMS_BUNDLE = "chip-rules-explained"  # the one article with claims (never renamed or deleted)
 THEME = Path(__file__).resolve().parents[1] / "templates"
@@ -153,27 +154,71 @@ def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
         else:
             text = claims.read_text()
             claims.write_text(text.replace("  summary: ", f"  summary: Step {step}. ", 1))
-    else:
+    elif action == "static":
         (site / "static" / f"file-{step}.txt").write_text(f"static {step}\n")
-    return action
+    return action  # "revert": the caller puts back the files as they were before the last step
 
 
-@pytest.mark.parametrize("seed", [2026, 7])
+INPUTS = ("content", "templates", "static")
+
+
+def _inputs(site: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for top in INPUTS
+        for p in sorted((site / top).rglob("*"))
+        if p.is_file()
+    }
+
+
+def _put_back(site: Path, files: dict[str, bytes]) -> None:
+    for top in INPUTS:
+        shutil.rmtree(site / top, ignore_errors=True)
+    for name, data in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(data)
+
+
+@pytest.mark.parametrize(("seed", "served"), [(2026, False), (7, False), (11, True)])
 def test_incremental_builds_equal_cold_builds_after_random_changes(
-    tmp_path: Path, seed: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, served: bool
 ) -> None:
+    # `served`: built in this process as `aisite serve` builds, keeping its model, its
+    # articles as loaded and built, its units and search bundles between builds (memory.py).
     site = copy_site(BASIC, tmp_path / "site")
     shutil.rmtree(site / "expected")
     incremental = tmp_path / "incremental"
     rng = random.Random(seed)
-    assert aisite("build", "--source", str(site), "--output", str(incremental)).returncode == 0
+    kept = memory.Memory() if served else None
+
+    def build_incremental() -> None:
+        if served:
+            monkeypatch.setattr(memory, "kept", kept)
+            build(Options(site), incremental)
+            monkeypatch.setattr(memory, "kept", None)
+            return
+        result = aisite("build", "--source", str(site), "--output", str(incremental))
+        assert result.returncode == 0, result.stderr
+
+    build_incremental()
     order = ACTIONS[:]
     rng.shuffle(order)
     done = []
-    for step in range(22):
-        done.append(_mutate(site, rng, step, order))
-        result = aisite("build", "--source", str(site), "--output", str(incremental))
-        assert result.returncode == 0, result.stderr
+    # Every kind of change, then random ones; then a published text edited, undone and redone:
+    # inputs (and search bundles) the cache holds already come back.
+    steps = [
+        *((step, order) for step in range(24)),
+        (0, ["claim-body"]),
+        (0, ["revert"]),
+        (0, ["revert"]),
+    ]
+    before = _inputs(site)
+    for step, (index, actions) in enumerate(steps):
+        previous, before = before, _inputs(site)
+        done.append(_mutate(site, rng, index, actions))
+        if done[-1] == "revert":
+            _put_back(site, previous)
+        build_incremental()
         # The reference neither reads nor writes the cache, so it shares nothing with the
         # incremental build (a --clean build would leave rendered Markdown for the next step).
         cold = tmp_path / f"cold-{step}"

@@ -165,7 +165,7 @@ def test_each_rebuild_publishes_one_state_built_failed_or_unchanged(starter: Pat
 
         def settled(version: int) -> dict[str, object]:
             assert wait_for(lambda: server.state()["version"] == version)
-            time.sleep(1.0)  # a second publish of the same rebuild would come at once
+            time.sleep(0.3)  # a second publish of the same rebuild would come at once
             state = server.state()
             assert state["version"] == version
             return state
