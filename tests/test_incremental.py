@@ -222,7 +222,7 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
         # The reference neither reads nor writes the cache, so it shares nothing with the
         # incremental build (a --clean build would leave rendered Markdown for the next step).
         cold = tmp_path / f"cold-{step}"
-        build(Options(site, use_cache=False), cold)
+        build(Options(site, use_cache=False, jobs=1), cold)
         assert tree(incremental) == tree(cold), f"differs after {done}"
     assert set(ACTIONS) <= set(done), done
 
