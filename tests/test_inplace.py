@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,19 @@ def test_a_no_change_build_lists_its_folder_in_workers_as_one_process_would(
         patched.setattr(integrity.SharedListing, "_share", dies)
         died = integrity.SharedListing(out, 2)
         assert died() == alone  # what it took is unknown: all listed here
+
+    def dies_locked(self: integrity.SharedListing) -> list[str]:
+        if os.getpid() != parent:  # killed while it holds the shared counter's lock
+            self.taken.get_lock().acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return share(self)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(integrity.SharedListing, "_share", dies_locked)
+        patched.setattr(integrity.SharedListing, "WAIT", 0.5)
+        locked = integrity.SharedListing(out, 2)
+        time.sleep(0.2)  # the worker takes the lock before this process asks
+        assert locked() == alone  # not waiting for ever: listed here
     forks = 0
     fork_call = integrity.fork_call
 

@@ -27,6 +27,7 @@ class SharedListing:
     output's folders at a time; call it to wait for the listing, or cancel it."""
 
     CHUNK = 32  # folders taken at a time
+    WAIT = 10.0  # seconds: the most the shared counter's lock is ever held is a few instructions
 
     def __init__(self, output: Path, workers: int) -> None:
         prefix = os.path.join(output, "")
@@ -53,22 +54,28 @@ class SharedListing:
     def _share(self) -> list[str]:
         """Entries of folders taken CHUNK at a time until none are left (here or in a worker)."""
         entries: list[str] = []
+        lock = self.taken.get_lock()
         while True:
-            with self.taken.get_lock():
+            # A worker killed while holding the lock would hold it for ever: never wait long.
+            if not lock.acquire(timeout=self.WAIT):
+                raise RuntimeError("a listing worker stopped holding the shared counter")
+            try:
                 start = self.taken.value
                 self.taken.value = start + self.CHUNK
+            finally:
+                lock.release()
             if start >= len(self.folders):
                 return entries
             entries += _below(self.folders[start : start + self.CHUNK], self.cut)
 
     def __call__(self) -> dict[str, Any]:
-        found = self.entries + self._share()
-        for worker in self.started:
-            try:
+        try:
+            found = self.entries + self._share()
+            for worker in self.started:
                 found += worker.result()
-            except RuntimeError:  # a worker died: what it took is unknown, so list it all here
-                self.cancel()
-                return listing(self.output)
+        except RuntimeError:  # a worker died: what it took is unknown, so list it all here
+            self.cancel()
+            return listing(self.output)
         return _digest(found)
 
     def cancel(self) -> None:
