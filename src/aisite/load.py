@@ -107,22 +107,25 @@ def _articles(
         return []
     bundles: list[tuple[Path, list[Path], str]] = []
     stamps: dict[str, str] = {}
+    under = reader.rel(folder)
     for entry in reader.entries(folder):
-        rel = reader.rel(entry)
-        if entry.is_file():
+        rel = f"{under}/{entry.name}"
+        # A folder the walk listed is one, and readable: its files are known, and no file
+        # of it needs a look (0.15 s of a rebuild at 5,000 articles went to those looks).
+        walked = reader.known.folders.get(entry)
+        if walked is None and entry.is_file():
             hint = f"an article is a folder: move it to articles/{entry.stem}/index.md"
             reader.problems.add(rel, 0, "not an article bundle", hint)
         elif not valid_slug(entry.name):
             hint = slug_hint(entry.name)
             reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", hint)
-        elif not reader.readable(entry):
-            continue
-        elif not (entry / "index.md").is_file():
-            reader.problems.add(rel, 0, "article folder has no index.md")
         else:
-            found = reader.files(entry)
-            if not all(f in found for f in _bundle_files(entry, found)):
-                continue  # unreadable (reported by the walk): never built from the cache instead
+            found = _bundle_found(reader, entry, rel) if walked is None else walked
+            if found is None:
+                continue
+            if walked is not None and entry / "index.md" not in set(walked):
+                _no_index(reader, rel)
+                continue
             stamp = _stamp(reader.stat, entry, found)
             key = digest("parsed", config_key, rel, stamp)
             bundles.append((entry, found, key))
@@ -177,9 +180,25 @@ def _placed(article: ParsedArticle, entry: Path, found: list[Path]) -> ParsedArt
     return replace(article, files=files, pictures=pictures)
 
 
-def _bundle_files(entry: Path, found: list[Path]) -> list[Path]:
-    """A bundle's index.md and, when there is one, claims.yaml (found: no need to look)."""
-    return [p for p in (entry / "index.md", entry / "claims.yaml") if p in found or p.is_file()]
+def _bundle_found(reader: Reader, entry: Path, rel: str) -> list[Path] | None:
+    """A bundle's files when no walk listed its folder, looked at one by one; None when it is
+    not one (reported) or a file of it cannot be read."""
+    if not reader.readable(entry):
+        return None
+    index = entry / "index.md"
+    if not index.is_file():
+        _no_index(reader, rel)
+        return None
+    found = reader.files(entry)
+    listed = set(found)
+    if not all(p in listed for p in (index, entry / "claims.yaml") if p in listed or p.is_file()):
+        return None  # unreadable (reported by the walk): never built from the cache instead
+    return found
+
+
+def _no_index(reader: Reader, rel: str) -> None:
+    hint = "an article is a folder holding index.md: add one, or move the folder elsewhere"
+    reader.problems.add(rel, 0, "article folder has no index.md", hint)
 
 
 def _stamp(
@@ -187,9 +206,11 @@ def _stamp(
 ) -> str:
     """Size and modification time of a bundle's index.md, claims.yaml and images."""
     parts = []
-    names = [entry / "index.md", entry / "claims.yaml"]
-    names += [p for p in found if is_image(p.name)]
-    for path in names:
+    for path in (
+        entry / "index.md",
+        entry / "claims.yaml",
+        *(p for p in found if is_image(p.name)),
+    ):
         stat = stat_of(path)
         parts.append("-" if stat is None else f"{path.name}:{stat[0]}:{stat[1]}")
     return "|".join(parts)
@@ -248,9 +269,9 @@ def _check_names(reader: Reader, entry: Path, found: list[Path]) -> None:
     """A misnamed claims.yml or index.markdown would be published silently: say so."""
     for path in found:  # the bundle's files (Reader.files)
         if (
-            path.parent == entry
-            and path.stem in ("claims", "index")
+            path.stem in ("claims", "index")
             and path.name not in ("index.md", "claims.yaml")
+            and path.parent == entry
         ):
             hint = f"did you mean '{path.stem}.{'md' if path.stem == 'index' else 'yaml'}'?"
             message = "file name not recognised; it would be published as is"
