@@ -13,8 +13,9 @@ import pytest
 
 from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json, from_data
 from aisite.load import load_site
-from aisite.model import Frozen, ParsedArticle
+from aisite.model import ParsedArticle
 from aisite.options import Options
+from aisite.siteconfig import Frozen
 from conftest import REPO
 
 pytestmark = pytest.mark.unit

@@ -9,9 +9,9 @@ import pytest
 from aisite.claimants import find, near_miss, parse_claimants
 from aisite.config import parse_config
 from aisite.errors import Problems
-from aisite.model import Claimant
 from aisite.parse import parse_article
 from aisite.reuse import SIMILAR, hints
+from aisite.siteconfig import Claimant
 
 pytestmark = pytest.mark.unit
 

@@ -8,8 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from aisite.markup import pygments_css
-from aisite.model import SiteConfig
 from aisite.plan import Output, Planned
+from aisite.siteconfig import SiteConfig
 from aisite.theme import Theme, fingerprint
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-from aisite.model import Frozen, ParsedArticle
+from aisite.model import ParsedArticle
+from aisite.siteconfig import Frozen
 
 
 class CacheFormatError(ValueError):

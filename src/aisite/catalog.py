@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from aisite import urls
-from aisite.model import Article, Claim, Correction, Rating, Reuse, Site, Term
+from aisite.claimmodel import Claim, Reuse, Term
+from aisite.model import Article, Correction, Site
+from aisite.siteconfig import Rating
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import unicodedata
 
 from aisite.errors import Problems
 from aisite.fields import Fields, choice, is_http_url, slugify
-from aisite.model import CLAIMANT_TYPES, Claimant
+from aisite.siteconfig import CLAIMANT_TYPES, Claimant
 from aisite.values import http_url
 from aisite.yamlnode import YamlError, YList, YMap, YScalar, parse_yaml
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from aisite.claimants import find, near_miss
+from aisite.claimmodel import Appearance, ClaimUpdate, Evidence, Term
 from aisite.errors import did_you_mean
 from aisite.fields import Fields
-from aisite.model import Appearance, ClaimantType, ClaimUpdate, Evidence, SiteConfig, Term
+from aisite.siteconfig import ClaimantType, SiteConfig
 from aisite.values import http_url, usable_url
 from aisite.yamlnode import YMap
 

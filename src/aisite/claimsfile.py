@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from aisite import claimfields, urls
+from aisite.claimmodel import CLAIM_TYPES, Figure, ParsedClaim, ParsedReuse
 from aisite.errors import Problems, did_you_mean
 from aisite.evidence import parse_evidence
 from aisite.fields import Fields, choice, term
-from aisite.model import (
-    CLAIM_TYPES,
-    CLAIMANT_TYPES,
-    Figure,
-    ParsedClaim,
-    ParsedReuse,
-    SiteConfig,
-)
 from aisite.reuse import parse_reuse
+from aisite.siteconfig import CLAIMANT_TYPES, SiteConfig
 from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields, valid_slug
-from aisite.model import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
 from aisite.publishing import embed_hosts, site_menu
+from aisite.siteconfig import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
 from aisite.values import rating_color
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 

@@ -12,22 +12,13 @@ from aisite.anchor import Found, Selector
 from aisite.bodies import Body, BodyRef
 from aisite.cache import Cache, digest
 from aisite.cachecodec import CacheFormatError, from_data
+from aisite.claimmodel import ClaimText, ParsedClaim, ParsedReuse
 from aisite.errors import Problem, Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
 from aisite.markup import Converter
 from aisite.misses import report
-from aisite.model import (
-    Article,
-    ArticleText,
-    ClaimText,
-    Page,
-    ParsedArticle,
-    ParsedClaim,
-    ParsedReuse,
-    ParsedSite,
-    Site,
-)
+from aisite.model import Article, ArticleText, Page, ParsedArticle, ParsedSite, Site
 from aisite.plaintext import text_of
 from aisite.pool import can_fork, fork_map
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aisite.claimmodel import STANCES, Evidence
 from aisite.fields import Fields, choice, is_http_url
-from aisite.model import STANCES, Evidence, SiteConfig
+from aisite.siteconfig import SiteConfig
 from aisite.textfragment import fragment_url
 from aisite.values import http_url, usable_url
 from aisite.yamlnode import YMap

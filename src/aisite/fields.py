@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from aisite.claimmodel import Term
 from aisite.errors import Problems, did_you_mean
-from aisite.model import Frozen, Term
+from aisite.siteconfig import Frozen
 from aisite.yamlnode import (
     BOOL,
     FLOAT,

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from aisite.catalog import ClaimEntry, Sighting, first_sighting
-from aisite.model import Article, Claim, SiteConfig
+from aisite.claimmodel import Claim
+from aisite.model import Article
+from aisite.siteconfig import SiteConfig
 
 
 def script_json(data: object) -> str:

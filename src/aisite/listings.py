@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from aisite import urls
 from aisite.catalog import Group
-from aisite.model import Rating, Term
+from aisite.claimmodel import Term
 from aisite.plan import Alternate, PageSpec, Pagination, Planned
+from aisite.siteconfig import Rating
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan

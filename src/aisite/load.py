@@ -14,12 +14,13 @@ from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
-from aisite.model import ParsedArticle, ParsedPage, ParsedSite, SiteConfig, StaticFile
+from aisite.model import ParsedArticle, ParsedPage, ParsedSite, StaticFile
 from aisite.options import Options
 from aisite.parse import parse_article, parse_page
 from aisite.quotecheck import check_quotes, readable_body
 from aisite.reader import Reader, Walk, stat_now
 from aisite.reuse import resolve
+from aisite.siteconfig import SiteConfig
 from aisite.urls import RESERVED
 
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from aisite import urls
 from aisite.errors import Problems
 from aisite.i18n import Strings
-from aisite.model import MenuItem, Site, SiteConfig
+from aisite.model import Site
 from aisite.plan import PageSpec, Planned
+from aisite.siteconfig import MenuItem, SiteConfig
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan

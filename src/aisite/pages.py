@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from aisite import jsonld, urls
 from aisite.catalog import ClaimEntry
 from aisite.listings import listing
-from aisite.model import Article, SiteConfig
+from aisite.model import Article
 from aisite.plan import PageSpec, Planned, identity
+from aisite.siteconfig import SiteConfig
 from aisite.units import PerArticle, per_article
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aisite.model import ArticleMeta, PageInfo, PageKind, ParsedClaim
+from aisite.claimmodel import ParsedClaim
+from aisite.model import ArticleMeta, PageInfo, PageKind
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan

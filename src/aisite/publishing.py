@@ -6,7 +6,7 @@ import re
 
 from aisite.fields import Fields, is_http_url
 from aisite.images import FORMATS
-from aisite.model import MenuItem
+from aisite.siteconfig import MenuItem
 from aisite.yamlnode import YList, YMap
 
 HOST_RE = re.compile(

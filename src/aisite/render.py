@@ -14,11 +14,12 @@ from aisite.assets import Asset, theme_assets
 from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, VerdictCount
 from aisite.charts import Bar, bar_chart
+from aisite.claimmodel import Claim
 from aisite.i18n import Strings
 from aisite.images import ImageStore
 from aisite.imgtags import img_tag
 from aisite.jsonld import script_json
-from aisite.model import Article, Claim, Site
+from aisite.model import Article, Site
 from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS

@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 
 from aisite.anchor import normalise
 from aisite.cache import digest
+from aisite.claimmodel import ParsedClaim, ParsedReuse
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields
-from aisite.model import Article, ParsedArticle, ParsedClaim, ParsedReuse
+from aisite.model import Article, ParsedArticle
 
 ALLOWED = ("id", "quote", "prefix", "suffix", "review")
 # Quotes whose normalised, case-folded texts are at least this similar (difflib ratio) are
