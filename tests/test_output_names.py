@@ -52,8 +52,8 @@ def test_files_for_the_site_root_go_in_static(tmp_path: Path) -> None:
 )
 def test_every_spelling_of_one_name_collides_in_either_order(paths: tuple[str, str]) -> None:
     from aisite.errors import ContentError
+    from aisite.outputcheck import check_paths
     from aisite.plan import Output
-    from aisite.write import check_paths
 
     with pytest.raises(ContentError, match="would be written twice"):
         check_paths([Output(path, f"origin {n}", key="k") for n, path in enumerate(paths)])
@@ -62,8 +62,8 @@ def test_every_spelling_of_one_name_collides_in_either_order(paths: tuple[str, s
 @pytest.mark.parametrize("path", ["../x", "/etc/x", "a/../../x", "a\\b", ".."])
 def test_paths_outside_the_folder_are_refused(path: str) -> None:
     from aisite.errors import ContentError
+    from aisite.outputcheck import check_paths
     from aisite.plan import Output
-    from aisite.write import check_paths
 
     with pytest.raises(ContentError, match="outside the output folder"):
         check_paths([Output(path, "origin", key="k")])

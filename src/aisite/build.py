@@ -23,10 +23,11 @@ from aisite.integrity import STATS, SharedListing, unchanged
 from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.options import Options
+from aisite.outputcheck import MARKER, check_output_folder, check_paths
 from aisite.pool import can_fork
 from aisite.reader import Walk, input_walk
 from aisite.theme import builtin_theme
-from aisite.write import MARKER, Stats, check_output_folder, check_paths, write_site
+from aisite.write import Stats, write_site
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
