@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from aisite import memory, urls
 from aisite.bodies import unreadable
-from aisite.cache import FOLDER, Cache, digest
+from aisite.cache import FOLDER, Cache
 from aisite.errors import ContentError, Problem, Problems, UsageError
 from aisite.inplace import Present, recover
 from aisite.integrity import STATS, SharedListing, unchanged
+from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.options import Options

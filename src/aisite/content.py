@@ -10,12 +10,13 @@ from typing import Any
 from aisite import memory, urls
 from aisite.anchor import Found, Selector
 from aisite.bodies import Body, BodyRef
-from aisite.cache import Cache, digest
+from aisite.cache import Cache
 from aisite.cachecodec import CacheFormatError, from_data
 from aisite.claimmodel import ClaimText, ParsedClaim, ParsedReuse
 from aisite.errors import Problem, Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
+from aisite.keys import digest
 from aisite.markup import Converter
 from aisite.misses import report
 from aisite.model import Article, ArticleText, Page, ParsedArticle, ParsedSite, Site

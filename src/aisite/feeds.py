@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape as xml_escape
 from feedgen.feed import FeedGenerator
 
 from aisite import __version__, urls
-from aisite.cache import digest
 from aisite.catalog import ClaimEntry
 from aisite.claimmodel import ClaimUpdate
 from aisite.i18n import Strings
+from aisite.keys import digest
 from aisite.markup import absolutize
 from aisite.model import Article, Site
 from aisite.opendata import claims_json, claims_key, open_claims

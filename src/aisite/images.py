@@ -14,8 +14,8 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from aisite import urls
-from aisite.cache import digest
 from aisite.errors import ContentError, Problem
+from aisite.keys import digest
 from aisite.model import Picture, Variant
 
 # Widths published for every image wider than them; the full size is capped at the last.

@@ -8,12 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 from aisite import memory, urls
-from aisite.cache import Cache, digest
+from aisite.cache import Cache
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
 from aisite.images import ImageError, is_image, probe
+from aisite.keys import digest
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, StaticFile
 from aisite.options import Options
 from aisite.parse import parse_article, parse_page

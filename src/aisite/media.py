@@ -8,9 +8,9 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from aisite import urls
-from aisite.cache import digest
 from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim, font_files
 from aisite.images import ImageStore, image_key
+from aisite.keys import digest
 from aisite.model import Article
 from aisite.plan import Output, Planned
 from aisite.units import PerArticle, per_article

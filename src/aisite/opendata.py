@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from aisite import urls
-from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, Sighting
+from aisite.keys import digest
 from aisite.model import Site
 
 __all__ = ["claim_record", "claims_json", "claims_key", "open_claims"]

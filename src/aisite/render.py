@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from aisite import __version__, urls
 from aisite.assets import Asset, theme_assets
-from aisite.cache import digest
 from aisite.catalog import Catalog, ClaimEntry, VerdictCount
 from aisite.charts import Bar, bar_chart
 from aisite.claimmodel import Claim
@@ -19,6 +18,7 @@ from aisite.i18n import Strings
 from aisite.images import ImageStore
 from aisite.imgtags import img_tag
 from aisite.jsonld import script_json
+from aisite.keys import digest
 from aisite.model import Article, Site
 from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key

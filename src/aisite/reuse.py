@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from aisite.anchor import normalise
-from aisite.cache import digest
 from aisite.claimmodel import ParsedClaim, ParsedReuse
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields
+from aisite.keys import digest
 from aisite.model import Article, ParsedArticle
 
 ALLOWED = ("id", "quote", "prefix", "suffix", "review")

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
 from aisite import memory, urls
-from aisite.cache import digest
 from aisite.catalog import ClaimEntry
+from aisite.keys import digest
 from aisite.model import Article, Page
 from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned

@@ -61,7 +61,7 @@ class Theme:
 
     def fingerprint(self) -> str:
         """A hash of every template and asset file, so a theme edit invalidates cached pages."""
-        from aisite.cache import digest
+        from aisite.keys import digest
 
         parts: list[str | bytes] = []
         for folder in self.folders:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aisite import memory
-from aisite.cache import digest
+from aisite.keys import digest
 from aisite.model import Article
 from aisite.plan import Output, PageSpec, Planned, Producer
 
