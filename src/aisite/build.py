@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from aisite import memory, urls
 from aisite.bodies import unreadable
-from aisite.cache import FOLDER, Cache
+from aisite.cache import Cache
+from aisite.cachedb import FOLDER
 from aisite.errors import ContentError, Problem, Problems, UsageError
 from aisite.inplace import Present, recover
 from aisite.integrity import STATS, SharedListing, unchanged

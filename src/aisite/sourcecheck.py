@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aisite.anchor import normalise
-from aisite.cache import FOLDER
+from aisite.cachedb import FOLDER
 from aisite.errors import Problem
 from aisite.model import Site
 from aisite.sources import Fetcher, Outcome, Settings, Sleep, client
