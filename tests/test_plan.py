@@ -13,11 +13,11 @@ from aisite.catalog import Catalog
 from aisite.config import parse_config
 from aisite.content import render_content
 from aisite.errors import Problems
-from aisite.feeds import claims_json, rss
+from aisite.feeds import rss
 from aisite.i18n import Strings
 from aisite.jsonld import article_ld, claim_review_ld
 from aisite.model import ParsedArticle, ParsedSite, Site
-from aisite.opendata import claim_record
+from aisite.opendata import claim_record, claims_json
 from aisite.parse import parse_article, parse_page
 from aisite.plan import content_key
 from aisite.registry import OUTPUTS

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import feeds
+from aisite import datafiles
 from conftest import run_aisite
 from test_plan import CLAIMS, article, make_site
 
@@ -73,7 +73,7 @@ def test_a_sitemap_over_the_limit_becomes_an_index(
 ) -> None:
     from aisite.render import SitePlan
 
-    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 10)
+    monkeypatch.setattr(datafiles, "SITEMAP_LIMIT", 10)
     site = make_site(article("old", 1, CLAIMS), article("new", 2))
     outputs = {o.path: o for o in SitePlan(site, tmp_path).outputs()}
     parts = sorted(p for p in outputs if p.startswith("sitemap-"))

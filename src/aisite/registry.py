@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisite import archive, assets, feeds, listings, media, navigation, pages, search
+from aisite import archive, assets, datafiles, feeds, listings, media, navigation, pages, search
 from aisite.plan import Producer
 
 OUTPUTS: tuple[tuple[str, Producer], ...] = (
@@ -22,7 +22,7 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("feeds", feeds.feed_files),
     ("claim-feeds", feeds.claim_feed_files),
     # After every page: its sitemap lists the pages the producers above planned.
-    ("data", feeds.data_files),
+    ("data", datafiles.data_files),
     # Last: a worker makes the search index while the outputs above are planned.
     ("search-index", search.search_files),
 )

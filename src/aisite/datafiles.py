@@ -1,0 +1,67 @@
+"""Machine-readable files besides feeds: claims.json, robots.txt, sitemap.xml (or its index)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
+
+from aisite import urls
+from aisite.model import Site
+from aisite.opendata import claims_json, claims_key, open_claims
+from aisite.plan import Output, Planned
+
+if TYPE_CHECKING:
+    from aisite.render import SitePlan
+
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org protocol)
+
+
+def data_files(plan: SitePlan) -> Iterator[Planned]:
+    """claims.json (open data), robots.txt and sitemap.xml."""
+    site, catalog = plan.site, plan.catalog
+    entries = open_claims(catalog)
+    make = partial(claims_json, site, catalog, entries)
+    everything = claims_key(plan.key, site, entries)
+    yield Output(urls.CLAIMS_JSON, "claims", make, key=everything)
+    yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
+    # Planned after every page (registry.OUTPUTS), when every page is in the list.
+    pages, base = tuple(plan.sitemap), site.config.base_url
+    if len(pages) <= SITEMAP_LIMIT:
+        yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, base, pages))
+        return
+    parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
+    names = [urls.sitemap_part(n) for n in range(1, len(parts) + 1)]
+    for name, part in zip(names, parts, strict=True):
+        yield Output(name, "sitemap", render=partial(sitemap, base, part))
+    yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap_index, base, tuple(names)))
+
+
+def sitemap_index(base_url: str, names: Sequence[str]) -> bytes:
+    """sitemap.xml as an index of the sitemap files of a site with more URLs than one may hold."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        *(f"  <sitemap><loc>{xml_escape(base_url + name)}</loc></sitemap>" for name in names),
+        "</sitemapindex>",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:
+    """sitemap.xml of every HTML page: (path, last modification date or '')."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url, modified in pages:
+        lastmod = f"<lastmod>{modified[:10]}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{xml_escape(base_url + url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def robots(site: Site) -> bytes:
+    """robots.txt pointing at the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
