@@ -10,9 +10,11 @@ import pytest
 from aisite import search
 from aisite.build import build
 from aisite.options import Options
+from aisite.plaintext import text_of
 from aisite.render import SitePlan
-from aisite.search import Record, _parts, filter_counts, records, shards, text_of
-from aisite.searchbundle import KEEP, prune
+from aisite.search import _parts, shards
+from aisite.searchbundle import KEEP, Record, prune
+from aisite.searchrecords import filter_counts, records
 from conftest import NEW_INTERPRETER, run_aisite
 from test_incremental import tree
 from test_plan import CLAIMS, article, make_site

@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
 from aisite import memory, urls
-from aisite.catalog import ClaimEntry
 from aisite.keys import digest
-from aisite.model import Article, Page
-from aisite.plaintext import text_of
 from aisite.plan import Output, PageSpec, Planned
 from aisite.pool import Started, can_fork, fork_call
 from aisite.searchbundle import Record, bundle_files, make_bundles, prune, read_manifest
+from aisite.searchrecords import article_record, claim_record, filter_counts, page_record
 
 if TYPE_CHECKING:
     from aisite.render import SitePlan
@@ -33,80 +31,6 @@ PAGES = "pages"  # the part of the index for standalone pages, which have no dat
 # page merges the parts into one Pagefind instance (one WebAssembly module, however many parts).
 PART_RECORDS = 800
 SPLITS = (1, 2, 3, 4, 6, 12)  # parts a year may have: each of 12 / n months
-
-
-def _article_filters(article: Article) -> dict[str, list[str]]:
-    return {
-        "type": ["Analysis"],
-        "tag": [t.name for t in article.tags],
-        "year": [str(article.date.year)],
-    }
-
-
-def _article(article: Article) -> Record:
-    return Record(
-        url=article.url,
-        title=article.title,
-        content=" ".join((article.summary, article.search_text)),
-        meta={"kind": "article", "date": article.date.date().isoformat()},
-        filters=_article_filters(article),
-        sort={"date": article.date.date().isoformat()},
-    )
-
-
-def _claim_filters(entry: ClaimEntry) -> dict[str, list[str]]:
-    claim, when = entry.claim, (entry.claim.reviewed or entry.article.date)
-    return {
-        "type": ["Claim review"],
-        "verdict": [claim.verdict.label],
-        "claimant": [claim.claimant.name],
-        "topic": [t.name for t in claim.topics],
-        "tag": [t.name for t in entry.article.tags],
-        "year": [str(when.year)],
-    }
-
-
-def _claim(entry: ClaimEntry) -> Record:
-    claim, when = entry.claim, (entry.claim.reviewed or entry.article.date)
-    return Record(
-        url=entry.url,
-        title=f"“{claim.text}”",
-        content=" ".join((claim.text, claim.claimant.name, claim.summary, claim.analysis_text)),
-        meta={
-            "kind": "claim",
-            "date": when.date().isoformat(),
-            "verdict": claim.verdict.label,
-            "verdict_key": claim.verdict.key,
-            "claimant": claim.claimant.name,
-            "article": entry.article.title,
-        },
-        filters=_claim_filters(entry),
-        sort={"date": when.date().isoformat()},
-    )
-
-
-def _page_filters() -> dict[str, list[str]]:
-    return {"type": ["Page"]}
-
-
-def _page(page: Page) -> Record:
-    return Record(
-        url=page.url,
-        title=page.title,
-        content=" ".join((page.summary, text_of(page.body_html))),
-        meta={"kind": "page"},
-        filters=_page_filters(),
-        sort={},
-    )
-
-
-def records(plan: SitePlan) -> list[Record]:
-    """Everything a reader can search: articles, claim pages and standalone pages."""
-    return [
-        *(_article(a) for a in plan.site.articles),
-        *(_claim(e) for e in plan.catalog.claims),
-        *(_page(p) for p in plan.site.pages),
-    ]
 
 
 def _splits(years: Iterable[int]) -> dict[int, int]:
@@ -142,25 +66,6 @@ def shards(found: list[Record]) -> dict[str, list[Record]]:
         if not record.sort:
             parts.setdefault(PAGES, []).append(record)
     return _ordered(parts)
-
-
-def filter_counts(plan: SitePlan) -> dict[str, dict[str, int]]:
-    """How many records have each value of each filter (the search page lists them): the counts
-    of _article_filters, _claim_filters and _page_filters, counted in bulk (a record at a time
-    took 0.3 s of every edit at 5,000 articles). A filter without values is left out."""
-    articles, claims = plan.site.articles, plan.catalog.claims
-    when = [e.claim.reviewed or e.article.date for e in claims]
-    kinds = {"Analysis": len(articles), "Claim review": len(claims), "Page": len(plan.site.pages)}
-    counts = {
-        "type": Counter({kind: n for kind, n in kinds.items() if n}),
-        "verdict": Counter(e.claim.verdict.label for e in claims),
-        "claimant": Counter(e.claim.claimant.name for e in claims),
-        "topic": Counter(t.name for e in claims for t in e.claim.topics),
-        "tag": Counter(t.name for a in articles for t in a.tags)
-        + Counter(t.name for e in claims for t in e.article.tags),
-        "year": Counter(str(a.date.year) for a in articles) + Counter(str(w.year) for w in when),
-    }
-    return {name: dict(sorted(found.items())) for name, found in sorted(counts.items()) if found}
 
 
 def search_page(plan: SitePlan) -> Iterator[Planned]:
@@ -298,14 +203,14 @@ def _parts(plan: SitePlan) -> dict[str, Part]:
     """Each part's records as (fingerprint, how to make it), in the order of records() and shards()."""
     dated: list[tuple[datetime, str, Callable[[], Record]]] = []
     for article in plan.site.articles:
-        dated.append((article.date, f"a{article.fingerprint}", partial(_article, article)))
+        dated.append((article.date, f"a{article.fingerprint}", partial(article_record, article)))
     for entry in plan.catalog.claims:
         when = entry.claim.reviewed or entry.article.date
-        dated.append((when, f"c{entry.claim.fingerprint}", partial(_claim, entry)))
+        dated.append((when, f"c{entry.claim.fingerprint}", partial(claim_record, entry)))
     splits = _splits(when.year for when, _, _ in dated)
     found: dict[str, Part] = {}
     for when, key, make in dated:
         found.setdefault(_part(when.year, when.month, splits), []).append((key, make))
     for page in plan.site.pages:
-        found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(_page, page)))
+        found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(page_record, page)))
     return _ordered(found)
