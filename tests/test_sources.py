@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from aisite.build import check
+from aisite.checksite import check
 from aisite.options import Options
 from aisite.pagetext import has_passage, page_text
 from aisite.sourcecheck import SourceReport, check_sources

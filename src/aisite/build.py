@@ -18,15 +18,16 @@ from aisite import memory, urls
 from aisite.bodies import unreadable
 from aisite.cache import Cache
 from aisite.cachedb import FOLDER
-from aisite.errors import ContentError, Problem, Problems, UsageError
+from aisite.errors import ContentError, UsageError
 from aisite.inplace import Present, recover
 from aisite.integrity import STATS, SharedListing, unchanged
 from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
 from aisite.options import Options
-from aisite.outputcheck import MARKER, check_output_folder, check_paths
+from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
+from aisite.published import verdict_changes
 from aisite.reader import Walk, input_walk
 from aisite.theme import builtin_theme
 from aisite.write import Stats, write_site
@@ -269,50 +270,3 @@ def output_identity(output: Path) -> str:
     except OSError:
         return "no output"
     return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"
-
-
-def load_only(options: Options) -> Site:
-    """Read, validate and render content without planning pages (for listings)."""
-    from aisite.content import render_content
-    from aisite.load import load_site
-
-    if options.now is None:
-        options = replace(options, now=build_now())
-    parsed, problems = load_site(options)
-    site = render_content(parsed, problems)
-    problems.raise_if_any()
-    return site
-
-
-def verdict_changes(site: Site, published: Path, *, usage: bool = False) -> list[Problem]:
-    """Claims whose verdict changed silently since the claims.json at `published` (if any)."""
-    from aisite.published import read_published, silent_changes
-
-    if not published.is_file() and not usage:
-        return []
-    found = read_published(published, str(published), usage=usage)
-    if isinstance(found, Problem):
-        return [found]
-    return silent_changes(site, found)
-
-
-def check(options: Options, against: Path | None = None) -> Site:
-    """Validate everything a build would, rendering every page in memory; writes nothing."""
-    from aisite.render import SitePlan
-
-    site = load_only(options)
-    outputs = list(SitePlan(site, options.source).outputs())
-    check_paths(outputs)
-    problems = Problems()
-    if against is not None:
-        problems.extend(verdict_changes(site, against, usage=True))
-    else:
-        problems.extend(verdict_changes(site, options.source / "site" / urls.CLAIMS_JSON))
-    for output in outputs:
-        if output.render is not None:
-            try:
-                output.render()
-            except ContentError as err:
-                problems.extend(err.problems)
-    problems.raise_if_any()
-    return site

@@ -178,7 +178,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """aisite check."""
-    from aisite.build import build, build_now, check
+    from aisite.build import build, build_now
+    from aisite.checksite import check
     from aisite.links import link_problems
     from aisite.reuse import hints
 
@@ -239,7 +240,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_claims(args: argparse.Namespace) -> int:
     """aisite claims."""
-    from aisite.build import load_only
+    from aisite.checksite import load_only
     from aisite.errors import did_you_mean
     from aisite.listing import as_csv, as_json, as_table, select
 

@@ -58,3 +58,13 @@ def silent_changes(site: Site, published: dict[str, str]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def verdict_changes(site: Site, published: Path, *, usage: bool = False) -> list[Problem]:
+    """Claims whose verdict changed silently since the claims.json at `published` (if any)."""
+    if not published.is_file() and not usage:
+        return []
+    found = read_published(published, str(published), usage=usage)
+    if isinstance(found, Problem):
+        return [found]
+    return silent_changes(site, found)
