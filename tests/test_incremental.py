@@ -360,8 +360,8 @@ def test_a_server_keeps_the_model_between_builds(
 
     monkeypatch.setattr(inplace, "files_of", listed)
     made: list[str] = []  # articles placed (load) or built (render_content) again
-    placed, built = load._placed, model.Article.of
-    monkeypatch.setattr(load, "_placed", lambda a, *rest: made.append(a.path) or placed(a, *rest))
+    placed, built = load.placed, model.Article.of
+    monkeypatch.setattr(load, "placed", lambda a, *rest: made.append(a.path) or placed(a, *rest))
     monkeypatch.setattr(
         model.Article, "of", classmethod(lambda c, p, *rest: made.append(p.path) or built(p, *rest))
     )

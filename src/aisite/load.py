@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from aisite import memory, urls
+from aisite import memory
+from aisite.bundlefiles import bundle_found, check_names, no_index, placed, stamp, with_pictures
 from aisite.cache import Cache
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.fields import slug_hint, valid_slug
-from aisite.images import ImageError, is_image, probe
 from aisite.keys import digest
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, StaticFile
 from aisite.options import Options
@@ -122,16 +121,16 @@ def _articles(
             hint = slug_hint(entry.name)
             reader.problems.add(rel, 0, f"'{entry.name}' is not a valid article slug", hint)
         else:
-            found = _bundle_found(reader, entry, rel) if walked is None else walked
+            found = bundle_found(reader, entry, rel) if walked is None else walked
             if found is None:
                 continue
             if walked is not None and entry / "index.md" not in set(walked):
-                _no_index(reader, rel)
+                no_index(reader, rel)
                 continue
-            stamp = _stamp(reader.stat, entry, found)
-            key = digest("parsed", config_key, rel, stamp)
+            stamped = stamp(reader.stat, entry, found)
+            key = digest("parsed", config_key, rel, stamped)
             bundles.append((entry, found, key))
-            stamps[key] = stamp
+            stamps[key] = stamped
     known = cache.get_parsed(key for *_, key in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
     result = []
@@ -143,20 +142,20 @@ def _articles(
             before = len(reader.problems.items)
             article = _parse_bundle(reader, entry, config)
             if article is not None:
-                article = _with_pictures(reader, article, entry, found)
+                article = with_pictures(reader, article, entry, found)
             # Kept only when the files are still as the walk found them: text read after a
             # later save must not be cached under the stamp of the earlier one.
-            same = _stamp(stat_now, entry, found) == stamps[key]
+            same = stamp(stat_now, entry, found) == stamps[key]
             if article is not None and len(reader.problems.items) == before and same:
                 fresh[key] = article
         if article is None:
             continue
-        _check_names(reader, entry, found)
+        check_names(reader, entry, found)
         last = loaded.get(key) if loaded is not None else None
         if last is not None and last[0] is article and last[1] == found:
             done = last[2]
         else:
-            done = _placed(article, entry, found)
+            done = placed(article, entry, found)
         used[key] = article, found, done
         result.append(done)
     if loaded is not None:
@@ -166,80 +165,6 @@ def _articles(
         cache.put_parsed(fresh)
         cache.prune_parsed(key for *_, key in bundles)
     return result
-
-
-def _placed(article: ParsedArticle, entry: Path, found: list[Path]) -> ParsedArticle:
-    """The article with its bundle's other files and its images where this site has them."""
-    # A cached article may come from a copy of the site elsewhere: find its images here.
-    pictures = tuple(replace(p, source=str(entry / p.path)) for p in article.pictures)
-    images = {p.path for p in pictures}
-    files = tuple(  # paths in the site only: templates see them, never the local disk's
-        urls.article_file(article.slug, p.relative_to(entry).as_posix())
-        for p in found
-        if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
-        and p.relative_to(entry).as_posix() not in images
-    )
-    return replace(article, files=files, pictures=pictures)
-
-
-def _bundle_found(reader: Reader, entry: Path, rel: str) -> list[Path] | None:
-    """A bundle's files when no walk listed its folder, looked at one by one; None when it is
-    not one (reported) or a file of it cannot be read."""
-    if not reader.readable(entry):
-        return None
-    index = entry / "index.md"
-    if not index.is_file():
-        _no_index(reader, rel)
-        return None
-    found = reader.files(entry)
-    listed = set(found)
-    if not all(p in listed for p in (index, entry / "claims.yaml") if p in listed or p.is_file()):
-        return None  # unreadable (reported by the walk): never built from the cache instead
-    return found
-
-
-def _no_index(reader: Reader, rel: str) -> None:
-    hint = "an article is a folder holding index.md: add one, or move the folder elsewhere"
-    reader.problems.add(rel, 0, "article folder has no index.md", hint)
-
-
-def _stamp(
-    stat_of: Callable[[Path], tuple[int, int] | None], entry: Path, found: list[Path]
-) -> str:
-    """Size and modification time of a bundle's index.md, claims.yaml and images."""
-    parts = []
-    for path in (
-        entry / "index.md",
-        entry / "claims.yaml",
-        *(p for p in found if is_image(p.name)),
-    ):
-        stat = stat_of(path)
-        parts.append("-" if stat is None else f"{path.name}:{stat[0]}:{stat[1]}")
-    return "|".join(parts)
-
-
-def _with_pictures(
-    reader: Reader, article: ParsedArticle, entry: Path, found: list[Path]
-) -> ParsedArticle | None:
-    """The article with its bundle's images measured and hashed (part of its fingerprint)."""
-    pictures = []
-    for path in found:
-        if not is_image(path.name):
-            continue
-        try:
-            pictures.append(probe(str(path), path.relative_to(entry).as_posix()))
-        except ImageError as err:
-            hint = "export it again as JPEG, PNG or WebP"
-            reader.problems.add(reader.rel(path), 0, f"not a readable image: {err}", hint)
-            return None
-    image = article.image
-    if image and not image.startswith("https://") and image not in {p.path for p in pictures}:
-        hint = f"put the file in {reader.rel(entry)}/ or give an https URL"
-        message = f"image '{image}' not found in the article's folder"
-        reader.problems.add(article.path, article.image_line, message, hint)
-        return None
-    key = digest(article.fingerprint, *(p.hash for p in pictures))[:32]
-    return replace(article, pictures=tuple(pictures), fingerprint=key)
 
 
 def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
@@ -265,19 +190,6 @@ def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArti
         paths = (reader.rel(claims_file), reader.rel(index))
         check_quotes(body, claims_text, rendered, paths, reader.problems)
     return article
-
-
-def _check_names(reader: Reader, entry: Path, found: list[Path]) -> None:
-    """A misnamed claims.yml or index.markdown would be published silently: say so."""
-    for path in found:  # the bundle's files (Reader.files)
-        if (
-            path.stem in ("claims", "index")
-            and path.name not in ("index.md", "claims.yaml")
-            and path.parent == entry
-        ):
-            hint = f"did you mean '{path.stem}.{'md' if path.stem == 'index' else 'yaml'}'?"
-            message = "file name not recognised; it would be published as is"
-            reader.problems.add(reader.rel(path), 0, message, hint)
 
 
 def _pages(reader: Reader, folder: Path) -> tuple[ParsedPage, ...]:
