@@ -11,7 +11,8 @@ import pytest
 from PIL import Image, ImageStat
 
 from aisite import cards
-from aisite.cards import ArticleCard, ClaimCard, _font, draw_article, draw_claim, fit, wrap
+from aisite.canvas import load_font as _font
+from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim, fit, wrap
 from conftest import NEW_INTERPRETER, run_aisite
 from imagefiles import chart, photo
 

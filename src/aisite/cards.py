@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from io import BytesIO
-from pathlib import Path
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from aisite.theme import builtin_theme
+from aisite.canvas import GAP, HEIGHT, WIDTH, Canvas, draw_lines, expand_color, load_font, png_bytes
 
-WIDTH, HEIGHT = 1200, 630
 MARGIN = 64
-GAP = 1.25  # line height, in font sizes
 INK, PAPER, MUTED, ACCENT = "#16181b", "#fbfaf7", "#5b616b", "#b35900"
 HEADROOM = 24  # rows of a text band above its first line, for accents above capitals
 
@@ -38,17 +34,6 @@ class ClaimCard:
     site: str
 
 
-def font_files() -> tuple[Path, Path]:
-    """The regular and bold font the cards are drawn with (shipped with the theme)."""
-    folder = builtin_theme() / "fonts"
-    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-
-
-@cache
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_files()[bold]), size)
-
-
 def fit(
     text: str, bold: bool, sizes: tuple[int, ...], width: int, height: int, tail: str = ""
 ) -> tuple[int, list[str]]:
@@ -57,7 +42,7 @@ def fit(
     `tail` ends the text (a closing quotation mark) and is kept when the text is shortened.
     """
     for size in sizes:
-        font = _font(bold, size)
+        font = load_font(bold, size)
         count = max(1, height // round(size * GAP))
         wrapped = wrap(text + tail, font, width, count + 1)
         if len(wrapped) <= count:
@@ -142,114 +127,11 @@ def _text_color(background: str) -> str:
     return INK if luminance > 0.35 else "#ffffff"
 
 
-def _expand(color: str) -> str:
-    value = color.lstrip("#")
-    return "#" + "".join(c * 2 for c in value) if len(value) == 3 else "#" + value
-
-
-def _png(image: Image.Image, level: int = 6) -> bytes:
-    out = BytesIO()
-    # No text chunks, no time: the same bytes every time. zlib level 6 instead of `optimize`
-    # (level 9 with filter search): 7 times faster for files 5 % larger. A palette card at
-    # level 3: half the time of level 6 for files a quarter larger (26 KiB, RGB was 42 KiB).
-    image.save(out, "PNG", compress_level=level)
-    return out.getvalue()
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    value = _expand(color).lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def _lines(
-    draw: ImageDraw.ImageDraw,
-    lines: list[str],
-    font: ImageFont.FreeTypeFont,
-    x: int,
-    y: int,
-    fill: str | int,
-) -> int:
-    step = round(font.size * GAP)
-    for line in lines:
-        draw.text((x, y), line, font=font, fill=fill)
-        y += step
-    return y
-
-
-Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
-
-
-class Canvas:
-    """A card drawn as palette indices, in bands of one background and one text colour each.
-
-    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one under 2 ms, and a site draws a
-    card for every article and claim. Text keeps its antialiasing: each band's palette holds
-    LEVELS blends from its background to its text colour, indexed by the glyph's coverage.
-    """
-
-    LEVELS = 32
-
-    def __init__(self, background: str) -> None:
-        self.index = Image.new("L", (WIDTH, HEIGHT), 0)
-        self.palette: list[int] = [*_rgb(background)]
-
-    def _entry(self, color: str) -> int:
-        self.palette += _rgb(color)
-        return len(self.palette) // 3 - 1
-
-    def fill(self, box: tuple[int, int, int, int], color: str) -> None:
-        """A rectangle (left, top, right, bottom) of one colour."""
-        self.index.paste(self._entry(color), box)
-
-    def text(
-        self,
-        top: int,
-        bottom: int,
-        background: str,
-        ink: str,
-        blocks: list[Block],
-        shared: bool = False,
-    ) -> None:
-        """Rows top..bottom: `ink` text on `background`; each block is lines, bold, size, x, y.
-        `shared`: a band many cards repeat (a verdict, the site's name), drawn once a process."""
-        back, fore = _rgb(background), _rgb(ink)
-        first = len(self.palette) // 3
-        steps = self.LEVELS - 1
-        for level in range(self.LEVELS):
-            self.palette += (
-                round(b + (f - b) * level / steps) for b, f in zip(back, fore, strict=True)
-            )
-        key = tuple((tuple(lines), bold, size, x, y) for lines, bold, size, x, y in blocks)
-        band = (
-            _band(top, bottom, key, first) if shared else _band.__wrapped__(top, bottom, key, first)
-        )
-        self.index.paste(band, (0, top))
-
-    def png(self) -> bytes:
-        """The card as a palette PNG."""
-        self.index.putpalette(self.palette)  # the indices become a palette image, in place
-        return _png(self.index, 3)
-
-
-BandKey = tuple[tuple[tuple[str, ...], bool, int, int, int], ...]
-
-
 @lru_cache(maxsize=64)
 def _same_fit(text: str, sizes: tuple[int, ...], width: int, height: int) -> tuple[int, list[str]]:
     """fit() in bold, of a text many cards repeat (a verdict, the site's name); callers share
     the list, and only read it."""
     return fit(text, True, sizes, width, height)
-
-
-@lru_cache(maxsize=64)
-def _band(top: int, bottom: int, blocks: BandKey, first: int) -> Image.Image:
-    """A band's palette indices: its text's coverage mapped onto LEVELS entries from `first`."""
-    mask = Image.new("L", (WIDTH, bottom - top), 0)
-    draw = ImageDraw.Draw(mask)
-    for lines, bold, size, x, y in blocks:
-        _lines(draw, list(lines), _font(bold, size), x, y - top, 255)
-    steps = Canvas.LEVELS - 1
-    return mask.point([first + (value * steps + 127) // 255 for value in range(256)])
 
 
 def draw_article(card: ArticleCard) -> bytes:
@@ -280,16 +162,16 @@ def _photo_article(card: ArticleCard) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 12, HEIGHT), fill=ACCENT)
     _, site = fit(card.site, True, (30,), text_width, 40)
-    _lines(draw, site, _font(True, 30), MARGIN, MARGIN, "#c9ccd1")
+    draw_lines(draw, site, load_font(True, 30), MARGIN, MARGIN, "#c9ccd1")
     top = MARGIN + 80
     size, title = fit(card.title, True, (68, 60, 52, 46), text_width, HEIGHT - MARGIN - top)
-    _lines(draw, title, _font(True, size), MARGIN, top, "#ffffff")
-    return _png(image)
+    draw_lines(draw, title, load_font(True, size), MARGIN, top, "#ffffff")
+    return png_bytes(image)
 
 
 def draw_claim(card: ClaimCard) -> bytes:
     """A claim's card: the verdict on its colour, the quote, the claimant, the site."""
-    color = _expand(card.color)
+    color = expand_color(card.color)
     canvas = Canvas(PAPER)
     band = 150
     text_width = WIDTH - 2 * MARGIN

@@ -8,7 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from aisite import urls
-from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim, font_files
+from aisite.canvas import font_files
+from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim
 from aisite.images import ImageStore, image_key
 from aisite.keys import digest
 from aisite.model import Article
