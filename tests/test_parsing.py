@@ -11,9 +11,10 @@ import yaml
 from aisite.claimmodel import ParsedClaim
 from aisite.config import parse_config
 from aisite.errors import Problems
-from aisite.fields import parse_when, slugify, valid_slug
+from aisite.fields import parse_when
 from aisite.parse import parse_article, parse_claims, parse_page
 from aisite.siteconfig import SiteConfig
+from aisite.slugs import slugify, valid_slug
 from aisite.yamlnode import INT, STR, YamlError, YList, YMap, YScalar, parse_yaml, quoted
 
 pytestmark = pytest.mark.unit

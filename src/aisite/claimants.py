@@ -7,8 +7,9 @@ import re
 import unicodedata
 
 from aisite.errors import Problems
-from aisite.fields import Fields, choice, is_http_url, slugify
+from aisite.fields import Fields, choice, is_http_url
 from aisite.siteconfig import CLAIMANT_TYPES, Claimant
+from aisite.slugs import slugify
 from aisite.values import http_url
 from aisite.yamlnode import YamlError, YList, YMap, YScalar, parse_yaml
 

@@ -8,9 +8,10 @@ from aisite import claimfields, urls
 from aisite.claimmodel import CLAIM_TYPES, Figure, ParsedClaim, ParsedReuse
 from aisite.errors import Problems, did_you_mean
 from aisite.evidence import parse_evidence
-from aisite.fields import Fields, choice, term
+from aisite.fields import Fields, choice
 from aisite.reuse import parse_reuse
 from aisite.siteconfig import CLAIMANT_TYPES, SiteConfig
+from aisite.slugs import term
 from aisite.yamlnode import YamlError, YList, YMap, YNode, parse_yaml
 
 

@@ -35,11 +35,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """aisite import."""
     from aisite.errors import Problems
-    from aisite.fields import slug_hint, valid_slug
     from aisite.importer import default_slug, parse_story, to_markdown
     from aisite.load import read_config
     from aisite.reader import MAX_FILE_BYTES, Reader
     from aisite.scaffold import claims_template
+    from aisite.slugs import slug_hint, valid_slug
 
     site = Path(args.source)
     config, _ = read_config(Reader(site, Problems()))

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aisite.errors import Problems, did_you_mean
-from aisite.fields import Fields, valid_slug
+from aisite.fields import Fields
 from aisite.publishing import embed_hosts, site_menu
 from aisite.siteconfig import EvidencePolicy, FeedConfig, PageSizes, Publisher, Rating, SiteConfig
+from aisite.slugs import valid_slug
 from aisite.values import rating_color
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from aisite.fields import slugify
+from aisite.slugs import slugify
 from aisite.storymeta import byline, date_line, photo_credit
 from aisite.yamlnode import quoted
 

@@ -12,7 +12,6 @@ from aisite.cache import Cache
 from aisite.claimants import parse_claimants
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
-from aisite.fields import slug_hint, valid_slug
 from aisite.keys import digest
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, StaticFile
 from aisite.options import Options
@@ -21,6 +20,7 @@ from aisite.quotecheck import check_quotes, readable_body
 from aisite.reader import Reader, Walk, stat_now
 from aisite.reuse import resolve
 from aisite.siteconfig import SiteConfig
+from aisite.slugs import slug_hint, valid_slug
 from aisite.urls import RESERVED
 
 

@@ -10,10 +10,11 @@ from aisite import urls
 from aisite.claimmodel import ParsedClaim, ParsedReuse
 from aisite.claimsfile import parse_claim_list, parse_claims
 from aisite.errors import Problems
-from aisite.fields import Fields, term
+from aisite.fields import Fields
 from aisite.model import Correction, ParsedArticle, ParsedPage, Source
 from aisite.publishing import alias_paths, cover_image
 from aisite.siteconfig import SiteConfig
+from aisite.slugs import term
 from aisite.values import http_url
 from aisite.yamlnode import YamlError, YMap, parse_yaml
 

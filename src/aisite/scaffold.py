@@ -8,10 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aisite.errors import ContentError, Problem, Problems
-from aisite.fields import slug_hint, valid_slug
 from aisite.load import read_config
 from aisite.reader import Reader
 from aisite.siteconfig import SiteConfig
+from aisite.slugs import slug_hint, valid_slug
 from aisite.urls import RESERVED
 
 STARTER = Path(__file__).parent / "starter"
