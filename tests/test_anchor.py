@@ -6,9 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from aisite.anchor import Found, Selector, TextIndex, normalise
+from aisite.anchor import Found, Selector, TextIndex
 from aisite.markup import Converter
 from aisite.nearby import Missed
+from aisite.normalise import normalise
 
 pytestmark = pytest.mark.unit
 

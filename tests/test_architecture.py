@@ -91,3 +91,9 @@ def test_no_output_path_is_spelled_outside_the_url_module() -> None:
     # Docstrings may name outputs; code and templates may not build them.
     offenders = [o for o in offenders if not re.search(r'^\S+: """', o)]
     assert offenders == []
+
+
+def test_every_module_is_small_enough_to_read() -> None:
+    """A module owns one thing, said in its first line: at most 300 lines."""
+    long = {p.name: n for p in SRC.glob("*.py") if (n := len(p.read_text().splitlines())) > 300}
+    assert long == {}

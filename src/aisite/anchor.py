@@ -7,46 +7,26 @@ normalised view of the rendered text that maps back to the tree's text nodes.
 from __future__ import annotations
 
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
 from aisite.nearby import BOUNDARY, Missed, diagnose
+from aisite.normalise import FOLDS, invisible, normalise
 
 _BLOCKS = "p li h1 h2 h3 h4 h5 h6 td th blockquote pre div dt dd figcaption caption ol ul dl table"
 BLOCK_TAGS = frozenset([*_BLOCKS.split(), "thead", "tbody", "tr", "hr", "figure", "section"])
-_QUOTES = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"}
-_QUOTES.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
-_QUOTES.update(
-    {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
-)
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
 STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
 _CLOSING = re.compile(r"[.,;:!?…)\]}»”’\"']+")  # punctuation that ends a quote's sentence
 
 
-_DASHES = re.compile(r" ?-+ ?")
-_DASH_CLASS = "".join(
-    re.escape(c) for c in ["-", *(chr(k) for k, v in _QUOTES.items() if v == "-")]
-)
+_DASH_CLASS = "".join(re.escape(c) for c in ["-", *(chr(k) for k, v in FOLDS.items() if v == "-")])
 # Whitespace, a dash, or words between single spaces: a run of words that is printable (no format
 # characters) is indexed at once instead of character by character, ten times faster.
 _TOKENS = re.compile(rf"(\s+)|([{_DASH_CLASS}])|([^\s{_DASH_CLASS}]+(?: [^\s{_DASH_CLASS}]+)*)")
-
-
-def invisible(char: str) -> bool:
-    """Soft hyphens, zero-width spaces and joiners, byte-order marks: format characters."""
-    return unicodedata.category(char) == "Cf"
-
-
-def normalise(text: str) -> str:
-    """NFC, straight quotes, single spaces, any dash ('—', '--', ' - ') '-', no invisibles."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = "".join(c for c in text if not invisible(c))
-    return _DASHES.sub("-", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -108,7 +88,7 @@ class TextIndex:
                     origin.append(where)
                 space = True
                 return
-            normal = char.translate(_QUOTES)
+            normal = char.translate(FOLDS)
             if normal == "-" and last == " ":  # no space before a dash
                 chars.pop(), origin.pop()
                 char = display.pop() + char
@@ -143,7 +123,7 @@ class TextIndex:
             for token in _TOKENS.finditer(value, low, high):
                 start, end = token.span()
                 if token.lastindex == 3 and (plain := token.group()).isprintable():
-                    chars.extend(plain.translate(_QUOTES))
+                    chars.extend(plain.translate(FOLDS))
                     display.extend(plain)
                     origin.extend(zip(repeat(seg), range(start, end), range(start + 1, end + 1)))
                     space = False

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from aisite.anchor import normalise
 from aisite.errors import Problems
 from aisite.nearby import Missed
+from aisite.normalise import normalise
 from aisite.yamlnode import quoted
 
 

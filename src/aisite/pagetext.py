@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from aisite.anchor import BLOCK_TAGS, normalise
+from aisite.anchor import BLOCK_TAGS
+from aisite.normalise import normalise
 
 # Elements whose content a reader never sees as text.
 HIDDEN = frozenset(["script", "style", "noscript", "template", "svg"])

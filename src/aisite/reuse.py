@@ -8,12 +8,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from aisite.anchor import normalise
 from aisite.claimmodel import ParsedClaim, ParsedReuse
 from aisite.errors import Problems, did_you_mean
 from aisite.fields import Fields
 from aisite.keys import digest
 from aisite.model import Article, ParsedArticle
+from aisite.normalise import normalise
 
 ALLOWED = ("id", "quote", "prefix", "suffix", "review")
 # Quotes whose normalised, case-folded texts are at least this similar (difflib ratio) are

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aisite.anchor import normalise
 from aisite.cachedb import FOLDER
 from aisite.errors import Problem
 from aisite.model import Site
+from aisite.normalise import normalise
 from aisite.sources import Fetcher, Outcome, Settings, Sleep, client
 
 CACHE_FILE = "sources.json"
