@@ -232,6 +232,47 @@ def test_workers_die_with_a_killed_build(tmp_path: Path) -> None:
         assert _session(proc.pid) == [], f"workers outlived a killed build ({delay} s)"
 
 
+WORKER_OUTLIVES_ITS_PIPE = """
+import os, sys, time
+from aisite import pool
+pool._stop = lambda pids: None  # the build exited without killing its workers (stopped)
+parent = os.getpid()
+
+def slow(index):
+    time.sleep(0.2)
+    return index
+
+try:
+    if sys.argv[1] == "map":
+        for result in pool.fork_map(slow, 8, 2, 1, ordered=False):
+            break  # the build stops listening: the pipes close, the workers are still working
+    else:
+        pool.fork_call(lambda: slow(0)).conn.close()  # as when the build exits
+finally:
+    if os.getpid() != parent:
+        print("a worker ran the build's code", flush=True)
+time.sleep(1)  # the workers' next send finds the pipe closed
+print("the build ended", flush=True)
+"""
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("kind", ["map", "call"])
+def test_a_worker_whose_build_is_gone_ends_without_running_the_builds_code(kind: str) -> None:
+    # A worker is a fork of the build: returning from its work would run the build's handlers
+    # and cleanup in the worker (an "internal error" printed after "interrupted", or worse).
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_OUTLIVES_ITS_PIPE, kind],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "the build ended\n"
+    assert result.stderr == ""
+
+
 def test_a_full_disk_is_said_plainly_and_the_site_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

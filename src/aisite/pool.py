@@ -61,6 +61,16 @@ def _work(
         _send_error(out, err)
 
 
+def _exit_worker() -> None:
+    """End a worker whatever happened: never back into the build's code it was forked from.
+
+    A worker whose pipe broke (the build was stopped and exited first) fails to send its
+    result; unwinding would run the build's handlers and cleanup in the worker, printing an
+    internal error and deleting what the build owns.
+    """
+    os._exit(0)
+
+
 def _send_error(out: Connection, err: BaseException) -> None:
     """Send a worker's exception to the build process, or what it said if it cannot be pickled."""
     try:
@@ -87,11 +97,13 @@ def fork_map(
                 if os.getpid() == parent:  # also when fork failed: signals work again
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
             if pid == 0:  # pragma: no cover - runs in the worker
-                reader.close()
-                die_with_parent(parent)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-                _work(func, count, chunksize, counter, writer)
-                os._exit(0)
+                try:
+                    reader.close()
+                    die_with_parent(parent)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+                    _work(func, count, chunksize, counter, writer)
+                finally:
+                    _exit_worker()
             writer.close()
             pipes[reader] = pid
         yield from _gather(pipes, ordered)
@@ -141,14 +153,16 @@ def fork_call(func: Callable[[], T]) -> Started[T]:
         if os.getpid() == parent:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     if pid == 0:  # pragma: no cover - runs in the worker
-        reader.close()
-        die_with_parent(parent)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
         try:
-            writer.send(("ok", func()))
-        except BaseException as err:
-            _send_error(writer, err)
-        os._exit(0)
+            reader.close()
+            die_with_parent(parent)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+            try:
+                writer.send(("ok", func()))
+            except BaseException as err:
+                _send_error(writer, err)
+        finally:
+            _exit_worker()
     writer.close()
     return Started(pid, reader)
 
