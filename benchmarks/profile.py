@@ -32,27 +32,33 @@ import corpus  # noqa: E402
 
 # First match wins: (category, substrings of the function's file name or its name).
 CATEGORIES = [
-    ("claim anchoring (aisite/anchor.py)", ("aisite/anchor.py",)),
+    ("claim anchoring (aisite/anchor.py)", ("aisite/anchor.py", "aisite/normalise.py")),
     ("YAML (PyYAML + aisite/yamlnode.py)", ("/yaml/", "aisite/yamlnode.py")),
     (
         "validation (aisite parse/fields/config)",
-        ("aisite/parse.py", "aisite/fields.py", "aisite/config.py"),
+        ("aisite/parse.py", "aisite/fields.py", "aisite/slugs.py", "aisite/config.py"),
     ),
     ("Python-Markdown", ("/markdown/",)),
     ("sanitising (nh3)", ("nh3",)),
     ("Jinja templates", ("/jinja2/", "/markupsafe/", ".html")),
     (
         "feeds (feedgen, lxml, aisite/feeds.py)",
-        ("/feedgen/", "lxml", "aisite/feeds.py", "/xml/sax/"),
+        ("/feedgen/", "lxml", "aisite/feeds.py", "aisite/datafiles.py", "/xml/sax/"),
     ),
     ("JSON-LD, charts", ("aisite/jsonld.py", "aisite/charts.py", "/json/")),
     (
         "catalog and page planning (aisite/catalog.py, render.py)",
         ("aisite/catalog.py", "aisite/render.py"),
     ),
-    ("markdown glue (aisite/markup.py, content.py)", ("aisite/markup.py", "aisite/content.py")),
-    ("reading (aisite/load.py)", ("aisite/load.py",)),
-    ("writing (aisite/write.py)", ("aisite/write.py",)),
+    (
+        "markdown glue (aisite/markup.py, sanitise.py, content.py)",
+        ("aisite/markup.py", "aisite/sanitise.py", "aisite/content.py"),
+    ),
+    ("reading (aisite/load.py, bundlefiles.py)", ("aisite/load.py", "aisite/bundlefiles.py")),
+    (
+        "writing (aisite/write.py, outputcheck.py, swap.py)",
+        ("aisite/write.py", "aisite/outputcheck.py", "aisite/swap.py"),
+    ),
     (
         "file system (pathlib, os)",
         ("pathlib.py", "posixpath.py", "shutil.py", "posix.", "_io.", "genericpath.py"),

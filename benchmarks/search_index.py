@@ -29,8 +29,9 @@ from aisite.content import render_content  # noqa: E402
 from aisite.load import load_site  # noqa: E402
 from aisite.options import Options  # noqa: E402
 from aisite.render import SitePlan  # noqa: E402
-from aisite.search import records, shards  # noqa: E402
+from aisite.search import shards  # noqa: E402
 from aisite.searchbundle import make_bundles  # noqa: E402
+from aisite.searchrecords import records  # noqa: E402
 
 
 def measure(size: int, work: Path, full: bool) -> dict[str, float]:

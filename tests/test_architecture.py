@@ -97,3 +97,9 @@ def test_every_module_is_small_enough_to_read() -> None:
     """A module owns one thing, said in its first line: at most 300 lines."""
     long = {p.name: n for p in SRC.glob("*.py") if (n := len(p.read_text().splitlines())) > 300}
     assert long == {}
+
+
+def test_the_readme_names_every_module() -> None:
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    unnamed = sorted(m for m in GRAPH if not m.startswith("__") and f"`{m}`" not in readme)
+    assert unnamed == []

@@ -50,6 +50,22 @@ def test_an_unreadable_input_is_a_problem_and_the_site_is_kept(
     assert tree(out) == before
 
 
+def test_an_article_folder_that_lists_but_cannot_be_entered_is_unreadable(
+    shared_tmp: Path,
+) -> None:
+    # Listed empty (no search permission to see its files), not "has no index.md".
+    site = copy_site(SITES / "basic", shared_tmp / "src")
+    folder = site / "content" / "articles" / "locked-notes"
+    folder.mkdir()
+    share(site)
+    folder.chmod(0o444)
+    for command in (("build", "--output", str(shared_tmp / "site")), ("check",)):
+        result = run_unprivileged(command[0], "--source", str(site), *command[1:])
+        assert result.returncode == 1, (command, result.stderr)
+        problem = "content/articles/locked-notes: cannot read (permission denied)"
+        assert problem in result.stderr.splitlines(), (command, result.stderr)
+
+
 def test_an_output_path_through_a_link_loop_is_a_usage_error(tmp_path: Path) -> None:
     site = copy_site(SITES / "basic", tmp_path / "src")
     os.symlink("loop-b", tmp_path / "loop-a")

@@ -1,4 +1,4 @@
-"""An article bundle's files: found and stamped, its images measured, the rest placed for templates."""
+"""An article bundle's files: found, stamped, misnamed ones reported, images measured, rest placed."""
 
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""The build cache: rendered Markdown by content hash, the key of every output written, units.
+"""The build cache's tables: parsed articles, rendered Markdown, outputs' keys, units, manifests.
 
 Rendered Markdown is kept in two tables: `rendered`, what every build decodes (an article's
 summary, its claims' order and context, its problems), and `texts`, the large HTML and search
 text, read one article at a time when a page, feed or search record needs it (bodies.py).
-
-One SQLite file in `.aisite-cache/` beside `content/`. Entries are keyed by hashes of everything
-they depend on, so a stale entry is never used; `--clean` ignores and replaces the cache. The cache
-is disposable: any fault in it (damaged rows, a read-only or corrupt database) is a miss, reported
-in one warning line, and the build goes on without it. It holds JSON only, never pickles.
+Entries are keyed by hashes of everything they depend on (keys.py), so a stale entry is never
+used; `--clean` ignores and replaces the cache. The database (one SQLite file in
+`.aisite-cache/`) and what a fault in it does are cachedb.py's. It holds JSON only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The cache's database: opening it (its schema), reading and writing rows, giving it up on a fault."""
+"""The cache's database: opening it (its schema), reading and writing rows, giving it up on a fault.
+
+One SQLite file in `.aisite-cache/` beside `content/`. The cache is disposable: any fault in it
+(damaged rows, a read-only or corrupt database) is a miss, reported in one warning line, and
+the build goes on without it.
+"""
 
 from __future__ import annotations
 

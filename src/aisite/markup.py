@@ -1,4 +1,4 @@
-"""Markdown to safe HTML: Python-Markdown with extensions, claim anchoring, nh3 sanitising."""
+"""Markdown to safe HTML: Python-Markdown with extensions and claim anchoring, then sanitise."""
 
 from __future__ import annotations
 

@@ -200,7 +200,8 @@ Part = list[tuple[str, Callable[[], Record]]]
 
 
 def _parts(plan: SitePlan) -> dict[str, Part]:
-    """Each part's records as (fingerprint, how to make it), in the order of records() and shards()."""
+    """Each part's records as (fingerprint, how to make it), in the order of
+    searchrecords.records() and shards()."""
     dated: list[tuple[datetime, str, Callable[[], Record]]] = []
     for article in plan.site.articles:
         dated.append((article.date, f"a{article.fingerprint}", partial(article_record, article)))
