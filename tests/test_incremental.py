@@ -32,6 +32,7 @@ from aisite import (
 from aisite.build import build
 from aisite.errors import ContentError
 from aisite.options import Options
+from aisite.quick import quick
 from conftest import aisite, copy_site
 
 pytestmark = pytest.mark.cli
@@ -190,15 +191,24 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
     incremental = tmp_path / "incremental"
     rng = random.Random(seed)
     kept = memory.Memory() if served else None
+    quickly: list[str] = []  # the steps serve's quick path wrote files for
 
-    def build_incremental() -> None:
+    def build_incremental() -> dict[str, bytes]:
+        """Build; served, the quick path first: what it wrote, as it wrote it."""
         if served:
             monkeypatch.setattr(memory, "kept", kept)
+            early = quick(Options(site), incremental)
+            wrote = (
+                {path: (incremental / path).read_bytes() for path in early.files} if early else {}
+            )
             build(Options(site), incremental)
+            if early:
+                assert early.current(incremental) == early.pages  # the build kept them
             monkeypatch.setattr(memory, "kept", None)
-            return
+            return wrote
         result = aisite("build", "--source", str(site), "--output", str(incremental))
         assert result.returncode == 0, result.stderr
+        return {}
 
     build_incremental()
     order = ACTIONS[:]
@@ -218,13 +228,17 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
         done.append(_mutate(site, rng, index, actions))
         if done[-1] == "revert":
             _put_back(site, previous)
-        build_incremental()
+        wrote = build_incremental()
         # The reference neither reads nor writes the cache, so it shares nothing with the
         # incremental build (a --clean build would leave rendered Markdown for the next step).
         cold = tmp_path / f"cold-{step}"
         build(Options(site, use_cache=False, jobs=1), cold)
         assert tree(incremental) == tree(cold), f"differs after {done}"
+        for path, data in wrote.items():
+            assert data == (cold / path).read_bytes(), f"{path}: quick path after {done}"
+        quickly.extend([done[-1]] if wrote else [])
     assert set(ACTIONS) <= set(done), done
+    assert not served or "claim-body" in quickly, quickly  # (an "edit" may pick the draft)
 
 
 def test_unchanged_outputs_are_not_rewritten(tmp_path: Path) -> None:

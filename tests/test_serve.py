@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,12 @@ class Server:
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode()
 
+    @contextmanager
+    def events(self) -> Iterator[States]:
+        """The live-reload stream, held open: every state in the order published."""
+        with urllib.request.urlopen(self.url + "__aisite/events", timeout=30) as stream:
+            yield States(stream)
+
     def state(self) -> dict[str, object]:
         """The first state event of the live-reload stream."""
         with urllib.request.urlopen(self.url + "__aisite/events", timeout=5) as stream:
@@ -47,6 +54,24 @@ class Server:
                 if line.startswith("data: "):
                     return dict(json.loads(line[6:]))
         raise AssertionError("no state event")
+
+
+class States:
+    """The states of one held-open event stream, read one at a time."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def next(self) -> dict[str, object]:
+        """The next state published (waiting for it); its message left out when it succeeded."""
+        for raw in self.stream:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                state = dict(json.loads(line[6:]))
+                if not state["problems"]:
+                    state["message"] = ""
+                return state
+        raise AssertionError("the event stream ended")
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
@@ -157,32 +182,67 @@ def test_a_first_build_that_fails_serves_the_problems_and_reloads_when_fixed(
 def test_each_rebuild_publishes_one_state_built_failed_or_unchanged(starter: Path) -> None:
     # The reload is published once the files are in place; the build's bookkeeping follows.
     # Once per rebuild whatever its outcome: a page reloads once, and only to a fresh page.
+    # (A save of an article's text alone also publishes its own pages first: see below.)
     index = starter / "content" / "articles" / "example-analysis" / "index.md"
     text = index.read_text()
-    with serving(starter) as server:
-        first = server.state()["version"]
+    with serving(starter) as server, server.events() as states:
+        first = states.next()["version"]
         assert isinstance(first, int)
-
-        def settled(version: int) -> dict[str, object]:
-            assert wait_for(lambda: server.state()["version"] == version)
-            time.sleep(0.3)  # a second publish of the same rebuild would come at once
-            state = server.state()
-            assert state["version"] == version
-            return state
-
-        index.write_text(text.replace("\n\n", "\n\nA sentence saved just now.\n\n", 1))
-        assert settled(first + 1)["problems"] == []
-        assert "A sentence saved just now." in server.get("articles/example-analysis/")[1]
+        index.write_text(text.replace("title: ", "title: Saved just now, ", 1))
+        assert states.next() == _complete(first + 1)
+        assert "Saved just now" in server.get("articles/example-analysis/")[1]
         (starter / "content" / "Thumbs.db").write_bytes(b"not an input: nothing to build")
-        assert settled(first + 2)["problems"] == []
+        assert states.next() == _complete(first + 2)
         index.write_text("no front matter\n")
-        assert settled(first + 3)["problems"] != []
+        failed = states.next()
+        assert failed["version"] == first + 3 and failed["problems"] != []
         index.write_text(text)
-        assert settled(first + 4)["problems"] == []
-        assert "A sentence saved just now." not in server.get("articles/example-analysis/")[1]
+        assert states.next() == _complete(first + 4)
+        assert "Saved just now" not in server.get("articles/example-analysis/")[1]
+        time.sleep(0.5)  # a second publish of the same rebuild would come at once
+        assert server.state()["version"] == first + 4
     said = "".join(server.lines)
     assert said.count("\nBuilt ") + said.startswith("Built ") == 4  # the first build, 3 of 4 saves
     assert said.count("Build failed (1 problem); still serving the last good site.") == 1
+    assert "first (" not in said  # no save changed an article's text alone
+
+
+def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
+    # A save that changes only an article's Markdown text: its own pages are written and
+    # published as a partial state before the site is built; then the complete state names
+    # them as fresh (the build left them as they were), so a page reloads once either way.
+    index = starter / "content" / "articles" / "example-analysis" / "index.md"
+    text = index.read_text()
+    body = text.index("\n---\n", 4) + 5
+    with serving(starter) as server, server.events() as states:
+        first = states.next()["version"]
+        assert isinstance(first, int)
+        index.write_text(text[:body] + "A sentence saved just now.\n\n" + text[body:])
+        partial = states.next()
+        page = server.get("articles/example-analysis/")[1]  # read before the build's state
+        complete = states.next()
+        assert partial == {
+            **_complete(first + 1),
+            "partial": ["/articles/example-analysis/", "/articles/example-analysis/index.html"],
+        }
+        assert "A sentence saved just now." in page
+        assert complete == {**_complete(first + 2), "fresh": partial["partial"]}
+        assert "A sentence saved just now." in server.get("articles/example-analysis/")[1]
+        index.write_text(text.replace("title: ", "title: Retitled, ", 1))
+        assert states.next() == _complete(first + 3)  # front matter: the whole build at once
+        index.write_text(text)  # the first title back, and the text without the sentence
+        assert states.next() == _complete(first + 4)
+        assert "A sentence saved just now." not in server.get("articles/example-analysis/")[1]
+    said = "".join(server.lines)
+    assert re.search(
+        r"Updated content/articles/example-analysis/index\.md first \(1 file in \d+\.\d\d s\)\.",
+        said,
+    ), said
+
+
+def _complete(version: int) -> dict[str, object]:
+    """The state a build that succeeded publishes."""
+    return {"version": version, "problems": [], "message": "", "partial": [], "fresh": []}
 
 
 def test_serve_outside_a_site_folder_exits_like_build(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from aisite.cache import Cache
 from aisite.content import render_content
 from aisite.load import load_site
 from aisite.options import Options
-from aisite.registry import OUTPUTS
+from aisite.registry import OUTPUTS, UNITS
 from aisite.render import SitePlan
 from aisite.units import PerArticle, per_article
 from conftest import copy_site
@@ -167,3 +167,10 @@ def test_the_signature_covers_the_neighbours(
     _replace(site / "content/articles/open-models-week/index.md", "title: ", "title: New ")
     _, one, _, two = _plans(site, output)
     assert one != two
+
+
+def test_the_units_serves_quick_path_plans_are_every_per_article_producer() -> None:
+    # quick.py writes an edited article's own files by planning registry.UNITS: a producer
+    # made with per_article() and left out of UNITS would be missed until the full build.
+    per_article_made = {name for name, produce in OUTPUTS if produce.__module__ == "aisite.units"}
+    assert per_article_made == {unit.name for unit in UNITS} == {"articles", "images", "cards"}

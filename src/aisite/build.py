@@ -88,8 +88,12 @@ def build(
         try:
             return _build(options, output, progress, published)
         except ContentError as err:
+            memory.forget_model()  # kept again by a build that succeeds
             if options.clean or not any(unreadable(p) for p in err.problems):
                 raise
+        except BaseException:
+            memory.forget_model()
+            raise
         # Nothing was published: build again, replacing the cache's rows (a fault is a miss).
         print(
             f"aisite: warning: the cache in {cache} cannot be used (an article's rendered text "
@@ -208,6 +212,7 @@ def _build(
                 "listing": report.stats.listing,
             }
         )
+        memory.keep_model(memory.Model(options, str(output), walk, site))
     finally:
         present.cancel()
         cache.close()

@@ -141,7 +141,7 @@ def _articles(
         article = known.get(key)
         if article is None:
             before = len(reader.problems.items)
-            article = _parse_bundle(reader, entry, config)
+            article = parse_bundle(reader, entry, config)
             if article is not None:
                 article = with_pictures(reader, article, entry, found)
             # Kept only when the files are still as the walk found them: text read after a
@@ -168,7 +168,7 @@ def _articles(
     return result
 
 
-def _parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
+def parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
     """An article bundle's index.md and claims.yaml, parsed and fingerprinted."""
     index = entry / "index.md"
     text = reader.text(index)

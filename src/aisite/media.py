@@ -62,8 +62,10 @@ def _cards(plan: SitePlan, article: Article) -> Iterator[Planned]:
 
 # Images are keyed by their own hash, which the article's fingerprint covers; cards by the
 # site's title (plan.key covers it) and the fonts.
-image_files = per_article(PerArticle("images", _images, lambda plan, article: ()))
-card_files = per_article(PerArticle("cards", _cards, lambda plan, article: (fonts_key(),)))
+IMAGES = PerArticle("images", _images, lambda plan, article: ())
+CARDS = PerArticle("cards", _cards, lambda plan, article: (fonts_key(),))
+image_files = per_article(IMAGES)
+card_files = per_article(CARDS)
 
 
 def _made(store: ImageStore, key: str, draw: Callable[[Card], bytes], card: Card) -> bytes:

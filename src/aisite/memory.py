@@ -1,10 +1,26 @@
 """What a long-running process (`aisite serve`) keeps between its builds: decoded cache entries,
-and the listing and recorded outputs of an output folder that only it writes."""
+the listing and recorded outputs of an output folder that only it writes, the last good model."""
 
 from __future__ import annotations
 
 import gc
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aisite.model import Site
+    from aisite.options import Options
+    from aisite.reader import Walk
+
+
+@dataclass(frozen=True)
+class Model:
+    """A build that succeeded: what it was asked, the folder it wrote, its inputs, its site."""
+
+    options: Options
+    output: str
+    walk: Walk
+    site: Site
 
 
 class Memory:
@@ -26,6 +42,8 @@ class Memory:
         # Output folder -> path -> (key, size, mtime_ns): the cache's rows of that folder, as the
         # last build recorded them (reading 70,000 rows took 0.1-0.2 s of each rebuild).
         self.outputs: dict[str, dict[str, tuple[str, int, int]]] = {}
+        # The last build, for serve's quick path (quick.py); None after a build that failed.
+        self.model: Model | None = None
 
 
 kept: Memory | None = None
@@ -68,6 +86,33 @@ def keep_outputs(folder: str, rows: dict[str, tuple[str, int, int]]) -> None:
     """Remember the outputs a build recorded in the cache for a folder (only while kept)."""
     if kept is not None:
         kept.outputs[folder] = rows
+
+
+def keep_model(model: Model) -> None:
+    """Remember a build that succeeded (only while entries are kept)."""
+    if kept is not None:
+        kept.model = model
+
+
+def last_model() -> Model | None:
+    """The last build that succeeded in this process, while entries are kept."""
+    return kept.model if kept is not None else None
+
+
+def forget_model() -> None:
+    """Forget the last model: a build failed, or stopped before it finished."""
+    if kept is not None:
+        kept.model = None
+
+
+def folder_state(
+    folder: str,
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[str, int, int]]] | None:
+    """The listing and the recorded outputs of a folder as the last build left them, to be
+    updated in place by what writes there before the next build (quick.py); None if not kept."""
+    if kept is None or folder not in kept.listings or folder not in kept.outputs:
+        return None
+    return kept.listings[folder], kept.outputs[folder]
 
 
 def settle() -> None:

@@ -130,7 +130,8 @@ def _article_shows(plan: SitePlan, article: Article) -> Iterator[str]:
         yield "|".join(identity(a) for a, _ in catalog.reused.get(claim.url, ()))
 
 
-article_pages = per_article(PerArticle("articles", _article_outputs, _article_shows))
+ARTICLE = PerArticle("articles", _article_outputs, _article_shows)
+article_pages = per_article(ARTICLE)
 
 
 def bundle_files(plan: SitePlan) -> Iterator[Planned]:

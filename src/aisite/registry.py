@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aisite import archive, assets, datafiles, feeds, listings, media, navigation, pages, search
 from aisite.plan import Producer
+from aisite.units import PerArticle
 
 OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("assets", assets.asset_files),
@@ -26,3 +27,5 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     # Last: a worker makes the search index while the outputs above are planned.
     ("search-index", search.search_files),
 )
+# The per-article units among them: an article's own outputs (serve's quick path plans these).
+UNITS: tuple[PerArticle, ...] = (pages.ARTICLE, media.IMAGES, media.CARDS)

@@ -1,0 +1,197 @@
+"""Serve's quick path: after a save that changed only articles' text, their own files first."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from aisite import memory, urls
+from aisite.bodies import BodyRef
+from aisite.build import build_now
+from aisite.bundlefiles import placed, with_pictures
+from aisite.content import Renderer, body_of
+from aisite.errors import ContentError, Problems
+from aisite.i18n import Strings
+from aisite.load import parse_bundle
+from aisite.model import Article, ArticleMeta, Site
+from aisite.options import Options
+from aisite.outputcheck import check_paths
+from aisite.plan import Output, PageSpec
+from aisite.reader import Reader, Walk, input_walk
+from aisite.registry import UNITS
+from aisite.render import SitePlan
+from aisite.theme import builtin_theme
+
+# What a save may change for the quick path to apply: everything else an article shows comes
+# from its front matter, its claims.yaml and its other files, which must be as they were.
+BODY_ONLY = frozenset({"fingerprint", "summary"})
+
+
+@dataclass(frozen=True)
+class Quick:
+    """What the quick path wrote: the articles, their pages' URLs, each file as it left it."""
+
+    articles: tuple[str, ...]
+    files: dict[str, tuple[int, int, int]]  # path in the output folder -> (inode, size, mtime)
+    seconds: float
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """The addresses (from the site's root) of the files written, pages by their folder too."""
+        return _addresses(self.files)
+
+    def current(self, output: Path) -> tuple[str, ...]:
+        """The addresses of the files written that are still as this left them."""
+        still = {}
+        for path, stat in self.files.items():
+            try:
+                now = (output / path).stat()
+            except OSError:
+                continue
+            if (now.st_ino, now.st_size, now.st_mtime_ns) == stat:
+                still[path] = stat
+        return _addresses(still)
+
+
+def quick(options: Options, output: Path) -> Quick | None:
+    """Write the changed outputs of the articles whose Markdown text alone changed since the
+    last build into `output` (not their front matter, claims or other files, nor any other
+    input); None, with nothing written, for any other save. The full build that follows
+    checks and writes the rest."""
+    started = time.perf_counter()
+    model = memory.last_model()
+    folder = os.path.realpath(output)
+    held = memory.folder_state(folder)
+    if model is None or held is None or model.output != folder:
+        return None
+    if replace(model.options, now=None) != replace(options, now=None):
+        return None
+    upcoming = model.site.next_future
+    if upcoming is not None and upcoming <= (options.now or build_now()):
+        return None  # an article's date has come: the site's list of articles changes
+    try:
+        walk = input_walk(options.source, builtin_theme())
+    except ContentError:
+        return None  # the full build reports it
+    texts = _changed_texts(model.walk, walk, options.source)
+    if not texts:
+        return None
+    edited = _articles(model.site, walk, options.source, texts)
+    if edited is None:
+        return None
+    site = replace(model.site, articles=tuple(edited.get(a.path, a) for a in model.site.articles))
+    plan = SitePlan(site, options.source)
+    made = [
+        plan.page(item, listed=False) if isinstance(item, PageSpec) else item
+        for unit in UNITS
+        for article in edited.values()
+        for item in unit.plan(plan, article)
+    ]
+    check_paths(made)
+    listing, recorded = held
+    if any(item.path not in recorded or item.key is None for item in made):
+        return None  # a file the last build did not make: only a full build can place it
+    todo = [
+        item
+        for item in made
+        if recorded[item.path][0] != item.key or listing.get(item.path) != recorded[item.path][1:]
+    ]
+    try:
+        data = {item.path: _bytes(item) for item in todo}
+    except (ContentError, OSError):
+        return None  # the full build reports it
+    files = {}
+    for item in todo:
+        assert item.key is not None
+        target = Path(folder) / item.path
+        if _same(target, data[item.path]):  # as the full build: left as it is
+            stat = target.stat()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        else:
+            _, size, mtime = files[item.path] = _write(target, data[item.path])
+        recorded[item.path] = (item.key, size, mtime)
+        listing[item.path] = (size, mtime)
+    return Quick(tuple(sorted(edited)), files, time.perf_counter() - started)
+
+
+def _addresses(files: Iterable[str]) -> tuple[str, ...]:
+    """Where files are found in a site served at a root: a page also by its folder."""
+    found = {"/" + path for path in files}
+    found |= {"/" + urls.url_of_file(path) for path in files if path.endswith(".html")}
+    return tuple(sorted(found))
+
+
+def _changed_texts(before: Walk, after: Walk, source: Path) -> list[Path] | None:
+    """The articles' index.md files a save changed, when it changed nothing else; else None."""
+    if before.folders != after.folders or before.stats.keys() != after.stats.keys():
+        return None  # a file or folder came or went
+    changed = [path for path, stat in after.stats.items() if before.stats[path] != stat]
+    articles = source.resolve() / "content" / "articles"  # as the walk names them
+    for path in changed:
+        if path.name != "index.md" or path.parent.parent != articles or after.stats[path] is None:
+            return None
+    return changed
+
+
+def _articles(site: Site, walk: Walk, source: Path, texts: list[Path]) -> dict[str, Article] | None:
+    """The edited articles as a full build would make them; None when anything but their text
+    changed, they have a problem, or they are not on the site (drafts left out, future)."""
+    problems = Problems()
+    reader = Reader(source, problems, walk)
+    config = site.config
+    published = {a.path: a for a in site.articles}
+    renderer = Renderer(Strings(config.language), config.embeds)
+    edited: dict[str, Article] = {}
+    for index in texts:
+        entry = index.parent
+        last = published.get(reader.rel(index))
+        parsed = parse_bundle(reader, entry, config)
+        if last is None or last.reuses or parsed is None or parsed.reuses:
+            return None  # a reuse's fingerprint covers its review's: resolved with every article
+        parsed = with_pictures(reader, parsed, entry, walk.folders[entry])
+        if parsed is None:
+            return None
+        parsed = placed(parsed, entry, walk.folders[entry])
+        for name in (f.name for f in fields(ArticleMeta) if f.name not in BODY_ONLY):
+            if getattr(parsed, name) != getattr(last, name):
+                return None
+        text = renderer.article(parsed, problems)
+        if problems.items:
+            return None  # the full build reports them
+        edited[last.path] = Article.of(parsed, text, BodyRef(body_of(text)))
+    return edited
+
+
+def _bytes(item: Output) -> bytes:
+    """An output's bytes, rendered or copied."""
+    if item.render is not None:
+        return item.render()
+    assert item.copy_from is not None
+    return Path(item.copy_from).read_bytes()
+
+
+def _same(target: Path, data: bytes) -> bool:
+    """True when the file holds these bytes already."""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write(target: Path, data: bytes) -> tuple[int, int, int]:
+    """Put one file in place by a rename (a reader never sees half of it); its stat."""
+    name = target.parent / f".quick-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(name, target)
+    except BaseException:
+        name.unlink(missing_ok=True)
+        raise
+    stat = target.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

@@ -1,0 +1,137 @@
+"""Serve's quick path: a save of an article's text alone writes that article's files first."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from aisite import memory
+from aisite.build import build
+from aisite.options import Options
+from aisite.quick import quick
+from conftest import copy_site
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+CLAIMS = "content/articles/chip-rules-explained"
+
+pytestmark = pytest.mark.cli
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+    """The basic site built as `aisite serve` builds it (keeping its model): source, output."""
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    monkeypatch.setattr(memory, "kept", memory.Memory())
+    build(Options(site), tmp_path / "out")
+    yield site, tmp_path / "out"
+
+
+def _body(site: Path, bundle: str, sentence: str) -> None:
+    index = site / bundle / "index.md"
+    index.write_text(index.read_text() + f"\n{sentence}\n")
+
+
+def test_a_text_edit_writes_the_articles_files_as_the_full_build_does(
+    served: tuple[Path, Path], tmp_path: Path
+) -> None:
+    site, out = served
+    _body(site, CLAIMS, "A sentence about chips, saved just now.")
+    before = _files(out)
+    early = quick(Options(site), out)
+    assert early is not None
+    assert early.articles == (f"{CLAIMS}/index.md",)
+    after = _files(out)
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    assert changed == sorted(early.files) and "articles/chip-rules-explained/index.html" in changed
+    assert set(early.pages) >= {
+        "/articles/chip-rules-explained/",
+        "/articles/chip-rules-explained/index.html",
+    }
+    build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")
+    for path in changed:
+        assert (out / path).read_bytes() == (tmp_path / "cold" / path).read_bytes(), path
+    build(Options(site), out)  # finds the quick path's files current and leaves them
+    assert early.current(out) == early.pages
+    assert {p: s for p, s in _files(out).items() if p in changed} == {
+        p: s for p, s in after.items() if p in changed
+    }
+
+
+def _retitle(site: Path) -> None:
+    index = site / CLAIMS / "index.md"
+    index.write_text(index.read_text().replace("title: ", "title: Retitled, ", 1))
+
+
+def _claims(site: Path) -> None:
+    claims = site / CLAIMS / "claims.yaml"
+    claims.write_text(claims.read_text().replace("  summary: ", "  summary: Now. ", 1))
+
+
+def _two_kinds(site: Path) -> None:
+    _body(site, CLAIMS, "A sentence.")
+    (site / "static" / "new.txt").write_text("a new file\n")
+
+
+def _template(site: Path) -> None:
+    _body(site, CLAIMS, "A sentence.")
+    page = site / "content" / "pages" / "about.md"
+    page.write_text(page.read_text() + "\nMore about us.\n")
+
+
+def _draft(site: Path) -> None:
+    _body(site, "content/articles/unfinished-draft", "Left out of the site: no files.")
+
+
+def _cut_short(site: Path) -> None:
+    index = site / CLAIMS / "index.md"
+    text = index.read_text()
+    index.write_text(text[: text.index("\n---\n", 4)])  # front matter never closed
+
+
+def _unquoted(site: Path) -> None:
+    index = site / CLAIMS / "index.md"
+    text = index.read_text()
+    body = text.index("\n---\n", 4) + 5
+    index.write_text(text[:body] + "A text that quotes none of its claims.\n")
+
+
+@pytest.mark.parametrize(
+    "save",
+    [_retitle, _claims, _two_kinds, _template, _draft, _cut_short, _unquoted],
+    ids=["front matter", "claims.yaml", "new file", "page", "draft", "cut short", "unquoted"],
+)
+def test_any_other_save_is_left_to_the_full_build(
+    served: tuple[Path, Path], save: Callable[[Path], None]
+) -> None:
+    site, out = served
+    save(site)
+    before = _files(out)
+    assert quick(Options(site), out) is None
+    assert _files(out) == before
+
+
+def test_nothing_is_written_without_a_model_of_the_same_site_and_folder(
+    served: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out = served
+    _body(site, CLAIMS, "A sentence.")
+    before = _files(out)
+    assert quick(Options(site, drafts=True), out) is None  # asked for another site
+    assert quick(Options(site), tmp_path / "elsewhere") is None
+    memory.forget_model()  # as a build that failed leaves it
+    assert quick(Options(site), out) is None
+    monkeypatch.setattr(memory, "kept", None)  # `aisite build`: nothing kept
+    assert quick(Options(site), out) is None
+    assert _files(out) == before

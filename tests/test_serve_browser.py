@@ -1,0 +1,48 @@
+"""Serve's live reload in Chromium: each open page reloads once per save, and only to fresh text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_serve import serving, starter  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_open_pages_reload_once_per_save_the_saved_article_first(
+    chromium: Any,
+    starter: Path,  # noqa: F811
+) -> None:
+    index = starter / "content" / "articles" / "example-analysis" / "index.md"
+    text = index.read_text()
+    body = text.index("\n---\n", 4) + 5
+    with serving(starter) as server, server.events() as states:
+        first = states.next()["version"]
+        assert isinstance(first, int)
+        context = chromium.new_context()
+        loads: dict[str, list[int]] = {"article": [], "home": []}
+        pages = {}
+        for name, path in (("article", "articles/example-analysis/"), ("home", "")):
+            page = context.new_page()
+            page.goto(server.url + path)
+            page.on("load", lambda _, name=name: loads[name].append(len(loads[name])))
+            pages[name] = page
+        pages["article"].wait_for_timeout(500)  # both event streams open
+
+        index.write_text(text[:body] + "A sentence saved just now.\n\n" + text[body:])
+        partial, complete = states.next(), states.next()
+        assert partial["partial"] and not complete["partial"]
+        pages["article"].wait_for_timeout(1500)
+        # The article reloaded at the partial state, the home page at the complete one.
+        assert loads == {"article": [0], "home": [0]}
+        assert "A sentence saved just now." in pages["article"].content()
+
+        index.write_text(text.replace("title: ", "title: Retitled, ", 1))
+        assert not states.next()["partial"]  # front matter: one state, every page reloads
+        pages["article"].wait_for_timeout(1500)
+        assert loads == {"article": [0, 1], "home": [0, 1]}
+        assert "Retitled, " in pages["home"].content()
+        context.close()
