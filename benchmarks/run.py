@@ -311,15 +311,19 @@ def bench_size(
         step("hugo no-change", hugo_cmd)
     if serve_edits:
         print(f"-- serve: {serve_edits} saves (aisite serve, then hugo server)", flush=True)
-        m["aisite serve save->reload"].samples += serve_latency(
-            site, articles, serve_edits, aisite_env
-        )
+        reloads, complete = serve_latency(site, articles, serve_edits, aisite_env)
+        m["aisite serve save->reload"].samples += reloads
+        m["aisite serve save->whole site"].samples += complete
         m["hugo server rebuild"].samples += hugo_server(hugo, root / "hugo", serve_edits)
     m["aisite cold"].note = f"aisite cold: output folder and {CACHE}/ removed first"
     m["aisite one edit"].note = "one article's text edited, then `aisite build` (cache on)"
     m["aisite serve save->reload"].note = (
-        "aisite serve: from writing an article to the reload event; the page then fetched "
-        "holds the new text (checked every time)"
+        "aisite serve: from writing an article's text to the reload event of its page (the "
+        "quick path's partial state); the page then fetched holds the new text (checked)"
+    )
+    m["aisite serve save->whole site"].note = (
+        "aisite serve: from the same save to the state of the full rebuild (listings, feeds, "
+        "search: every other page reloads then)"
     )
     m[
         "hugo server rebuild"
@@ -339,6 +343,7 @@ NAMES = (
     "hugo cold",
     "hugo no-change",
     "aisite serve save->reload",
+    "aisite serve save->whole site",
     "hugo server rebuild",
 )
 
@@ -351,8 +356,9 @@ def free_port() -> int:
 
 def serve_latency(
     site: Path, articles: list[Path], edits: int, env: dict[str, str]
-) -> list[Sample]:
-    """Start `aisite serve`, save an article `edits` times, time each save to its reload event."""
+) -> tuple[list[Sample], list[Sample]]:
+    """Start `aisite serve`, save an article `edits` times, time each save to its page's reload
+    event, and to the full rebuild's state."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "aisite", "serve", "--source", str(site), "--port", str(port)],
@@ -360,7 +366,7 @@ def serve_latency(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    samples = []
+    samples, whole = [], []
     try:
         deadline = time.monotonic() + TIMEOUT
         while True:  # the first build
@@ -397,6 +403,14 @@ def serve_latency(
                     raise Failed(f"stale page after the reload event: {url}")
             samples.append(Sample(seconds, 0.0, os.getloadavg()[0]))
             print(f"   aisite serve save->reload     {seconds:8.2f} s   (page fresh)", flush=True)
+            while state["partial"]:  # the article's own pages first: then the whole site
+                state = _state(stream)
+                version = state["version"]
+            if state["problems"]:
+                raise Failed(f"serve reported problems: {state['problems'][:3]}")
+            done = time.perf_counter() - started
+            whole.append(Sample(done, 0.0, os.getloadavg()[0]))
+            print(f"   aisite serve save->whole site {done:8.2f} s", flush=True)
             time.sleep(1)
         events.close()
     finally:
@@ -408,7 +422,7 @@ def serve_latency(
             proc.wait(timeout=600)
         except subprocess.TimeoutExpired:
             proc.kill()
-    return samples
+    return samples, whole
 
 
 def _state(stream: http.client.HTTPResponse) -> dict[str, object]:
@@ -496,6 +510,8 @@ def _ratios(results: dict[int, dict[str, Measure]], stat: str) -> list[dict[str,
             add(size, "serve: save -> reload event (s)", x, "<= 0.5", x <= 0.5)
             x = t["aisite serve save->reload"] / t["hugo server rebuild"]
             add(size, "serve / hugo server's rebuild (context)", x, "", None)
+            x = t["aisite serve save->whole site"]
+            add(size, "serve: save -> whole site rebuilt (s, context)", x, "", None)
         x = mem["aisite cold"] / mem["pelican cold"]
         add(size, "claims: aisite peak RSS / Pelican's", x, "<= 1", x <= 1)
         x = mem["aisite plain cold"] / mem["pelican cold"]
