@@ -72,9 +72,11 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     *,
     published: Callable[[], None] | None = None,
+    walk: Walk | None = None,
 ) -> Report:
     """Build holding the output folder's lock and the cache's: one build at a time writes them.
-    `published` is called once the new files are in place (before the cache's bookkeeping)."""
+    `published` is called once the new files are in place (before the cache's bookkeeping).
+    `walk`: the inputs as the caller found them just now (serve's quick path), else walked."""
     for folder in (output, *output.parents):
         try:
             os.stat(folder)
@@ -86,7 +88,7 @@ def build(
     with build_locks(output, cache, options.wait):
         # Read only now: a build that waited for another one reads the newest content.
         try:
-            return _build(options, output, progress, published)
+            return _build(options, output, progress, published, walk)
         except ContentError as err:
             memory.forget_model()  # kept again by a build that succeeds
             if options.clean or not any(unreadable(p) for p in err.problems):
@@ -108,6 +110,7 @@ def _build(
     output: Path,
     progress: Callable[[int, int], None] | None = None,
     published: Callable[[], None] | None = None,
+    walk: Walk | None = None,
 ) -> Report:
     """Load, validate and render everything, then write the site; raises ContentError."""
     report = Report()
@@ -134,7 +137,7 @@ def _build(
     listed: SharedListing | None = None
     try:
         listed = SharedListing(output, workers) if share else None
-        walk = input_walk(options.source, builtin_theme())
+        walk = walk or input_walk(options.source, builtin_theme())
         inputs = input_signature(options, walk)
         signature = digest(inputs, output_identity(output))
         assert options.now is not None

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TypeVar
 
 from aisite import urls
@@ -83,39 +84,70 @@ class Catalog:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        # Newest review first; then the article's date and slug, and the claim's place in it.
-        ordered = sorted(
-            ((-_ts(c.reviewed or a.date), -_ts(a.date), a.slug, i), a, c)
-            for a in site.articles
-            for i, c in enumerate(a.claims)
-        )
-        self.claims = tuple(ClaimEntry(c, a) for _, a, c in ordered)
-        self.tags = tuple(
-            Group(t, urls.tag(t.slug), articles=m)
-            for t, m in _collect((t, a) for a in site.articles for t in a.tags)
-        )
-        self.topics = tuple(
-            Group(t, urls.topic(t.slug), claims=m)
-            for t, m in _collect((t, e) for e in self.claims for t in e.claim.topics)
-        )
-        self.claimants = tuple(
-            Group(t, urls.claimant(t.slug), claims=m)
-            for t, m in _collect((e.claim.claimant, e) for e in self.claims)
-        )
         self._position = {a.path: i for i, a in enumerate(site.articles)}
-        self.corrections: tuple[tuple[Article, Correction], ...] = tuple(
-            sorted(
-                ((a, c) for a in site.articles for c in a.corrections),
-                key=lambda ac: (-_ts(ac[1].date), ac[0].slug),
-            )
-        )
-        self.reviews = {e.claim.url: e for e in self.claims}
         reused: dict[str, list[tuple[Article, Reuse]]] = defaultdict(list)
         for article in site.articles:
             for reuse in article.reuses:
                 reused[reuse.target_url].append((article, reuse))
         self.reused = {url: tuple(found) for url, found in reused.items()}
-        self.log = tuple(
+
+    # The lists below are made when first asked for: an article's own pages need none of them
+    # (0.1 s at 5,000 articles, most of serve's quick path's plan), the listings all.
+
+    @cached_property
+    def claims(self) -> tuple[ClaimEntry, ...]:
+        """Every claim: newest review first; then the article's date and slug, and the claim's
+        place in it."""
+        ordered = sorted(
+            ((-_ts(c.reviewed or a.date), -_ts(a.date), a.slug, i), a, c)
+            for a in self.site.articles
+            for i, c in enumerate(a.claims)
+        )
+        return tuple(ClaimEntry(c, a) for _, a, c in ordered)
+
+    @cached_property
+    def tags(self) -> tuple[Group, ...]:
+        """Every tag and its articles."""
+        return tuple(
+            Group(t, urls.tag(t.slug), articles=m)
+            for t, m in _collect((t, a) for a in self.site.articles for t in a.tags)
+        )
+
+    @cached_property
+    def topics(self) -> tuple[Group, ...]:
+        """Every topic and its claims."""
+        return tuple(
+            Group(t, urls.topic(t.slug), claims=m)
+            for t, m in _collect((t, e) for e in self.claims for t in e.claim.topics)
+        )
+
+    @cached_property
+    def claimants(self) -> tuple[Group, ...]:
+        """Every claimant and their claims."""
+        return tuple(
+            Group(t, urls.claimant(t.slug), claims=m)
+            for t, m in _collect((e.claim.claimant, e) for e in self.claims)
+        )
+
+    @cached_property
+    def corrections(self) -> tuple[tuple[Article, Correction], ...]:
+        """Every correction with its article, newest first."""
+        return tuple(
+            sorted(
+                ((a, c) for a in self.site.articles for c in a.corrections),
+                key=lambda ac: (-_ts(ac[1].date), ac[0].slug),
+            )
+        )
+
+    @cached_property
+    def reviews(self) -> dict[str, ClaimEntry]:
+        """Every claim by its page's URL."""
+        return {e.claim.url: e for e in self.claims}
+
+    @cached_property
+    def log(self) -> tuple[LogItem, ...]:
+        """Corrections and claim updates, newest first."""
+        return tuple(
             sorted(
                 (
                     *(LogItem(c.date, a, c.text) for a, c in self.corrections),
@@ -128,6 +160,11 @@ class Catalog:
                 key=lambda item: (-_ts(item.date), item.article.slug, item.text),
             )
         )
+
+    def complete(self) -> None:
+        """Make every list now (before forked workers would each make their own)."""
+        _ = self.claims, self.tags, self.topics, self.claimants, self.corrections
+        _ = self.reviews, self.log
 
     def verdict_counts(
         self, entries: tuple[ClaimEntry, ...] | None = None

@@ -38,6 +38,7 @@ class Quick:
     articles: tuple[str, ...]
     files: dict[str, tuple[int, int, int]]  # path in the output folder -> (inode, size, mtime)
     seconds: float
+    walk: Walk  # the inputs as found: the full build that follows need not walk them again
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -84,14 +85,17 @@ def quick(options: Options, output: Path) -> Quick | None:
     if edited is None:
         return None
     site = replace(model.site, articles=tuple(edited.get(a.path, a) for a in model.site.articles))
-    plan = SitePlan(site, options.source)
+    plan = SitePlan(site, options.source, whole=False)
     made = [
         plan.page(item, listed=False) if isinstance(item, PageSpec) else item
         for unit in UNITS
         for article in edited.values()
         for item in unit.plan(plan, article)
     ]
-    check_paths(made)
+    try:
+        check_paths(made)
+    except ContentError:
+        return None  # the full build reports it
     listing, recorded = held
     if any(item.path not in recorded or item.key is None for item in made):
         return None  # a file the last build did not make: only a full build can place it
@@ -115,7 +119,7 @@ def quick(options: Options, output: Path) -> Quick | None:
             _, size, mtime = files[item.path] = _write(target, data[item.path])
         recorded[item.path] = (item.key, size, mtime)
         listing[item.path] = (size, mtime)
-    return Quick(tuple(sorted(edited)), files, time.perf_counter() - started)
+    return Quick(tuple(sorted(edited)), files, time.perf_counter() - started, walk)
 
 
 def _addresses(files: Iterable[str]) -> tuple[str, ...]:

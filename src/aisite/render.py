@@ -41,13 +41,17 @@ class SitePlan:
         site_root: Path,
         cache_dir: Path | None = None,
         units: Mapping[str, str] | None = None,
+        whole: bool = True,
     ) -> None:
+        """`whole`: the whole site will be planned (False: one article's outputs)."""
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
         self.units = Units(units)  # per-article outputs the last build planned (units.py)
         self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)
+        if whole:
+            self.catalog.complete()
         self.strings = Strings(site.config.language)
         self.theme = Theme(site_root, self.strings)
         self.assets: tuple[Asset, ...] = theme_assets(self.theme, self.config)

@@ -73,7 +73,8 @@ def serve(
                     updated = ", ".join(early.articles)
                     files = count(len(early.files), "file")
                     say(f"Updated {updated} first ({files} in {early.seconds:.2f} s).")
-            report = build(options, output, published=published)
+            walk = early.walk if early else None
+            report = build(options, output, published=published, walk=walk)
         except ContentError as err:
             problems = [str(p) for p in err.problems]
             for line in problems:
