@@ -227,7 +227,7 @@ def test_serve_rebuilds_reloads_shows_errors_and_stops(starter: Path) -> None:
                 break
         assert url, "serve did not print its address"
         home = urllib.request.urlopen(url, timeout=5).read().decode()
-        assert '<script src="/__aisite/live.js"></script>' in home
+        assert re.search(r'<script src="/__aisite/live\.js" data-version="\d+"></script>', home)
         first = _read_events(url + "__aisite/events", 5)[0]
         assert first["problems"] == []
 

@@ -135,3 +135,48 @@ def test_nothing_is_written_without_a_model_of_the_same_site_and_folder(
     monkeypatch.setattr(memory, "kept", None)  # `aisite build`: nothing kept
     assert quick(Options(site), out) is None
     assert _files(out) == before
+
+
+def test_a_text_saved_back_before_the_build_is_written_again(
+    served: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The quick path wrote the first save's text; the build after the second save (back to
+    # what the last build made) must not take the file for the one that build recorded.
+    site, out = served
+    index = site / CLAIMS / "index.md"
+    text = index.read_text()
+    _body(site, CLAIMS, "A sentence that will be taken back.")
+    early = quick(Options(site), out)
+    assert early is not None and early.files
+    index.write_text(text)
+    build(Options(site), out)
+    build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")
+    for path in early.files:
+        assert (out / path).read_bytes() == (tmp_path / "cold" / path).read_bytes(), path
+
+
+def test_the_quick_path_keeps_the_units_the_server_remembers(served: tuple[Path, Path]) -> None:
+    site, out = served
+    units = memory.table("units")
+    assert units
+    before = dict(units)
+    _body(site, CLAIMS, "A sentence.")
+    assert quick(Options(site), out) is not None
+    assert memory.table("units") == before  # the next build need not decode them again
+
+
+def test_a_bug_in_the_quick_path_is_said_and_the_build_goes_on(
+    served: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aisite import serve
+
+    site, out = served
+
+    def broken(options: Options, output: Path) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(serve, "quick", broken)
+    assert serve._quick(Options(site), out) is None
+    said = capsys.readouterr().err
+    assert "RuntimeError: a bug" in said
+    assert "aisite: internal error in the quick path (a bug in aisite)" in said

@@ -160,7 +160,9 @@ def test_a_first_build_that_fails_serves_the_problems_and_reloads_when_fixed(
             status, shown = server.get(path)
             assert status == 503, path
             assert "data-aisite-failed" in shown and problem in shown
-            assert '<script src="/__aisite/live.js"></script>' in shown
+            assert re.search(
+                r'<script src="/__aisite/live\.js" data-version="\d+"></script>', shown
+            )
         state = server.state()
         assert state["message"] == (
             "aisite: the build failed; this page reloads when the problems are fixed."
@@ -226,7 +228,7 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
             "partial": ["/articles/example-analysis/", "/articles/example-analysis/index.html"],
         }
         assert "A sentence saved just now." in page
-        assert complete == {**_complete(first + 2), "fresh": partial["partial"]}
+        assert complete == {**_complete(first + 2), "fresh": partial["partial"], "after": first + 1}
         assert "A sentence saved just now." in server.get("articles/example-analysis/")[1]
         index.write_text(text.replace("title: ", "title: Retitled, ", 1))
         assert states.next() == _complete(first + 3)  # front matter: the whole build at once
@@ -242,7 +244,14 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
 
 def _complete(version: int) -> dict[str, object]:
     """The state a build that succeeded publishes."""
-    return {"version": version, "problems": [], "message": "", "partial": [], "fresh": []}
+    return {
+        "version": version,
+        "problems": [],
+        "message": "",
+        "partial": [],
+        "fresh": [],
+        "after": 0,
+    }
 
 
 def test_serve_outside_a_site_folder_exits_like_build(tmp_path: Path) -> None:

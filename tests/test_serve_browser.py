@@ -46,3 +46,27 @@ def test_open_pages_reload_once_per_save_the_saved_article_first(
         assert loads == {"article": [0, 1], "home": [0, 1]}
         assert "Retitled, " in pages["home"].content()
         context.close()
+
+
+def test_which_pages_a_state_reloads(chromium: Any, starter: Path) -> None:  # noqa: F811
+    # The script's rule, given the version a page was read at (the server reads the version
+    # before the file): a page reloads when a state is newer and says the page changed.
+    cases = [  # (state, version the page was read at, page, reloads)
+        ({"version": 5, "partial": [], "fresh": [], "after": 0}, 4, "/a/", True),
+        ({"version": 5, "partial": [], "fresh": [], "after": 0}, 5, "/a/", False),
+        ({"version": 5, "partial": ["/a/"], "fresh": [], "after": 0}, 4, "/a/", True),
+        ({"version": 5, "partial": ["/a/"], "fresh": [], "after": 0}, 4, "/b/", False),
+        ({"version": 6, "partial": [], "fresh": ["/a/"], "after": 5}, 5, "/a/", False),
+        # Read before the partial state and connected after it: the complete state reloads it.
+        ({"version": 6, "partial": [], "fresh": ["/a/"], "after": 5}, 4, "/a/", True),
+        ({"version": 6, "partial": [], "fresh": ["/a/"], "after": 5}, 5, "/b/", True),
+    ]
+    with serving(starter) as server:
+        page = chromium.new_page()
+        page.goto(server.url)
+        found = [
+            page.evaluate("([s, v, p]) => window.aisiteStale(s, v, p)", [state, version, path])
+            for state, version, path, _ in cases
+        ]
+        page.close()
+    assert found == [reloads for *_, reloads in cases]

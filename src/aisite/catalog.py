@@ -96,8 +96,7 @@ class Catalog:
 
     @cached_property
     def claims(self) -> tuple[ClaimEntry, ...]:
-        """Every claim: newest review first; then the article's date and slug, and the claim's
-        place in it."""
+        """Every claim: newest review first, then by article date and slug, place in the text."""
         ordered = sorted(
             ((-_ts(c.reviewed or a.date), -_ts(a.date), a.slug, i), a, c)
             for a in self.site.articles

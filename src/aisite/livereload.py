@@ -13,7 +13,9 @@ from aisite.preview import QuietServer, host_allowed
 
 LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'aisite build' output)
 (function () {
-  var seen = null, box = null;
+  var script = document.currentScript, box = null;
+  // The state's version when the server read this page's file (read before the file).
+  var loaded = Number(script ? script.getAttribute("data-version") : 0);
   function overlay(problems, message) {
     if (!box) {
       box = document.createElement("div");
@@ -25,21 +27,31 @@ LIVE_JS = b"""// aisite serve: live reload and build problems (never part of 'ai
     }
     box.textContent = message + "\\n\\n" + problems.join("\\n");
   }
+  // Whether a page read at version `loaded`, at address `here`, is older than `state` says.
+  function stale(state, loaded, here) {
+    if (state.version <= loaded) { return false; }
+    // An article's own pages, written before the rest of the site: only they are new.
+    if (state.partial.length) { return state.partial.indexOf(here) >= 0; }
+    // The whole site: every page is, but those written first and read since then.
+    return !(state.fresh.indexOf(here) >= 0 && loaded >= state.after);
+  }
+  window.aisiteStale = stale;  // for aisite's own tests
   var events = new EventSource("/__aisite/events");
   events.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data), here = location.pathname;
-    var changed = seen !== null && state.version !== seen;
+    var state = JSON.parse(event.data);
     if (state.problems.length) { overlay(state.problems, state.message); }
-    // The saved article's own pages, written before the rest of the site: only they reload.
-    else if (changed && state.partial.length) { if (state.partial.indexOf(here) >= 0) { location.reload(); } }
-    // The whole site is built: every page reloads but those the partial state made current.
-    else if ((changed && state.fresh.indexOf(here) < 0) || document.documentElement.hasAttribute("data-aisite-failed")) { location.reload(); }
+    else if (stale(state, loaded, location.pathname) || document.documentElement.hasAttribute("data-aisite-failed")) { location.reload(); }
     else if (box) { box.remove(); box = null; }
-    seen = state.version;
   });
 })();
 """
-INJECT = b'<script src="/__aisite/live.js"></script>'
+
+
+def inject(page: bytes, version: int) -> bytes:
+    """A page with the live-reload script, which knows the state's version the page was read at."""
+    tag = b'<script src="/__aisite/live.js" data-version="%d"></script>' % version
+    index = page.rfind(b"</body>")
+    return page[:index] + tag + page[index:] if index >= 0 else page + tag
 
 
 class State:
@@ -52,23 +64,26 @@ class State:
         self.stopping = False
         self.partial: tuple[str, ...] = ()  # pages written ahead of a build (quick.py)
         self.fresh: tuple[str, ...] = ()  # of those, the pages the build left as they were
+        self.after = 0  # the version that published them
         self.changed = threading.Condition()
 
-    def publish(self, problems: list[str], fresh: tuple[str, ...] = ()) -> None:
+    def publish(self, problems: list[str], fresh: tuple[str, ...] = (), after: int = 0) -> None:
         """Record a build's outcome and wake every waiting client."""
+        # `fresh`: pages current since version `after` (the partial state of the same save).
         with self.changed:
             self.version += 1
             self.problems = problems
             self.built = self.built or not problems
-            self.partial, self.fresh = (), fresh
+            self.partial, self.fresh, self.after = (), fresh, after
             self.changed.notify_all()
 
-    def publish_partial(self, pages: tuple[str, ...]) -> None:
-        """Tell the clients on these pages that they are current (the build goes on)."""
+    def publish_partial(self, pages: tuple[str, ...]) -> int:
+        """Tell the clients on these pages that they are current; the version published."""
         with self.changed:
             self.version += 1
-            self.partial, self.fresh = pages, ()
+            self.partial, self.fresh, self.after = pages, (), 0
             self.changed.notify_all()
+        return self.version
 
     def message(self) -> str:
         """What the overlay says above the problems."""
@@ -85,6 +100,7 @@ class State:
                 "message": self.message(),
                 "partial": self.partial,
                 "fresh": self.fresh,
+                "after": self.after,
             }
         )
         return f"event: state\ndata: {data}\n\n".encode()
@@ -130,23 +146,24 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
+        version = self.state.version  # before the file is read: the page is at least this new
         if path == "/__aisite/live.js":
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS)
         elif path == "/__aisite/events":
             self._events()
         elif not self.state.built:
-            self._send(503, "text/html; charset=utf-8", inject(self.state.failed_page()))
+            self._send(503, "text/html; charset=utf-8", inject(self.state.failed_page(), version))
         else:
             target = Path(self.translate_path(path))
             if target.is_dir() and path.endswith("/"):
                 target = target / "index.html"
             if target.suffix == ".html" and target.is_file():
-                self._send(200, "text/html; charset=utf-8", inject(target.read_bytes()))
+                self._send(200, "text/html; charset=utf-8", inject(target.read_bytes(), version))
             elif not target.exists() and Path(self.directory, "404.html").is_file():
                 self._send(
                     404,
                     "text/html; charset=utf-8",
-                    inject(Path(self.directory, "404.html").read_bytes()),
+                    inject(Path(self.directory, "404.html").read_bytes(), version),
                 )
             else:
                 super().do_GET()
@@ -175,8 +192,3 @@ class Handler(SimpleHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
-
-
-def inject(page: bytes) -> bytes:
-    index = page.rfind(b"</body>")
-    return page[:index] + INJECT + page[index:] if index >= 0 else page + INJECT

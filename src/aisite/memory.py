@@ -108,8 +108,8 @@ def forget_model() -> None:
 def folder_state(
     folder: str,
 ) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[str, int, int]]] | None:
-    """The listing and the recorded outputs of a folder as the last build left them, to be
-    updated in place by what writes there before the next build (quick.py); None if not kept."""
+    """A folder's listing and recorded outputs as the last build left them, if kept."""
+    # The listing is updated in place by what writes there before the next build (quick.py).
     if kept is None or folder not in kept.listings or folder not in kept.outputs:
         return None
     return kept.listings[folder], kept.outputs[folder]

@@ -59,10 +59,9 @@ class Quick:
 
 
 def quick(options: Options, output: Path) -> Quick | None:
-    """Write the changed outputs of the articles whose Markdown text alone changed since the
-    last build into `output` (not their front matter, claims or other files, nor any other
-    input); None, with nothing written, for any other save. The full build that follows
-    checks and writes the rest."""
+    """Write the changed files of articles whose text alone changed; None for any other save."""
+    # Not their front matter, claims or other files, nor any other input: the full build
+    # that follows checks and writes the rest.
     started = time.perf_counter()
     model = memory.last_model()
     folder = os.path.realpath(output)
@@ -110,15 +109,13 @@ def quick(options: Options, output: Path) -> Quick | None:
         return None  # the full build reports it
     files = {}
     for item in todo:
-        assert item.key is not None
         target = Path(folder) / item.path
-        if _same(target, data[item.path]):  # as the full build: left as it is
-            stat = target.stat()
-            size, mtime = stat.st_size, stat.st_mtime_ns
-        else:
+        if not _same(target, data[item.path]):
             _, size, mtime = files[item.path] = _write(target, data[item.path])
-        recorded[item.path] = (item.key, size, mtime)
-        listing[item.path] = (size, mtime)
+            # The recorded key stays the last build's: the full build renders the file again,
+            # finds the same bytes and leaves it (and records it); a file saved back to what
+            # that key made differs from the listing, so it is written again.
+            listing[item.path] = (size, mtime)
     return Quick(tuple(sorted(edited)), files, time.perf_counter() - started, walk)
 
 
@@ -142,8 +139,8 @@ def _changed_texts(before: Walk, after: Walk, source: Path) -> list[Path] | None
 
 
 def _articles(site: Site, walk: Walk, source: Path, texts: list[Path]) -> dict[str, Article] | None:
-    """The edited articles as a full build would make them; None when anything but their text
-    changed, they have a problem, or they are not on the site (drafts left out, future)."""
+    """The edited articles as a full build makes them; None if more than their text changed."""
+    # Also None when one has a problem, or is not on the site (a draft left out, the future).
     problems = Problems()
     reader = Reader(source, problems, walk)
     config = site.config

@@ -46,7 +46,7 @@ class SitePlan:
         """`whole`: the whole site will be planned (False: one article's outputs)."""
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
-        self.units = Units(units)  # per-article outputs the last build planned (units.py)
+        self.units = Units(units, whole)  # per-article outputs the last build planned
         self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)

@@ -59,17 +59,18 @@ def serve(
         nonlocal said
         shown = False  # the reload is published as soon as the files are in place
         early: Quick | None = None
+        after = 0  # the version of the partial state published for this save
 
         def published() -> None:
             nonlocal shown
             shown = True
-            state.publish([], early.current(output) if early else ())
+            state.publish([], early.current(output) if early and after else (), after)
 
         try:
             if state.built and not state.problems:  # a save's own pages first, if that is all
                 early = _quick(options, output)
                 if early is not None and early.pages:
-                    state.publish_partial(early.pages)
+                    after = state.publish_partial(early.pages)
                     updated = ", ".join(early.articles)
                     files = count(len(early.files), "file")
                     say(f"Updated {updated} first ({files} in {early.seconds:.2f} s).")
@@ -84,6 +85,8 @@ def serve(
                 if state.built
                 else "the preview shows them until they are fixed."
             )
+            if after and early:
+                serving = serving[:-1] + f", with {', '.join(early.articles)} as saved."
             say(f"Build failed ({count(len(problems), 'problem')}); {serving}")
             state.publish(problems)
             return
@@ -150,10 +153,14 @@ def serve(
 
 
 def _quick(options: Options, output: Path) -> Quick | None:
-    """The quick path's outcome; None when it cannot write (the build then reports why)."""
+    """The quick path's outcome; None when it fails, and the full build goes on."""
     try:
         return quick(options, output)
-    except OSError:
+    except (ContentError, OSError):
+        return None  # the build reports what it is
+    except Exception:  # a bug in the quick path: said, and the build still runs
+        traceback.print_exc()
+        print("aisite: internal error in the quick path (a bug in aisite)", file=sys.stderr)
         return None
 
 

@@ -41,12 +41,13 @@ class PerArticle:
 class Units:
     """The units the last build planned (signature -> JSON), and those this build uses."""
 
-    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+    def __init__(self, known: Mapping[str, str] | None = None, whole: bool = True) -> None:
+        """`whole`: for a plan of the whole site (else the kept table is left alone)."""
         self.known = known or {}
         self.used: dict[str, str] = {}
         # A server's: the units the last build decoded (the same signature, the same JSON);
         # the table is left holding those this build uses.
-        kept = memory.table("units")
+        kept = memory.table("units") if whole else None
         self.previous: dict[str, Decoded] = dict(kept) if kept else {}
         if kept is not None:
             kept.clear()
