@@ -1,4 +1,4 @@
-"""Serve's quick path: a save of an article's text alone writes that article's files first."""
+"""Serve's quick path: a save of an article's text or claims writes its own files first."""
 
 from __future__ import annotations
 
@@ -43,18 +43,30 @@ def _body(site: Path, bundle: str, sentence: str) -> None:
     index.write_text(index.read_text() + f"\n{sentence}\n")
 
 
-def test_a_text_edit_writes_the_articles_files_as_the_full_build_does(
-    served: tuple[Path, Path], tmp_path: Path
+def _analysis(site: Path) -> None:
+    claims = site / CLAIMS / "claims.yaml"
+    text = claims.read_text().replace("  summary: ", "  summary: Now. ", 1)
+    claims.write_text(text.replace("is the start.", "is where it starts.", 1))
+
+
+@pytest.mark.parametrize("save", ["text", "claims", "both"])
+def test_an_edit_of_text_or_claims_writes_the_articles_files_as_the_full_build_does(
+    served: tuple[Path, Path], tmp_path: Path, save: str
 ) -> None:
     site, out = served
-    _body(site, CLAIMS, "A sentence about chips, saved just now.")
+    if save != "claims":
+        _body(site, CLAIMS, "A sentence about chips, saved just now.")
+    if save != "text":
+        _analysis(site)
     before = _files(out)
     early = quick(Options(site), out)
     assert early is not None
-    assert early.articles == (f"{CLAIMS}/index.md",)
+    assert early.articles == (CLAIMS,)
     after = _files(out)
     changed = sorted(path for path in after if after[path] != before.get(path))
     assert changed == sorted(early.files) and "articles/chip-rules-explained/index.html" in changed
+    if save != "text":  # the claim's page shows its summary and analysis
+        assert "articles/chip-rules-explained/claims/restricted-2022/index.html" in changed
     assert set(early.pages) >= {
         "/articles/chip-rules-explained/",
         "/articles/chip-rules-explained/index.html",
@@ -74,9 +86,9 @@ def _retitle(site: Path) -> None:
     index.write_text(index.read_text().replace("title: ", "title: Retitled, ", 1))
 
 
-def _claims(site: Path) -> None:
+def _claim_renamed(site: Path) -> None:
     claims = site / CLAIMS / "claims.yaml"
-    claims.write_text(claims.read_text().replace("  summary: ", "  summary: Now. ", 1))
+    claims.write_text(claims.read_text().replace("id: restricted-2022", "id: restricted", 1))
 
 
 def _two_kinds(site: Path) -> None:
@@ -109,8 +121,8 @@ def _unquoted(site: Path) -> None:
 
 @pytest.mark.parametrize(
     "save",
-    [_retitle, _claims, _two_kinds, _template, _draft, _cut_short, _unquoted],
-    ids=["front matter", "claims.yaml", "new file", "page", "draft", "cut short", "unquoted"],
+    [_retitle, _claim_renamed, _two_kinds, _template, _draft, _cut_short, _unquoted],
+    ids=["front matter", "new claim page", "new file", "page", "draft", "cut short", "unquoted"],
 )
 def test_any_other_save_is_left_to_the_full_build(
     served: tuple[Path, Path], save: Callable[[Path], None]

@@ -237,7 +237,7 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
         assert "A sentence saved just now." not in server.get("articles/example-analysis/")[1]
     said = "".join(server.lines)
     assert re.search(
-        r"Updated content/articles/example-analysis/index\.md first \(1 file in \d+\.\d\d s\)\.",
+        r"Updated content/articles/example-analysis first \(1 file in \d+\.\d\d s\)\.",
         said,
     ), said
 

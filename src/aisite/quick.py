@@ -1,4 +1,4 @@
-"""Serve's quick path: after a save that changed only articles' text, their own files first."""
+"""Serve's quick path: after a save of articles' text or claims alone, their own files first."""
 
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ from aisite.registry import UNITS
 from aisite.render import SitePlan
 from aisite.theme import builtin_theme
 
-# What a save may change for the quick path to apply: everything else an article shows comes
-# from its front matter, its claims.yaml and its other files, which must be as they were.
-BODY_ONLY = frozenset({"fingerprint", "summary"})
+# The fields a save may change for the quick path to apply (with the text and the claims):
+# every other field of an article comes from its front matter or its other files.
+TEXT_AND_CLAIMS = frozenset({"fingerprint", "meta_fingerprint", "claims_updated"})
 
 
 @dataclass(frozen=True)
 class Quick:
-    """What the quick path wrote: the articles, their pages' URLs, each file as it left it."""
+    """What the quick path wrote: for which article folders, each file as it left it."""
 
     articles: tuple[str, ...]
     files: dict[str, tuple[int, int, int]]  # path in the output folder -> (inode, size, mtime)
@@ -59,9 +59,9 @@ class Quick:
 
 
 def quick(options: Options, output: Path) -> Quick | None:
-    """Write the changed files of articles whose text alone changed; None for any other save."""
-    # Not their front matter, claims or other files, nor any other input: the full build
-    # that follows checks and writes the rest.
+    """Write the changed files of articles whose text or claims alone changed; else None."""
+    # Not their front matter or other files, nor any other input: the full build that
+    # follows checks and writes the rest.
     started = time.perf_counter()
     model = memory.last_model()
     folder = os.path.realpath(output)
@@ -77,10 +77,10 @@ def quick(options: Options, output: Path) -> Quick | None:
         walk = input_walk(options.source, builtin_theme())
     except ContentError:
         return None  # the full build reports it
-    texts = _changed_texts(model.walk, walk, options.source)
-    if not texts:
+    bundles = _changed_bundles(model.walk, walk, options.source)
+    if not bundles:
         return None
-    edited = _articles(model.site, walk, options.source, texts)
+    edited = _articles(model.site, walk, options.source, bundles)
     if edited is None:
         return None
     site = replace(model.site, articles=tuple(edited.get(a.path, a) for a in model.site.articles))
@@ -116,7 +116,8 @@ def quick(options: Options, output: Path) -> Quick | None:
             # finds the same bytes and leaves it (and records it); a file saved back to what
             # that key made differs from the listing, so it is written again.
             listing[item.path] = (size, mtime)
-    return Quick(tuple(sorted(edited)), files, time.perf_counter() - started, walk)
+    folders = tuple(sorted(path.rpartition("/")[0] for path in edited))
+    return Quick(folders, files, time.perf_counter() - started, walk)
 
 
 def _addresses(files: Iterable[str]) -> tuple[str, ...]:
@@ -126,39 +127,45 @@ def _addresses(files: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _changed_texts(before: Walk, after: Walk, source: Path) -> list[Path] | None:
-    """The articles' index.md files a save changed, when it changed nothing else; else None."""
+def _changed_bundles(before: Walk, after: Walk, source: Path) -> list[Path] | None:
+    """The article folders whose index.md or claims.yaml alone changed; None for other saves."""
     if before.folders != after.folders or before.stats.keys() != after.stats.keys():
         return None  # a file or folder came or went
     changed = [path for path, stat in after.stats.items() if before.stats[path] != stat]
     articles = source.resolve() / "content" / "articles"  # as the walk names them
     for path in changed:
-        if path.name != "index.md" or path.parent.parent != articles or after.stats[path] is None:
+        if path.name not in ("index.md", "claims.yaml") or path.parent.parent != articles:
             return None
-    return changed
+        if after.stats[path] is None:
+            return None
+    return sorted({path.parent for path in changed})
 
 
-def _articles(site: Site, walk: Walk, source: Path, texts: list[Path]) -> dict[str, Article] | None:
-    """The edited articles as a full build makes them; None if more than their text changed."""
+def _articles(
+    site: Site, walk: Walk, source: Path, bundles: list[Path]
+) -> dict[str, Article] | None:
+    """The edited articles as a full build makes them; None if more than text or claims changed."""
     # Also None when one has a problem, or is not on the site (a draft left out, the future).
     problems = Problems()
     reader = Reader(source, problems, walk)
     config = site.config
     published = {a.path: a for a in site.articles}
+    loaded = memory.table("loaded") or {}
+    parsed_before = {done.path: done for _, _, done in loaded.values()}  # load.py's rows
     renderer = Renderer(Strings(config.language), config.embeds)
     edited: dict[str, Article] = {}
-    for index in texts:
-        entry = index.parent
-        last = published.get(reader.rel(index))
+    for entry in bundles:
+        path = reader.rel(entry / "index.md")
+        last, before = published.get(path), parsed_before.get(path)
         parsed = parse_bundle(reader, entry, config)
-        if last is None or last.reuses or parsed is None or parsed.reuses:
+        if last is None or before is None or parsed is None or last.reuses or parsed.reuses:
             return None  # a reuse's fingerprint covers its review's: resolved with every article
         parsed = with_pictures(reader, parsed, entry, walk.folders[entry])
         if parsed is None:
             return None
         parsed = placed(parsed, entry, walk.folders[entry])
-        for name in (f.name for f in fields(ArticleMeta) if f.name not in BODY_ONLY):
-            if getattr(parsed, name) != getattr(last, name):
+        for name in (f.name for f in fields(ArticleMeta) if f.name not in TEXT_AND_CLAIMS):
+            if getattr(parsed, name) != getattr(before, name):
                 return None
         text = renderer.article(parsed, problems)
         if problems.items:
