@@ -298,3 +298,38 @@ def test_a_full_disk_is_said_plainly_and_the_site_is_kept(
     )
     monkeypatch.undo()
     assert tree(output) == before
+
+
+@pytest.mark.unit
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost one
+def test_a_stop_lost_in_a_finaliser_is_raised_again() -> None:
+    # Python runs a signal's handler wherever the main thread is; in a finaliser the collector
+    # calls, the Stopped it raises is printed and dropped ("Exception ignored"). A server
+    # that lost its SIGTERM there went on serving (seen at 20,000 articles): interrupt.check
+    # raises it again, and serve's loop calls it after each rebuild and each idle tick.
+    import gc
+
+    from aisite import interrupt
+
+    previous = {n: signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        interrupt.install()
+        interrupt.check()  # nothing asked for yet
+
+        class Finalised:
+            def __del__(self) -> None:
+                os.kill(os.getpid(), signal.SIGTERM)
+                for _ in range(1000):  # the handler runs between these instructions
+                    pass
+
+        cycle = Finalised()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        del cycle
+        gc.collect()  # the finaliser runs here, and its Stopped is dropped
+        with pytest.raises(interrupt.Stopped) as stopped:
+            interrupt.check()
+        assert stopped.value.signum == signal.SIGTERM
+    finally:
+        interrupt.state.requested = None
+        for number, handler in previous.items():
+            signal.signal(number, handler)

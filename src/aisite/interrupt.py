@@ -20,23 +20,34 @@ class Stopped(KeyboardInterrupt):
 
 
 class _State:
-    """Whether this process has already put a new site in place (then it is not 'left as it was')."""
+    """Whether this process has already put a new site in place (then it is not 'left as it was'),
+    and the stop a signal asked for."""
 
     published = False
+    requested: int | None = None
 
 
 state = _State()
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
+    state.requested = signum
     raise Stopped(signum)
 
 
 def install() -> None:
     """Make SIGTERM and SIGHUP unwind like Ctrl-C (finally blocks run, temporary folders go)."""
+    state.requested = None
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, _stop)
+
+
+def check() -> None:
+    """Raise again a stop whose exception was lost: Python runs a signal's handler wherever the
+    main thread is, also in a finaliser the collector calls, which drops what it raises."""
+    if state.requested is not None:
+        raise Stopped(state.requested)
 
 
 def exit_status(err: KeyboardInterrupt) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aisite.build import build
 from aisite.errors import ContentError, Problems, UsageError, count, disk_full
+from aisite.interrupt import check
 from aisite.livereload import Handler, State
 from aisite.load import read_config
 from aisite.memory import remember, settle
@@ -129,6 +130,7 @@ def serve(
             yield_on_timeout=True,  # the first (empty) yield: the watcher is set up
             rust_timeout=200,
         ):
+            check()  # a SIGTERM lost in a finaliser (settle() runs the collector) still stops
             if not serving:  # said once a save is sure to be seen, not before
                 say(f"Serving {source.resolve()} at {base_url} (Ctrl-C to stop)")
                 serving = True
