@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aisite import memory
 from aisite.build import build
@@ -91,6 +92,27 @@ def _claim_renamed(site: Path) -> None:
     claims.write_text(claims.read_text().replace("id: restricted-2022", "id: restricted", 1))
 
 
+def _claims_edited(
+    site: Path, edit: Callable[[list[dict[str, object]]], None], bundle: str = CLAIMS
+) -> None:
+    claims = site / bundle / "claims.yaml"
+    entries = yaml.safe_load(claims.read_text())
+    edit(entries)
+    claims.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True))
+
+
+def _verdict(site: Path) -> None:
+    _claims_edited(site, lambda claims: claims[0].update(verdict="false"))
+
+
+def _claim_removed(site: Path) -> None:
+    _claims_edited(site, lambda claims: claims.pop())
+
+
+def _claimant(site: Path) -> None:
+    _claims_edited(site, lambda claims: claims[1].update(claimant="Some critics"))
+
+
 def _two_kinds(site: Path) -> None:
     _body(site, CLAIMS, "A sentence.")
     (site / "static" / "new.txt").write_text("a new file\n")
@@ -121,8 +143,30 @@ def _unquoted(site: Path) -> None:
 
 @pytest.mark.parametrize(
     "save",
-    [_retitle, _claim_renamed, _two_kinds, _template, _draft, _cut_short, _unquoted],
-    ids=["front matter", "new claim page", "new file", "page", "draft", "cut short", "unquoted"],
+    [
+        _retitle,
+        _claim_renamed,
+        _claim_removed,
+        _verdict,
+        _claimant,
+        _two_kinds,
+        _template,
+        _draft,
+        _cut_short,
+        _unquoted,
+    ],
+    ids=[
+        "front matter",
+        "claim renamed",
+        "claim removed",
+        "verdict",
+        "claimant",
+        "new file",
+        "page",
+        "draft",
+        "cut short",
+        "unquoted",
+    ],
 )
 def test_any_other_save_is_left_to_the_full_build(
     served: tuple[Path, Path], save: Callable[[Path], None]
@@ -192,3 +236,27 @@ def test_a_bug_in_the_quick_path_is_said_and_the_build_goes_on(
     said = capsys.readouterr().err
     assert "RuntimeError: a bug" in said
     assert "aisite: internal error in the quick path (a bug in aisite)" in said
+
+
+def test_a_reviewed_claims_article_is_written_as_the_full_build_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another article reuses one of its claims: the claim page lists that article among the
+    # claim's sightings, which the quick path takes from the last build.
+    site = copy_site(Path(__file__).parent / "sites" / "across", tmp_path / "site")
+    shutil.rmtree(site / "expected", ignore_errors=True)
+    monkeypatch.setattr(memory, "kept", memory.Memory())
+    out = tmp_path / "out"
+    build(Options(site), out)
+    bundle = "content/articles/cost-claims-first"
+    _body(site, bundle, "A sentence saved just now.")
+    _claims_edited(site, lambda claims: claims[0].update(summary="Edited just now."), bundle)
+    early = quick(Options(site), out)
+    assert early is not None and early.articles == (bundle,)
+    assert "articles/cost-claims-first/claims/fraction-of-cost/index.html" in early.files
+    wrote = {path: (out / path).read_bytes() for path in early.files}
+    build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")
+    for path, data in wrote.items():
+        assert data == (tmp_path / "cold" / path).read_bytes(), path
+    build(Options(site), out)
+    assert early.current(out) == early.pages

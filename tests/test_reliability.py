@@ -306,21 +306,20 @@ def test_a_stop_lost_in_a_finaliser_is_raised_again() -> None:
     # Python runs a signal's handler wherever the main thread is; in a finaliser the collector
     # calls, the Stopped it raises is printed and dropped ("Exception ignored"). A server
     # that lost its SIGTERM there went on serving (seen at 20,000 articles): interrupt.check
-    # raises it again, and serve's loop calls it after each rebuild and each idle tick.
+    # raises it again: serve's loop at each tick, a build before it writes, every command
+    # when it returns.
     import gc
 
     from aisite import interrupt
 
-    previous = {n: signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {n: signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     try:
         interrupt.install()
         interrupt.check()  # nothing asked for yet
 
         class Finalised:
             def __del__(self) -> None:
-                os.kill(os.getpid(), signal.SIGTERM)
-                for _ in range(1000):  # the handler runs between these instructions
-                    pass
+                signal.raise_signal(signal.SIGTERM)  # its handler runs here, at once
 
         cycle = Finalised()
         cycle.me = cycle  # type: ignore[attr-defined]
@@ -333,3 +332,34 @@ def test_a_stop_lost_in_a_finaliser_is_raised_again() -> None:
         interrupt.state.requested = None
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_stop_lost_during_a_command_still_ends_it_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # As if a SIGTERM had come while the site was read and its Stopped had been dropped in a
+    # finaliser: a build publishes nothing, and the command ends as a stopped one does.
+    from aisite import interrupt, load
+    from conftest import aisite
+
+    site = copy_site(Path(__file__).parent / "sites" / "basic", tmp_path / "site")
+    real = load.load_site
+
+    def lost(*args: object, **kwargs: object) -> object:
+        interrupt.state.requested = signal.SIGTERM
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "load_site", lost)
+    try:
+        where = ["--output", str(tmp_path / "out")] if command == "build" else []
+        result = aisite(command, "--source", str(site), *where)
+    finally:
+        interrupt.state.requested = None
+    assert result.returncode == 128 + signal.SIGTERM, result.stderr
+    expected = {
+        "build": "aisite: interrupted; the previous site was left as it was.",
+        "check": "aisite: interrupted.",
+    }[command]
+    assert result.stderr.splitlines()[-1] == expected
+    assert not (tmp_path / "out").exists()

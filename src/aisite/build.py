@@ -21,6 +21,7 @@ from aisite.cachedb import FOLDER
 from aisite.errors import ContentError, UsageError
 from aisite.inplace import Present, recover
 from aisite.integrity import STATS, SharedListing, unchanged
+from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
@@ -188,6 +189,7 @@ def _build(
             if not _as_published(plan, cache, claims_file):
                 problems.extend(verdict_changes(site, claims_file))
                 problems.raise_if_any()
+            check()  # a stop a finaliser dropped while rendering: nothing is published
             report.stats = write_site(
                 plan.outputs(), output, progress, cache, workers, present, published
             )

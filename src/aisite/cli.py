@@ -18,7 +18,7 @@ from aisite import __version__
 from aisite.cliargs import EXIT_BUG, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MAX_JOBS, parser
 from aisite.clicontent import cmd_import, cmd_new
 from aisite.errors import ContentError, UsageError, count, disk_full
-from aisite.interrupt import exit_status, install, interrupted_message
+from aisite.interrupt import check, exit_status, install, interrupted_message
 
 EXIT_PIPE = 128 + signal.SIGPIPE  # 141: the output's reader closed it
 
@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         status = COMMANDS[args.command](args)
+        check()  # a stop whose exception a finaliser dropped: still a stop
         sys.stdout.flush()  # here, where a reader that went away is answered (not at exit)
         return status
     except UsageError as err:

@@ -35,12 +35,24 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    state.requested = signum
+    signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as ever
+
+
 def install() -> None:
     """Make SIGTERM and SIGHUP unwind like Ctrl-C (finally blocks run, temporary folders go)."""
-    state.requested = None
+    state.published, state.requested = False, None  # a command starts with neither
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, _stop)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
+            signal.signal(signal.SIGINT, _interrupt)
+
+
+def handled() -> None:
+    """The stop asked for was acted on (a server stopping on Ctrl-C): not one to raise again."""
+    state.requested = None
 
 
 def check() -> None:

@@ -13,6 +13,7 @@ from aisite import memory, urls
 from aisite.bodies import BodyRef
 from aisite.build import build_now
 from aisite.bundlefiles import placed, with_pictures
+from aisite.claimmodel import ParsedClaim
 from aisite.content import Renderer, body_of
 from aisite.errors import ContentError, Problems
 from aisite.i18n import Strings
@@ -167,11 +168,20 @@ def _articles(
         for name in (f.name for f in fields(ArticleMeta) if f.name not in TEXT_AND_CLAIMS):
             if getattr(parsed, name) != getattr(before, name):
                 return None
+        if _standing(parsed.claims) != _standing(before.claims):
+            return None
         text = renderer.article(parsed, problems)
         if problems.items:
             return None  # the full build reports them
         edited[last.path] = Article.of(parsed, text, BodyRef(body_of(text)))
     return edited
+
+
+def _standing(claims: tuple[ParsedClaim, ...]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """What of an article's claims other pages and the full build's checks depend on."""
+    # Which claims there are (another article may reuse one), their verdicts (a change needs
+    # an `updates` entry, checked against claims.json), claimants and topics (pages of theirs).
+    return [(c.id, c.verdict.key, c.claimant.slug, tuple(t.slug for t in c.topics)) for c in claims]
 
 
 def _bytes(item: Output) -> bytes:

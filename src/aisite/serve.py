@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aisite.build import build
 from aisite.errors import ContentError, Problems, UsageError, count, disk_full
-from aisite.interrupt import check
+from aisite.interrupt import check, handled
 from aisite.livereload import Handler, State
 from aisite.load import read_config
 from aisite.memory import remember, settle
@@ -141,7 +141,7 @@ def serve(
             rebuild()
             settle()  # after the reload is published: not on the way to the page
     except KeyboardInterrupt:
-        pass
+        handled()  # the way a server stops: exit status 0
     finally:
         stop.set()
         state.stopping = True
