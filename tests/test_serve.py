@@ -213,9 +213,7 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
     # A save that changes only an article's Markdown text: its own pages are written and
     # published as a partial state before the site is built; then the complete state names
     # them as fresh (the build left them as they were), so a page reloads once either way.
-    index = starter / "content" / "articles" / "example-analysis" / "index.md"
-    text = index.read_text()
-    body = text.index("\n---\n", 4) + 5
+    index, text, body = example_article(starter)
     with serving(starter) as server, server.events() as states:
         first = states.next()["version"]
         assert isinstance(first, int)
@@ -240,6 +238,13 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
         r"Updated content/articles/example-analysis first \(1 file in \d+\.\d\d s\)\.",
         said,
     ), said
+
+
+def example_article(site: Path) -> tuple[Path, str, int]:
+    """The starter site's article: its index.md, its text, where its body starts."""
+    index = site / "content" / "articles" / "example-analysis" / "index.md"
+    text = index.read_text()
+    return index, text, text.index("\n---\n", 4) + 5
 
 
 def _complete(version: int) -> dict[str, object]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from test_serve import serving, starter  # noqa: F401  (the fixture)
+from test_serve import example_article, serving, starter  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ def test_open_pages_reload_once_per_save_the_saved_article_first(
     chromium: Any,
     starter: Path,  # noqa: F811
 ) -> None:
-    index = starter / "content" / "articles" / "example-analysis" / "index.md"
-    text = index.read_text()
-    body = text.index("\n---\n", 4) + 5
+    index, text, body = example_article(starter)
     with serving(starter) as server, server.events() as states:
         first = states.next()["version"]
         assert isinstance(first, int)
