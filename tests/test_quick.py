@@ -50,15 +50,17 @@ def _analysis(site: Path) -> None:
     claims.write_text(text.replace("is the start.", "is where it starts.", 1))
 
 
-@pytest.mark.parametrize("save", ["text", "claims", "both"])
-def test_an_edit_of_text_or_claims_writes_the_articles_files_as_the_full_build_does(
+@pytest.mark.parametrize("save", ["text", "claims", "both", "title"])
+def test_an_edit_of_index_or_claims_writes_the_articles_files_as_the_full_build_does(
     served: tuple[Path, Path], tmp_path: Path, save: str
 ) -> None:
     site, out = served
-    if save != "claims":
+    if save in ("text", "both"):
         _body(site, CLAIMS, "A sentence about chips, saved just now.")
-    if save != "text":
+    if save in ("claims", "both"):
         _analysis(site)
+    if save == "title":
+        _retitle(site)
     before = _files(out)
     early = quick(Options(site), out)
     assert early is not None
@@ -66,8 +68,10 @@ def test_an_edit_of_text_or_claims_writes_the_articles_files_as_the_full_build_d
     after = _files(out)
     changed = sorted(path for path in after if after[path] != before.get(path))
     assert changed == sorted(early.files) and "articles/chip-rules-explained/index.html" in changed
-    if save != "text":  # the claim's page shows its summary and analysis
+    if save != "text":  # the claim's page shows its summary and analysis, or the title
         assert "articles/chip-rules-explained/claims/restricted-2022/index.html" in changed
+    if save == "title":  # the article's share card shows its title
+        assert "articles/chip-rules-explained/card.png" in changed
     assert set(early.pages) >= {
         "/articles/chip-rules-explained/",
         "/articles/chip-rules-explained/index.html",
@@ -85,6 +89,16 @@ def test_an_edit_of_text_or_claims_writes_the_articles_files_as_the_full_build_d
 def _retitle(site: Path) -> None:
     index = site / CLAIMS / "index.md"
     index.write_text(index.read_text().replace("title: ", "title: Retitled, ", 1))
+
+
+def _redated(site: Path) -> None:
+    index = site / CLAIMS / "index.md"
+    index.write_text(index.read_text().replace("date: 2025-08-01T", "date: 2025-08-02T", 1))
+
+
+def _drafted(site: Path) -> None:
+    index = site / CLAIMS / "index.md"
+    index.write_text(index.read_text().replace("\n---\n", "\ndraft: true\n---\n", 1))
 
 
 def _claim_renamed(site: Path) -> None:
@@ -144,7 +158,8 @@ def _unquoted(site: Path) -> None:
 @pytest.mark.parametrize(
     "save",
     [
-        _retitle,
+        _redated,
+        _drafted,
         _claim_renamed,
         _claim_removed,
         _verdict,
@@ -156,7 +171,8 @@ def _unquoted(site: Path) -> None:
         _unquoted,
     ],
     ids=[
-        "front matter",
+        "date",
+        "made a draft",
         "claim renamed",
         "claim removed",
         "verdict",

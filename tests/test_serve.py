@@ -190,9 +190,9 @@ def test_each_rebuild_publishes_one_state_built_failed_or_unchanged(starter: Pat
     with serving(starter) as server, server.events() as states:
         first = states.next()["version"]
         assert isinstance(first, int)
-        index.write_text(text.replace("title: ", "title: Saved just now, ", 1))
+        index.write_text(text.replace("date: 2025-01-15T", "date: 2025-01-16T", 1))  # moved
         assert states.next() == _complete(first + 1)
-        assert "Saved just now" in server.get("articles/example-analysis/")[1]
+        assert 'datetime="2025-01-16' in server.get("articles/example-analysis/")[1]
         (starter / "content" / "Thumbs.db").write_bytes(b"not an input: nothing to build")
         assert states.next() == _complete(first + 2)
         index.write_text("no front matter\n")
@@ -200,7 +200,7 @@ def test_each_rebuild_publishes_one_state_built_failed_or_unchanged(starter: Pat
         assert failed["version"] == first + 3 and failed["problems"] != []
         index.write_text(text)
         assert states.next() == _complete(first + 4)
-        assert "Saved just now" not in server.get("articles/example-analysis/")[1]
+        assert 'datetime="2025-01-16' not in server.get("articles/example-analysis/")[1]
         time.sleep(0.5)  # a second publish of the same rebuild would come at once
         assert server.state()["version"] == first + 4
     said = "".join(server.lines)
@@ -228,9 +228,9 @@ def test_a_saved_text_reloads_its_own_pages_first(starter: Path) -> None:
         assert "A sentence saved just now." in page
         assert complete == {**_complete(first + 2), "fresh": partial["partial"], "after": first + 1}
         assert "A sentence saved just now." in server.get("articles/example-analysis/")[1]
-        index.write_text(text.replace("title: ", "title: Retitled, ", 1))
-        assert states.next() == _complete(first + 3)  # front matter: the whole build at once
-        index.write_text(text)  # the first title back, and the text without the sentence
+        index.write_text(text.replace("date: 2025-01-15T", "date: 2025-01-16T", 1))
+        assert states.next() == _complete(first + 3)  # a date moves it: the whole build at once
+        index.write_text(text)  # the first date back, and the text without the sentence
         assert states.next() == _complete(first + 4)
         assert "A sentence saved just now." not in server.get("articles/example-analysis/")[1]
     said = "".join(server.lines)

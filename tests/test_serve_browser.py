@@ -38,11 +38,11 @@ def test_open_pages_reload_once_per_save_the_saved_article_first(
         assert loads == {"article": [0], "home": [0]}
         assert "A sentence saved just now." in pages["article"].content()
 
-        index.write_text(text.replace("title: ", "title: Retitled, ", 1))
-        assert not states.next()["partial"]  # front matter: one state, every page reloads
+        index.write_text(text.replace("date: 2025-01-15T", "date: 2025-01-16T", 1))
+        assert not states.next()["partial"]  # a date moves it: one state, every page reloads
         pages["article"].wait_for_timeout(1500)
         assert loads == {"article": [0, 1], "home": [0, 1]}
-        assert "Retitled, " in pages["home"].content()
+        assert 'datetime="2025-01-16' in pages["home"].content()
         context.close()
 
 

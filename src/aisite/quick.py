@@ -1,4 +1,4 @@
-"""Serve's quick path: after a save of articles' text or claims alone, their own files first."""
+"""Serve's quick path: after a save of articles' index.md or claims.yaml, their own files first."""
 
 from __future__ import annotations
 
@@ -27,9 +27,27 @@ from aisite.registry import UNITS
 from aisite.render import SitePlan
 from aisite.theme import builtin_theme
 
-# The fields a save may change for the quick path to apply (with the text and the claims):
-# every other field of an article comes from its front matter or its other files.
-TEXT_AND_CLAIMS = frozenset({"fingerprint", "meta_fingerprint", "claims_updated"})
+# The fields of an article a save may change for the quick path to apply: what its own pages
+# show of it. The others (its place: slug, date, draft, aliases; its files) decide which
+# pages there are and in what order, and must be as the last build had them.
+SHOWN = frozenset(
+    {
+        "fingerprint",
+        "meta_fingerprint",
+        "claims_updated",
+        "title",
+        "updated",
+        "summary",
+        "authors",
+        "tags",
+        "source",
+        "corrections",
+        "image",
+        "image_alt",
+        "image_line",
+        "extra",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +78,9 @@ class Quick:
 
 
 def quick(options: Options, output: Path) -> Quick | None:
-    """Write the changed files of articles whose text or claims alone changed; else None."""
-    # Not their front matter or other files, nor any other input: the full build that
-    # follows checks and writes the rest.
+    """Write the changed files of articles whose own files alone changed; else None."""
+    # Their index.md and claims.yaml, not where they stand (date, draft, claims' verdicts)
+    # nor any other input: the full build that follows checks and writes the rest.
     started = time.perf_counter()
     model = memory.last_model()
     folder = os.path.realpath(output)
@@ -145,7 +163,7 @@ def _changed_bundles(before: Walk, after: Walk, source: Path) -> list[Path] | No
 def _articles(
     site: Site, walk: Walk, source: Path, bundles: list[Path]
 ) -> dict[str, Article] | None:
-    """The edited articles as a full build makes them; None if more than text or claims changed."""
+    """The edited articles as a full build makes them; None if more than what they show changed."""
     # Also None when one has a problem, or is not on the site (a draft left out, the future).
     problems = Problems()
     reader = Reader(source, problems, walk)
@@ -165,7 +183,7 @@ def _articles(
         if parsed is None:
             return None
         parsed = placed(parsed, entry, walk.folders[entry])
-        for name in (f.name for f in fields(ArticleMeta) if f.name not in TEXT_AND_CLAIMS):
+        for name in (f.name for f in fields(ArticleMeta) if f.name not in SHOWN):
             if getattr(parsed, name) != getattr(before, name):
                 return None
         if _standing(parsed.claims) != _standing(before.claims):
