@@ -138,7 +138,8 @@ def _build(
     listed: SharedListing | None = None
     try:
         listed = SharedListing(output, workers) if share else None
-        walk = walk or input_walk(options.source, builtin_theme())
+        if walk is None:
+            walk = input_walk(options.source, builtin_theme())
         inputs = input_signature(options, walk)
         signature = digest(inputs, output_identity(output))
         assert options.now is not None

@@ -168,6 +168,12 @@ def _articles(
     return result
 
 
+def last_loaded() -> dict[str, ParsedArticle]:
+    """A server's: each article as the last load placed it, by its index.md's path."""
+    loaded = memory.table("loaded") or {}
+    return {done.path: done for _, _, done in loaded.values()}
+
+
 def parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
     """An article bundle's index.md and claims.yaml, parsed and fingerprinted."""
     index = entry / "index.md"

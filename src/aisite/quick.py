@@ -17,7 +17,7 @@ from aisite.claimmodel import ParsedClaim
 from aisite.content import Renderer, body_of
 from aisite.errors import ContentError, Problems
 from aisite.i18n import Strings
-from aisite.load import parse_bundle
+from aisite.load import last_loaded, parse_bundle
 from aisite.model import Article, ArticleMeta, Site
 from aisite.options import Options
 from aisite.outputcheck import check_paths
@@ -169,8 +169,7 @@ def _articles(
     reader = Reader(source, problems, walk)
     config = site.config
     published = {a.path: a for a in site.articles}
-    loaded = memory.table("loaded") or {}
-    parsed_before = {done.path: done for _, _, done in loaded.values()}  # load.py's rows
+    parsed_before = last_loaded()
     renderer = Renderer(Strings(config.language), config.embeds)
     edited: dict[str, Article] = {}
     for entry in bundles:
