@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from aisite.pngfile import palette_png
 from aisite.theme import builtin_theme
 
 WIDTH, HEIGHT = 1200, 630
@@ -26,13 +27,12 @@ def load_font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_files()[bold]), size)
 
 
-def png_bytes(image: Image.Image, level: int = 6) -> bytes:
-    """The image as PNG, the same bytes for the same pixels."""
+def png_bytes(image: Image.Image) -> bytes:
+    """The image as PNG, the same bytes for the same pixels (a card with a cover photo)."""
     out = BytesIO()
     # No text chunks, no time: the same bytes every time. zlib level 6 instead of `optimize`
-    # (level 9 with filter search): 7 times faster for files 5 % larger. A palette card at
-    # level 3: half the time of level 6 for files a quarter larger (26 KiB, RGB was 42 KiB).
-    image.save(out, "PNG", compress_level=level)
+    # (level 9 with filter search): 7 times faster for files 5 % larger.
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -69,8 +69,8 @@ Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
 class Canvas:
     """A card drawn as palette indices, in bands of one background and one text colour each.
 
-    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one under 2 ms, and a site draws a
-    card for every article and claim. Text keeps its antialiasing: each band's palette holds
+    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one about 1 ms (pngfile.py), and a
+    site draws a card for every article and claim. Text keeps its antialiasing: each band's palette holds
     LEVELS blends from its background to its text colour, indexed by the glyph's coverage.
     """
 
@@ -99,13 +99,8 @@ class Canvas:
     ) -> None:
         """Rows top..bottom: `ink` text on `background`; each block is lines, bold, size, x, y.
         `shared`: a band many cards repeat (a verdict, the site's name), drawn once a process."""
-        back, fore = _rgb(background), _rgb(ink)
         first = len(self.palette) // 3
-        steps = self.LEVELS - 1
-        for level in range(self.LEVELS):
-            self.palette += (
-                round(b + (f - b) * level / steps) for b, f in zip(back, fore, strict=True)
-            )
+        self.palette += _blend(background, ink)
         key = tuple((tuple(lines), bold, size, x, y) for lines, bold, size, x, y in blocks)
         band = (
             _band(top, bottom, key, first) if shared else _band.__wrapped__(top, bottom, key, first)
@@ -114,8 +109,19 @@ class Canvas:
 
     def png(self) -> bytes:
         """The card as a palette PNG."""
-        self.index.putpalette(self.palette)  # the indices become a palette image, in place
-        return png_bytes(self.index, 3)
+        return palette_png(self.index.tobytes(), WIDTH, HEIGHT, bytes(self.palette))
+
+
+@lru_cache(maxsize=64)
+def _blend(background: str, ink: str) -> tuple[int, ...]:
+    """Canvas.LEVELS palette entries (red, green, blue each) from `background` to `ink`."""
+    back, fore = _rgb(background), _rgb(ink)
+    steps = Canvas.LEVELS - 1
+    return tuple(
+        round(b + (f - b) * level / steps)
+        for level in range(Canvas.LEVELS)
+        for b, f in zip(back, fore, strict=True)
+    )
 
 
 BandKey = tuple[tuple[tuple[str, ...], bool, int, int, int], ...]

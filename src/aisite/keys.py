@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from importlib import metadata
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def _versions() -> bytes:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
+    # Share cards are compressed by Python's zlib (pngfile.py): its version changes their bytes.
+    found.append(f"zlib={zlib.ZLIB_RUNTIME_VERSION}")
     # aisite's own code too, so that an edited checkout never reuses what older code made.
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):

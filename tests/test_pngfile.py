@@ -1,0 +1,100 @@
+"""The palette PNG writer: files any decoder reads back as exactly the pixels and palette given."""
+
+from __future__ import annotations
+
+import random
+import struct
+import zlib
+from io import BytesIO
+
+import pytest
+from PIL import Image
+
+from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim
+from aisite.pngfile import RUN, SIGNATURE, palette_png
+
+pytestmark = pytest.mark.unit
+
+
+def chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    """Each chunk's type and data, after checking its CRC and that nothing trails the last."""
+    assert png.startswith(SIGNATURE)
+    found, at = [], len(SIGNATURE)
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", png[at + 8 + length : at + 12 + length])
+        assert crc == zlib.crc32(kind + data), f"bad CRC in {kind!r}"
+        found.append((kind, data))
+        at += 12 + length
+    assert at == len(png)
+    return found
+
+
+def image(rng: random.Random, width: int, height: int) -> bytes:
+    """Rows of every kind a card has: long runs of one row, short ones, rows seen once."""
+    rows: list[bytes] = []
+    while len(rows) < height:
+        kind = rng.choice(["flat", "striped", "noise"])
+        if kind == "flat":
+            row = bytes([rng.randrange(6)]) * width
+        elif kind == "striped":
+            row = bytes(rng.randrange(6) if x % 7 < 2 else 0 for x in range(width))
+        else:
+            row = bytes(rng.randrange(40) for _ in range(width))
+        rows += [row] * rng.choice([1, 2, RUN - 1, RUN, RUN + 1, 40])
+    return b"".join(rows[:height])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_decoder_reads_back_the_pixels_and_palette(seed: int) -> None:
+    rng = random.Random(seed)
+    width, height = rng.choice([(1, 1), (3, 50), (1200, 630), (97, 13)])
+    pixels = image(rng, width, height)
+    palette = bytes(rng.randrange(256) for _ in range(3 * 40))
+    png = palette_png(pixels, width, height, palette)
+    found = chunks(png)
+    assert [kind for kind, _ in found] == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]
+    assert found[0][1] == struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    assert found[1][1] == palette
+    # zlib checks the stream's Adler-32; each row is its filter byte (none) and its indices.
+    rows = zlib.decompress(found[2][1])
+    assert rows == b"".join(b"\0" + pixels[y * width : (y + 1) * width] for y in range(height))
+    with Image.open(BytesIO(png)) as decoded:
+        assert (decoded.size, decoded.mode) == ((width, height), "P")
+        assert decoded.tobytes() == pixels
+        assert bytes(decoded.getpalette() or []) == palette
+    assert palette_png(pixels, width, height, palette) == png  # the same bytes every time
+
+
+def test_cards_decode_to_what_pillow_would_have_written() -> None:
+    """A card's pixels, as Pillow's own PNG encoder writes the same palette image."""
+    from aisite import canvas
+
+    drawn: list[canvas.Canvas] = []
+    real = canvas.Canvas.png
+
+    def keep(self: canvas.Canvas) -> bytes:
+        drawn.append(self)
+        return real(self)
+
+    canvas.Canvas.png = keep  # type: ignore[method-assign]
+    try:
+        made = [
+            draw_claim(ClaimCard("False", "#b00", "A quote " * 12, "A. Minister", "Desk")),
+            draw_article(ArticleCard("A title that wraps over more than one line " * 2, "D", None)),
+        ]
+    finally:
+        canvas.Canvas.png = real  # type: ignore[method-assign]
+    for png, card in zip(made, drawn, strict=True):
+        expected = card.index.copy()
+        expected.putpalette(card.palette)
+        with Image.open(BytesIO(png)) as decoded:
+            assert decoded.convert("RGB").tobytes() == expected.convert("RGB").tobytes()
+
+
+def test_wrong_sizes_are_refused() -> None:
+    with pytest.raises(ValueError):
+        palette_png(b"\0" * 5, 2, 3, b"\0\0\0")
+    with pytest.raises(ValueError):
+        palette_png(b"\0" * 6, 2, 3, b"\0\0")
