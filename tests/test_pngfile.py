@@ -10,6 +10,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from aisite import pngfile
 from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim
 from aisite.pngfile import RUN, SIGNATURE, palette_png
 
@@ -64,11 +65,12 @@ def test_a_decoder_reads_back_the_pixels_and_palette(seed: int) -> None:
         assert (decoded.size, decoded.mode) == ((width, height), "P")
         assert decoded.tobytes() == pixels
         assert bytes(decoded.getpalette() or []) == palette
-    assert palette_png(pixels, width, height, palette) == png  # the same bytes every time
+    pngfile._run.cache_clear()  # the same bytes from a process that compressed no run yet
+    assert palette_png(pixels, width, height, palette) == png
 
 
-def test_cards_decode_to_what_pillow_would_have_written() -> None:
-    """A card's pixels, as Pillow's own PNG encoder writes the same palette image."""
+def test_cards_show_their_canvas_and_share_their_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card decodes to its canvas's colours; a second card reuses the first one's runs."""
     from aisite import canvas
 
     drawn: list[canvas.Canvas] = []
@@ -78,14 +80,14 @@ def test_cards_decode_to_what_pillow_would_have_written() -> None:
         drawn.append(self)
         return real(self)
 
-    canvas.Canvas.png = keep  # type: ignore[method-assign]
-    try:
-        made = [
-            draw_claim(ClaimCard("False", "#b00", "A quote " * 12, "A. Minister", "Desk")),
-            draw_article(ArticleCard("A title that wraps over more than one line " * 2, "D", None)),
-        ]
-    finally:
-        canvas.Canvas.png = real  # type: ignore[method-assign]
+    monkeypatch.setattr(canvas.Canvas, "png", keep)
+    pngfile._run.cache_clear()
+    made = [
+        draw_claim(ClaimCard("False", "#b00", "A quote " * 12, "A. Minister", "Desk")),
+        draw_claim(ClaimCard("False", "#b00", "Another quote " * 9, "A. Minister", "Desk")),
+        draw_article(ArticleCard("A title that wraps over more than one line " * 2, "D", None)),
+    ]
+    assert pngfile._run.cache_info().hits > 0  # the space around the text: compressed once
     for png, card in zip(made, drawn, strict=True):
         expected = card.index.copy()
         expected.putpalette(card.palette)
@@ -93,8 +95,21 @@ def test_cards_decode_to_what_pillow_would_have_written() -> None:
             assert decoded.convert("RGB").tobytes() == expected.convert("RGB").tobytes()
 
 
+@pytest.mark.parametrize("length", [0, 1, 65520, 65521, 65522, 131042, 200_000])
+def test_checksums_of_parts_combine_as_of_the_whole(length: int) -> None:
+    rng = random.Random(length)
+    first = bytes(rng.randrange(256) for _ in range(1000))
+    second = bytes(rng.randrange(256) for _ in range(length))
+    combined = pngfile._combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert combined == zlib.adler32(first + second)
+
+
 def test_wrong_sizes_are_refused() -> None:
-    with pytest.raises(ValueError):
-        palette_png(b"\0" * 5, 2, 3, b"\0\0\0")
-    with pytest.raises(ValueError):
-        palette_png(b"\0" * 6, 2, 3, b"\0\0")
+    for pixels, width, height, palette in [
+        (b"\0" * 5, 2, 3, b"\0\0\0"),
+        (b"\0" * 6, 2, 3, b"\0\0"),
+        (b"", 0, 0, b"\0\0\0"),
+        (b"\0" * 3, 3, 1, b"\0" * 771),
+    ]:
+        with pytest.raises(ValueError):
+            palette_png(pixels, width, height, palette)

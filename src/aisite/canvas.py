@@ -69,9 +69,10 @@ Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
 class Canvas:
     """A card drawn as palette indices, in bands of one background and one text colour each.
 
-    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one about 1 ms (pngfile.py), and a
-    site draws a card for every article and claim. Text keeps its antialiasing: each band's palette holds
-    LEVELS blends from its background to its text colour, indexed by the glyph's coverage.
+    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one about 1 ms (pngfile.py),
+    and a site draws a card for every article and claim. Text keeps its antialiasing: each
+    band's palette holds LEVELS blends from its background to its text colour, indexed by
+    the glyph's coverage.
     """
 
     LEVELS = 32

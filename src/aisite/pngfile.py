@@ -1,4 +1,4 @@
-"""Palette PNG files written from their rows: long runs of a repeated row compressed once a process."""
+"""Palette PNG files written from their rows; a long run of one row is compressed once a process."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ _ADLER = 65521
 
 
 def palette_png(pixels: bytes, width: int, height: int, palette: bytes) -> bytes:
-    """An 8-bit palette PNG of `pixels` (one palette index a byte, row after row), unfiltered.
+    """An 8-bit palette PNG of `pixels` (one palette index a byte, row after row, each index
+    below the palette's length: not checked, a card's canvas makes both), unfiltered.
 
     A share card is mostly rows repeated many times (the space between and around lines of
     text): such a run is compressed on its own, once a process, and its deflate blocks are put
     in the stream as they are; only the other rows go through zlib for each image. The bytes
     depend only on the pixels, the palette and zlib's version."""
-    if len(pixels) != width * height or not 0 < len(palette) <= 768 or len(palette) % 3:
+    sizes = 0 < width < 2**31 and 0 < height < 2**31 and len(pixels) == width * height
+    if not sizes or not 0 < len(palette) <= 768 or len(palette) % 3:
         raise ValueError("pixels or palette of the wrong size")
     parts: list[bytes] = []
     adler = 1
@@ -79,8 +81,7 @@ def _run(line: bytes, count: int) -> tuple[bytes, int, int]:
 
 
 def _combine(first: int, second: int, length: int) -> int:
-    """The Adler-32 of two byte strings one after the other, from each one's (zlib's
-    adler32_combine, which Python does not offer); `length`: the second string's."""
+    """Adler-32 of a+b from adler32(a), adler32(b) and len(b) (zlib's adler32_combine)."""
     rem = length % _ADLER
     low = first & 0xFFFF
     high = (rem * low) % _ADLER
@@ -90,4 +91,5 @@ def _combine(first: int, second: int, length: int) -> int:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: length, type, data, CRC."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
