@@ -72,7 +72,7 @@ def test_build_reports_every_broken_template(
     monkeypatch.setattr(write, "PARALLEL_MIN", 1)
     pools = _watch_pools(monkeypatch, tmp_path)
     build = aisite("build", "-j", jobs, "--source", str(site))
-    assert pools == ([2] if jobs == "2" else [])
+    assert pools == ([2, 2] if jobs == "2" else [])  # the site's pool, then its search index's
     check = aisite("check", "--source", str(site))
     assert build.returncode == check.returncode == 1
     lines = build.stderr.splitlines()
@@ -83,6 +83,29 @@ def test_build_reports_every_broken_template(
     ]
     assert lines[-1] == "aisite: 2 problems found; the output folder was left as it was."
     assert check.stderr.splitlines()[:2] == lines[:2]
+    assert not (site / "site").exists()
+
+
+def test_a_broken_template_and_a_menu_link_to_nowhere_are_reported_together(
+    tmp_path: Path,
+) -> None:
+    """The menu is checked once the search index is planned, after the pages are rendered
+    (written to a folder no one sees): the problems of both come out at once."""
+    site = make_site(tmp_path / "s")
+    (site / "content" / "site.yaml").write_text(
+        SITE_YAML + "menu:\n  - {title: Gone, url: gone/}\n"
+    )
+    (site / "templates").mkdir()
+    broken = '{% extends "base.html" %}{% block main %}{{ nope.x }}{% endblock %}\n'
+    (site / "templates" / "404.html").write_text(broken)
+    build = run_aisite("build", "--source", str(site))
+    assert build.returncode == 1
+    assert build.stderr.splitlines() == [
+        "content/site.yaml:4: menu links to 'gone/', which the site does not have"
+        " (a path such as 'about/'; the build writes no page there)",
+        "templates/404.html:1: template error: 'nope' is undefined (rendering 404.html)",
+        "aisite: 2 problems found; the output folder was left as it was.",
+    ]
     assert not (site / "site").exists()
 
 

@@ -311,15 +311,49 @@ def test_parallel_output_equals_serial_and_comes_from_worker_processes(
     )
     assert two.returncode == 0, two.stderr
     assert tree(serial) == tree(parallel)
-    # Two pools (Markdown, then writing) of two workers each: four distinct processes, none of
-    # them this one, made every article and every file (all but the folder's marker); a fifth
-    # made the search index meanwhile.
-    assert sizes == [2, 2]
+    # Three pools (Markdown, then writing the site, then its search index once a worker has
+    # made it meanwhile) of two workers each: six distinct processes, none of them this one,
+    # made every article and every file (all but the folder's marker); a seventh indexed.
+    assert sizes == [2, 2, 2]
     workers = _pids(logs / "started.log")
-    assert len(set(workers)) == 5 and os.getpid() not in workers
+    assert len(set(workers)) == 7 and os.getpid() not in workers
     tasks = _pids(logs / "tasks.log")
     assert set(tasks) <= set(workers)
     assert len(tasks) == articles + len(tree(parallel)) - 1
+
+
+def test_the_site_is_written_while_its_search_index_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writers start before the build waits for the search index's worker; the index's
+    files are planned and written after (a build used to wait for the index, then write)."""
+    from aisite import search
+
+    events: list[str] = []
+    real_folders = search.Indexing.folders
+
+    def folders(self: search.Indexing) -> dict[str, Path]:
+        events.append("search index taken")
+        return real_folders(self)
+
+    monkeypatch.setattr(write, "PARALLEL_MIN", 1)
+    sizes = _watch_pools(monkeypatch, tmp_path)
+    real_map = write.fork_map
+
+    def pool(*args: Any, **kwargs: Any) -> Any:
+        events.append(f"{len(sizes)}: writers")
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(write, "fork_map", pool)
+    monkeypatch.setattr(search.Indexing, "folders", folders)
+    site = copy_site(BASIC, tmp_path / "site")
+    out = tmp_path / "out"
+    assert aisite("build", "-j", "2", "--source", str(site), "--output", str(out)).returncode == 0
+    assert events == ["0: writers", "search index taken", "1: writers"]
+    assert any(out.glob("pagefind/*/pagefind-entry.json"))  # the index was written too
+    cold = tmp_path / "cold"
+    assert aisite("build", "-j", "1", "--source", str(site), "--output", str(cold)).returncode == 0
+    assert tree(out) == tree(cold)
 
 
 def test_nothing_changed_is_decided_without_rebuilding(tmp_path: Path) -> None:

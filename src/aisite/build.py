@@ -191,8 +191,16 @@ def _build(
                 problems.extend(verdict_changes(site, claims_file))
                 problems.raise_if_any()
             check()  # a stop a finaliser dropped while rendering: nothing is published
+            # The search index last: the archive is written while a worker indexes it.
             report.stats = write_site(
-                plan.outputs(), output, progress, cache, workers, present, published
+                plan.outputs("first"),
+                output,
+                progress,
+                cache,
+                workers,
+                present,
+                published,
+                last=lambda: plan.outputs("last"),
             )
         finally:
             stop_indexing(plan)

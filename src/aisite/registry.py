@@ -24,7 +24,7 @@ OUTPUTS: tuple[tuple[str, Producer], ...] = (
     ("claim-feeds", feeds.claim_feed_files),
     # After every page: its sitemap lists the pages the producers above planned.
     ("data", datafiles.data_files),
-    # Last: a worker makes the search index while the outputs above are planned.
+    # Last: a worker makes the search index while the outputs above are planned and written.
     ("search-index", search.search_files),
 )
 # The per-article units among them: an article's own outputs (serve's quick path plans these).

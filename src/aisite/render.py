@@ -56,6 +56,7 @@ class SitePlan:
         self.theme = Theme(site_root, self.strings)
         self.assets: tuple[Asset, ...] = theme_assets(self.theme, self.config)
         self.sitemap: list[tuple[str, str]] = []
+        self._paths: set[str] = set()  # every path outputs() planned so far
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
         self.menu = menu(site, self.strings)
@@ -67,16 +68,21 @@ class SitePlan:
             *(p.fingerprint for p in site.pages),
         )
 
-    def outputs(self) -> Iterator[Output]:
-        """Every file of the site, in a stable order: each registered producer's in turn."""
-        self.sitemap.clear()
-        paths = set()
-        for _, produce in OUTPUTS:
+    def outputs(self, part: str = "all") -> Iterator[Output]:
+        """Every file of the site, in a stable order: each registered producer's in turn.
+        `part` "first": all but the last producer (the search index, which a worker may still
+        be making); "last": that one's, then the menu is checked (as after "all")."""
+        if part != "last":
+            self.sitemap.clear()
+            self._paths = set()
+        producers = OUTPUTS[:-1] if part == "first" else OUTPUTS[-1:] if part == "last" else OUTPUTS
+        for _, produce in producers:
             for item in produce(self):
                 output = self.page(item) if isinstance(item, PageSpec) else item
-                paths.add(output.path)
+                self._paths.add(output.path)
                 yield output
-        check_menu(self.config, paths)
+        if part != "first":
+            check_menu(self.config, self._paths)
 
     def asset_url(self, role: str) -> str:
         """The published path of a theme asset by role (stylesheet, script, favicon)."""

@@ -115,18 +115,31 @@ def _plan(
     outputs: Iterable[Output],
     present: dict[str, tuple[int, int]],
     known: dict[str, tuple[str, int, int]],
-) -> tuple[list[Output], list[Made]]:
-    """The planned outputs, and those published already from the same inputs and untouched
-    since (a rebuild leaves them). Checked as they come: the last producer waits for the search
-    index, and the archive's outputs are checked meanwhile."""
-    planned: list[Output] = []
+    planned: list[Output],
+) -> list[Made]:
+    """Add the outputs to `planned`; those published already from the same inputs and
+    untouched since (a rebuild leaves them). Checked as they come."""
     found: list[Made] = []
     for item in outputs:
         entry = known.get(item.path)
         if entry and item.key and entry[0] == item.key and present.get(item.path) == entry[1:]:
             found.append((len(planned), True, entry[1], entry[2], []))
         planned.append(item)
-    return planned, found
+    return found
+
+
+def _making(
+    kept: list[Made], start: int, planned: list[Output], cache: Cache | None, workers: int
+) -> Iterable[Made]:
+    """Make planned[start:] but the kept ones: across forked workers when there are many."""
+    left = {index for index, *_ in kept}
+    todo = [index for index in range(start, len(planned)) if index not in left]
+    fresh = sum(
+        1 for i in todo if not (planned[i].key and cache and planned[i].path in cache.outputs)
+    )
+    if workers > 1 and fresh >= PARALLEL_MIN and can_fork():
+        return fork_map(lambda k: _make(todo[k]), len(todo), workers, 32, ordered=False)
+    return map(_make, todo)
 
 
 def _folder(folder: Path) -> None:
@@ -159,12 +172,14 @@ def write_site(
     workers: int = 1,
     present: Present | None = None,
     published: Callable[[], None] | None = None,
+    last: Callable[[], Iterable[Output]] | None = None,
 ) -> Stats:
     """Write every output: a first build into a fresh folder swapped in for `output`; a rebuild
     into a staging folder of the changed files, then put in place (inplace.apply). The caller
     holds the output's lock, has run inplace.recover and calls gc.unfreeze() when it is done
     with the plan (build.py does all three). `published` is called once the files are in
-    place."""
+    place. `last`: outputs planned once the others are made (the search index, which a worker
+    makes meanwhile); nothing is published before they are planned, checked and made too."""
     global _job
     in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
@@ -173,8 +188,10 @@ def write_site(
         present = Present(output, early=False)
     listed = present.get() if in_place else {}
     present.cancel()
+    known = cache.outputs if in_place and cache else {}
+    planned: list[Output] = []
     with plan_held():
-        planned, kept = _plan(outputs, listed, cache.outputs if in_place and cache else {})
+        kept = _plan(outputs, listed, known, planned)
     check_paths(planned)
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
@@ -190,18 +207,20 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        left = {index for index, *_ in kept}
-        todo = [index for index in range(len(planned)) if index not in left]
-        fresh = sum(
-            1 for i in todo if not (planned[i].key and cache and planned[i].path in cache.outputs)
-        )
-        if workers > 1 and fresh >= PARALLEL_MIN and can_fork():
-            made: Iterable[Made] = fork_map(
-                lambda k: _make(todo[k]), len(todo), workers, 32, ordered=False
-            )
-        else:
-            made = map(_make, todo)
+        made = _making(kept, 0, planned, cache, workers)
         results = list(_collect(chain(kept, made), planned, progress))
+        if last is not None:
+            # Workers forked above saw the list as it was; those forked below see it whole.
+            start = len(planned)
+            try:
+                with plan_held():
+                    kept = _plan(last(), listed, known, planned)
+                check_paths(planned)
+            except ContentError as err:  # reported with what the others found, all at once
+                found = [p for *_, got in results for p in got]
+                raise ContentError([*found, *err.problems]) from None
+            made = _making(kept, start, planned, cache, workers)
+            results += _collect(chain(kept, made), planned, progress, start)
         problems = [p for *_, found in results for p in found]
         if problems:
             raise ContentError(problems)
@@ -249,9 +268,12 @@ def write_site(
 
 
 def _collect(
-    results: Iterable[Made], planned: list[Output], progress: Callable[[int, int], None] | None
+    results: Iterable[Made],
+    planned: list[Output],
+    progress: Callable[[int, int], None] | None,
+    start: int = 0,
 ) -> Iterator[Made]:
-    for done, result in enumerate(results, 1):
+    for done, result in enumerate(results, start + 1):
         if progress:
             progress(done, len(planned))
         yield result
