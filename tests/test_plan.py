@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -91,6 +92,22 @@ def site() -> Site:
 
 def planned(site: Site, root: Path) -> dict[str, str | None]:
     return {o.path: o.key for o in SitePlan(site, root).outputs()}
+
+
+def test_the_plan_in_two_parts_is_the_plan_whole(site: Site, tmp_path: Path) -> None:
+    """A build plans all but the search index, then the index ("first", "last"): the same
+    outputs, keys and sitemap as one pass; "last" alone is refused."""
+    site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=True))
+    whole = SitePlan(site, tmp_path)
+    one = [(o.path, o.key) for o in whole.outputs()]
+    parts = SitePlan(site, tmp_path)
+    first = [(o.path, o.key) for o in parts.outputs("first")]
+    last = [(o.path, o.key) for o in parts.outputs("last")]
+    assert first + last == one and any(path.startswith("pagefind/") for path, _ in last)
+    assert not any(path.startswith("pagefind/") for path, _ in first)
+    assert parts.sitemap == whole.sitemap
+    with pytest.raises(AssertionError, match="follows"):
+        list(SitePlan(site, tmp_path).outputs("last"))
 
 
 def test_the_plan_has_every_kind_of_output_once(site: Site, tmp_path: Path) -> None:

@@ -32,9 +32,14 @@ def check(options: Options, against: Path | None = None) -> Site:
     from aisite.render import SitePlan
 
     site = load_only(options)
-    outputs = list(SitePlan(site, options.source).outputs())
-    check_paths(outputs)
+    plan = SitePlan(site, options.source)
+    outputs = list(plan.outputs("first"))
     problems = Problems()
+    try:
+        outputs += plan.outputs("last")  # then the menu is checked
+    except ContentError as err:  # reported with the pages' problems, as a build does
+        problems.extend(err.problems)
+    check_paths(outputs)
     if against is not None:
         problems.extend(verdict_changes(site, against, usage=True))
     else:

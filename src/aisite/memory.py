@@ -1,9 +1,12 @@
 """What a long-running process (`aisite serve`) keeps between its builds: decoded cache entries,
-the listing and recorded outputs of an output folder that only it writes, the last good model."""
+the listing and recorded outputs of an output folder that only it writes, the last good model;
+and what any build holds to its end, kept out of the cycle collector's way."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -123,3 +126,23 @@ def settle() -> None:
     gc.unfreeze()  # a build that stopped early (nothing changed, a failure) left it frozen
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Make what the build holds to its end (the model, the plan) without the cycle collector,
+    then exempt it from collections (gc.freeze; the build unfreezes when it ends).
+
+    Millions of small objects without cycles: every full collection walked them all (the
+    model: 1.5 s of a 7.5 s edit at 5,000 articles; the plan: 0.7 s of a 4.5 s one). They are
+    still freed as usual when nothing refers to them; what planning leaves as cyclic garbage is
+    collected after the build.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if was:
+            gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from markupsafe import Markup
 
@@ -25,6 +25,8 @@ from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
 from aisite.units import Units
+
+Part = Literal["first", "last", "all"]  # of SitePlan.outputs()
 
 
 def root_for(url: str) -> str:
@@ -57,6 +59,7 @@ class SitePlan:
         self.assets: tuple[Asset, ...] = theme_assets(self.theme, self.config)
         self.sitemap: list[tuple[str, str]] = []
         self._paths: set[str] = set()  # every path outputs() planned so far
+        self._first_done = False  # outputs("first") was planned to its end
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
         self.menu = menu(site, self.strings)
@@ -68,20 +71,26 @@ class SitePlan:
             *(p.fingerprint for p in site.pages),
         )
 
-    def outputs(self, part: str = "all") -> Iterator[Output]:
+    def outputs(self, part: Part = "all") -> Iterator[Output]:
         """Every file of the site, in a stable order: each registered producer's in turn.
         `part` "first": all but the last producer (the search index, which a worker may still
-        be making); "last": that one's, then the menu is checked (as after "all")."""
-        if part != "last":
+        be making); "last", once "first" is done: that one's, then the menu is checked (as
+        after "all")."""
+        if part == "last":
+            assert self._first_done, "outputs('last') plans what follows outputs('first')"
+        else:
             self.sitemap.clear()
             self._paths = set()
+        self._first_done = False
         producers = OUTPUTS[:-1] if part == "first" else OUTPUTS[-1:] if part == "last" else OUTPUTS
         for _, produce in producers:
             for item in produce(self):
                 output = self.page(item) if isinstance(item, PageSpec) else item
                 self._paths.add(output.path)
                 yield output
-        if part != "first":
+        if part == "first":
+            self._first_done = True
+        else:
             check_menu(self.config, self._paths)
 
     def asset_url(self, role: str) -> str:

@@ -91,8 +91,8 @@ def search_page(plan: SitePlan) -> Iterator[Planned]:
 
 def search_files(plan: SitePlan) -> Iterator[Planned]:
     """The index bundle of each year (made again only where records changed). Planned last:
-    every other output is planned while a worker indexes, and the bundles the cache holds
-    already are listed before waiting for it."""
+    every other output is planned and written while a worker indexes, and the bundles the
+    cache holds already are listed before waiting for it."""
     if not plan.config.search:
         return
     indexing = _indexing(plan)
@@ -149,7 +149,7 @@ class Indexing:
         self._made: dict[str, Path] | None = None
 
     def start(self) -> None:
-        """Index in a forked worker: Pagefind works while this process plans the pages."""
+        """Index in a forked worker: Pagefind works while the pages are planned and written."""
         if can_fork():
             with contextlib.suppress(OSError):  # no process to spare: made when asked for
                 self._started = fork_call(self._make)

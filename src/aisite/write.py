@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -117,8 +115,8 @@ def _plan(
     known: dict[str, tuple[str, int, int]],
     planned: list[Output],
 ) -> list[Made]:
-    """Add the outputs to `planned`; those published already from the same inputs and
-    untouched since (a rebuild leaves them). Checked as they come."""
+    """Add the outputs to `planned` and return those published already from the same inputs
+    and untouched since (a rebuild leaves them). Checked as they come."""
     found: list[Made] = []
     for item in outputs:
         entry = known.get(item.path)
@@ -129,39 +127,49 @@ def _plan(
 
 
 def _making(
-    kept: list[Made], start: int, planned: list[Output], cache: Cache | None, workers: int
-) -> Iterable[Made]:
-    """Make planned[start:] but the kept ones: across forked workers when there are many."""
+    kept: list[Made],
+    start: int,
+    planned: list[Output],
+    cache: Cache | None,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    more: bool = False,
+) -> list[Made]:
+    """Make planned[start:] but the kept ones (across forked workers when there are many)."""
     left = {index for index, *_ in kept}
     todo = [index for index in range(start, len(planned)) if index not in left]
     fresh = sum(
         1 for i in todo if not (planned[i].key and cache and planned[i].path in cache.outputs)
     )
+    made: Iterable[Made] = map(_make, todo)
     if workers > 1 and fresh >= PARALLEL_MIN and can_fork():
-        return fork_map(lambda k: _make(todo[k]), len(todo), workers, 32, ordered=False)
-    return map(_make, todo)
+        made = fork_map(lambda k: _make(todo[k]), len(todo), workers, 32, ordered=False)
+    return list(_collect(chain(kept, made), planned, progress, start, more))
+
+
+def _planned_last(
+    outputs: Iterable[Output],
+    listed: dict[str, tuple[int, int]],
+    known: dict[str, tuple[str, int, int]],
+    planned: list[Output],
+    results: list[Made],
+) -> list[Made] | None:
+    """Plan and check the outputs planned last: their kept ones, or None after the others' problems
+    (the build fails); a problem of these is raised with those, all at once."""
+    found = [p for *_, got in results for p in got]
+    try:
+        with memory.held():
+            kept = _plan(outputs, listed, known, planned)
+        check_paths(planned)
+    except ContentError as err:
+        raise ContentError([*found, *err.problems]) from None
+    return None if found else kept
 
 
 def _folder(folder: Path) -> None:
     if folder not in _made:
         folder.mkdir(parents=True, exist_ok=True)
         _made.add(folder)
-
-
-@contextmanager
-def plan_held() -> Iterator[None]:
-    """Plan without the cycle collector, then exempt the plan from collections (gc.freeze; the
-    build unfreezes when it ends). The plan's hundreds of thousands of objects, held to the
-    end of the write, set off full collections that walked them all (0.7 s of a 4.5 s edit at
-    5,000 articles); what planning leaves as cyclic garbage is collected after the build."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if was:
-            gc.enable()
 
 
 def write_site(
@@ -190,7 +198,7 @@ def write_site(
     present.cancel()
     known = cache.outputs if in_place and cache else {}
     planned: list[Output] = []
-    with plan_held():
+    with memory.held():
         kept = _plan(outputs, listed, known, planned)
     check_paths(planned)
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
@@ -207,20 +215,10 @@ def write_site(
     _job = _Job(planned, tmp, output, cache, in_place)
     _made.clear()
     try:
-        made = _making(kept, 0, planned, cache, workers)
-        results = list(_collect(chain(kept, made), planned, progress))
-        if last is not None:
-            # Workers forked above saw the list as it was; those forked below see it whole.
-            start = len(planned)
-            try:
-                with plan_held():
-                    kept = _plan(last(), listed, known, planned)
-                check_paths(planned)
-            except ContentError as err:  # reported with what the others found, all at once
-                found = [p for *_, got in results for p in got]
-                raise ContentError([*found, *err.problems]) from None
-            made = _making(kept, start, planned, cache, workers)
-            results += _collect(chain(kept, made), planned, progress, start)
+        results = _making(kept, 0, planned, cache, workers, progress, last is not None)
+        start = len(planned)  # workers forked above saw the list as it was; those below, whole
+        if last and (also := _planned_last(last(), listed, known, planned, results)) is not None:
+            results += _making(also, start, planned, cache, workers, progress)
         problems = [p for *_, found in results for p in found]
         if problems:
             raise ContentError(problems)
@@ -272,10 +270,12 @@ def _collect(
     planned: list[Output],
     progress: Callable[[int, int], None] | None,
     start: int = 0,
+    more: bool = False,
 ) -> Iterator[Made]:
+    """Results as they come, counted; `more`: outputs follow (the total is one more, not done)."""
     for done, result in enumerate(results, start + 1):
         if progress:
-            progress(done, len(planned))
+            progress(done, len(planned) + more)
         yield result
 
 
