@@ -402,3 +402,25 @@ def test_counts_of_one_are_singular(starter: Path) -> None:
     assert failed.stderr.splitlines()[-1] == (
         "aisite: 1 problem found; the output folder was left as it was."
     )
+
+
+def test_a_profiler_gets_its_report_and_a_build_its_exit_status(tmp_path: Path) -> None:
+    """aisite ends its process without the interpreter's teardown (cli._leave), but not under
+    a profiler, which writes its report after the program returns."""
+    report, out = tmp_path / "build.prof", tmp_path / "site"
+    command = [sys.executable, "-m", "cProfile", "-o", str(report), "-m", "aisite", "build"]
+    profiled = subprocess.run(
+        [*command, "--source", str(BASIC), "--output", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert profiled.returncode == 0, profiled.stderr
+    assert report.stat().st_size > 0
+    broken = tmp_path / "broken"
+    (broken / "content").mkdir(parents=True)
+    (broken / "content" / "site.yaml").write_text("title: [\n")
+    plain = [sys.executable, "-m", "aisite", "build", "--source", str(broken)]
+    failed = subprocess.run(plain, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and failed.stderr.startswith("content/site.yaml:")
+    assert failed.stderr.rstrip().endswith("the output folder was left as it was.")

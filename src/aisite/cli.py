@@ -26,7 +26,7 @@ from aisite.interrupt import check, exit_status, install, interrupted_message
 EXIT_PIPE = 128 + signal.SIGPIPE  # 141: the output's reader closed it
 
 
-def run() -> NoReturn:
+def run() -> int:
     """The `aisite` program: main(), and once it has said how it ended, no signal changes that.
 
     A Ctrl-C that lands after the last line (while Python shuts down) would otherwise end a
@@ -35,7 +35,9 @@ def run() -> NoReturn:
     status = main()
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)
-    _leave(status)
+    if sys.getprofile() is None and sys.gettrace() is None:  # a profiler reports after we return
+        _leave(status)
+    return status
 
 
 def _leave(status: int) -> NoReturn:
