@@ -405,7 +405,7 @@ def test_counts_of_one_are_singular(starter: Path) -> None:
 
 
 def test_a_profiler_gets_its_report_and_a_build_its_exit_status(tmp_path: Path) -> None:
-    """aisite ends its process without the interpreter's teardown (cli._leave), but not under
+    """aisite ends its process without the interpreter's teardown (interrupt.leave), but not under
     a profiler, which writes its report after the program returns."""
     report, out = tmp_path / "build.prof", tmp_path / "site"
     command = [sys.executable, "-m", "cProfile", "-o", str(report), "-m", "aisite", "build"]
@@ -424,3 +424,18 @@ def test_a_profiler_gets_its_report_and_a_build_its_exit_status(tmp_path: Path) 
     failed = subprocess.run(plain, capture_output=True, text=True, timeout=120)
     assert failed.returncode == 1 and failed.stderr.startswith("content/site.yaml:")
     assert failed.stderr.rstrip().endswith("the output folder was left as it was.")
+
+
+def test_a_closed_standard_error_leaves_the_exit_status_alone(tmp_path: Path) -> None:
+    """Python starts with sys.stderr None when descriptor 2 is closed; the end of the run
+    (interrupt.leave) must not trip on it."""
+    site = tmp_path / "site"
+    assert aisite("new", "site", str(site)).returncode == 0
+    command = [sys.executable, "-m", "aisite", "claims", "--source", str(site)]
+    closed = subprocess.run(
+        command,
+        stdout=subprocess.PIPE,
+        preexec_fn=lambda: os.close(2),  # the child closes its own stderr
+        timeout=120,
+    )
+    assert closed.returncode == 0 and closed.stdout

@@ -1,12 +1,18 @@
-"""Stopping: SIGTERM and SIGHUP stop aisite as Ctrl-C does, and the message says what was left."""
+"""Stopping and ending: SIGTERM and SIGHUP stop aisite as Ctrl-C does, the message says what was
+left, and a finished run ends its process without the interpreter's teardown."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import NoReturn
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -87,3 +93,30 @@ def interrupted_message(command: str) -> str:
     if state.published:
         return "aisite: interrupted; the new site was already in place."
     return "aisite: interrupted; the previous site was left as it was."
+
+
+def observed() -> bool:
+    """A profiler, tracer or debugger is on: it reports (or restarts) after the program returns."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: cProfile, coverage, pdb use it
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
+
+
+def leave(status: int) -> NoReturn:
+    """End the process without freeing every object first (a build's model and plan are
+    millions of them: taking them apart at exit cost 0.35 s of a 3.5 s edit at 5,000 articles).
+
+    What the interpreter's exit does for aisite is done first: other threads joined, atexit
+    handlers run (the two calls Py_FinalizeEx makes; the tests' zygote ends its children the
+    same way), standard output and error flushed. Unlike the interpreter, a failed last flush
+    keeps main()'s status (the interpreter's would be 120): a reader that went away was told
+    of already.
+    """
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None: a stream closed before Python started
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    os._exit(status)
