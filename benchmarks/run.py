@@ -121,23 +121,21 @@ def rm(path: Path) -> None:
 # a cold build of 1,000 articles just after deleting the previous outputs spent 40 % of its CPU
 # there (perf: __ext4_new_inode), 21-23 s against 17.5 s in a folder that followed no deletion.
 # Whoever builds right after a deletion pays it, in proportion to the files it makes. So a run
-# deletes nothing while it measures: what it is done with is renamed aside, deleted at the end.
-_trash: list[Path] = []
+# deletes nothing while it measures: what it is done with is renamed aside, deleted at the end
+# (and what a stopped run left aside, before the first measurement).
 
 
 def discard(path: Path, workdir: Path) -> None:
     """Move a folder out of the way (a rename frees no inode); empty_trash() deletes it."""
     if path.exists():
-        aside = workdir / ".trash" / f"{len(_trash)}-{path.name}"
-        aside.parent.mkdir(parents=True, exist_ok=True)
-        path.rename(aside)
-        _trash.append(aside)
+        trash = workdir / ".trash"
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{sum(1 for _ in trash.iterdir())}-{path.name}")
 
 
 def empty_trash(workdir: Path) -> None:
     """Delete what the run discarded (after its last measurement)."""
     rm(workdir / ".trash")
-    _trash.clear()
 
 
 # ---------------------------------------------------------------- environment and machine
