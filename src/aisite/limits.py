@@ -19,7 +19,8 @@ LIMITS = {
 def over_limit(text: str) -> str:
     """Why a Markdown text is refused, or '' when it is within every limit."""
     for char, (limit, escape) in LIMITS.items():
-        count = text.count(char) - text.count("\\" + char)  # escaped ones cost nothing
+        # Escaped ones are not markup, and escapes in a row are one match (escapes.py).
+        count = text.count(char) - text.count("\\" + char)
         if count > limit:
             return (
                 f"the text has {count:,} '{char}' characters; at most {limit:,} are allowed, as "

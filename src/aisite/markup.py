@@ -20,6 +20,7 @@ from pygments.formatters import HtmlFormatter
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Selector, TextIndex
 from aisite.embeds import check_iframes, embed_links
+from aisite.escapes import EscapeRuns
 from aisite.limits import over_limit
 from aisite.nearby import Missed
 from aisite.sanitise import sanitise
@@ -188,6 +189,7 @@ class Converter:
                 "codehilite",
                 "sane_lists",
                 _AnchorExtension(),
+                EscapeRuns(),
             ],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},
