@@ -9,8 +9,6 @@ workers take items from a shared counter, send results through their own pipe, i
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing as mp
 import os
@@ -18,6 +16,8 @@ import signal
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar, cast
+
+from aisite.libc import libc
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
@@ -30,11 +30,9 @@ def die_with_parent(parent: int | None = None) -> None:
     for number in (signal.SIGINT, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError, TypeError):
-        pass
+    prctl = getattr(libc(), "prctl", None)  # Linux only
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if parent is not None and os.getppid() != parent:  # the parent died before prctl
         os._exit(1)
 

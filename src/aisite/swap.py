@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import secrets
 import shutil
@@ -12,6 +10,7 @@ import sys
 from pathlib import Path
 
 from aisite.leftovers import remove_leftover
+from aisite.libc import libc
 
 
 def clean_leftovers(output: Path) -> None:
@@ -67,11 +66,7 @@ def _remove(old: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths (Linux renameat2); False where unsupported."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    libc = ctypes.CDLL(name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(libc(), "renameat2", None)  # Linux, glibc 2.28 and later
     if renameat2 is None:
         return False
     at_fdcwd = -100
