@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import ESCAPE_RE, EscapeInlineProcessor
+from markdown.treeprocessors import InlineProcessor
 
-from aisite import escapes
+from aisite import inline
 from aisite.limits import LIMITS
 from aisite.markup import Converter
-from conftest import run_aisite
+from conftest import REPO, run_aisite
 
 pytestmark = pytest.mark.cli
 QUADRATIC = {
@@ -67,11 +68,11 @@ def test_markdown_at_the_limits_builds(tmp_path: Path) -> None:
 
 
 def _stock() -> Converter:
-    """aisite's converter with Python-Markdown's own escape pattern, one escape a match."""
+    """aisite's converter with Python-Markdown's own escapes (one a match) and inline processor."""
     converter = Converter()
-    converter.md.inlinePatterns.register(
-        EscapeInlineProcessor(ESCAPE_RE, converter.md), "escape", 180
-    )
+    md = converter.md
+    md.inlinePatterns.register(EscapeInlineProcessor(ESCAPE_RE, md), "escape", 180)
+    md.treeprocessors.register(InlineProcessor(md), "inline", 20)
     return converter
 
 
@@ -81,7 +82,7 @@ RUNS, STOCK = Converter(), _stock()
 @pytest.mark.unit
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet='\\\\\\[]*_`|{}()#+-.!>a <&\n:^~"', max_size=40))
-def test_runs_of_escapes_render_as_python_markdown_renders_escapes(text: str) -> None:
+def test_inline_marks_render_as_python_markdown_renders_them(text: str) -> None:
     assert RUNS.convert(text).html == STOCK.convert(text).html
 
 
@@ -89,17 +90,59 @@ def test_runs_of_escapes_render_as_python_markdown_renders_escapes(text: str) ->
 def test_a_run_of_escapes_is_one_inline_match(monkeypatch: pytest.MonkeyPatch) -> None:
     # One match per escape made 100,000 escapes in a row take 21 s (each copies the text).
     matched: list[str] = []
-    handle = escapes._EscapeRuns.handleMatch
+    handle = inline._EscapeRuns.handleMatch
 
-    def counted(self: escapes._EscapeRuns, m: re.Match[str], data: str) -> object:
+    def counted(self: inline._EscapeRuns, m: re.Match[str], data: str) -> object:
         matched.append(m.group())
         return handle(self, m, data)
 
-    monkeypatch.setattr(escapes._EscapeRuns, "handleMatch", counted)
+    monkeypatch.setattr(inline._EscapeRuns, "handleMatch", counted)
     text = "a " + "\\[" * 10_000 + " b \\*c\\* `\\[` \\q"
     html = Converter().convert(text).html
     assert matched == ["\\[" * 10_000, "\\*", "\\*"]
     assert html == "<p>a " + "[" * 10_000 + " b *c* <code>\\[</code> \\q</p>"
+
+
+@pytest.mark.unit
+def test_a_paragraph_past_the_copy_budget_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inline, "COPY_BUDGET", 10**6)
+    fine = "Before.\n\n" + "\n\n".join(f"Para {i} *a* `b` &amp; c" for i in range(2000))
+    assert not Converter().convert(fine).error  # the budget is for the whole text
+    marked = "Before.\n\nThe long one " + "*a* " * 1000 + "\n\nAfter."
+    assert (
+        Converter()
+        .convert(marked)
+        .error.startswith('the paragraph starting "The long one" has more inline marks')
+    )
+    assert Converter().convert("`a` " * 1000).error.startswith("a paragraph has more")
+
+
+@pytest.mark.unit
+def test_ordinary_text_copies_a_small_share_of_the_budget() -> None:
+    # About one character copied for each of the text: 4 MiB (a file's limit) of such text
+    # would copy a few hundredths of the budget.
+    text = (
+        REPO / "content" / "articles" / "china-races-to-outpace-us-in-ai-leadership" / "index.md"
+    ).read_text()
+    converter = Converter()
+    assert not converter.convert(text * 10).error
+    processor = converter.md.treeprocessors["inline"]
+    assert isinstance(processor, inline._Budgeted)
+    assert 0 < processor.copied < 2 * len(text * 10)
+    assert inline.COPY_BUDGET / 100 > 2 * 4 * 2**20
+
+
+def test_a_paragraph_of_marks_is_refused_not_rendered_for_minutes(tmp_path: Path) -> None:
+    # 200,000 emphases in one paragraph: by the parser's own growth, half a minute of work.
+    site = _site(tmp_path / "src", {"marks": "So it begins " + "*a* " * 200_000})
+    result = run_aisite("build", "--source", str(site), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(
+        'content/articles/marks/index.md:1: the paragraph starting "So it begins" has more '
+        "inline marks (emphasis, code, links, entities, escapes) than Markdown's parser handles "
+        "in bounded time: split it into shorter paragraphs\n"
+    ), result.stderr
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_long_quote_with_a_typo_gets_a_hint_in_bounded_time(tmp_path: Path) -> None:

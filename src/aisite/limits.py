@@ -19,7 +19,7 @@ LIMITS = {
 def over_limit(text: str) -> str:
     """Why a Markdown text is refused, or '' when it is within every limit."""
     for char, (limit, escape) in LIMITS.items():
-        # Escaped ones are not markup, and escapes in a row are one match (escapes.py).
+        # Escaped ones are not markup, and escapes in a row are one match (inline.py).
         count = text.count(char) - text.count("\\" + char)
         if count > limit:
             return (

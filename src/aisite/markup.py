@@ -20,7 +20,7 @@ from pygments.formatters import HtmlFormatter
 from aisite.anchor import STASHED as _PLACEHOLDER
 from aisite.anchor import Found, Selector, TextIndex
 from aisite.embeds import check_iframes, embed_links
-from aisite.escapes import EscapeRuns
+from aisite.inline import BoundedInline, TooMuchInline
 from aisite.limits import over_limit
 from aisite.nearby import Missed
 from aisite.sanitise import sanitise
@@ -189,7 +189,7 @@ class Converter:
                 "codehilite",
                 "sane_lists",
                 _AnchorExtension(),
-                EscapeRuns(),
+                BoundedInline(),
             ],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -233,6 +233,14 @@ class Converter:
             failed = Rendered("", "", "")
             failed.error = (
                 "the Markdown is nested too deeply to render (hundreds of nested lists or quotes)"
+            )
+            return failed
+        except TooMuchInline as err:
+            failed = Rendered("", "", "")
+            where = f'the paragraph starting "{err.start}"' if err.start else "a paragraph"
+            failed.error = (
+                f"{where} has more inline marks (emphasis, code, links, entities, escapes) than "
+                "Markdown's parser handles in bounded time: split it into shorter paragraphs"
             )
             return failed
         result = self.anchor.result
