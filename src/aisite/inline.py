@@ -38,15 +38,16 @@ class _EscapeRuns(EscapeInlineProcessor):
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(r"\\(.)", md)
-        self._chars = ""
+        self._count = -1
         self._run = self.compiled_re
 
     def getCompiledRegExp(self) -> re.Pattern[str]:
         """Backslashes each followed by a character Markdown escapes (extensions add some)."""
-        chars = "".join(self.md.ESCAPED_CHARS)
-        if chars != self._chars:
-            self._chars = chars
-            self._run = re.compile(r"(?:\\[" + "".join(f"\\{c}" for c in chars) + "])+")
+        chars = self.md.ESCAPED_CHARS
+        if len(chars) != self._count:  # extensions only add to the list
+            self._count = len(chars)
+            escape = r"\\[" + "".join(f"\\{c}" for c in chars) + "]"
+            self._run = re.compile(f"{escape}(?:{escape})*")  # a literal first: a quick scan
         return self._run
 
     # InlineProcessor's signature; Python-Markdown's annotations give Pattern's to every subclass.
@@ -59,7 +60,8 @@ class _EscapeRuns(EscapeInlineProcessor):
 
 
 class _Budgeted(InlineProcessor):
-    """Python-Markdown's inline processor, counting the text each match copies."""
+    """Python-Markdown's inline processor, counting the text each match copies (its loop over
+    the patterns of a text, as in Python-Markdown 3.x, with the count added)."""
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
@@ -69,15 +71,23 @@ class _Budgeted(InlineProcessor):
         self.copied = 0
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__applyPattern(  # overrides the parser's private method, name-mangled
-        self, pattern: Any, data: str, patternIndex: int, startIndex: int = 0
-    ) -> tuple[str, bool, int]:
-        result: tuple[str, bool, int] = _apply(self, pattern, data, patternIndex, startIndex)
-        if result[0] is not data:
-            self.copied += len(data)
-            if self.copied > COPY_BUDGET:
-                raise TooMuchInline(" ".join(_PLACEHOLDERS.sub(" ", data)[:200].split()[:8]))
-        return result
+    def _InlineProcessor__handleInline(  # the parser's private method (its loop, and the count)
+        self, data: str, patternIndex: int = 0
+    ) -> str:
+        if isinstance(data, util.AtomicString):
+            return data
+        start, count = 0, len(self.inlinePatterns)
+        while patternIndex < count:
+            pattern = self.inlinePatterns[patternIndex]
+            made, matched, start = _apply(self, pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+            elif made is not data:
+                self.copied += len(data)
+                if self.copied > COPY_BUDGET:
+                    raise TooMuchInline(" ".join(_PLACEHOLDERS.sub(" ", data)[:200].split()[:8]))
+                data = made
+        return data
 
 
 class BoundedInline(Extension):
