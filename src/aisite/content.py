@@ -73,7 +73,8 @@ class Renderer:
         selectors = [Selector(c.id, c.quote, c.prefix, c.suffix) for c in anchored]
         body = self.body.convert(article.body_md, selectors, make_mark, make_flag)
         if body.error:
-            problems.add(article.path, 1, body.error)
+            at = body.error_line + article.body_line - 1 if body.error_line else 1
+            problems.add(article.path, at, body.error)
         for line, message, hint in body.embeds:
             problems.add(article.path, line + article.body_line - 1, message, hint)
         by_id = {c.id: c for c in anchored}
@@ -263,7 +264,8 @@ def render_content(
     for page in site.pages:
         rendered = renderer.body.convert(page.body_md)
         if rendered.error:
-            problems.add(page.path, 1, rendered.error)
+            at = rendered.error_line + page.body_line - 1 if rendered.error_line else 1
+            problems.add(page.path, at, rendered.error)
         for line, message, hint in rendered.embeds:
             problems.add(page.path, line + page.body_line - 1, message, hint)
         pages.append(

@@ -41,6 +41,7 @@ class Rendered:
     missed: list[Missed] = field(default_factory=list)
     overlaps: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
+    error_line: int = 0  # of the text, where the error is known to be (0: not known)
 
 
 MarkFactory = Callable[[str, bool], ET.Element]
@@ -238,6 +239,9 @@ class Converter:
         except TooMuchInline as err:
             failed = Rendered("", "", "")
             where = f'the paragraph starting "{err.start}"' if err.start else "a paragraph"
+            words = r"\s+".join(map(re.escape, err.start.split()))
+            found = re.search(words, text) if words else None
+            failed.error_line = text.count("\n", 0, found.start()) + 1 if found else 0
             failed.error = (
                 f"{where} has more inline marks (emphasis, code, links, entities, escapes) than "
                 "Markdown's parser handles in bounded time: split it into shorter paragraphs"
