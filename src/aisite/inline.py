@@ -15,7 +15,7 @@ from typing import Any
 import markdown
 from markdown import util
 from markdown.extensions import Extension
-from markdown.inlinepatterns import EscapeInlineProcessor
+from markdown.inlinepatterns import ENTITY_RE, HTML_RE, EscapeInlineProcessor, HtmlInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
 # Characters the parser may copy for one text: about half a second at this machine's 1.5e10 a
@@ -23,6 +23,7 @@ from markdown.treeprocessors import InlineProcessor
 COPY_BUDGET = 2 * 10**9
 _apply = getattr(InlineProcessor, "_InlineProcessor__applyPattern")  # noqa: B009 - private name
 _PLACEHOLDERS = re.compile("\x02[^\x03]*\x03")
+_ESCAPED = re.compile("(?:\x02[0-9]+\x03)+")  # what a run of escapes is stashed as
 
 
 class TooMuchInline(Exception):
@@ -59,6 +60,28 @@ class _EscapeRuns(EscapeInlineProcessor):
         return marked, m.start(0), m.end(0)
 
 
+class _RawHtml(HtmlInlineProcessor):
+    """Python-Markdown's raw HTML and entity patterns, giving back the backslash of each escape
+    of a run inside a tag (its own gives back one backslash for each stashed string)."""
+
+    def unescape(self, text: str) -> str:
+        processor = self.md.treeprocessors["inline"]
+        assert isinstance(processor, InlineProcessor)
+        stash = processor.stashed_nodes
+
+        def stashed(m: re.Match[str]) -> str | None:
+            value = stash.get(m.group(1))
+            if value is None:
+                return None  # as Python-Markdown's: the placeholder is dropped
+            if not isinstance(value, str):
+                return self.unescape(self.md.serializer(value))
+            if _ESCAPED.fullmatch(value):
+                return value.replace(util.STX, "\\" + util.STX)
+            return "\\" + value
+
+        return util.INLINE_PLACEHOLDER_RE.sub(stashed, text)  # type: ignore[arg-type]
+
+
 class _Budgeted(InlineProcessor):
     """Python-Markdown's inline processor, counting the text each match copies (its loop over
     the patterns of a text, as in Python-Markdown 3.x, with the count added)."""
@@ -91,8 +114,11 @@ class _Budgeted(InlineProcessor):
 
 
 class BoundedInline(Extension):
-    """Replaces the 'escape' pattern and the 'inline' processor (same places, same output)."""
+    """Replaces the 'escape', 'html' and 'entity' patterns and the 'inline' processor (same
+    places, same output)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.inlinePatterns.register(_EscapeRuns(md), "escape", 180)
+        md.inlinePatterns.register(_RawHtml(HTML_RE, md), "html", 90)
+        md.inlinePatterns.register(_RawHtml(ENTITY_RE, md), "entity", 80)
         md.treeprocessors.register(_Budgeted(md), "inline", 20)
