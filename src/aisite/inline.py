@@ -18,11 +18,12 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import ENTITY_RE, HTML_RE, EscapeInlineProcessor, HtmlInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
-# Characters the parser may copy for one text: about half a second at this machine's 1.5e10 a
-# second; a 4 MiB article of ordinary paragraphs copies a hundredth of it.
+from aisite.anchor import STASHED
+
+# Characters the parser may copy for one text: about half a second of ASCII text at this
+# machine's 1.5e10 a second; a 4 MiB article with a mark every few words copies a fortieth of it.
 COPY_BUDGET = 2 * 10**9
 _apply = getattr(InlineProcessor, "_InlineProcessor__applyPattern")  # noqa: B009 - private name
-_PLACEHOLDERS = re.compile("\x02[^\x03]*\x03")
 _ESCAPED = re.compile("(?:\x02[0-9]+\x03)+")  # what a run of escapes is stashed as
 
 
@@ -108,7 +109,7 @@ class _Budgeted(InlineProcessor):
             elif made is not data:
                 self.copied += len(data)
                 if self.copied > COPY_BUDGET:
-                    raise TooMuchInline(" ".join(_PLACEHOLDERS.sub(" ", data)[:200].split()[:8]))
+                    raise TooMuchInline(" ".join(STASHED.sub(" ", data)[:200].split()[:8]))
                 data = made
         return data
 
