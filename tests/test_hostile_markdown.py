@@ -191,8 +191,8 @@ def test_a_paragraph_of_marks_is_refused_at_its_line(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(
         f'content/articles/marks/index.md:{line}: the paragraph starting "So it begins" has more '
-        "inline marks (emphasis, code, links, entities, escapes) than Markdown's parser handles "
-        "in bounded time: split it into shorter paragraphs\n"
+        "inline marks (emphasis, code, links, entities, escapes) than Markdown's parser can "
+        "render in about a second: split it into shorter paragraphs\n"
     ), result.stderr
     assert not (tmp_path / "site").exists()
 

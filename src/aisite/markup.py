@@ -244,7 +244,7 @@ class Converter:
             failed.error_line = text.count("\n", 0, found.start()) + 1 if found else 0
             failed.error = (
                 f"{where} has more inline marks (emphasis, code, links, entities, escapes) than "
-                "Markdown's parser handles in bounded time: split it into shorter paragraphs"
+                "Markdown's parser can render in about a second: split it into shorter paragraphs"
             )
             return failed
         result = self.anchor.result
