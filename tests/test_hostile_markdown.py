@@ -153,6 +153,14 @@ def test_a_paragraph_past_the_copy_budget_is_refused(monkeypatch: pytest.MonkeyP
     assert Converter().convert("`a` " * 3000).error.startswith("a paragraph has more")
 
 
+@pytest.mark.unit
+def test_text_beyond_ascii_costs_more_to_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Up to 4 bytes a character: emoji marks took 2.5 times as long as ASCII ones.
+    monkeypatch.setattr(inline, "COPY_BUDGET", 10**7)
+    assert not Converter().convert("*a* " * 1000).error
+    assert Converter().convert("*é* " * 1000).error.startswith("a paragraph has more")
+
+
 QUADRATIC_WITHOUT_COPIES = {
     # An emphasis holding others: 40,000 took 25 s (its children put in place one by one).
     "children": "*a" + " **b** c" * 40_000 + "*",
