@@ -564,8 +564,7 @@ def test_text_saved_after_the_walk_is_not_cached_under_the_walks_stamp(
     # article saved again between the walk and its reading must not be cached under the old
     # stats: a later build whose files have them again would take the newer text for theirs.
     from aisite.load import load_site
-    from aisite.reader import input_walk
-    from aisite.theme import builtin_theme
+    from aisite.reader import builtin_theme, input_walk
 
     site = copy_site(BASIC, tmp_path / "site")
     cached: list[str] = []

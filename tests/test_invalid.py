@@ -13,8 +13,7 @@ import pytest
 from aisite.errors import ContentError, Problem
 from aisite.load import load_site
 from aisite.options import Options
-from aisite.reader import input_walk
-from aisite.theme import builtin_theme
+from aisite.reader import builtin_theme, input_walk
 from conftest import aisite
 
 pytestmark = pytest.mark.cli

@@ -28,8 +28,7 @@ from aisite.options import Options
 from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
 from aisite.published import verdict_changes
-from aisite.reader import Walk, input_walk
-from aisite.theme import builtin_theme
+from aisite.reader import Walk, builtin_theme, input_walk
 from aisite.write import Stats, write_site
 
 if TYPE_CHECKING:

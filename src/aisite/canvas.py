@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from aisite.pngfile import palette_png
-from aisite.theme import builtin_theme
+from aisite.reader import builtin_theme
 
 WIDTH, HEIGHT = 1200, 630
 GAP = 1.25  # line height, in font sizes

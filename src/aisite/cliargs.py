@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from aisite import __version__
-from aisite.preview import port
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3  # as the help's epilog says
 MAX_JOBS = 256  # each worker is a process with its own copy of the site: more only exhausts memory
@@ -196,3 +195,16 @@ def seconds(value: str) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"'{value}' is not a positive number of seconds")
     return seconds
+
+
+def port(value: str) -> int:
+    """A TCP port for --port: 0 (any free one) to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a port (0 to 65535; 0 picks a free one)"
+        )
+    return number

@@ -1,8 +1,7 @@
-"""Guards of the preview server: the Host names it answers, a quiet server, a valid port."""
+"""Guards of the preview server: the Host names it answers, a quiet server."""
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import socket
 import sys
@@ -45,16 +44,3 @@ class QuietServer(ThreadingHTTPServer):
         if isinstance(error, ConnectionError | TimeoutError):
             return
         super().handle_error(request, client_address)
-
-
-def port(value: str) -> int:
-    """A TCP port for --port: 0 (any free one) to 65535."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"'{value}' is not a port (0 to 65535; 0 picks a free one)"
-        )
-    return number

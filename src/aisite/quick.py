@@ -22,10 +22,9 @@ from aisite.model import Article, ArticleMeta, Site
 from aisite.options import Options
 from aisite.outputcheck import check_paths
 from aisite.plan import Output, PageSpec
-from aisite.reader import Reader, Walk, input_walk
+from aisite.reader import Reader, Walk, builtin_theme, input_walk
 from aisite.registry import UNITS
 from aisite.render import SitePlan
-from aisite.theme import builtin_theme
 
 # The fields of an article a save may change for the quick path to apply: what its own pages
 # show of it. The others (its place: slug, date, draft, aliases; its files) decide which

@@ -1,4 +1,5 @@
-"""Reads files of the site folder safely: the checks every file gets, and one walk per build."""
+"""Reads files of the site folder safely: the checks every file gets, one walk per build (of the
+site and of the built-in theme, found here)."""
 
 from __future__ import annotations
 
@@ -200,3 +201,14 @@ def input_walk(root: Path, theme: Path) -> Walk:
     problems.raise_if_any()
     stats = {path: stat_now(path) for path in found}
     return Walk({**reader.walked, **theme_reader.walked}, stats)
+
+
+def builtin_theme() -> Path:
+    """The default theme: packaged as aisite/theme, or templates/ of a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if checkout.is_dir():
+        return checkout
+    raise RuntimeError("aisite's built-in theme is missing from this installation")

@@ -12,18 +12,7 @@ import jinja2
 
 from aisite.errors import ContentError, Problem
 from aisite.i18n import Strings
-
-
-def builtin_theme() -> Path:
-    """The default theme: packaged as aisite/theme, or templates/ of a source checkout."""
-    packaged = Path(__file__).parent / "theme"
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    raise RuntimeError("aisite's built-in theme is missing from this installation")
-
+from aisite.reader import builtin_theme
 
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
