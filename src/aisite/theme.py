@@ -13,6 +13,7 @@ import jinja2
 from aisite.errors import ContentError, Problem
 from aisite.i18n import Strings
 from aisite.reader import builtin_theme
+from aisite.templatecache import theme_bytecode
 
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
@@ -20,13 +21,15 @@ _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     """One environment per set of template folders in a process (serve, check --links, tests).
 
-    Compiled templates are kept in memory only (never on disk, where a cache from elsewhere could
-    hold code); Jinja recompiles a template whose file changed (auto_reload).
+    Jinja recompiles a template whose file changed (auto_reload). The built-in theme's compiled
+    templates are also kept in the user's own cache folder (templatecache.py); a site's are
+    compiled in each process, and none is ever kept in the site's cache.
     """
     env = _ENVIRONMENTS.get(folders)
     if env is None:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(list(folders)),
+            bytecode_cache=theme_bytecode(builtin_theme()),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

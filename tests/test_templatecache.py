@@ -1,0 +1,163 @@
+"""Compiled templates kept between runs: only the built-in theme's, only in a private folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from jinja2.bccache import bc_magic
+
+from aisite import templatecache, theme
+from aisite.build import build
+from aisite.options import Options
+from aisite.reader import builtin_theme
+from conftest import copy_site
+
+pytestmark = pytest.mark.cli
+BASIC = Path(__file__).parent / "sites" / "basic"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder of kept templates, under a user cache folder of the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache" / "aisite" / "templates"
+
+
+def run(site: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Build as a new process builds (no environment in memory); the templates it compiled."""
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, name: str | None = None, *args: Any) -> Any:
+        compiled.append(str(name))
+        return compile_(self, source, name, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(theme, "_ENVIRONMENTS", {})
+        patch.setattr(jinja2.Environment, "compile", counted)
+        build(Options(site, use_cache=False, jobs=1), out)  # renders every page
+    return sorted(compiled)
+
+
+def test_a_new_process_reads_the_theme_the_last_one_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    site = copy_site(BASIC, tmp_path / "src")
+    first = run(site, tmp_path / "one", monkeypatch)
+    assert {"base.html", "article.html", "claim.html"} <= set(first)
+    assert len(list(kept.iterdir())) == len(first)  # one file each
+    for folder in (kept, kept.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert run(site, tmp_path / "two", monkeypatch) == []
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_sites_own_template_is_compiled_in_every_run_and_never_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    site = copy_site(BASIC, tmp_path / "src")
+    (site / "templates").mkdir()
+    page = (builtin_theme() / "page.html").read_text()
+    (site / "templates" / "page.html").write_text(
+        page.replace("{% endblock %}", "<p>own</p>{% endblock %}", 1)
+    )
+    run(site, tmp_path / "one", monkeypatch)
+    files = sorted(kept.iterdir())
+    assert run(site, tmp_path / "two", monkeypatch) == ["page.html"]
+    assert sorted(kept.iterdir()) == files
+    assert "<p>own</p>" in (tmp_path / "two" / "about" / "index.html").read_text()
+
+
+def test_an_edited_theme_template_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    copy = tmp_path / "theme"
+    shutil.copytree(builtin_theme(), copy)
+    monkeypatch.setattr(theme, "builtin_theme", lambda: copy)
+    site = copy_site(BASIC, tmp_path / "src")
+    run(site, tmp_path / "one", monkeypatch)
+    files = sorted(p.name for p in kept.iterdir())
+    missing = (copy / "404.html").read_text()
+    (copy / "404.html").write_text(missing.replace("</h1>", " (edited)</h1>", 1))
+    assert run(site, tmp_path / "two", monkeypatch) == ["404.html"]
+    assert "(edited)</h1>" in (tmp_path / "two" / "404.html").read_text()
+    assert sorted(p.name for p in kept.iterdir()) == files  # the file replaced, not added
+
+
+def test_damaged_kept_code_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    site = copy_site(BASIC, tmp_path / "src")
+    first = run(site, tmp_path / "one", monkeypatch)
+    for n, file in enumerate(sorted(kept.iterdir())):
+        # Not Jinja's at all; Jinja's header and then a cut (a checksum never finished).
+        file.write_bytes(b"garbage" if n % 2 else bc_magic + b"\x80\x02X")
+    assert run(site, tmp_path / "two", monkeypatch) == first
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert run(site, tmp_path / "three", monkeypatch) == []  # written again, whole
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    def refused(*args: Any) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(templatecache.os, "replace", refused)
+    site = copy_site(BASIC, tmp_path / "src")
+    first = run(site, tmp_path / "one", monkeypatch)
+    assert first == run(site, tmp_path / "two", monkeypatch)
+    assert list(kept.iterdir()) == []  # no half-written file left either
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+@pytest.mark.unit
+def test_only_a_folder_of_this_user_alone_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    assert templatecache.private_folder() == base / "aisite" / "templates"
+    (base / "aisite" / "templates").chmod(0o770)  # a group may write in it
+    assert templatecache.private_folder() is None
+    (base / "aisite" / "templates").chmod(0o700)
+    uid = os.getuid()
+    monkeypatch.setattr(templatecache.os, "getuid", lambda: uid + 1)  # another user's
+    assert templatecache.private_folder() is None
+    monkeypatch.undo()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "linked"))
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "aisite").symlink_to(elsewhere)  # a link is not the folder
+    assert templatecache.private_folder() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("")
+    assert templatecache.private_folder() is None
+    # A relative XDG_CACHE_HOME is ignored (XDG): ~/.cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert templatecache.private_folder() == tmp_path / "home" / ".cache" / "aisite" / "templates"
+
+
+def test_a_build_without_a_private_folder_compiles_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("")
+    site = copy_site(BASIC, tmp_path / "src")
+    first = run(site, tmp_path / "one", monkeypatch)
+    assert "base.html" in first and first == run(site, tmp_path / "two", monkeypatch)
+    assert (tmp_path / "a-file").read_text() == ""
