@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import io
 import json
 import os
@@ -153,17 +154,41 @@ def _controller() -> bool:
     return "PYTEST_XDIST_WORKER" not in os.environ
 
 
+def _compile_aisite() -> None:
+    """Bytecode for aisite's modules, as `pip install .` writes it (`-e` does not): each new
+    interpreter a test starts reads it instead of compiling some 100 modules, which Python does
+    afresh every time where PYTHONDONTWRITEBYTECODE is set. Only what is out of date is written."""
+    import aisite
+
+    compileall.compile_dir(Path(aisite.__file__).parent, quiet=1)
+
+
+_user_caches: list[str] = []
+
+
+def _own_user_cache() -> None:
+    """A cache folder of the run's own (XDG_CACHE_HOME), which every worker and every aisite it
+    starts inherits: compiled templates (templatecache.py) neither come from the user's
+    ~/.cache nor go there."""
+    _user_caches.append(tempfile.mkdtemp(prefix="aisite-test-cache-"))
+    os.environ["XDG_CACHE_HOME"] = _user_caches[-1]
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Builds of the fixture sites under tests/ start cold. Only the controller cleans, before
     any worker starts: a worker's session begins and ends while others build in the tree."""
     if _controller():
         _remove_build_caches()
+        _compile_aisite()
+        _own_user_cache()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """No .aisite-cache is left behind in tests/ (the controller finishes after every worker)."""
     if _controller():
         _remove_build_caches()
+        for folder in _user_caches:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def interruptible() -> None:
