@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import marshal
 import os
+import pickle
 import shutil
 import stat
 from pathlib import Path
@@ -12,7 +16,7 @@ import jinja2
 import pytest
 from jinja2.bccache import bc_magic
 
-from aisite import templatecache, theme
+from aisite import keys, templatecache, theme
 from aisite.build import build
 from aisite.options import Options
 from aisite.reader import builtin_theme
@@ -96,14 +100,28 @@ def test_an_edited_theme_template_is_compiled_again(
     assert sorted(p.name for p in kept.iterdir()) == files  # the file replaced, not added
 
 
+def damaged(data: bytes, n: int) -> bytes:
+    """A kept file (the SHA-256 of the rest, then Jinja's bytes) spoilt one of four ways."""
+    size = hashlib.sha256().digest_size
+    if n % 4 == 0:
+        return b"garbage"
+    if n % 4 == 1:
+        return data[: len(data) // 2]  # cut short
+    if n % 4 == 2:  # a pickle that fails when Jinja reads the checksum: AttributeError
+        return data[:size] + bc_magic + b"cbuiltins\nnope\n."
+    # Whole by its hash, but holding no code (a float where the code was).
+    checksum = pickle.load(io.BytesIO(data[size + len(bc_magic) :]))
+    payload = bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(1.5)
+    return hashlib.sha256(payload).digest() + payload
+
+
 def test_damaged_kept_code_is_compiled_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
 ) -> None:
     site = copy_site(BASIC, tmp_path / "src")
     first = run(site, tmp_path / "one", monkeypatch)
     for n, file in enumerate(sorted(kept.iterdir())):
-        # Not Jinja's at all; Jinja's header and then a cut (a checksum never finished).
-        file.write_bytes(b"garbage" if n % 2 else bc_magic + b"\x80\x02X")
+        file.write_bytes(damaged(file.read_bytes(), n))
     assert run(site, tmp_path / "two", monkeypatch) == first
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert run(site, tmp_path / "three", monkeypatch) == []  # written again, whole
@@ -146,6 +164,14 @@ def test_only_a_folder_of_this_user_alone_is_used(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
     (tmp_path / "a-file").write_text("")
     assert templatecache.private_folder() is None
+    # A folder above that others may write in: they could put another in its place.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared / "cache"))
+    assert templatecache.private_folder() is None
+    shared.chmod(0o777 | stat.S_ISVTX)  # as /tmp: others cannot move what is not theirs
+    assert templatecache.private_folder() == shared / "cache" / "aisite" / "templates"
     # A relative XDG_CACHE_HOME is ignored (XDG): ~/.cache.
     monkeypatch.setenv("XDG_CACHE_HOME", "relative")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -161,3 +187,16 @@ def test_a_build_without_a_private_folder_compiles_as_before(
     first = run(site, tmp_path / "one", monkeypatch)
     assert "base.html" in first and first == run(site, tmp_path / "two", monkeypatch)
     assert (tmp_path / "a-file").read_text() == ""
+
+
+@pytest.mark.unit
+def test_code_compiled_by_other_code_is_never_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another aisite or Jinja (the salt of every cache key), another filter's way of being called.
+    env = jinja2.Environment()
+    env.filters["date"] = str
+    before = templatecache._settings(env)
+    env.filters["date"] = jinja2.pass_context(lambda context, value: str(value))
+    assert templatecache._settings(env) != before
+    after = templatecache._settings(env)
+    monkeypatch.setattr(keys, "_SALT", keys._SALT + b";jinja2=99")
+    assert templatecache._settings(env) not in (before, after)
