@@ -25,6 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
 ARTIFACTS = REPO / "test-artifacts"
 KINDS = ("unit", "cli", "browser")
+# pytest rewrites every test module's asserts in each of its processes (1.5 s of CPU each) and
+# keeps the result in tests/__pycache__ only where Python may write bytecode: let it, even where
+# PYTHONDONTWRITEBYTECODE is set, so that the next run starts from there (as _compile_aisite).
+sys.dont_write_bytecode = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
