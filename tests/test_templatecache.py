@@ -200,3 +200,15 @@ def test_code_compiled_by_other_code_is_never_read(monkeypatch: pytest.MonkeyPat
     after = templatecache._settings(env)
     monkeypatch.setattr(keys, "_SALT", keys._SALT + b";jinja2=99")
     assert templatecache._settings(env) not in (before, after)
+
+
+def test_code_of_other_versions_is_replaced_not_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    site = copy_site(BASIC, tmp_path / "src")
+    first = run(site, tmp_path / "one", monkeypatch)
+    files = sorted(p.name for p in kept.iterdir())
+    monkeypatch.setattr(keys, "_SALT", keys._SALT + b";another-aisite")  # an edit of aisite
+    assert run(site, tmp_path / "two", monkeypatch) == first  # not the other's code
+    now = sorted(p.name for p in kept.iterdir())
+    assert len(now) == len(files) and not set(now) & set(files)

@@ -127,6 +127,14 @@ class ThemeBytecode(jinja2.BytecodeCache):
         except OSError:
             with contextlib.suppress(OSError):
                 partial.unlink()
+            return
+        # The same template compiled by other code (another aisite, Jinja or filter): the key
+        # changes with every edit of aisite's code, so only the newest is kept, one per file.
+        template = bucket.key.partition("-")[2]
+        for older in self.folder.glob(f"*-{template}.cache"):
+            if older != target:
+                with contextlib.suppress(OSError):
+                    older.unlink()
 
 
 def theme_bytecode(theme: Path) -> ThemeBytecode | None:
