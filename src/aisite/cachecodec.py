@@ -55,7 +55,11 @@ def _decoder(kind: Any) -> Decode:
     """A function that decodes data of type `kind`, made once per type from its hints."""
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
-        return _union(tuple(_decoder(option) for option in get_args(kind)), kind)
+        options = get_args(kind)
+        if len(options) == 2 and type(None) in options:  # `X | None`: no exception for None
+            (other,) = (option for option in options if option is not type(None))
+            return _optional(_decoder(other))
+        return _union(tuple(_decoder(option) for option in options), kind)
     if origin is Literal:
         return _literal(get_args(kind))
     if origin is tuple:
@@ -90,6 +94,13 @@ def _union(options: tuple[Decode, ...], kind: Any) -> Decode:
     return decode
 
 
+def _optional(item: Decode) -> Decode:
+    def decode(data: Any) -> Any:
+        return None if data is None else item(data)
+
+    return decode
+
+
 def _literal(values: tuple[Any, ...]) -> Decode:
     def decode(data: Any) -> Any:
         if isinstance(data, str) and data in values:
@@ -103,7 +114,7 @@ def _many(item: Decode) -> Decode:
     def decode(data: Any) -> Any:
         if not isinstance(data, list | tuple):
             raise CacheFormatError("expected a list")
-        return tuple(item(value) for value in data)
+        return tuple([item(value) for value in data])
 
     return decode
 
