@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from aisite.reader import shipped
+
 # Topic -> file in docs/ (packaged as aisite/docs/; see pyproject.toml).
 TOPICS = {
     "format": "content-format.md",
@@ -18,13 +20,7 @@ TOPICS = {
 
 def docs_folder() -> Path:
     """The documentation: packaged as aisite/docs, or docs/ of a source checkout."""
-    packaged = Path(__file__).parent / "docs"
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2] / "docs"
-    if checkout.is_dir():
-        return checkout
-    raise RuntimeError("aisite's documentation is missing from this installation")
+    return shipped("docs", "docs", "documentation")
 
 
 def page(topic: str) -> str:

@@ -203,12 +203,17 @@ def input_walk(root: Path, theme: Path) -> Walk:
     return Walk({**reader.walked, **theme_reader.walked}, stats)
 
 
+def shipped(packaged: str, checkout: str, what: str) -> Path:
+    """A folder aisite ships: aisite/<packaged> when installed, <checkout>/ of a source checkout."""
+    inside = Path(__file__).parent / packaged
+    if inside.is_dir():
+        return inside
+    top = Path(__file__).resolve().parents[2] / checkout
+    if top.is_dir():
+        return top
+    raise RuntimeError(f"aisite's {what} is missing from this installation")
+
+
 def builtin_theme() -> Path:
     """The default theme: packaged as aisite/theme, or templates/ of a source checkout."""
-    packaged = Path(__file__).parent / "theme"
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    raise RuntimeError("aisite's built-in theme is missing from this installation")
+    return shipped("theme", "templates", "built-in theme")
