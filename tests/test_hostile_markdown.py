@@ -48,11 +48,26 @@ def test_quadratic_markdown_is_refused_with_what_to_change(tmp_path: Path) -> No
     for slug, body in QUADRATIC.items():
         char = "[" if body.count("[") > LIMITS["["][0] else "<"
         count = body.count(char)
+        # At the line of the first one past the limit (none of these is escaped).
+        text = (site / "content" / "articles" / slug / "index.md").read_text()
+        first = text.index("---", 3) + 3  # the body, after the front matter
+        for _ in range(LIMITS[char][0] + 1):
+            first = text.index(char, first + 1)
+        line = text.count("\n", 0, first) + 1
         expected = (
-            f"content/articles/{slug}/index.md:1: the text has {count:,} '{char}' characters; "
-            "at most 2,000 are allowed"
+            f"content/articles/{slug}/index.md:{line}: the text has {count:,} '{char}' "
+            "characters, past the limit from this line on; at most 2,000 are allowed"
         )
         assert any(line.startswith(expected) for line in lines), (expected, lines)
+
+
+@pytest.mark.unit
+def test_a_text_past_a_limit_is_refused_at_the_first_mark_past_it() -> None:
+    # Escaped ones are not counted: the 2,001st markup '[' is on line 4.
+    text = "\\[" * 5000 + "\n" + "[a " * 1500 + "\n\n" + "[b " * 1000 + "\n"
+    refused = Converter().convert(text)
+    assert refused.error.startswith("the text has 2,500 '[' characters, past the limit")
+    assert refused.error_line == 4
 
 
 def test_markdown_at_the_limits_builds(tmp_path: Path) -> None:

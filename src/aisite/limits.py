@@ -16,14 +16,28 @@ LIMITS = {
 }
 
 
-def over_limit(text: str) -> str:
-    """Why a Markdown text is refused, or '' when it is within every limit."""
+def _past(text: str, char: str, limit: int) -> int:
+    """Where the first unescaped `char` beyond `limit` of them stands in `text`."""
+    seen, at = 0, text.find(char)
+    while at != -1:
+        if not (at and text[at - 1] == "\\"):
+            seen += 1
+            if seen > limit:
+                return at
+        at = text.find(char, at + 1)
+    return len(text)  # not reached: over_limit counted more than `limit`
+
+
+def over_limit(text: str) -> tuple[str, int]:
+    """Why a Markdown text is refused and where in it ('' and 0 when within every limit): at
+    the first character past the limit."""
     for char, (limit, escape) in LIMITS.items():
         # Escaped ones are not markup, and escapes in a row are one match (inline.py).
         count = text.count(char) - text.count("\\" + char)
         if count > limit:
             return (
-                f"the text has {count:,} '{char}' characters; at most {limit:,} are allowed, as "
-                f"Markdown's parser slows down quadratically past that (split the text, or {escape})"
-            )
-    return ""
+                f"the text has {count:,} '{char}' characters, past the limit from this line on; "
+                f"at most {limit:,} are allowed, as Markdown's parser slows down quadratically "
+                f"past that (split the text, or {escape})"
+            ), _past(text, char, limit)
+    return "", 0

@@ -218,10 +218,10 @@ class Converter:
         make_flag: FlagFactory | None = None,
     ) -> Rendered:
         """Convert markdown to sanitised HTML, anchoring the selectors if any."""
-        refused = over_limit(text)
+        refused, at = over_limit(text)
         if refused:  # bounded work per text: refused before the quadratic parser sees it
             failed = Rendered("", "", "")
-            failed.error = refused
+            failed.error, failed.error_line = refused, text.count("\n", 0, at) + 1
             return failed
         self.md.reset()
         self.author.iframes = []
