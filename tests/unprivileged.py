@@ -34,6 +34,9 @@ def run_unprivileged(*args: str, timeout: float = 120) -> subprocess.CompletedPr
         command = [system]
         extra: dict[str, Any] = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": path, "LANG": "C.UTF-8"}
+        # The run's own cache folder (conftest), which `nobody` cannot write in: its templates
+        # compile in memory, and nothing is left in /tmp/.cache.
+        env["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME", "/nonexistent")
     return subprocess.run(
         [*command, "-m", "aisite", *args],
         capture_output=True,
