@@ -81,7 +81,7 @@ CLAIMS_BUNDLE = "chip-rules-explained"  # the one article with claims (never ren
 THEME = Path(__file__).resolve().parents[1] / "templates"
 # Template edits that start showing fields no built-in template shows on these pages.
 SHOWN_FIELDS = {
-    "tag.html": '{% for a in group.articles %}<p class="x">{{ a.summary }} {{ a.authors | join(", ") }}'
+    "tag.html": '{% for a in articles %}<p class="x">{{ a.summary }} {{ a.authors | join(", ") }}'
     " {{ a.updated }} {{ a.body_html | length }}</p>{% endfor %}",
     "index.html": '{% for a in articles %}<p class="x">{{ a.authors | join(", ") }} '
     "{{ a.tags | map(attribute='slug') | join(' ') }}</p>{% endfor %}",
