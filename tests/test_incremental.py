@@ -230,11 +230,18 @@ def test_incremental_builds_equal_cold_builds_after_random_changes(
     shutil.rmtree(site / "expected")
     incremental = tmp_path / "incremental"
     rng = random.Random(seed)
+    sizes = random.Random(seed + 1)  # of batches: the changes stay those of each seed
     kept = memory.Memory() if served else None
     quickly: list[str] = []  # the steps serve's quick path wrote files for
 
     def build_incremental() -> dict[str, bytes]:
-        """Build; served, the quick path first: what it wrote, as it wrote it."""
+        """Build; served, the quick path first: what it wrote, as it wrote it. In batches of
+        a few outputs (the reference: all in one)."""
+        with monkeypatch.context() as batches:
+            batches.setattr(write, "BATCH", sizes.choice((3, 7, 64)))
+            return build_in_batches()
+
+    def build_in_batches() -> dict[str, bytes]:
         if served:
             monkeypatch.setattr(memory, "kept", kept)
             early = quick(Options(site), incremental)

@@ -228,12 +228,12 @@ def test_bundle_files_are_keyed_by_their_bytes_and_a_bundle_without_a_manifest_s
 
 def test_a_file_to_copy_that_went_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     from aisite.errors import ContentError
+    from aisite.making import copied
     from aisite.plan import Output
-    from aisite.write import _copied
 
     gone = Output("x.css", "static/x.css", copy_from=str(tmp_path / "x.css"), key="k", line=0)
     with pytest.raises(ContentError) as caught:
-        _copied(gone)
+        copied(gone)
     assert str(caught.value.problems[0]).startswith(f"static/x.css: cannot read {tmp_path}")
 
 

@@ -130,16 +130,16 @@ def _progress(label: str = "writing") -> Callable[[int, int], None] | None:
     started = time.perf_counter()
 
     def show(done: int, total: int) -> None:
+        """`total` 0: not known yet (a site is planned as it is written)."""
         if time.perf_counter() - started < 0.5:
             return
-        filled = int(30 * done / total)
+        if total:
+            filled = int(30 * done / total)
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        else:
+            bar = f"{done} files"
         end = "\r\033[K" if done == total else ""
-        print(
-            f"\r  {label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"\r  {label} {bar}{end}", end="", file=sys.stderr, flush=True)
 
     return show
 

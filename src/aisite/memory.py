@@ -130,7 +130,7 @@ def settle() -> None:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Make what the build holds to its end (the model, the plan) without the cycle collector,
+    """Make what the build holds (the model, a batch of the plan) without the cycle collector,
     then exempt it from collections (gc.freeze; the build unfreezes when it ends).
 
     Millions of small objects without cycles: every full collection walked them all (the

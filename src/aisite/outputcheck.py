@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from aisite.errors import ContentError, Problem
 from aisite.plan import Output
@@ -49,43 +51,65 @@ def check_output_folder(output: Path, site_root: Path) -> None:
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]*(?:/[a-z0-9_-][a-z0-9._-]*)*")
 
 
-def check_paths(outputs: list[Output]) -> None:
-    """Every output path is relative and inside the folder; no two outputs share one (in any case)."""
-    problems = []
-    seen: dict[str, Output] = {}
-    for output in outputs:
-        if _PLAIN.fullmatch(output.path):  # most paths: safe, and their own NFC case-folded key
-            first = seen.get(output.path)
-            if first is None:
-                seen[output.path] = output
+class Seen(NamedTuple):
+    """What the check keeps of an output it has passed (not the output: its plan goes)."""
+
+    path: str
+    origin: str
+    line: int
+
+
+class PathCheck:
+    """Output paths as they are planned: each relative and inside the folder, none twice (in any
+    case); the problems found so far."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Seen] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, outputs: Iterable[Output]) -> bool:
+        """Check more outputs against those before; False when any of them has a problem."""
+        before = len(self.problems)
+        seen, problems = self.seen, self.problems
+        for output in outputs:
+            # Most paths: safe, and their own NFC case-folded key.
+            if output.path not in seen and _PLAIN.fullmatch(output.path):
+                seen[output.path] = Seen(output.path, output.origin, output.line)
                 continue
-        parts = PurePosixPath(output.path).parts
-        if (
-            not parts
-            or output.path.startswith("/")
-            or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
-        ):
-            problems.append(
-                Problem(
-                    output.origin, 0, f"refusing to write '{output.path}' outside the output folder"
-                )
-            )
-            continue
-        # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
-        key = unicodedata.normalize("NFC", output.path).casefold()
-        first = seen.get(key)
-        if first is None:
-            seen[key] = output
-            continue
-        same = (
-            ""
-            if first.path == output.path
-            else f" (and '{first.path}': names differ only in case or Unicode normalisation)"
-        )
-        # Report at the content file when one side is a file and the other a generated page.
-        # An alias (a line of a file asked for it) is the side to report.
-        where = sorted((first, output), key=lambda o: (o.line == 0, "/" not in o.origin))[0]
-        message = f"output '{output.path}'{same} would be written twice: by {first.origin} and by {output.origin}"
-        problems.append(Problem(where.origin, where.line, message))
-    if problems:
-        raise ContentError(problems)
+            parts = PurePosixPath(output.path).parts
+            if (
+                not parts
+                or output.path.startswith("/")
+                or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
+            ):
+                message = f"refusing to write '{output.path}' outside the output folder"
+                problems.append(Problem(output.origin, 0, message))
+                continue
+            # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
+            key = unicodedata.normalize("NFC", output.path).casefold()
+            first = seen.get(key)
+            if first is None:
+                seen[key] = Seen(output.path, output.origin, output.line)
+                continue
+            problems.append(_twice(first, Seen(output.path, output.origin, output.line)))
+        return len(problems) == before
+
+
+def _twice(first: Seen, output: Seen) -> Problem:
+    same = (
+        ""
+        if first.path == output.path
+        else f" (and '{first.path}': names differ only in case or Unicode normalisation)"
+    )
+    # Report at the content file when one side is a file and the other a generated page.
+    # An alias (a line of a file asked for it) is the side to report.
+    where = sorted((first, output), key=lambda o: (o.line == 0, "/" not in o.origin))[0]
+    message = f"output '{output.path}'{same} would be written twice: by {first.origin} and by {output.origin}"
+    return Problem(where.origin, where.line, message)
+
+
+def check_paths(outputs: Iterable[Output]) -> None:
+    """Every output path is relative and inside the folder; no two outputs share one (in any case)."""
+    check = PathCheck()
+    if not check.add(outputs):
+        raise ContentError(check.problems)

@@ -1,0 +1,131 @@
+"""A site is planned and written a batch of outputs at a time (write.BATCH): the same site, the
+same problems, and never the whole plan held."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aisite import write
+from aisite.plan import Output
+from aisite.render import Part, SitePlan
+from conftest import aisite, copy_site
+
+pytestmark = pytest.mark.cli
+
+SITES = Path(__file__).parent / "sites"
+INVALID = Path(__file__).parent / "invalid"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _keys(site: Path, out: Path) -> dict[str, str]:
+    """Each output's key as the build cache recorded it for the output folder `out`."""
+    with sqlite3.connect(site / ".aisite-cache" / "cache.sqlite") as db:
+        rows = db.execute("SELECT path, key FROM outputs WHERE folder = ?", (str(out.resolve()),))
+        return dict(rows.fetchall())
+
+
+def _build(site: Path, out: Path, *options: str) -> None:
+    result = aisite("build", *options, "--source", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+
+
+def test_small_batches_across_workers_write_the_site_one_batch_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    whole = tmp_path / "whole"
+    _build(site, whole, "-j", "1")
+    monkeypatch.setattr(write, "BATCH", 5)
+    monkeypatch.setattr(write, "PARALLEL_MIN", 1)  # a pool of workers for every batch
+    pools: list[int] = []
+    real_map = write.fork_map
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pools.append(1)
+        return real_map(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "fork_map", counted)
+    batched = tmp_path / "batched"
+    _build(site, batched, "-j", "2")
+    assert tree(batched) == tree(whole)
+    assert _keys(site, batched) == _keys(site, whole) != {}  # each file's key, by its path
+    assert len(pools) > len(tree(whole)) // 5 // 2  # a pool per batch: many batches
+    # An edit, rebuilt in place a batch at a time: the same as a cold build of the edited site.
+    article = next((site / "content" / "articles").glob("*/index.md"))
+    article.write_text(article.read_text() + "\nA sentence added later.\n")
+    _build(site, batched, "-j", "2")
+    cold = tmp_path / "cold"
+    _build(site, cold, "-j", "1", "--clean")
+    assert tree(batched) == tree(cold) != tree(whole)
+
+
+def test_the_plan_of_the_whole_site_is_never_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each output is let go once its batch is made: at most two batches' outputs are alive."""
+    monkeypatch.setattr(write, "BATCH", 5)
+    refs: list[weakref.ref[Output]] = []
+    alive: list[int] = []
+    real = SitePlan.outputs
+
+    def outputs(self: SitePlan, part: Part = "all") -> Iterator[Output]:
+        for output in real(self, part):
+            refs.append(weakref.ref(output))
+            alive.append(sum(ref() is not None for ref in refs))
+            yield output
+
+    monkeypatch.setattr(SitePlan, "outputs", outputs)
+    _build(SITES / "basic", tmp_path / "out", "-j", "1")
+    assert len(refs) > 10 * 5  # many batches
+    assert max(alive) <= 2 * 5 + 1
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "alias-collides-with-page",
+        "static-collides-with-generated",
+        "static-names-differ-only-in-case",
+    ],
+)
+def test_paths_written_twice_are_refused_across_batches(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same report as from one batch (tests/invalid/), whichever batches the two are in."""
+    monkeypatch.setattr(write, "BATCH", 2)
+    out = tmp_path / "site"
+    result = aisite("build", "--source", str(INVALID / case), "--output", str(out))
+    assert result.returncode == 1
+    assert result.stderr == (INVALID / case / "expected.txt").read_text(encoding="utf-8")
+    assert not out.exists()
+
+
+def test_every_broken_page_of_every_batch_is_reported_and_nothing_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    out = tmp_path / "out"
+    _build(site, out)
+    published = tree(out)
+    (site / "templates").mkdir(exist_ok=True)
+    broken = '{% extends "base.html" %}{% block main %}{{ nope.x }}{% endblock %}\n'
+    (site / "templates" / "claim.html").write_text(broken)
+    whole = aisite("build", "--source", str(site), "--output", str(out))
+    monkeypatch.setattr(write, "BATCH", 3)
+    batched = aisite("build", "--source", str(site), "--output", str(out))
+    assert whole.returncode == batched.returncode == 1
+    assert batched.stderr == whole.stderr
+    assert batched.stderr.count("templates/claim.html:1: template error") > 1
+    assert tree(out) == published
