@@ -129,3 +129,36 @@ def test_every_broken_page_of_every_batch_is_reported_and_nothing_is_published(
     assert batched.stderr == whole.stderr
     assert batched.stderr.count("templates/claim.html:1: template error") > 1
     assert tree(out) == published
+
+
+def test_a_rebuild_that_changes_every_page_renders_across_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template of every page, changed: the pages are rendered by a pool of workers, as in
+    a first build (a rebuild used to count only new paths, so it rendered them in one process)."""
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    out = tmp_path / "out"
+    _build(site, out, "-j", "2")
+    # Between the files an edit of one article changes (37 in this site) and its pages (57).
+    monkeypatch.setattr(write, "PARALLEL_MIN", 45)
+    pools: list[int] = []
+    real_map = write.fork_map
+
+    def counted(func: object, count: int, *args: object, **kwargs: object) -> object:
+        pools.append(count)
+        return real_map(func, count, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "fork_map", counted)
+    article = next((site / "content" / "articles").glob("*/index.md"))
+    article.write_text(article.read_text() + "\nA sentence added later.\n")
+    _build(site, out, "-j", "2")
+    assert pools == []  # an edit of one article: its few files, in this process
+    theme = Path(__file__).resolve().parents[1] / "templates"
+    (site / "templates").mkdir(exist_ok=True)
+    base = (theme / "base.html").read_text()
+    (site / "templates" / "base.html").write_text(base.replace("</body>", "<!-- new -->\n</body>"))
+    _build(site, out, "-j", "2")
+    assert pools and sum(pools) >= 45  # the template of every page: a pool
+    cold = tmp_path / "cold"
+    _build(site, cold, "-j", "1", "--clean")
+    assert tree(out) == tree(cold)

@@ -101,8 +101,14 @@ class _Writer:
         left = {index for index, *_ in kept}
         todo = [index for index in range(len(batch)) if index not in left]
         cache = self.job.known
-        fresh = sum(
-            1 for i in todo if not (batch[i].key and cache and batch[i].path in cache.outputs)
+        # Outputs to render. In place: every one not kept (a template or setting changed: all
+        # pages). Else those the cache has no key of; a file it has one of may be linked.
+        fresh = (
+            len(todo)
+            if self.job.in_place
+            else sum(
+                1 for i in todo if not (batch[i].key and cache and batch[i].path in cache.outputs)
+            )
         )
         making.start(replace(self.job, planned=batch))
         made: Iterable[Made] = map(making.make, todo)
