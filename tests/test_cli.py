@@ -439,3 +439,29 @@ def test_a_closed_standard_error_leaves_the_exit_status_alone(tmp_path: Path) ->
         timeout=120,
     )
     assert closed.returncode == 0 and closed.stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_counts_files_until_the_total_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aisite import cli
+
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    clock = iter([0.0, 0.1, 1.0, 1.0, 1.0, 1.0])
+    monkeypatch.setattr(time, "perf_counter", lambda: next(clock))
+    show = cli._progress()
+    assert show is not None
+    show(1, 0)  # within half a second: nothing
+    show(1, 0)
+    show(2, 0)
+    show(3, 3)  # the end: the line is cleared
+    assert screen.getvalue() == (
+        "\r  writing 1 file so far\r  writing 2 files so far"
+        "\r  writing [##############################] 3/3\r\033[K"
+    )

@@ -137,7 +137,7 @@ def _progress(label: str = "writing") -> Callable[[int, int], None] | None:
             filled = int(30 * done / total)
             bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
         else:
-            bar = f"{done} files"
+            bar = f"{done} file{'' if done == 1 else 's'} so far"
         end = "\r\033[K" if done == total else ""
         print(f"\r  {label} {bar}{end}", end="", file=sys.stderr, flush=True)
 
