@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aisite import write
+from aisite import making, urls, write
+from aisite.outputcheck import PathCheck
 from aisite.plan import Output
 from aisite.render import Part, SitePlan
 from conftest import aisite, copy_site
@@ -74,7 +75,8 @@ def test_small_batches_across_workers_write_the_site_one_batch_writes(
 def test_the_plan_of_the_whole_site_is_never_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each output is let go once its batch is made: at most two batches' outputs are alive."""
+    """Each output is let go once its batch is made: while a batch is planned, only its own
+    outputs are alive (and the one the planner yielded last)."""
     monkeypatch.setattr(write, "BATCH", 5)
     refs: list[weakref.ref[Output]] = []
     alive: list[int] = []
@@ -89,7 +91,7 @@ def test_the_plan_of_the_whole_site_is_never_held(
     monkeypatch.setattr(SitePlan, "outputs", outputs)
     _build(SITES / "basic", tmp_path / "out", "-j", "1")
     assert len(refs) > 10 * 5  # many batches
-    assert max(alive) <= 2 * 5 + 1
+    assert max(alive) <= 5 + 1
 
 
 @pytest.mark.parametrize(
@@ -162,3 +164,50 @@ def test_a_rebuild_that_changes_every_page_renders_across_workers(
     cold = tmp_path / "cold"
     _build(site, cold, "-j", "1", "--clean")
     assert tree(out) == tree(cold)
+
+
+def test_the_same_problems_whatever_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paths written twice and a broken template, together: one report, whichever batch each
+    is in, and the search index's files are not made after a problem."""
+    site = tmp_path / "site"
+    shutil.copytree(INVALID / "alias-collides-with-page", site)
+    (site / "expected.txt").unlink()
+    (site / "templates").mkdir()
+    broken = '{% extends "base.html" %}{% block main %}{{ nope.x }}{% endblock %}\n'
+    (site / "templates" / "article.html").write_text(broken)
+    made: list[str] = []
+    real_make = making.make
+
+    def make(index: int) -> making.Made:
+        assert making.job is not None
+        made.append(making.job.planned[index].path)
+        return real_make(index)
+
+    monkeypatch.setattr(making, "make", make)
+    reports = []
+    for size in (8192, 2):
+        monkeypatch.setattr(write, "BATCH", size)
+        result = aisite("build", "-j", "1", "--source", str(site), "--output", str(tmp_path / "o"))
+        assert result.returncode == 1
+        reports.append(result.stderr)
+    assert reports[0] == reports[1]
+    assert "would be written twice" in reports[0] and "template error" in reports[0]
+    assert made and not [path for path in made if path.startswith(urls.search_bundle())]
+    made.clear()
+    (site / "templates" / "article.html").unlink()  # paths written twice, and nothing else
+    result = aisite("build", "-j", "1", "--source", str(site), "--output", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert made and not [path for path in made if path.startswith(urls.search_bundle())]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("path", ["a/./b.html", "a//b.html", "a/b.html/", "./a/b.html", "a/../b"])
+def test_a_path_spelled_with_empty_or_dot_names_is_refused(path: str) -> None:
+    check = PathCheck()
+    assert check.add([Output("a/b.html", "one"), Output("b", "one")]) == set()
+    assert check.add([Output("c.html", "two"), Output(path, "two")]) == {1}
+    assert [str(p) for p in check.problems] == [
+        f"two: refusing to write '{path}' outside the output folder"
+    ]

@@ -29,11 +29,12 @@ job: Job | None = None  # the batch being made: set before a pool of workers is 
 _folders: set[Path] = set()  # folders already made in this process
 
 
-def start(new: Job | None) -> None:
-    """Make `new` the batch to make (None: the build is done with making)."""
+def start(new: Job | None, keep_folders: bool = False) -> None:
+    """Make `new` the batch to make (None: none; and the build is done with making unless
+    `keep_folders`, which keeps the folders this process made known)."""
     global job
     job = new
-    if new is None:
+    if new is None and not keep_folders:
         _folders.clear()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from aisite.errors import ContentError, Problem
@@ -67,23 +67,25 @@ class PathCheck:
         self.seen: dict[str, Seen] = {}
         self.problems: list[Problem] = []
 
-    def add(self, outputs: Iterable[Output]) -> bool:
-        """Check more outputs against those before; False when any of them has a problem."""
-        before = len(self.problems)
+    def add(self, outputs: Iterable[Output]) -> set[int]:
+        """Check more outputs against those before; the positions of those refused."""
+        refused: set[int] = set()
         seen, problems = self.seen, self.problems
-        for output in outputs:
+        for index, output in enumerate(outputs):
             # Most paths: safe, and their own NFC case-folded key.
             if output.path not in seen and _PLAIN.fullmatch(output.path):
                 seen[output.path] = Seen(output.path, output.origin, output.line)
                 continue
-            parts = PurePosixPath(output.path).parts
+            # The path as written, not PurePosixPath's parts (which drop '.' and empty names).
+            parts = output.path.split("/")
             if (
-                not parts
+                not output.path
                 or output.path.startswith("/")
                 or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
             ):
                 message = f"refusing to write '{output.path}' outside the output folder"
                 problems.append(Problem(output.origin, 0, message))
+                refused.add(index)
                 continue
             # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
             key = unicodedata.normalize("NFC", output.path).casefold()
@@ -92,7 +94,8 @@ class PathCheck:
                 seen[key] = Seen(output.path, output.origin, output.line)
                 continue
             problems.append(_twice(first, Seen(output.path, output.origin, output.line)))
-        return len(problems) == before
+            refused.add(index)
+        return refused
 
 
 def _twice(first: Seen, output: Seen) -> Problem:
@@ -111,5 +114,5 @@ def _twice(first: Seen, output: Seen) -> Problem:
 def check_paths(outputs: Iterable[Output]) -> None:
     """Every output path is relative and inside the folder; no two outputs share one (in any case)."""
     check = PathCheck()
-    if not check.add(outputs):
+    if check.add(outputs):
         raise ContentError(check.problems)

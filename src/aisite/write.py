@@ -77,8 +77,8 @@ class _Writer:
         self.problems: list[Problem] = []  # of making (templates, files gone)
 
     def write(self, outputs: Iterable[Output], make: bool = True) -> bool:
-        """Plan, check and make `outputs`; after a problem with paths, plan and check only.
-        False when planning met a problem (kept, to be reported with the others)."""
+        """Plan, check and make `outputs` (but those whose path is refused; `make` False: plan
+        and check only). False when planning met a problem (kept, reported with the others)."""
         it = iter(outputs)
         while True:
             try:
@@ -90,15 +90,17 @@ class _Writer:
                 return False
             if not batch:
                 return True
-            make = self.check.add(batch) and make
+            refused = self.check.add(batch)
             if make:
-                self._make(batch, kept)
+                self._make(batch, kept, refused)
             self.paths += [item.path for item in batch]
             self.keys += [item.key for item in batch]
+            del batch, kept  # not held while the next batch is planned
 
-    def _make(self, batch: list[Output], kept: list[Made]) -> None:
-        """Make a batch but its kept outputs (across forked workers when there are many)."""
-        left = {index for index, *_ in kept}
+    def _make(self, batch: list[Output], kept: list[Made], refused: set[int]) -> None:
+        """Make a batch but its kept and refused outputs (across forked workers when there are
+        many)."""
+        left = {index for index, *_ in kept} | refused
         todo = [index for index in range(len(batch)) if index not in left]
         cache = self.job.known
         # Outputs to render. In place: every one not kept (a template or setting changed: all
@@ -122,6 +124,7 @@ class _Writer:
             self.problems += problems
             if self.progress:
                 self.progress(len(self.results), 0)
+        making.start(None, keep_folders=True)  # the batch is not held past its making
 
 
 def write_site(
@@ -164,7 +167,7 @@ def write_site(
     try:
         # The last outputs are planned and checked after problems too, reported with them.
         if writer.write(outputs) and last:
-            writer.write(last(), make=not writer.problems)
+            writer.write(last(), make=not (writer.problems or writer.check.problems))
         problems = writer.problems + writer.check.problems
         if problems:
             raise ContentError(problems)
