@@ -6,6 +6,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,42 @@ def test_a_read_only_cache_is_a_miss(shared_tmp: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stderr.splitlines()) <= 1, result.stderr
     assert tree(out) == tree(reference)
+
+
+def _rows(root: Path) -> list[str]:
+    with sqlite3.connect(root / ".aisite-cache" / "cache.sqlite") as db:
+        return [key for (key,) in db.execute("SELECT key FROM articles ORDER BY key")]
+
+
+def test_writes_are_one_transaction(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fault in the second statement leaves none of the first's rows (each row used to be a
+    commit of its own); the cache is given up, with its one warning."""
+    from aisite.cachedb import CacheDB
+
+    cache = CacheDB(tmp_path)
+    cache._write(
+        ("INSERT INTO articles VALUES (?, ?)", [("k1", "{}"), ("k2", "{}")]),
+        ("INSERT INTO no_such_table VALUES (?)", [(1,)]),
+    )
+    assert cache.db is None and "cannot be used" in capsys.readouterr().err
+    assert _rows(tmp_path) == []
+
+
+def test_a_row_that_cannot_be_made_is_raised_not_taken_for_a_fault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows made as they are written (a parsed article encoded): a bug in making one is raised
+    as it is, the rows before it rolled back, and the cache kept."""
+    from aisite.cachedb import CacheDB
+
+    def made() -> Iterator[tuple[str, str]]:
+        yield "k1", "{}"
+        raise TypeError("cannot encode a set for the cache")
+
+    cache = CacheDB(tmp_path)
+    with pytest.raises(TypeError, match="cannot encode a set"):
+        cache._write(("INSERT INTO articles VALUES (?, ?)", made()))
+    assert cache.db is not None and capsys.readouterr().err == ""
+    assert _rows(tmp_path) == []
+    cache._write(("INSERT INTO articles VALUES (?, ?)", [("k2", "{}")]))
+    assert _rows(tmp_path) == ["k2"]

@@ -100,7 +100,7 @@ class Cache(CacheDB):
     def _prune_parsed(self, live: Iterable[str]) -> None:
         if self.db is None:
             return
-        with self.db:
+        with self.transaction():
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live_parsed (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM live_parsed")
             self.db.executemany(
@@ -152,7 +152,7 @@ class Cache(CacheDB):
         current = {path: entry for path, entry in written.items() if path in keep}
         changed = [(self.scope, p, *e) for p, e in current.items() if self.outputs.get(p) != e]
         gone = [(self.scope, p) for p in self.outputs if p not in current]
-        with self.db:
+        with self.transaction():
             if self.clean:
                 self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
                 changed = [(self.scope, p, *e) for p, e in current.items()]
@@ -192,7 +192,7 @@ class Cache(CacheDB):
         try:
             if self.db is None:
                 return
-            with self.db:
+            with self.transaction():
                 if self.clean:  # the rows of earlier builds were not read: none is known
                     self.db.execute("DELETE FROM units WHERE folder = ?", (self.scope,))
                 self.db.executemany("DELETE FROM units WHERE folder = ? AND signature = ?", gone)
@@ -210,7 +210,7 @@ class Cache(CacheDB):
     def _prune_rendered(self, keep: list[str]) -> None:
         if self.db is None:
             return
-        with self.db:
+        with self.transaction():
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM live")
             self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])

@@ -107,15 +107,36 @@ class CacheDB:
             return
         yield from rows
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed or rolled back whole. The connection is in autocommit
+        mode, where `with db:` begins none: each row of an executemany was a commit of its own
+        (70,000 rows: 1.3 s, against 0.14 s in one transaction)."""
+        assert self.db is not None
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
     def _write(self, *writes: tuple[str, Iterable[tuple[Any, ...]]]) -> None:
         """Run (statement, rows) writes in one transaction; a cache that cannot be written is
-        dropped for the rest of the build."""
+        dropped for the rest of the build. Rows may be made as they are written: an error in
+        making one rolls the writes back and is raised as it is (a bug, not a cache fault)."""
         if self.db is None:
             return
+        made = [(sql, _Rows(rows)) for sql, rows in writes]
         try:
-            with self.db:
-                for sql, rows in writes:
-                    self.db.executemany(sql, rows)
+            with self.transaction() as db:
+                for sql, rows in made:
+                    db.executemany(sql, rows)
+                    if rows.error is not None:
+                        raise _Unmade(rows.error)
+        except _Unmade as err:
+            raise err.error from None
         except FAULTS as err:
             self.fault(err)
 
@@ -127,3 +148,31 @@ class CacheDB:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
+
+
+class _Unmade(Exception):
+    """A row that could not be made: rolls its transaction back, past the fault handler."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Rows:
+    """Rows made as they are written; an error in making one ends them and is kept."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self._rows = iter(rows)
+        self.error: BaseException | None = None
+
+    def __iter__(self) -> _Rows:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        try:
+            return next(self._rows)
+        except StopIteration:
+            raise
+        except Exception as err:  # kept, and raised by _write once the writes are rolled back
+            self.error = err
+            raise StopIteration from None
