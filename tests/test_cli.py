@@ -465,3 +465,15 @@ def test_the_progress_line_counts_files_until_the_total_is_known(
         "\r  writing 1 file so far\r  writing 2 files so far"
         "\r  writing [##############################] 3/3\r\033[K"
     )
+
+
+def test_a_failed_build_clears_its_progress_line_before_the_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aisite import cli
+
+    monkeypatch.setattr(cli, "_progress", lambda label="writing": lambda done, total: None)
+    site = SITES.parent / "invalid" / "alias-collides-with-page"
+    result = aisite("build", "--source", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("\r\033[Kcontent/articles/a/index.md:6: output")

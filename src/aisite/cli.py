@@ -160,7 +160,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = replace(
         _options(args, args.base_url), clean=args.clean, jobs=args.jobs, wait=args.wait
     )
-    report = build(options, output, None if args.quiet else _progress())
+    progress = None if args.quiet else _progress()
+    try:
+        report = build(options, output, progress)
+    except BaseException:
+        if progress is not None:
+            print("\r\033[K", end="", file=sys.stderr)  # a progress line may stand there
+        raise
     if args.verbose:
         for name, seconds in report.timings.items():
             print(f"  {name:<22} {seconds * 1000:8.1f} ms")
