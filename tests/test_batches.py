@@ -211,3 +211,20 @@ def test_a_path_spelled_with_empty_or_dot_names_is_refused(path: str) -> None:
     assert [str(p) for p in check.problems] == [
         f"two: refusing to write '{path}' outside the output folder"
     ]
+
+
+def test_a_file_where_a_folder_is_made_is_refused_once_in_either_order() -> None:
+    folder_first = PathCheck()
+    assert folder_first.add([Output("a/b.html", "page b"), Output("a/c.html", "page c")]) == set()
+    assert folder_first.add([Output("A", "static/A")]) == {0}  # one name where case is ignored
+    file_first = PathCheck()
+    assert file_first.add([Output("a", "static/a")]) == set()
+    assert file_first.add([Output("a/b.html", "page b"), Output("a/c.html", "page c")]) == {0, 1}
+    assert [str(p) for p in folder_first.problems] == [
+        "static/A: output 'A' would be both a file (by static/A) and a folder (holding"
+        " 'a/b.html', by page b) (rename one of them)"
+    ]
+    assert [str(p) for p in file_first.problems] == [
+        "static/a: output 'a' would be both a file (by static/a) and a folder (holding"
+        " 'a/b.html', by page b) (rename one of them)"
+    ]

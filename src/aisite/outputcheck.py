@@ -61,21 +61,30 @@ class Seen(NamedTuple):
 
 class PathCheck:
     """Output paths as they are planned: each relative and inside the folder, none twice (in any
-    case); the problems found so far."""
+    case), none both a file and a folder; the problems found so far."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, Seen] = {}
+        self.seen: dict[str, Seen] = {}  # files, by their NFC case-folded path
+        self.folders: dict[str, Seen] = {}  # folders, by the same, with a file that needs each
         self.problems: list[Problem] = []
 
     def add(self, outputs: Iterable[Output]) -> set[int]:
         """Check more outputs against those before; the positions of those refused."""
         refused: set[int] = set()
-        seen, problems = self.seen, self.problems
         for index, output in enumerate(outputs):
-            # Most paths: safe, and their own NFC case-folded key.
-            if output.path not in seen and _PLAIN.fullmatch(output.path):
-                seen[output.path] = Seen(output.path, output.origin, output.line)
-                continue
+            problem = self._check(output)
+            if problem is not None:
+                refused.add(index)
+                if problem not in self.problems:  # a file and a folder: once, not per file in it
+                    self.problems.append(problem)
+        return refused
+
+    def _check(self, output: Output) -> Problem | None:
+        seen = self.seen
+        # Most paths: safe, and their own NFC case-folded key.
+        if _PLAIN.fullmatch(output.path):
+            key = output.path
+        else:
             # The path as written, not PurePosixPath's parts (which drop '.' and empty names).
             parts = output.path.split("/")
             if (
@@ -84,18 +93,45 @@ class PathCheck:
                 or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
             ):
                 message = f"refusing to write '{output.path}' outside the output folder"
-                problems.append(Problem(output.origin, 0, message))
-                refused.add(index)
-                continue
+                return Problem(output.origin, 0, message)
             # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
             key = unicodedata.normalize("NFC", output.path).casefold()
-            first = seen.get(key)
-            if first is None:
-                seen[key] = Seen(output.path, output.origin, output.line)
-                continue
-            problems.append(_twice(first, Seen(output.path, output.origin, output.line)))
-            refused.add(index)
-        return refused
+        this = Seen(output.path, output.origin, output.line)
+        first = seen.get(key)
+        if first is not None:
+            return _twice(first, this)
+        inside = self.folders.get(key)
+        if inside is not None:
+            return _file_and_folder(this, inside)
+        folders = []
+        end = key.find("/")
+        while end != -1:
+            folders.append(key[:end])
+            end = key.find("/", end + 1)
+        for folder in folders:
+            file = seen.get(folder)
+            if file is not None:
+                # The same problem for every file in it, reported once.
+                return _file_and_folder(file, self.folders.setdefault(folder, this))
+        seen[key] = this
+        for folder in folders:
+            self.folders.setdefault(folder, this)
+        return None
+
+
+def _reported(one: Seen, other: Seen) -> Seen:
+    """Of two outputs in conflict, the one to report: at the content file when one side is a
+    file and the other a generated page; an alias (a line of a file asked for it) first."""
+    return sorted((one, other), key=lambda o: (o.line == 0, "/" not in o.origin))[0]
+
+
+def _file_and_folder(file: Seen, inside: Seen) -> Problem:
+    where = _reported(file, inside)
+    message = (
+        f"output '{file.path}' would be both a file (by {file.origin}) and a folder (holding "
+        f"'{inside.path}', by {inside.origin})"
+    )
+    return Problem(where.origin, where.line, message, "rename one of them")
 
 
 def _twice(first: Seen, output: Seen) -> Problem:
@@ -104,9 +140,7 @@ def _twice(first: Seen, output: Seen) -> Problem:
         if first.path == output.path
         else f" (and '{first.path}': names differ only in case or Unicode normalisation)"
     )
-    # Report at the content file when one side is a file and the other a generated page.
-    # An alias (a line of a file asked for it) is the side to report.
-    where = sorted((first, output), key=lambda o: (o.line == 0, "/" not in o.origin))[0]
+    where = _reported(first, output)
     message = f"output '{output.path}'{same} would be written twice: by {first.origin} and by {output.origin}"
     return Problem(where.origin, where.line, message)
 
