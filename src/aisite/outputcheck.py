@@ -64,14 +64,38 @@ class PathCheck:
     case), none both a file and a folder; the problems found so far."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, Seen] = {}  # files, by their NFC case-folded path
-        self.folders: dict[str, Seen] = {}  # folders, by the same, with a file that needs each
+        # By NFC case-folded path: each file's (path, origin, line), and each folder's (its key
+        # ends with '/'; '' is the output folder) with a file it holds. Tuples: a Seen for each
+        # of 280,000 outputs took 0.2 s.
+        self.seen: dict[str, tuple[str, str, int]] = {}
+        self.folders: dict[str, tuple[str, str, int]] = {"": ("", "", 0)}
+        self._both: dict[str, tuple[str, str, int]] = {}  # folders that are files too
         self.problems: list[Problem] = []
 
     def add(self, outputs: Iterable[Output]) -> set[int]:
         """Check more outputs against those before; the positions of those refused."""
         refused: set[int] = set()
+        seen, folders, fullmatch = self.seen, self.folders, _PLAIN.fullmatch
         for index, output in enumerate(outputs):
+            path = output.path
+            # Most paths: safe, their own NFC case-folded key, in a folder already known or in
+            # a new one inside a known one (a page's own folder).
+            if path not in seen and fullmatch(path) and path + "/" not in folders:
+                parent = path[: path.rfind("/") + 1]
+                if parent in folders:
+                    seen[path] = (path, output.origin, output.line)
+                    continue
+                new = [parent]  # its folders not known yet (a known one's were checked)
+                while (parent := parent[: parent.rfind("/", 0, -1) + 1]) not in folders:
+                    new.append(parent)
+                for folder in new:
+                    if folder[:-1] in seen:
+                        break  # a file where a folder is needed: the slower check reports it
+                else:
+                    seen[path] = this = (path, output.origin, output.line)
+                    for folder in new:
+                        folders[folder] = this
+                    continue
             problem = self._check(output)
             if problem is not None:
                 refused.add(index)
@@ -80,42 +104,38 @@ class PathCheck:
         return refused
 
     def _check(self, output: Output) -> Problem | None:
-        seen = self.seen
-        # Most paths: safe, and their own NFC case-folded key.
-        if _PLAIN.fullmatch(output.path):
-            key = output.path
+        seen, folders = self.seen, self.folders
+        path = output.path
+        if _PLAIN.fullmatch(path):
+            key = path
         else:
             # The path as written, not PurePosixPath's parts (which drop '.' and empty names).
-            parts = output.path.split("/")
+            parts = path.split("/")
             if (
-                not output.path
-                or output.path.startswith("/")
+                not path
+                or path.startswith("/")
                 or any(p in ("..", ".", "") or "\\" in p or "\0" in p for p in parts)
             ):
-                message = f"refusing to write '{output.path}' outside the output folder"
+                message = f"refusing to write '{path}' outside the output folder"
                 return Problem(output.origin, 0, message)
             # One file on case-insensitive or normalising file systems (macOS, Windows): one name.
-            key = unicodedata.normalize("NFC", output.path).casefold()
-        this = Seen(output.path, output.origin, output.line)
-        first = seen.get(key)
-        if first is not None:
-            return _twice(first, this)
-        inside = self.folders.get(key)
-        if inside is not None:
-            return _file_and_folder(this, inside)
-        folders = []
-        end = key.find("/")
-        while end != -1:
-            folders.append(key[:end])
-            end = key.find("/", end + 1)
-        for folder in folders:
-            file = seen.get(folder)
-            if file is not None:
-                # The same problem for every file in it, reported once.
-                return _file_and_folder(file, self.folders.setdefault(folder, this))
+            key = unicodedata.normalize("NFC", path).casefold()
+        this = (path, output.origin, output.line)
+        if key in seen:
+            return _twice(Seen(*seen[key]), Seen(*this))
+        if key + "/" in folders:
+            return _file_and_folder(Seen(*this), Seen(*folders[key + "/"]))
+        new: list[str] = []  # its folders not known yet (a known one's were checked)
+        parent = key[: key.rfind("/") + 1]
+        while parent not in folders:  # the output folder ('') always is
+            if parent[:-1] in seen:  # the same problem for every file in it, reported once
+                inside = self._both.setdefault(parent, this)
+                return _file_and_folder(Seen(*seen[parent[:-1]]), Seen(*inside))
+            new.append(parent)
+            parent = parent[: parent.rfind("/", 0, -1) + 1]
         seen[key] = this
-        for folder in folders:
-            self.folders.setdefault(folder, this)
+        for folder in new:
+            folders[folder] = this
         return None
 
 
