@@ -124,7 +124,8 @@ def _options(args: argparse.Namespace, base_url: str | None = None):  # type: ig
 
 
 def _progress(label: str = "writing") -> Callable[[int, int], None] | None:
-    """A progress bar on a terminal, shown only once a build takes more than a moment."""
+    """A progress line on a terminal (a bar, or a count while the total is not known), shown
+    only once a build takes more than a moment."""
     if not sys.stderr.isatty():
         return None
     started = time.perf_counter()
