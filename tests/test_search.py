@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import search
+from aisite import search, searchbundle
 from aisite.build import build
 from aisite.options import Options
 from aisite.plaintext import text_of
@@ -305,3 +305,26 @@ def test_an_edit_indexes_again_only_the_months_it_is_in(
     build(options, out)
     after = entries()
     assert [p for p in parts if after[p] != before[p]] == ["2024-04"]
+
+
+@pytest.mark.unit
+def test_the_indexer_client_keeps_no_answer_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pagefind's client keeps every answer till it is closed, each part's whole bundle among them.
+    left: list[int] = []
+    close = searchbundle.Service.close
+
+    async def counted(self: searchbundle.Service) -> None:
+        left.append(len(self._responses))
+        await close(self)
+
+    monkeypatch.setattr(searchbundle.Service, "close", counted)
+    parts = {
+        name: [Record(f"/{name}/{n}/", f"t{n}", f"words {name} {n}", {}, {}, {}) for n in range(3)]
+        for name in ("2024", "2025")
+    }
+    keys = {name: f"key{name}" for name in parts}
+    folders = searchbundle.make_bundles(tmp_path, keys, parts.__getitem__, "en")
+    assert all((f / "pagefind-entry.json").is_file() for f in folders.values())
+    assert left == [0]
