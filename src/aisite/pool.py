@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar, cast
 
-from aisite.libc import libc
+from aisite.libc import give_back, libc
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
@@ -82,6 +82,7 @@ def fork_map(
 ) -> Iterator[T]:
     """func(0..count-1) across forked workers; set the data func reads before calling."""
     parent = os.getpid()
+    give_back()
     counter = mp.get_context("fork").Value("q", 0)
     pipes: dict[Connection, int] = {}
     try:
@@ -139,6 +140,7 @@ class Started(Generic[T]):
 def fork_call(func: Callable[[], T]) -> Started[T]:
     """Start func() in a forked worker now, while this process goes on with other work."""
     parent = os.getpid()
+    give_back()
     reader, writer = mp.Pipe(duplex=False)
     signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     try:
