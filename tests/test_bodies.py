@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aisite import bodies
+from aisite import bodies, cachedb, content, rendered
 from aisite.build import build, build_now
 from aisite.cache import Cache
 from aisite.content import render_content
 from aisite.errors import Problems
 from aisite.load import load_site
-from aisite.model import Site
+from aisite.model import ArticleText, Site
 from aisite.options import Options
 from conftest import aisite, copy_site
 
@@ -142,3 +144,56 @@ def test_an_edit_reads_the_bodies_of_what_it_shows_not_of_the_archive(
     build(options, output)
     # Its page and claim pages, the feeds that carry it, its year's search records: not all.
     assert 0 < len(set(reads)) < len(articles) / 2, sorted(set(reads))
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["cold", "--clean"])
+def test_a_cold_build_leaves_each_body_to_the_cache_as_it_is_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean: bool
+) -> None:
+    # Every article's rendered text, held until the last was rendered, was 77 MB at 5,000.
+    corpus.generate(30, tmp_path / "corpus", claims_ratio=1.0)
+    source = tmp_path / "corpus" / "aisite"
+    texts: list[weakref.ref[ArticleText]] = []
+    decode = rendered.text_from_json
+
+    def tracked(data: dict[str, object]) -> tuple[ArticleText, list[object]]:
+        text, found = decode(data)
+        texts.append(weakref.ref(text))
+        return text, found  # type: ignore[return-value]
+
+    render = content.render_articles
+    alive: list[int] = []
+
+    def watched(*args: object) -> Iterator[dict[str, object]]:
+        for data in render(*args):  # type: ignore[arg-type]
+            alive.append(sum(ref() is not None for ref in texts))  # before this one is decoded
+            yield data
+
+    monkeypatch.setattr(rendered, "text_from_json", tracked)
+    monkeypatch.setattr(content, "render_articles", watched)
+    build(Options(source, jobs=1, clean=clean), tmp_path / "out")
+    assert len(alive) == 30
+    if clean:  # reads nothing back from the cache: holds every text
+        assert alive == list(range(30))
+    else:  # only the one being stored (the loop's variable) is still alive
+        assert max(alive) == 1
+
+
+def test_a_cache_that_fails_after_bodies_were_left_to_it_renders_them_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = copy_site(BASIC, tmp_path / "src")
+    reference = tmp_path / "reference"
+    build(Options(source, jobs=1, use_cache=False), reference)
+    cachedb.CacheDB(source).close()  # its tables made, empty: a cold build
+    db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
+    with db:  # one body stored, then the disk is full
+        db.execute(
+            "CREATE TRIGGER full AFTER INSERT ON texts WHEN (SELECT count(*) FROM texts) > 1 "
+            "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+        )
+    db.close()
+    build(Options(source, jobs=1), tmp_path / "out")
+    assert tree(tmp_path / "out") == tree(reference)
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1 and "database or disk is full" in warned[0], warned

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +110,22 @@ class Cache(CacheDB):
 
     def put_rendered(
         self,
-        items: dict[str, Any],
         bodies: Iterable[tuple[str, str]],
+        rows: dict[str, Any],
         decoded: dict[str, Any] | None = None,
     ) -> bool:
-        """Store Markdown results and their bodies ((key, JSON), made as they are written) in
-        one transaction, True when stored; kept in memory (memory.remember()) as get_rendered
-        decodes them."""
-        rows = ((k, json.dumps(v, ensure_ascii=False)) for k, v in items.items())
+        """Store Markdown results' bodies ((key, JSON), made as they are written), then the
+        results (`rows`, read only then: making the bodies may fill it), in one transaction;
+        True when stored. Kept in memory (memory.remember()) as get_rendered decodes them."""
+
+        def items() -> Iterator[tuple[str, str]]:  # not a generator expression: it would take
+            # `rows`' iterator now, before the bodies fill it
+            for key, value in rows.items():
+                yield key, json.dumps(value, ensure_ascii=False)
+
         self._write(
             ("INSERT OR REPLACE INTO texts VALUES (?, ?)", bodies),
-            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", rows),
+            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", items()),
         )
         kept = memory.table("rendered")
         if kept is not None and decoded is not None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Iterator
 from typing import Any
 
 from aisite import memory, urls
 from aisite.anchor import Found, Selector
-from aisite.bodies import Body, BodyRef
 from aisite.cache import Cache
-from aisite.cachecodec import CacheFormatError, from_data
 from aisite.claimmodel import ClaimText, ParsedClaim, ParsedReuse
-from aisite.errors import Problem, Problems
+from aisite.errors import Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
 from aisite.keys import digest
@@ -22,6 +19,7 @@ from aisite.misses import report
 from aisite.model import Article, ArticleText, Page, ParsedArticle, ParsedSite, Site
 from aisite.plaintext import text_of
 from aisite.pool import can_fork, fork_map
+from aisite.rendered import decoder, keep, text_to_json
 
 
 class Renderer:
@@ -134,33 +132,6 @@ def _seen(found: Found | None) -> tuple[str, str, str]:
     return (found.quote, found.before, found.after) if found else ("", "", "")
 
 
-def text_to_json(text: ArticleText, problems: list[Problem]) -> dict[str, Any]:
-    """An article's rendered text and its problems as plain data, for the cache and for workers."""
-    return {"text": asdict(text), "problems": [asdict(p) for p in problems]}
-
-
-def text_from_json(data: dict[str, Any]) -> tuple[ArticleText, list[Problem]]:
-    """The inverse of text_to_json; CacheFormatError when `data` is not of that shape."""
-    if not isinstance(data, dict) or set(data) != {"text", "problems"}:
-        raise CacheFormatError("not a rendered article")
-    return from_data(ArticleText, data["text"]), list(from_data(_Problems, data["problems"]))
-
-
-def body_of(text: ArticleText) -> Body:
-    """The large parts of a rendered text."""
-    claims = {c.id: (c.analysis_html, c.analysis_text) for c in text.claims}
-    return Body(text.body_html, text.toc_html, text.analysis_html, text.search_text, claims)
-
-
-def without_body(data: dict[str, Any]) -> dict[str, Any]:
-    """text_to_json's data with the large parts left empty: what every build decodes."""
-    text = dict(data["text"])
-    text.update(body_html="", toc_html="", analysis_html="", search_text="")
-    text["claims"] = [{**c, "analysis_html": "", "analysis_text": ""} for c in text["claims"]]
-    return {"text": text, "problems": data["problems"]}
-
-
-_Problems = tuple[Problem, ...]
 PARALLEL_MIN = 48  # below this many articles to render, a process pool costs more than it saves
 _pending: list[ParsedArticle] = []
 _worker: Renderer | None = None
@@ -182,34 +153,20 @@ def _render_one(index: int) -> dict[str, Any]:
 
 def render_articles(
     articles: list[ParsedArticle], strings: Strings, workers: int, embeds: tuple[str, ...] = ()
-) -> list[dict[str, Any]]:
-    """Render articles, across processes when there are many (forked: nothing is pickled in)."""
+) -> Iterator[dict[str, Any]]:
+    """Render articles, across processes when there are many (forked: nothing is pickled in),
+    each given as soon as it is rendered, in order."""
     global _pending, _language, _embeds
     if workers > 1 and len(articles) >= PARALLEL_MIN and can_fork():
         _pending, _language, _embeds = articles, strings.language, embeds
         try:
-            return list(fork_map(_render_one, len(articles), workers, chunksize=16))
+            yield from fork_map(_render_one, len(articles), workers, chunksize=16)
         finally:
             _pending = []
+        return
     renderer = Renderer(strings, embeds)
-    return [_render(renderer, a) for a in articles]
-
-
-Rendered = tuple[ArticleText, list[Problem], BodyRef]  # the text's large parts left to `BodyRef`
-
-
-def _cached(cache: Cache, origins: dict[str, str]) -> Callable[[str, Any], Rendered]:
-    """Decode a cached rendering; its body is read when first used, or now in a server (whose
-    model outlives the build, and whose cache a build of the same site may prune meanwhile)."""
-    texts, serving = cache.texts, memory.table("rendered") is not None
-    assert texts is not None  # rows come from a cache that has a database
-
-    def decode(key: str, data: Any) -> Rendered:
-        text, found = text_from_json(data)
-        body = BodyRef(key=key, texts=texts, origin=origins[key])
-        return text, found, body.pin() if serving else body
-
-    return decode
+    for article in articles:
+        yield _render(renderer, article)
 
 
 def render_content(
@@ -219,42 +176,27 @@ def render_content(
     strings = Strings(site.config.language)
     keys = [digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles]
     origins = dict(zip(keys, (a.path for a in site.articles), strict=True))
-    cached = cache.get_rendered(keys, _cached(cache, origins)) if cache and cache.texts else {}
+    cached = cache.get_rendered(keys, decoder(cache, origins)) if cache and cache.texts else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
-    fresh = dict(
-        zip(
-            (k for k in keys if k not in cached),
-            render_articles(todo, strings, workers, site.config.embeds),
-            strict=True,
-        )
-    )
-    made: dict[str, Rendered] = {}
-    for key, data in fresh.items():
-        text, found = text_from_json(data)
-        made[key] = text, found, BodyRef(body_of(text))
-    if cache:
-        stored = cache.put_rendered(
-            {k: without_body(data) for k, data in fresh.items()},
-            ((k, ref.get().to_json()) for k, (_, _, ref) in made.items()),
-            made,
-        )
-        if stored and cache.texts and not cache.clean and memory.table("rendered") is None:
-            # Stored: read again when used, like the cached ones (a cold build holds no text;
-            # --clean, also a build again after a damaged cache, reads nothing back from it).
-            for key, (text, found, _) in made.items():
-                made[key] = text, found, BodyRef(key=key, texts=cache.texts, origin=origins[key])
+    fresh = [k for k in keys if k not in cached]
+    results = render_articles(todo, strings, workers, site.config.embeds)
+    made = keep(fresh, results, cache, origins)
+    if made is None:  # the cache failed after bodies were left to it: render them again, held
+        results = render_articles(todo, strings, workers, site.config.embeds)
+        made = keep(fresh, results, None, origins)
+        assert made is not None
     articles = []
     # A server's: each article as built last time, reused while its parse and rendering are.
     built, used = memory.table("built"), {}
     for parsed, key in zip(site.articles, keys, strict=True):
-        rendered = cached[key] if key in cached else made[key]
-        problems.extend(rendered[1])
+        done = cached[key] if key in cached else made[key]
+        problems.extend(done[1])
         last = built.get(key) if built is not None else None
-        if last is not None and last[0] is parsed and last[1] is rendered:
+        if last is not None and last[0] is parsed and last[1] is done:
             article = last[2]
         else:
-            article = Article.of(parsed, rendered[0], rendered[2])
-        used[key] = parsed, rendered, article
+            article = Article.of(parsed, done[0], done[2])
+        used[key] = parsed, done, article
         articles.append(article)
     if built is not None:
         built.clear()

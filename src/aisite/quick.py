@@ -14,7 +14,7 @@ from aisite.bodies import BodyRef
 from aisite.build import build_now
 from aisite.bundlefiles import placed, with_pictures
 from aisite.claimmodel import ParsedClaim
-from aisite.content import Renderer, body_of
+from aisite.content import Renderer
 from aisite.errors import ContentError, Problems
 from aisite.i18n import Strings
 from aisite.load import last_loaded, parse_bundle
@@ -25,6 +25,7 @@ from aisite.plan import Output, PageSpec
 from aisite.reader import Reader, Walk, builtin_theme, input_walk
 from aisite.registry import UNITS
 from aisite.render import SitePlan
+from aisite.rendered import body_of
 
 # The fields of an article a save may change for the quick path to apply: what its own pages
 # show of it. The others (its place: slug, date, draft, aliases; its files) decide which
