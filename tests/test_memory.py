@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from aisite import making
+from aisite.plan import Output
 from aisite.pool import fork_call, fork_map
 
 
@@ -32,3 +37,51 @@ def test_a_worker_does_not_start_with_the_memory_its_parent_freed(start: str) ->
         at_start = fork_call(_resident_mb).result()
     assert before - at_start > 60, (before, at_start)
     assert len(kept) == 27_500
+
+
+def _pieces(count: int, size: int = 1 << 20) -> Callable[[], Iterator[bytes]]:
+    return lambda: (bytes([65 + n % 26]) * size for n in range(count))
+
+
+@pytest.mark.unit
+def test_a_streamed_output_is_written_a_piece_at_a_time(tmp_path: Path) -> None:
+    (tmp_path / "new").mkdir()
+    item = Output("claims.json", "claims", stream=_pieces(40))
+    making.start(making.Job([item], tmp_path / "new", tmp_path / "site", None, False))
+    tracemalloc.start()
+    try:
+        making.make(0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        making.start(None)
+    assert (tmp_path / "new" / "claims.json").read_bytes() == b"".join(_pieces(40)())
+    assert peak < 4 << 20, peak  # 40 MB written, never more than a piece or two held
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("in_place", [False, True], ids=["new folder", "in place"])
+@pytest.mark.parametrize("changed", [False, True], ids=["same bytes", "other bytes"])
+def test_a_streamed_output_keeps_the_published_file_when_its_bytes_are_the_same(
+    tmp_path: Path, in_place: bool, changed: bool
+) -> None:
+    site, new = tmp_path / "site", tmp_path / "new"
+    site.mkdir(), new.mkdir()
+    published = site / "claims.json"
+    published.write_bytes(b"".join(_pieces(3, 1000)()))
+    os.utime(published, ns=(10**18, 10**18))
+    item = Output("claims.json", "claims", stream=_pieces(4 if changed else 3, 1000))
+    making.start(making.Job([item], new, site, None, in_place))
+    try:
+        _, unchanged, size, mtime, problems = making.make(0)
+    finally:
+        making.start(None)
+    assert problems == [] and unchanged is not changed and size == (4000 if changed else 3000)
+    assert (mtime == 10**18) is not changed
+    staged = new / "claims.json"
+    if changed:
+        assert staged.read_bytes() == b"".join(_pieces(4, 1000)())
+    elif in_place:
+        assert not staged.exists()  # the published file stays as it is
+    else:
+        assert staged.stat().st_ino == published.stat().st_ino  # linked: its mtime kept

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from aisite import urls
 from aisite.model import Site
-from aisite.opendata import claims_json, claims_key, open_claims
+from aisite.opendata import claims_json, claims_key, claims_pieces, open_claims
 from aisite.plan import Output, Planned
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     site, catalog = plan.site, plan.catalog
     entries = open_claims(catalog)
     make = partial(claims_json, site, catalog, entries)
+    pieces = partial(claims_pieces, site, catalog, entries)
     everything = claims_key(plan.key, site, entries)
-    yield Output(urls.CLAIMS_JSON, "claims", make, key=everything)
+    yield Output(urls.CLAIMS_JSON, "claims", make, key=everything, stream=pieces)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))
     # Planned after every page (registry.OUTPUTS), when every page is in the list.
     pages, base = tuple(plan.sitemap), site.config.base_url

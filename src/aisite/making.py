@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,14 +66,17 @@ def make(index: int) -> Made:
     unchanged = same_inputs and _link(previous, target)
     if not unchanged:
         try:
-            data = copied(item) if item.copy_from else item.render()  # type: ignore[misc]
+            if item.stream is not None:
+                unchanged = streamed(item.stream, previous, target, job.in_place)
+            else:
+                data = copied(item) if item.copy_from else item.render()  # type: ignore[misc]
+                unchanged = same(previous, data) if job.in_place else reuse(previous, data, target)
+                if not unchanged:
+                    folder(target.parent)
+                    target.write_bytes(data)
         except ContentError as err:
             # Every worker goes on, so that one build reports every broken template and page.
             return index, False, 0, 0, err.problems
-        unchanged = same(previous, data) if job.in_place else reuse(previous, data, target)
-        if not unchanged:
-            folder(target.parent)
-            target.write_bytes(data)
     # A staged file keeps its size and mtime when renamed into place.
     stat = (previous if unchanged and job.in_place else target).stat()
     return index, unchanged, stat.st_size, stat.st_mtime_ns, []
@@ -104,6 +108,43 @@ def _link(previous: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def streamed(
+    stream: Callable[[], Iterable[bytes]], previous: Path, target: Path, in_place: bool
+) -> bool:
+    """Write a stream's pieces to `target` as they come; when the published file holds the same
+    bytes, the file written goes and the published one is kept (linked, when not in place)."""
+    _write(stream, target)
+    if not _same_files(previous, target):
+        return False
+    target.unlink()
+    if in_place or _link(previous, target):
+        return True
+    _write(stream, target)  # no hard links here: written again
+    return False
+
+
+def _write(stream: Callable[[], Iterable[bytes]], target: Path) -> None:
+    folder(target.parent)
+    with open(target, "wb") as out:
+        for piece in stream():
+            out.write(piece)
+
+
+def _same_files(one: Path, other: Path) -> bool:
+    try:
+        if one.stat().st_size != other.stat().st_size:
+            return False
+        with open(one, "rb") as first, open(other, "rb") as second:
+            while True:
+                piece = first.read(1 << 20)
+                if piece != second.read(1 << 20):
+                    return False
+                if not piece:
+                    return True
+    except OSError:
+        return False
 
 
 def same(previous: Path, data: bytes) -> bool:

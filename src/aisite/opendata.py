@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aisite import urls
@@ -11,7 +11,7 @@ from aisite.catalog import Catalog, ClaimEntry, Sighting
 from aisite.keys import digest
 from aisite.model import Site
 
-__all__ = ["claim_record", "claims_json", "claims_key", "open_claims"]
+__all__ = ["claim_record", "claims_json", "claims_key", "claims_pieces", "open_claims"]
 
 
 def claim_record(
@@ -78,12 +78,13 @@ def claim_record(
 
 
 def claims_json(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> bytes:
-    """claims.json: the given claims (every published one), newest review first.
+    """claims.json: the given claims (every published one), newest review first."""
+    return b"".join(claims_pieces(site, catalog, entries))
 
-    The bytes of json.dumps(..., indent=2) of the whole document, made a claim at a time: the
-    dictionaries of every claim at once took about 110 MB at 5,000 articles (17,000 claims), in
-    the worker that writes the file, the peak of a cold build.
-    """
+
+def claims_pieces(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> Iterator[bytes]:
+    """claims.json a claim at a time: the bytes of json.dumps(..., indent=2) of the whole
+    document (the dictionaries of every claim at once took about 110 MB at 5,000 articles)."""
     head = {
         "site": site.config.title,
         "base_url": site.config.base_url,
@@ -95,15 +96,16 @@ def claims_json(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> 
     }
     text = json.dumps(head, **INDENTED)
     if not entries:
-        return (text + "\n").encode()
+        yield (text + "\n").encode()
+        return
     # The empty list is last: its `[]` is replaced by the records, indented two levels (indent=2
     # breaks lines only between values; a string's newlines are escaped, so each line moves).
     assert text.endswith('"claims": []\n}')
-    records = (
-        _indent(json.dumps(claim_record(site, e, catalog.sightings(e)), **INDENTED)).encode()
-        for e in entries
-    )
-    return b"".join((text[: -len("]\n}")].encode(), b"\n", b",\n".join(records), b"\n  ]\n}\n"))
+    yield text[: -len("]\n}")].encode()
+    for n, entry in enumerate(entries):
+        record = json.dumps(claim_record(site, entry, catalog.sightings(entry)), **INDENTED)
+        yield (",\n" if n else "\n").encode() + _indent(record).encode()
+    yield b"\n  ]\n}\n"
 
 
 INDENTED: dict[str, Any] = {"ensure_ascii": False, "indent": 2}
