@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import making
+from aisite import integrity, making
 from aisite.plan import Output
 from aisite.pool import fork_call, fork_map
 
@@ -85,3 +86,13 @@ def test_a_streamed_output_keeps_the_published_file_when_its_bytes_are_the_same(
         assert not staged.exists()  # the published file stays as it is
     else:
         assert staged.stat().st_ino == published.stat().st_ino  # linked: its mtime kept
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("count", [0, 1, 4096, 4097, 9000])
+def test_a_listing_is_hashed_a_part_at_a_time_as_one_text(count: int) -> None:
+    # The digest is of the sorted lines joined by newlines: what older manifests hold.
+    files = [(f"articles/a{n * 7919 % 10007}/index.html", n, 10**18 + n) for n in range(count)]
+    lines = sorted(f"{path}\0{size}\0{mtime}" for path, size, mtime in files)
+    whole = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    assert integrity.listing_of(files) == {"count": count, "digest": whole}

@@ -143,27 +143,28 @@ class Cache(CacheDB):
             return False
         return (stat.st_size, stat.st_mtime_ns) == known[1:]
 
-    def save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
-        """Record the outputs of a build that was swapped into place (only what changed)."""
+    def save_outputs(self, written: dict[str, tuple[str, int, int]]) -> None:
+        """Record the outputs (every one) of a build that was put in place (only what changed)."""
         try:
-            self._save_outputs(written, live)
+            self._save_outputs(written)
         except FAULTS as err:
             self.fault(err)
 
-    def _save_outputs(self, written: dict[str, tuple[str, int, int]], live: Iterable[str]) -> None:
+    def _save_outputs(self, current: dict[str, tuple[str, int, int]]) -> None:
         if self.db is None:
             return
-        keep = set(live)
-        current = {path: entry for path, entry in written.items() if path in keep}
-        changed = [(self.scope, p, *e) for p, e in current.items() if self.outputs.get(p) != e]
+        known = {} if self.clean else self.outputs
+        changed = [p for p, e in current.items() if known.get(p) != e]
         gone = [(self.scope, p) for p in self.outputs if p not in current]
         with self.transaction():
             if self.clean:
                 self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
-                changed = [(self.scope, p, *e) for p, e in current.items()]
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", changed)
-        self.changed = {row[2] for row in changed} | {self.outputs[p][0] for _, p in gone}
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                ((self.scope, p, *current[p]) for p in changed),
+            )
+        self.changed = {current[p][0] for p in changed} | {self.outputs[p][0] for _, p in gone}
         self._outputs = current
         memory.keep_outputs(self.scope, current)
 

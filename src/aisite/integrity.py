@@ -114,7 +114,11 @@ def listing_of(files: Iterable[tuple[str, int, int]]) -> dict[str, Any]:
 
 def _digest(entries: list[str]) -> dict[str, Any]:
     entries.sort()
-    digest = hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape"))
+    digest = hashlib.sha256()
+    # The lines joined by newlines, hashed a part at a time (70,000 whole: 12 MB more held).
+    for start in range(0, len(entries), 4096):
+        part = "\n".join(entries[start : start + 4096])
+        digest.update(f"{chr(10) if start else ''}{part}".encode("utf-8", "surrogateescape"))
     return {"count": len(entries), "digest": digest.hexdigest()}
 
 

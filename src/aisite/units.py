@@ -46,12 +46,12 @@ class Units:
         self.known = known or {}
         self.used: dict[str, str] = {}
         # A server's: the units the last build decoded (the same signature, the same JSON);
-        # the table is left holding those this build uses.
+        # the table is left holding those this build uses. None elsewhere: nothing reads it.
         kept = memory.table("units") if whole else None
         self.previous: dict[str, Decoded] = dict(kept) if kept else {}
         if kept is not None:
             kept.clear()
-        self.decoded: dict[str, Decoded] = kept if kept is not None else {}
+        self.decoded: dict[str, Decoded] | None = kept
         self.planned = 0  # units planned afresh by this build (the rest were remembered)
 
 
@@ -76,7 +76,8 @@ def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
         if found is not None:
             rows, sitemap = found
             units.used[signature] = known
-            units.decoded[signature] = found
+            if units.decoded is not None:
+                units.decoded[signature] = found
             plan.sitemap.extend(sitemap)
             return [
                 Output(path, origin, render=_again(plan, unit, article, path), key=key, line=line)
@@ -89,8 +90,9 @@ def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
     if all(o.key is not None and o.copy_from is None for o in made):
         kept = [[o.path, o.origin, o.key, o.line] for o in made]
         units.used[signature] = json.dumps([kept, plan.sitemap[start:]], separators=(",", ":"))
-        rows = [(o.path, o.origin, o.key or "", o.line) for o in made]
-        units.decoded[signature] = rows, list(plan.sitemap[start:])
+        if units.decoded is not None:
+            rows = [(o.path, o.origin, o.key or "", o.line) for o in made]
+            units.decoded[signature] = rows, list(plan.sitemap[start:])
     return made
 
 
