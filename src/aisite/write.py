@@ -49,11 +49,13 @@ def _plan(
     known: dict[str, tuple[str, int, int]],
 ) -> list[Made]:
     """Those of a batch published already from the same inputs and untouched since (a rebuild
-    leaves them)."""
+    leaves them). Each output's path is taken out of `present`: what is left in it at the end
+    is what the build no longer makes (and 70,000 entries are not held twice)."""
     found: list[Made] = []
     for index, item in enumerate(outputs):
+        now = present.pop(item.path, None)
         entry = known.get(item.path)
-        if entry and item.key and entry[0] == item.key and present.get(item.path) == entry[1:]:
+        if entry and item.key and entry[0] == item.key and now == entry[1:]:
             found.append((index, True, entry[1], entry[2], []))
     return found
 
@@ -187,15 +189,16 @@ def write_site(
         stats.unchanged = sum(writer.unchanged)
         for index, key in enumerate(writer.keys):
             if key:
-                written[paths[index]] = (key, sizes[index], mtimes[index])
+                path, entry = paths[index], (key, sizes[index], mtimes[index])
+                same = known.get(path)  # kept as it was: its record, not a copy
+                written[path] = same if same == entry else entry
         stats.pages = sum(path.endswith(".html") for path in paths)
         stats.feeds = sum(is_feed(path) for path in paths if not path.endswith(".html"))
         if in_place:
             if not making.same(output / MARKER, MARKER_TEXT):
                 making.folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
-            keep = {*paths, MARKER}
-            gone = [path for path in listed if path not in keep]
+            gone = [path for path in listed if path != MARKER]  # what _plan did not take out
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
