@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import bodies, cachedb, content, rendered
+from aisite import bodies, cachedb, content, memory, rendered
 from aisite.build import build, build_now
 from aisite.cache import Cache
 from aisite.content import render_content
@@ -151,49 +151,85 @@ def test_a_cold_build_leaves_each_body_to_the_cache_as_it_is_rendered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean: bool
 ) -> None:
     # Every article's rendered text, held until the last was rendered, was 77 MB at 5,000.
-    corpus.generate(30, tmp_path / "corpus", claims_ratio=1.0)
+    count = 60  # rendered by forked workers (content.PARALLEL_MIN)
+    corpus.generate(count, tmp_path / "corpus", claims_ratio=1.0)
     source = tmp_path / "corpus" / "aisite"
-    texts: list[weakref.ref[ArticleText]] = []
-    decode = rendered.text_from_json
+    made: list[weakref.ref[object]] = []  # each rendered text, and its body
+    decode, body_of = rendered.text_from_json, rendered.body_of
 
-    def tracked(data: dict[str, object]) -> tuple[ArticleText, list[object]]:
+    def decoded(data: dict[str, object]) -> tuple[ArticleText, list[object]]:
         text, found = decode(data)
-        texts.append(weakref.ref(text))
+        made.append(weakref.ref(text))
         return text, found  # type: ignore[return-value]
+
+    def bodied(text: ArticleText) -> bodies.Body:
+        body = body_of(text)
+        made.append(weakref.ref(body))
+        return body
 
     render = content.render_articles
     alive: list[int] = []
 
     def watched(*args: object) -> Iterator[dict[str, object]]:
         for data in render(*args):  # type: ignore[arg-type]
-            alive.append(sum(ref() is not None for ref in texts))  # before this one is decoded
+            alive.append(sum(ref() is not None for ref in made))  # before this one's are made
             yield data
 
-    monkeypatch.setattr(rendered, "text_from_json", tracked)
+    monkeypatch.setattr(rendered, "text_from_json", decoded)
+    monkeypatch.setattr(rendered, "body_of", bodied)
     monkeypatch.setattr(content, "render_articles", watched)
-    build(Options(source, jobs=1, clean=clean), tmp_path / "out")
-    assert len(alive) == 30
-    if clean:  # reads nothing back from the cache: holds every text
-        assert alive == list(range(30))
-    else:  # only the one being stored (the loop's variable) is still alive
-        assert max(alive) == 1
+    build(Options(source, jobs=2, clean=clean), tmp_path / "out")
+    assert content.PARALLEL_MIN <= len(alive) == count
+    if clean:  # reads nothing back from the cache: holds every text and body
+        assert alive == [2 * n for n in range(count)]
+    else:  # only the text and body being stored (the loop's variables) are still alive
+        assert max(alive) == 2
 
 
-def test_a_cache_that_fails_after_bodies_were_left_to_it_renders_them_again(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    source = copy_site(BASIC, tmp_path / "src")
-    reference = tmp_path / "reference"
-    build(Options(source, jobs=1, use_cache=False), reference)
-    cachedb.CacheDB(source).close()  # its tables made, empty: a cold build
+def _fills_up(source: Path) -> None:
+    """A cold build's cache that stores one article's body, then is full."""
+    cachedb.CacheDB(source).close()  # its tables made, empty
     db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
-    with db:  # one body stored, then the disk is full
+    with db:
         db.execute(
             "CREATE TRIGGER full AFTER INSERT ON texts WHEN (SELECT count(*) FROM texts) > 1 "
             "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
         )
     db.close()
+
+
+def test_a_cache_that_fails_after_bodies_were_left_to_it_renders_those_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus.generate(6, tmp_path / "corpus", claims_ratio=1.0)
+    source = tmp_path / "corpus" / "aisite"
+    reference = tmp_path / "reference"
+    build(Options(source, jobs=1, use_cache=False), reference)
+    _fills_up(source)
+    render, asked = content.render_articles, []
+
+    def counted(articles: list[object], *args: object) -> Iterator[dict[str, object]]:
+        asked.append(len(articles))
+        return render(articles, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "render_articles", counted)
     build(Options(source, jobs=1), tmp_path / "out")
     assert tree(tmp_path / "out") == tree(reference)
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warned) == 1 and "database or disk is full" in warned[0], warned
+    # The two left to the cache (the second's body was being written when it failed); the rest
+    # were held once it had.
+    assert asked == [6, 2]
+
+
+def test_a_server_keeps_every_rendering_when_its_cache_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory, "kept", None)  # put back as it was after the test
+    memory.remember()
+    corpus.generate(6, tmp_path / "corpus", claims_ratio=1.0)
+    source = tmp_path / "corpus" / "aisite"
+    _fills_up(source)
+    build(Options(source, jobs=1), tmp_path / "out")
+    kept = memory.table("rendered")
+    assert kept is not None and len(kept) == 6

@@ -89,6 +89,31 @@ def test_a_streamed_output_keeps_the_published_file_when_its_bytes_are_the_same(
 
 
 @pytest.mark.unit
+def test_a_streamed_output_is_made_once_where_files_cannot_be_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, new = tmp_path / "site", tmp_path / "new"
+    site.mkdir(), new.mkdir()
+    published = site / "claims.json"
+    published.write_bytes(b"".join(_pieces(3, 1000)()))
+    os.utime(published, ns=(10**18, 10**18))
+    made: list[int] = []
+
+    def counted() -> Iterator[bytes]:
+        made.append(1)
+        return iter(_pieces(3, 1000)())
+
+    monkeypatch.setattr(making, "_link", lambda previous, target: False)
+    making.start(making.Job([Output("claims.json", "c", stream=counted)], new, site, None, False))
+    try:
+        _, unchanged, _, mtime, _ = making.make(0)
+    finally:
+        making.start(None)
+    assert unchanged and mtime == 10**18 and made == [1]
+    assert (new / "claims.json").read_bytes() == published.read_bytes()
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("count", [0, 1, 4096, 4097, 9000])
 def test_a_listing_is_hashed_a_part_at_a_time_as_one_text(count: int) -> None:
     # The digest is of the sorted lines joined by newlines: what older manifests hold.

@@ -108,15 +108,10 @@ class Cache(CacheDB):
             )
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live_parsed)")
 
-    def put_rendered(
-        self,
-        bodies: Iterable[tuple[str, str]],
-        rows: dict[str, Any],
-        decoded: dict[str, Any] | None = None,
-    ) -> bool:
+    def put_rendered(self, bodies: Iterable[tuple[str, str]], rows: dict[str, Any]) -> bool:
         """Store Markdown results' bodies ((key, JSON), made as they are written), then the
         results (`rows`, read only then: making the bodies may fill it), in one transaction;
-        True when stored. Kept in memory (memory.remember()) as get_rendered decodes them."""
+        True when stored."""
 
         def items() -> Iterator[tuple[str, str]]:  # not a generator expression: it would take
             # `rows`' iterator now, before the bodies fill it
@@ -127,9 +122,6 @@ class Cache(CacheDB):
             ("INSERT OR REPLACE INTO texts VALUES (?, ?)", bodies),
             ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", items()),
         )
-        kept = memory.table("rendered")
-        if kept is not None and decoded is not None:
-            kept.update(decoded)
         return self.db is not None
 
     def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:

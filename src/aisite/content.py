@@ -180,11 +180,12 @@ def render_content(
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = [k for k in keys if k not in cached]
     results = render_articles(todo, strings, workers, site.config.embeds)
-    made = keep(fresh, results, cache, origins)
-    if made is None:  # the cache failed after bodies were left to it: render them again, held
-        results = render_articles(todo, strings, workers, site.config.embeds)
-        made = keep(fresh, results, None, origins)
-        assert made is not None
+    made, lost = keep(fresh, results, cache, origins)
+    if lost:  # the cache failed after these bodies were left to it: render them again, held
+        gone = set(lost)
+        again = [a for a, k in zip(site.articles, keys, strict=True) if k in gone]
+        results = render_articles(again, strings, workers, site.config.embeds)
+        made.update(keep(lost, results, None, origins)[0])
     articles = []
     # A server's: each article as built last time, reused while its parse and rendering are.
     built, used = memory.table("built"), {}

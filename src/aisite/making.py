@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,15 +115,15 @@ def streamed(
     stream: Callable[[], Iterable[bytes]], previous: Path, target: Path, in_place: bool
 ) -> bool:
     """Write a stream's pieces to `target` as they come; when the published file holds the same
-    bytes, the file written goes and the published one is kept (linked, when not in place)."""
+    bytes, the file written goes and the published one is kept (linked when not in place, or
+    copied with its mtime where there are no hard links)."""
     _write(stream, target)
     if not _same_files(previous, target):
         return False
     target.unlink()
-    if in_place or _link(previous, target):
-        return True
-    _write(stream, target)  # no hard links here: written again
-    return False
+    if not in_place and not _link(previous, target):
+        shutil.copy2(previous, target)  # no hard links here: a copy, with its mtime
+    return True
 
 
 def _write(stream: Callable[[], Iterable[bytes]], target: Path) -> None:

@@ -68,9 +68,10 @@ def keep(
     results: Iterable[dict[str, Any]],
     cache: Cache | None,
     origins: dict[str, str],
-) -> dict[str, Rendered] | None:
+) -> tuple[dict[str, Rendered], list[str]]:
     """Fresh renderings (text_to_json's data, in the order of `keys`) decoded, and stored in
-    the cache as they come. None when the cache failed after bodies were left to it.
+    the cache as they come; and the keys of those whose bodies were left to the cache before
+    it failed (to render again, held).
 
     A build that reads the cache back leaves each body to it once written, and reads it again
     when a page needs it: 5,000 articles' bodies are 77 MB of text, held at once before.
@@ -79,23 +80,27 @@ def keep(
     """
     made: dict[str, Rendered] = {}
     rows: dict[str, Any] = {}
-    texts = cache.texts if cache is not None and cache.db is not None else None
+    left: list[str] = []
+    texts = cache.texts if cache is not None else None
     leave = bool(texts and cache and not cache.clean) and memory.table("rendered") is None
 
     def bodies() -> Iterator[tuple[str, str]]:
         for key, data in zip(keys, results, strict=True):
             text, found = text_from_json(data)
             body = body_of(text)
-            if leave:
-                ref = BodyRef(key=key, texts=texts, origin=origins[key])
-                made[key] = _light(text), found, ref
+            if leave and cache is not None and cache.db is not None:  # not after a fault
+                made[key] = _light(text), found, BodyRef(key=key, texts=texts, origin=origins[key])
+                left.append(key)
             else:
                 made[key] = text, found, BodyRef(body)
             rows[key] = without_body(data)
             yield key, body.to_json()
 
     made_now = bodies()
-    stored = cache is not None and cache.put_rendered(made_now, rows, made)
+    stored = cache is not None and cache.put_rendered(made_now, rows)
     for _ in made_now:  # what the cache did not take: it has no database, or failed midway
         pass
-    return None if leave and not stored else made
+    kept = memory.table("rendered")  # a server's, once every rendering is made
+    if kept is not None:
+        kept.update(made)
+    return made, [] if stored else left
