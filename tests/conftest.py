@@ -139,6 +139,16 @@ def run_aisite(
     return subprocess.CompletedProcess(command, code, stdout, stderr)
 
 
+@pytest.fixture(autouse=True)
+def _no_server_state_left() -> Iterator[None]:
+    """A test that builds as `aisite serve` does (memory.remember()) puts it back: a server's
+    memory left in the process makes the next test's builds keep what a build lets go."""
+    yield
+    from aisite import memory
+
+    assert memory.kept is None, "the test left aisite's server memory on (memory.remember())"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _zygote_ends() -> Iterator[None]:
     yield

@@ -463,11 +463,11 @@ def test_a_server_keeps_the_model_between_builds(
     monkeypatch.setattr(
         model.Article, "of", classmethod(lambda c, p, *rest: made.append(p.path) or built(p, *rest))
     )
-    decoded: list[str] = []  # remembered units decoded, search bundles' manifests read
-    decode, bundle = units._decode, search._bundle
+    decoded: list[object] = []  # remembered units decoded, search bundles' manifests read
+    decode, manifest = units._decode, search.read_manifest
     monkeypatch.setattr(units, "_decode", lambda text: decoded.append("unit") or decode(text))
     monkeypatch.setattr(
-        search, "_bundle", lambda name, folder: decoded.append(name) or bundle(name, folder)
+        search, "read_manifest", lambda folder: decoded.append(folder) or manifest(folder)
     )
     output, options = tmp_path / "out", Options(site, jobs=1)
     kept = memory.kept
@@ -501,7 +501,12 @@ def test_a_server_keeps_the_model_between_builds(
         assert made == ([] if step == 2 else [str(index.relative_to(site))] * 2)
         # Nor a unit decoded again, nor the files of a search bundle it listed already: only
         # the bundle made for the edit (the part holding the edited or removed article).
-        assert decoded == ["2025"]
+        (bundle,) = decoded
+        entry = "pagefind-entry.json"
+        assert (
+            isinstance(bundle, Path)
+            and (bundle / entry).read_bytes() == (output / "pagefind" / "2025" / entry).read_bytes()
+        )
         with monkeypatch.context() as cold:  # the reference: a build of another process
             cold.setattr(memory, "kept", None)
             build(Options(site, use_cache=False), tmp_path / f"cold-{step}")

@@ -102,21 +102,26 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     for name, folder in indexing.ready().items():
         key = f"{name}|{folder}"
         found = kept.get(key) if kept is not None else None
-        used[key] = found if found is not None else list(_bundle(name, folder))
+        used[key] = found if found is not None else _listed(folder)
     for name, folder in indexing.folders().items():
-        yield from used.get(f"{name}|{folder}") or _bundle(name, folder)
+        yield from _bundle(name, folder, used.get(f"{name}|{folder}") or _listed(folder))
     if kept is not None:
         kept.clear()
         kept.update(used)
 
 
-def _bundle(name: str, folder: Path) -> Iterator[Output]:
-    """The files of one part's bundle, each keyed by the hash of its bytes (an edit changes a
-    few of a bundle's files: the others are left unread); a bundle without a manifest keys
-    its files by its folder, named by the hash of its records and never changed after."""
+def _listed(folder: Path) -> list[tuple[str, str]]:
+    """A bundle's files, each with its key: the hash of its bytes (an edit changes a few of a
+    bundle's files: the others are left unread); a bundle without a manifest keys its files
+    by its folder, named by the hash of its records and never changed after."""
     listed = read_manifest(folder)
     if listed is None:
         listed = [(relative, f"{folder.name}:{relative}") for relative in bundle_files(folder)]
+    return listed
+
+
+def _bundle(name: str, folder: Path, listed: list[tuple[str, str]]) -> Iterator[Output]:
+    """The files of one part's bundle, as they are planned (not held: a part has hundreds)."""
     for relative, key in listed:
         path = urls.search_bundle(f"{name}/{relative}")
         yield Output(path, "search index", copy_from=f"{folder}/{relative}", key=key)
