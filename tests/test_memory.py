@@ -44,18 +44,32 @@ def _pieces(count: int, size: int = 1 << 20) -> Callable[[], Iterator[bytes]]:
     return lambda: (bytes([65 + n % 26]) * size for n in range(count))
 
 
+def _published(tmp_path: Path) -> Path:
+    """A published claims.json of three pieces, its mtime long ago; the new folder beside it."""
+    (tmp_path / "site").mkdir(), (tmp_path / "new").mkdir()
+    published = tmp_path / "site" / "claims.json"
+    published.write_bytes(b"".join(_pieces(3, 1000)()))
+    os.utime(published, ns=(10**18, 10**18))
+    return published
+
+
+def _make(item: Output, tmp_path: Path, in_place: bool) -> making.Made:
+    making.start(making.Job([item], tmp_path / "new", tmp_path / "site", None, in_place))
+    try:
+        return making.make(0)
+    finally:
+        making.start(None)
+
+
 @pytest.mark.unit
 def test_a_streamed_output_is_written_a_piece_at_a_time(tmp_path: Path) -> None:
     (tmp_path / "new").mkdir()
-    item = Output("claims.json", "claims", stream=_pieces(40))
-    making.start(making.Job([item], tmp_path / "new", tmp_path / "site", None, False))
     tracemalloc.start()
     try:
-        making.make(0)
+        _make(Output("claims.json", "claims", stream=_pieces(40)), tmp_path, False)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        making.start(None)
     assert (tmp_path / "new" / "claims.json").read_bytes() == b"".join(_pieces(40)())
     assert peak < 4 << 20, peak  # 40 MB written, never more than a piece or two held
 
@@ -66,20 +80,12 @@ def test_a_streamed_output_is_written_a_piece_at_a_time(tmp_path: Path) -> None:
 def test_a_streamed_output_keeps_the_published_file_when_its_bytes_are_the_same(
     tmp_path: Path, in_place: bool, changed: bool
 ) -> None:
-    site, new = tmp_path / "site", tmp_path / "new"
-    site.mkdir(), new.mkdir()
-    published = site / "claims.json"
-    published.write_bytes(b"".join(_pieces(3, 1000)()))
-    os.utime(published, ns=(10**18, 10**18))
+    published = _published(tmp_path)
     item = Output("claims.json", "claims", stream=_pieces(4 if changed else 3, 1000))
-    making.start(making.Job([item], new, site, None, in_place))
-    try:
-        _, unchanged, size, mtime, problems = making.make(0)
-    finally:
-        making.start(None)
+    _, unchanged, size, mtime, problems = _make(item, tmp_path, in_place)
     assert problems == [] and unchanged is not changed and size == (4000 if changed else 3000)
     assert (mtime == 10**18) is not changed
-    staged = new / "claims.json"
+    staged = tmp_path / "new" / "claims.json"
     if changed:
         assert staged.read_bytes() == b"".join(_pieces(4, 1000)())
     elif in_place:
@@ -92,11 +98,7 @@ def test_a_streamed_output_keeps_the_published_file_when_its_bytes_are_the_same(
 def test_a_streamed_output_is_made_once_where_files_cannot_be_linked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site, new = tmp_path / "site", tmp_path / "new"
-    site.mkdir(), new.mkdir()
-    published = site / "claims.json"
-    published.write_bytes(b"".join(_pieces(3, 1000)()))
-    os.utime(published, ns=(10**18, 10**18))
+    published = _published(tmp_path)
     made: list[int] = []
 
     def counted() -> Iterator[bytes]:
@@ -104,13 +106,9 @@ def test_a_streamed_output_is_made_once_where_files_cannot_be_linked(
         return iter(_pieces(3, 1000)())
 
     monkeypatch.setattr(making, "_link", lambda previous, target: False)
-    making.start(making.Job([Output("claims.json", "c", stream=counted)], new, site, None, False))
-    try:
-        _, unchanged, _, mtime, _ = making.make(0)
-    finally:
-        making.start(None)
+    _, unchanged, _, mtime, _ = _make(Output("claims.json", "c", stream=counted), tmp_path, False)
     assert unchanged and mtime == 10**18 and made == [1]
-    assert (new / "claims.json").read_bytes() == published.read_bytes()
+    assert (tmp_path / "new" / "claims.json").read_bytes() == published.read_bytes()
 
 
 @pytest.mark.unit
