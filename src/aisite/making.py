@@ -1,4 +1,4 @@
-"""Makes one planned output in the build's folder: rendered or copied, or kept when unchanged."""
+"""Makes one planned output in the build's folder: rendered, streamed or copied, or kept when unchanged."""
 
 from __future__ import annotations
 
