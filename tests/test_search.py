@@ -92,7 +92,8 @@ def test_records_carry_the_filters_and_the_verdict(tmp_path: Path) -> None:
     ("reviewed", "part_records", "expected"),
     [
         ("2023-05-01", 800, ["2025", "2023", "pages"]),
-        ("2025-07-01", 1, ["2025-07", "2025-01", "pages"]),  # 4 records in 2025: quarters
+        # 2 articles and 2 claims in 2025, 8 records as parts count them: quarters
+        ("2025-07-01", 2, ["2025-07", "2025-01", "pages"]),
     ],
 )
 def test_each_part_makes_the_records_shards_would_give_it(
@@ -134,6 +135,26 @@ def test_a_year_with_more_records_than_a_part_holds_is_split_into_months(
     }
     monkeypatch.setattr(search, "PART_RECORDS", 1)  # more than 12 a part could hold: months
     assert list(shards(busy * 2)) == [f"2024-{m:02d}" for m in range(9, 0, -1)]
+
+
+@pytest.mark.unit
+def test_an_article_counts_for_more_than_a_claim_where_parts_are_sized(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pagefind's memory follows a part's text: an article's record holds its whole text.
+    monkeypatch.setattr(search, "PART_RECORDS", 6)
+
+    def record(kind: str, month: int) -> Record:
+        return Record(
+            f"{kind}{month}", "", "", {"kind": kind}, {}, {"date": f"2024-{month:02d}-15"}
+        )
+
+    assert list(shards([record("claim", m) for m in (1, 3, 4, 7, 10, 12)])) == ["2024"]
+    halves = shards([record("article", m) for m in (1, 4, 7)])  # 9 records as parts count them
+    assert {name: [r.url for r in part] for name, part in halves.items()} == {
+        "2024-07": ["article7"],
+        "2024-01": ["article1", "article4"],
+    }
 
 
 @pytest.mark.unit
@@ -284,13 +305,14 @@ def test_search_false_leaves_search_out(tmp_path: Path) -> None:
 def test_an_edit_indexes_again_only_the_months_it_is_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "PART_RECORDS", 4)  # a story and its claims are 4 records
+    # A story and its 3 claims count for 6 records (search.ARTICLE_RECORDS)
+    monkeypatch.setattr(search, "PART_RECORDS", 6)
     dates = ["2024-01-10", "2024-04-10", "2024-07-10", "2024-10-10"]
     site = write_site(tmp_path / "site", claims=12, dates=dates)
     out, options = tmp_path / "out", Options(site, jobs=1)
     build(options, out)
     parts = sorted(p.parent.name for p in (out / "pagefind").glob("*/pagefind-entry.json"))
-    assert parts == ["2024-01", "2024-04", "2024-07", "2024-10"]  # 16 records: 4 quarters
+    assert parts == ["2024-01", "2024-04", "2024-07", "2024-10"]  # 24 records: 4 quarters
     page = (out / "search" / "index.html").read_text()
     bundles = ", ".join(f"&#34;pagefind/{p}/&#34;" for p in reversed(parts))
     assert f'data-bundles="[{bundles}]"' in page  # newest first

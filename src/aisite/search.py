@@ -30,16 +30,28 @@ PAGES = "pages"  # the part of the index for standalone pages, which have no dat
 # a few months. An edit indexes its part again (Pagefind takes about 1 ms a record); the search
 # page merges the parts into one Pagefind instance (one WebAssembly module, however many parts).
 PART_RECORDS = 800
+# What an article's record counts for: its whole text, where a claim's holds its quote and
+# analysis. Pagefind's memory follows a part's text (455 of the benchmark's articles: 172 MB,
+# 230: 84 MB), and was the peak of a build without claims.
+ARTICLE_RECORDS = 3
 SPLITS = (1, 2, 3, 4, 6, 12)  # parts a year may have: each of 12 / n months
 
 
-def _splits(years: Iterable[int]) -> dict[int, int]:
-    """The parts of each year: the fewest (of SPLITS) with PART_RECORDS records or fewer each."""
-    counts = Counter(years)
+def _splits(weights: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """The parts of each year, from (year, records) pairs: the fewest (of SPLITS) with
+    PART_RECORDS records or fewer each."""
+    counts: Counter[int] = Counter()
+    for year, weight in weights:
+        counts[year] += weight
     return {
         year: next((n for n in SPLITS if count <= n * PART_RECORDS), SPLITS[-1])
         for year, count in counts.items()
     }
+
+
+def _weight(article: bool) -> int:
+    """What a record counts for where parts are sized."""
+    return ARTICLE_RECORDS if article else 1
 
 
 def _part(year: int, month: int, splits: dict[int, int]) -> str:
@@ -58,7 +70,7 @@ def _ordered(parts: dict[str, T]) -> dict[str, T]:
 def shards(found: list[Record]) -> dict[str, list[Record]]:
     """Records by part of the index (the part of a record without a date is `pages`)."""
     dated = [(r, int(r.sort["date"][:4]), int(r.sort["date"][5:7])) for r in found if r.sort]
-    splits = _splits(year for _, year, _ in dated)
+    splits = _splits((year, _weight(r.meta.get("kind") == "article")) for r, year, _ in dated)
     parts: dict[str, list[Record]] = {}
     for record, year, month in dated:
         parts.setdefault(_part(year, month, splits), []).append(record)
@@ -213,7 +225,7 @@ def _parts(plan: SitePlan) -> dict[str, Part]:
     for entry in plan.catalog.claims:
         when = entry.claim.reviewed or entry.article.date
         dated.append((when, f"c{entry.claim.fingerprint}", partial(claim_record, entry)))
-    splits = _splits(when.year for when, _, _ in dated)
+    splits = _splits((when.year, _weight(key[0] == "a")) for when, key, _ in dated)
     found: dict[str, Part] = {}
     for when, key, make in dated:
         found.setdefault(_part(when.year, when.month, splits), []).append((key, make))
