@@ -87,7 +87,6 @@ class Service(PagefindService):
             response = json.loads(base64.b64decode(output[:-1]))
             if response is None:
                 continue
-            # Taken out: pagefind 1.5 keeps every answer (each part's whole bundle) till the end.
             future = self._responses.pop(response.get("message_id"), None)
             if future is None or future.done():
                 continue
