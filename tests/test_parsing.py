@@ -139,7 +139,7 @@ def test_parse_article_front_matter_and_body() -> None:
     assert article.title == "A title" and article.draft
     assert [t.slug for t in article.tags] == ["ai-policy", "china"]
     assert article.date.tzinfo == ZoneInfo("Asia/Shanghai")
-    assert article.body_md.strip() == "Body text."
+    assert article.body.held == "Body text.\n" and article.body.chars == len("Body text.\n")
     assert article.url == "articles/a/"
 
 

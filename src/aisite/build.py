@@ -86,22 +86,47 @@ def build(
     cache = options.source.resolve() / FOLDER if options.use_cache else None
     with build_locks(output, cache, options.wait):
         # Read only now: a build that waited for another one reads the newest content.
-        try:
-            return _build(options, output, progress, published, walk)
-        except ContentError as err:
-            memory.forget_model()  # kept again by a build that succeeds
-            if options.clean or not any(unreadable(p) for p in err.problems):
+        first = True
+        while True:
+            try:
+                return _build(options, output, progress, published, walk)
+            except ContentError as err:
+                memory.forget_model()  # kept again by a build that succeeds
+                again = _again(options, err, cache, first)
+                if again is None:
+                    raise
+            except BaseException:
+                memory.forget_model()
                 raise
-        except BaseException:
-            memory.forget_model()
-            raise
-        # Nothing was published: build again, replacing the cache's rows (a fault is a miss).
-        print(
-            f"aisite: warning: the cache in {cache} cannot be used (an article's rendered text "
-            "is damaged or gone); building again without reading it",
-            file=sys.stderr,
+            options, first, walk = again, False, None
+
+
+def _again(options: Options, err: ContentError, cache: Path | None, first: bool) -> Options | None:
+    """The options to build with again after `err` (saying why), or None to report it. Nothing
+    was published: a build again from a fresh walk reads the files as they are now."""
+    from aisite.mdsource import CHANGED, changed
+
+    saved = next((p for p in err.problems if changed(p)), None)
+    if saved is not None and first:
+        _warn(f"{saved.path} {CHANGED}; building again")
+        return options
+    if options.clean or not any(unreadable(p) or changed(p) for p in err.problems):
+        return None
+    if saved is not None:  # the same again: the file changed, its size and mtime did not
+        _warn(
+            f"{saved.path} is not the text the cache parsed under its size and modification "
+            "time; building again without reading the cache"
         )
-        return _build(replace(options, clean=True), output, progress, published)
+    else:  # a fault is a miss: the rows are replaced
+        _warn(
+            f"the cache in {cache} cannot be used (an article's rendered text is damaged or "
+            "gone); building again without reading it"
+        )
+    return replace(options, clean=True)
+
+
+def _warn(message: str) -> None:
+    print(f"aisite: warning: {message}", file=sys.stderr)
 
 
 def _build(
@@ -174,7 +199,7 @@ def _build(
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
-        del parsed  # its Markdown sources are not needed past this point
+        del parsed  # the rendered articles are made from it: not needed past this point
         gc.freeze()
         claims_file = output / urls.CLAIMS_JSON
         if problems.items:  # reported with the rest, all at once

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from aisite import memory, urls
@@ -15,6 +16,7 @@ from aisite.i18n import Strings
 from aisite.imgtags import responsive
 from aisite.keys import digest
 from aisite.markup import Converter
+from aisite.mdsource import markdown_of
 from aisite.misses import report
 from aisite.model import Article, ArticleText, Page, ParsedArticle, ParsedSite, Site
 from aisite.plaintext import text_of
@@ -25,8 +27,9 @@ from aisite.rendered import decoder, keep, text_to_json
 class Renderer:
     """Holds one converter per kind of text, reused across articles."""
 
-    def __init__(self, strings: Strings, embeds: tuple[str, ...] = ()) -> None:
+    def __init__(self, strings: Strings, embeds: tuple[str, ...] = (), root: str = "") -> None:
         self.strings = strings
+        self.root = Path(root)  # where articles' Markdown texts are read again from
         self.body = Converter(embeds=embeds)
         self.analysis = Converter("analysis-", embeds)
         self.note = Converter("note-", embeds)
@@ -69,7 +72,8 @@ class Renderer:
             *(r for r in article.reuses if r.verdict is not None),
         ]
         selectors = [Selector(c.id, c.quote, c.prefix, c.suffix) for c in anchored]
-        body = self.body.convert(article.body_md, selectors, make_mark, make_flag)
+        text = markdown_of(article, self.root)
+        body = self.body.convert(text, selectors, make_mark, make_flag)
         if body.error:
             at = body.error_line + article.body_line - 1 if body.error_line else 1
             problems.add(article.path, at, body.error)
@@ -137,6 +141,7 @@ _pending: list[ParsedArticle] = []
 _worker: Renderer | None = None
 _language = "en"
 _embeds: tuple[str, ...] = ()
+_root = ""
 
 
 def _render(renderer: Renderer, article: ParsedArticle) -> dict[str, Any]:
@@ -147,24 +152,28 @@ def _render(renderer: Renderer, article: ParsedArticle) -> dict[str, Any]:
 def _render_one(index: int) -> dict[str, Any]:
     global _worker
     if _worker is None:
-        _worker = Renderer(Strings(_language), _embeds)
+        _worker = Renderer(Strings(_language), _embeds, _root)
     return _render(_worker, _pending[index])
 
 
 def render_articles(
-    articles: list[ParsedArticle], strings: Strings, workers: int, embeds: tuple[str, ...] = ()
+    articles: list[ParsedArticle],
+    strings: Strings,
+    workers: int,
+    embeds: tuple[str, ...] = (),
+    root: str = "",
 ) -> Iterator[dict[str, Any]]:
     """Render articles, across processes when there are many (forked: nothing is pickled in),
     each given as soon as it is rendered, in order."""
-    global _pending, _language, _embeds
+    global _pending, _language, _embeds, _root
     if workers > 1 and len(articles) >= PARALLEL_MIN and can_fork():
-        _pending, _language, _embeds = articles, strings.language, embeds
+        _pending, _language, _embeds, _root = articles, strings.language, embeds, root
         try:
             yield from fork_map(_render_one, len(articles), workers, chunksize=16)
         finally:
             _pending = []
         return
-    renderer = Renderer(strings, embeds)
+    renderer = Renderer(strings, embeds, root)
     for article in articles:
         yield _render(renderer, article)
 
@@ -179,12 +188,12 @@ def render_content(
     cached = cache.get_rendered(keys, decoder(cache, origins)) if cache and cache.texts else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = [k for k in keys if k not in cached]
-    results = render_articles(todo, strings, workers, site.config.embeds)
+    results = render_articles(todo, strings, workers, site.config.embeds, site.root)
     made, lost = keep(fresh, results, cache, origins)
     if lost:  # the cache failed after these bodies were left to it: render them again, held
         gone = set(lost)
         again = [a for a, k in zip(site.articles, keys, strict=True) if k in gone]
-        results = render_articles(again, strings, workers, site.config.embeds)
+        results = render_articles(again, strings, workers, site.config.embeds, site.root)
         made.update(keep(lost, results, None, origins)[0])
     articles = []
     # A server's: each article as built last time, reused while its parse and rendering are.

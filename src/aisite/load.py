@@ -13,6 +13,7 @@ from aisite.claimants import parse_claimants
 from aisite.config import parse_config
 from aisite.errors import ContentError, Problems
 from aisite.keys import digest
+from aisite.mdsource import dropped
 from aisite.model import ParsedArticle, ParsedPage, ParsedSite, StaticFile
 from aisite.options import Options
 from aisite.parse import parse_article, parse_page
@@ -61,6 +62,7 @@ def load_site(
         next_future=upcoming,
         articles=tuple(kept),
         pages=pages,
+        root=str(reader.root),
     )
     return site, problems
 
@@ -175,7 +177,8 @@ def last_loaded() -> dict[str, ParsedArticle]:
 
 
 def parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArticle | None:
-    """An article bundle's index.md and claims.yaml, parsed and fingerprinted."""
+    """An article bundle's index.md and claims.yaml, parsed and fingerprinted (its Markdown
+    text not held: rendering reads it again)."""
     index = entry / "index.md"
     text = reader.text(index)
     if text is None:
@@ -188,7 +191,7 @@ def parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArtic
         reader.rel(index), entry.name, text, config, reader.rel(claims_file), claims_text
     )
     reader.problems.extend(found.items)
-    body = article.body_md if article else readable_body(text)
+    body = article.body.held if article else readable_body(text)
     if found and claims_text is not None and body is not None:
         # Quotes the render will not anchor (their claim or article has a mistake): now.
         rendered = (
@@ -196,7 +199,7 @@ def parse_bundle(reader: Reader, entry: Path, config: SiteConfig) -> ParsedArtic
         )
         paths = (reader.rel(claims_file), reader.rel(index))
         check_quotes(body, claims_text, rendered, paths, reader.problems)
-    return article
+    return dropped(article) if article else None
 
 
 def _pages(reader: Reader, folder: Path) -> tuple[ParsedPage, ...]:

@@ -109,10 +109,20 @@ class ArticleMeta:
 
 
 @dataclass(frozen=True)
+class MarkdownText:
+    """An article's Markdown text: held as parsed, else read again from its index.md where it
+    is rendered (mdsource.py) and checked by its digest; the loaded model holds none of it."""
+
+    key: str  # the text's digest
+    chars: int  # its length: index.md's text, as read, ends with it
+    held: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class ParsedArticle(ArticleMeta):
     """An article bundle as read: Markdown not yet rendered, quotes not yet anchored."""
 
-    body_md: str
+    body: MarkdownText
     analysis_md: str
     claims: tuple[ParsedClaim, ...]
     reuses: tuple[ParsedReuse, ...] = ()
@@ -244,6 +254,7 @@ class ParsedSite(SiteInfo):
 
     articles: tuple[ParsedArticle, ...]
     pages: tuple[ParsedPage, ...]
+    root: str = ""  # the site folder: articles' Markdown texts are read again from it
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from aisite.claimmodel import ParsedClaim, ParsedReuse
 from aisite.claimsfile import parse_claim_list, parse_claims
 from aisite.errors import Problems
 from aisite.fields import Fields
-from aisite.model import Correction, ParsedArticle, ParsedPage, Source
+from aisite.model import Correction, MarkdownText, ParsedArticle, ParsedPage, Source
 from aisite.publishing import alias_paths, cover_image
 from aisite.siteconfig import SiteConfig
 from aisite.slugs import term
@@ -124,7 +124,7 @@ def parse_article(
         extra=extra,
         claims_updated=max((c.modified for c in claims if c.modified), default=None),
         meta_fingerprint=fingerprint(path, text[: len(text) - len(body)], claims_text or ""),
-        body_md=body,
+        body=MarkdownText(fingerprint(body), len(body), body),
         body_line=text.count("\n") - body.count("\n") + 1,
         analysis_md=analysis,
         claims=claims,

@@ -170,7 +170,7 @@ def _articles(
     config = site.config
     published = {a.path: a for a in site.articles}
     parsed_before = last_loaded()
-    renderer = Renderer(Strings(config.language), config.embeds)
+    renderer = Renderer(Strings(config.language), config.embeds, str(reader.root))
     edited: dict[str, Article] = {}
     for entry in bundles:
         path = reader.rel(entry / "index.md")

@@ -29,6 +29,11 @@ class Walk:
     stats: dict[Path, tuple[int, int] | None]  # None: the file could not be stat'ed
 
 
+def normalised(data: bytes) -> str:
+    """A file's bytes as every input is read: UTF-8, BOM dropped, CRLF and CR to LF."""
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class Reader:
     """Reads text files of the site folder with the checks every file gets."""
 
@@ -75,7 +80,7 @@ class Reader:
         return False
 
     def text(self, path: Path) -> str | None:
-        """A file's text: UTF-8, BOM dropped, CRLF to LF, size limited."""
+        """A file's text (`normalised`), size limited."""
         rel = self.rel(path)
         try:
             size = path.stat().st_size
@@ -88,14 +93,13 @@ class Reader:
             self.cannot_read(path, err)
             return None
         try:
-            text = data.decode("utf-8-sig")
+            text = normalised(data)
         except UnicodeDecodeError as err:
             line = data[: err.start].count(b"\n") + 1
             byte = data[err.start]
             message = f"not valid UTF-8 (byte 0x{byte:02x} at offset {err.start})"
             self.problems.add(rel, line, message, "save the file as UTF-8")
             return None
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
         control = CONTROL.search(text)
         if control:
             line = text.count("\n", 0, control.start()) + 1

@@ -1,0 +1,130 @@
+"""An article's Markdown is read again from its file where it is rendered, never held by the model."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from aisite import content
+from aisite.build import build, build_now
+from aisite.cache import Cache
+from aisite.errors import ContentError
+from aisite.load import load_site
+from aisite.mdsource import CHANGED, markdown_of
+from aisite.model import ParsedArticle
+from aisite.options import Options
+from conftest import copy_site
+
+pytestmark = pytest.mark.cli
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+ARTICLE = "content/articles/open-models-week/index.md"
+SENTENCE = "A sentence only this article's Markdown has."
+
+
+def _site(tmp_path: Path) -> Path:
+    source = copy_site(BASIC, tmp_path / "src")
+    index = source / ARTICLE
+    index.write_text(index.read_text() + f"\n{SENTENCE}\n")
+    return source
+
+
+def _page(output: Path) -> str:
+    return (output / "articles" / "open-models-week" / "index.html").read_text()
+
+
+def test_the_loaded_model_and_the_parsed_cache_hold_no_markdown_text(tmp_path: Path) -> None:
+    source = _site(tmp_path)
+    options = Options(source, now=build_now(), jobs=1)
+    cache = Cache(source, tmp_path / "out")
+    try:
+        parsed, problems = load_site(options, cache)
+    finally:
+        cache.close()
+    assert not problems.items and parsed.articles
+    assert [a.path for a in parsed.articles if a.body.held is not None] == []
+    article = next(a for a in parsed.articles if a.path == ARTICLE)
+    assert markdown_of(article, source).endswith(f"\n{SENTENCE}\n")  # read again, as parsed
+    db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
+    rows = [value for (value,) in db.execute("SELECT value FROM articles")]
+    db.close()
+    assert [r for r in rows if f'"path":"{ARTICLE}"' in r] and not [
+        r for r in rows if SENTENCE in r
+    ]
+
+
+def _saving(monkeypatch: pytest.MonkeyPatch, source: Path, times: int) -> list[str]:
+    """Renders that save the article's file again just before reading it, `times` times."""
+    saves: list[str] = []
+    read = content.markdown_of
+
+    def saved_first(article: ParsedArticle, root: Path) -> str:
+        if article.path == ARTICLE and len(saves) < times:
+            index = source / ARTICLE
+            index.write_text(index.read_text() + f"\nSaved while rendering, {len(saves)}.\n")
+            saves.append(article.path)
+        return read(article, root)
+
+    monkeypatch.setattr(content, "markdown_of", saved_first)
+    return saves
+
+
+def test_a_text_saved_while_the_site_is_built_is_built_again_as_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _site(tmp_path)
+    saves = _saving(monkeypatch, source, 1)
+    build(Options(source, jobs=1), tmp_path / "out")
+    assert saves == [ARTICLE]
+    warned = capsys.readouterr().err.splitlines()
+    assert warned == [f"aisite: warning: {ARTICLE} {CHANGED}; building again"]
+    assert "Saved while rendering, 0." in _page(tmp_path / "out")
+
+
+def test_a_text_that_keeps_changing_is_reported_and_the_site_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _site(tmp_path)
+    output = tmp_path / "out"
+    build(Options(source, jobs=1), output)
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    index = source / ARTICLE
+    index.write_text(index.read_text() + "\nAn edit to build.\n")
+    saves = _saving(monkeypatch, source, 10)
+    with pytest.raises(ContentError) as raised:
+        build(Options(source, jobs=1), output)
+    # Built again from a fresh walk, then without the cache: each read a newer text.
+    assert saves == [ARTICLE] * 3
+    assert [(p.path, p.line, p.message, p.hint) for p in raised.value.problems] == [
+        (ARTICLE, 0, CHANGED, "build again")
+    ]
+    assert len(capsys.readouterr().err.splitlines()) == 2
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+
+
+def test_a_text_changed_under_its_size_and_mtime_is_parsed_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The parsed cache is keyed by each file's size and mtime: a text changed under the same
+    # ones is not the text its cached parse measured, and the build says so and parses it.
+    source = _site(tmp_path)
+    output = tmp_path / "out"
+    build(Options(source, jobs=1), output)
+    index = source / ARTICLE
+    stat = index.stat()
+    index.write_text(index.read_text().replace("only this", "just this"))
+    os.utime(index, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
+    with db:  # its rendering gone too, else the stale one is shown (as for any such change)
+        db.execute("DELETE FROM rendered")
+    db.close()
+    build(Options(source, jobs=1), output)
+    assert capsys.readouterr().err.splitlines() == [
+        f"aisite: warning: {ARTICLE} {CHANGED}; building again",
+        f"aisite: warning: {ARTICLE} is not the text the cache parsed under its size and "
+        "modification time; building again without reading the cache",
+    ]
+    assert "just this" in _page(output) and "only this" not in _page(output)
