@@ -196,16 +196,16 @@ def test_search_across_parts_of_a_busy_year_in_date_order(chromium: Any, tmp_pat
     pages = site / "content" / "pages"
     pages.mkdir()
     (pages / "about.md").write_text("---\ntitle: About\n---\nEvery sentence is checked.\n")
-    small = (  # parts of 6 records at most: a story (3, search.ARTICLE_RECORDS) and its claims
-        "import sys, aisite.search as s; s.PART_RECORDS = 6; "
+    small = (  # parts of a story's records at most (search.ARTICLE_RECORDS) and its 3 claims'
+        "import sys, aisite.search as s; s.PART_RECORDS = s.ARTICLE_RECORDS + 3; "
         "from aisite.cli import run; sys.exit(run())"
     )
     command = [sys.executable, "-c", small, "build", "-q", "--source", str(site)]
     built = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert built.returncode == 0, built.stderr
     parts = sorted(p.name for p in (site / "site" / "pagefind").iterdir())
-    # 2024: 72 records as parts count them, a part a month; 2023: 12 in two halves, both stories
-    # in the first.
+    # 2024: 12 parts' records, a part a month; 2023: 2 parts' records in two halves, both
+    # stories in the first.
     assert parts == ["2023-01", *(f"2024-{m:02d}" for m in range(1, 13)), "pages"], parts
     with serve(site / "site") as origin, browse(chromium, origin, 1280) as (page, watcher, blocked):
 

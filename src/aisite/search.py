@@ -31,9 +31,10 @@ PAGES = "pages"  # the part of the index for standalone pages, which have no dat
 # page merges the parts into one Pagefind instance (one WebAssembly module, however many parts).
 PART_RECORDS = 800
 # What an article's record counts for: its whole text, where a claim's holds its quote and
-# analysis. Pagefind's memory follows a part's text (455 of the benchmark's articles: 172 MB,
-# 230: 84 MB), and was the peak of a build without claims.
-ARTICLE_RECORDS = 3
+# analysis. Pagefind's memory follows a part's text, and is the peak of a build without claims
+# once articles' Markdown is not held (at 5,000 of the benchmark's articles, parts of about 230
+# articles: 110 MB; about 150: 90 MB).
+ARTICLE_RECORDS = 4
 SPLITS = (1, 2, 3, 4, 6, 12)  # parts a year may have: each of 12 / n months
 
 
