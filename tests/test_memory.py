@@ -119,3 +119,42 @@ def test_a_listing_is_hashed_a_part_at_a_time_as_one_text(count: int) -> None:
     lines = sorted(f"{path}\0{size}\0{mtime}" for path, size, mtime in files)
     whole = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     assert integrity.listing_of(files) == {"count": count, "digest": whole}
+
+
+def _recorded(count: int) -> tuple[list[str], list[str]]:
+    paths = [f"articles/a{n:06d}/claims/c{n % 7}/index.html" for n in range(count)]
+    return paths, [hashlib.sha256(p.encode()).hexdigest()[:32] for p in paths]
+
+
+@pytest.mark.unit
+def test_the_cache_records_every_output_without_a_table_of_them(tmp_path: Path) -> None:
+    from aisite.cache import Cache
+
+    paths, keys = _recorded(100_000)
+    cache = Cache(tmp_path, tmp_path / "site")
+    try:
+
+        def rows() -> Iterator[tuple[str, str, int, int]]:
+            return ((p, k, 1000, 10**18) for p, k in zip(paths, keys, strict=True))
+
+        tracemalloc.start()
+        try:
+            cache.save_outputs(rows)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert cache.outputs == {p: (k, 1000, 10**18) for p, k in zip(paths, keys, strict=True)}
+        assert sorted(cache.changed) == sorted(keys)
+        # A table of them (path -> (key, size, mtime)) alone is about 11 MB.
+        assert peak < 3 << 20, peak
+        names = {*keys[:500], *(f"gone{n}" for n in range(500)), "ab12.4242.tmp"}
+        tracemalloc.start()
+        try:
+            unused = cache.unused(names)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert unused == {*(f"gone{n}" for n in range(500)), "ab12.4242.tmp"}
+        assert peak < 1 << 20, peak  # the set of every key would be 12 MB
+    finally:
+        cache.close()

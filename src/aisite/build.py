@@ -229,9 +229,7 @@ def _build(
             stop_indexing(plan)
         cache.save_units(plan.units.used, known_units)
         if plan.images.holds_any(cache.changed):  # cards or images changed: drop the old ones
-            live = cache.live_keys()
-            if live is not None:
-                plan.images.prune(live)
+            plan.images.prune(cache.unused)
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
         cache.save_manifest(

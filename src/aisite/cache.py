@@ -21,6 +21,8 @@ from aisite.cachecodec import article_from_json, article_to_json
 from aisite.cachedb import FAULTS, CacheDB
 from aisite.model import ParsedArticle
 
+Row = tuple[str, str, int, int]  # an output's path, key, size and mtime_ns
+
 
 class Cache(CacheDB):
     """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest."""
@@ -28,7 +30,7 @@ class Cache(CacheDB):
     def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
         # Read on first use: the no-change check needs no output's key.
         self._outputs: dict[str, tuple[str, int, int]] | None = None
-        self.changed: set[str] = set()  # keys the last save_outputs recorded anew or dropped
+        self.changed: list[str] = []  # keys the last save_outputs recorded anew or dropped
         super().__init__(root, output, clean)
 
     @property
@@ -135,37 +137,53 @@ class Cache(CacheDB):
             return False
         return (stat.st_size, stat.st_mtime_ns) == known[1:]
 
-    def save_outputs(self, written: dict[str, tuple[str, int, int]]) -> None:
-        """Record the outputs (every one) of a build that was put in place (only what changed)."""
+    def save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
+        """Record the outputs (every one: `rows` gives (path, key, size, mtime_ns) each time it
+        is called) of a build that was put in place (only what changed)."""
         try:
-            self._save_outputs(written)
+            self._save_outputs(rows)
         except FAULTS as err:
             self.fault(err)
 
-    def _save_outputs(self, current: dict[str, tuple[str, int, int]]) -> None:
+    def _save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
         if self.db is None:
             return
         known = {} if self.clean else self.outputs
-        changed = [p for p, e in current.items() if known.get(p) != e]
-        gone = [(self.scope, p) for p in self.outputs if p not in current]
+        keys: list[str] = []  # no table of every output is made: 11 MB at 71,000 files
+
+        def fresh() -> Iterator[tuple[str, str, str, int, int]]:
+            for path, key, size, mtime in rows():
+                if known.get(path) != (key, size, mtime):
+                    keys.append(key)
+                    yield self.scope, path, key, size, mtime
+
+        here = {path for path, *_ in rows()} if known else set()
+        gone = [(self.scope, p) for p in known if p not in here]
         with self.transaction():
             if self.clean:
                 self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
             self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
-            self.db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                ((self.scope, p, *current[p]) for p in changed),
-            )
-        self.changed = {current[p][0] for p in changed} | {self.outputs[p][0] for _, p in gone}
-        self._outputs = current
-        memory.keep_outputs(self.scope, current)
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh())
+        self.changed = keys + [known[p][0] for _, p in gone]
+        self._outputs = None  # read again if asked for: the table holds them now
+        if memory.serving():  # a server's next build compares with these; a record kept as is
+            current: dict[str, tuple[str, int, int]] = {}
+            for path, key, size, mtime in rows():
+                same = known.get(path)
+                current[path] = same if same == (key, size, mtime) else (key, size, mtime)
+            self._outputs = current
+            memory.keep_outputs(self.scope, current)
 
-    def live_keys(self) -> set[str] | None:
-        """The key of every output recorded for any folder; None when the cache cannot tell."""
+    def unused(self, names: set[str]) -> set[str] | None:
+        """Of `names`, those no output of any folder has as its key; None when the cache cannot
+        tell (the keys are read one by one: a set of every output's key is 8 MB at 71,000)."""
         if self.db is None:
             return None
         try:
-            return {str(key) for (key,) in self.db.execute("SELECT DISTINCT key FROM outputs")}
+            left = set(names)
+            for (key,) in self.db.execute("SELECT key FROM outputs"):
+                left.discard(key)
+            return left
         except FAULTS as err:
             self.fault(err)
             return None

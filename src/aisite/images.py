@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -124,14 +124,16 @@ class ImageStore:
         """True when one of `keys` names a file of the store (a build made or reused it)."""
         return any(file.is_file() for key in keys if (file := self._file(key)) is not None)
 
-    def prune(self, live: set[str]) -> int:
-        """Remove the files no output of any folder uses any more; the number removed.
+    def prune(self, unused: Callable[[set[str]], set[str] | None]) -> int:
+        """Remove the files no output of any folder uses any more (`unused`: of the store's
+        file names, those no output has as its key, or None when that cannot be told); the
+        number removed.
 
         Without this the store grows by a full set of cards with every edit of a title and every
         new version of aisite (the keys change), for as long as the archive lives."""
         if self.folder is None:
             return 0
-        removed = 0
+        found: dict[str, str] = {}
         try:
             with os.scandir(self.folder) as shelves:
                 folders = [entry.path for entry in shelves if entry.is_dir(follow_symlinks=False)]
@@ -140,13 +142,15 @@ class ImageStore:
         for folder in folders:
             try:
                 with os.scandir(folder) as files:  # a file.pid.tmp is left by a killed build
-                    stale = [entry.path for entry in files if entry.name not in live]
+                    found.update((entry.name, entry.path) for entry in files)
             except OSError:
                 continue
-            for path in stale:
-                with contextlib.suppress(OSError):  # one that cannot go is tried next time
-                    os.unlink(path)
-                    removed += 1
+        stale = unused(set(found))
+        removed = 0
+        for name in sorted(stale or ()):
+            with contextlib.suppress(OSError):  # one that cannot go is tried next time
+                os.unlink(found[name])
+                removed += 1
         return removed
 
     def variant(self, picture: Picture, width: int) -> bytes:

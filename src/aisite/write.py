@@ -6,7 +6,7 @@ import os
 import secrets
 import shutil
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -172,7 +172,6 @@ def write_site(
         message = f"cannot write beside the output folder: {err.strerror or err}"
         raise ContentError([Problem(str(output), 0, message)]) from None
     stats = Stats()
-    written: dict[str, tuple[str, int, int]] = {}
     writer = _Writer(making.Job([], tmp, output, cache, in_place), listed, known, workers, progress)
     try:
         # The last outputs are planned and checked after problems too, reported with them.
@@ -184,14 +183,9 @@ def write_site(
         writer.check = PathCheck()  # every path checked: its entries go (70,000 at 5,000 articles)
         if progress:
             progress(writer.made, writer.made)
-        paths, sizes, mtimes = writer.paths, writer.sizes, writer.mtimes
+        paths, keys, sizes, mtimes = writer.paths, writer.keys, writer.sizes, writer.mtimes
         stats.files = len(paths)  # every one made: else there were problems
         stats.unchanged = sum(writer.unchanged)
-        for index, key in enumerate(writer.keys):
-            if key:
-                path, entry = paths[index], (key, sizes[index], mtimes[index])
-                same = known.get(path)  # kept as it was: its record, not a copy
-                written[path] = same if same == entry else entry
         stats.pages = sum(path.endswith(".html") for path in paths)
         stats.feeds = sum(is_feed(path) for path in paths if not path.endswith(".html"))
         if in_place:
@@ -228,5 +222,10 @@ def write_site(
     if memory.serving():  # a server's: what its folder holds now
         memory.keep_listing(str(output), {path: (size, mtime) for path, size, mtime in files()})
     if cache:
-        cache.save_outputs(written)
+
+        def recorded() -> Iterator[tuple[str, str, int, int]]:  # those with a key: not copies
+            rows = zip(paths, keys, sizes, mtimes, strict=True)
+            return ((p, k, s, m) for p, k, s, m in rows if k)
+
+        cache.save_outputs(recorded)
     return stats
