@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aisite import memory, urls
-from aisite.bodies import unreadable
 from aisite.cache import Cache
 from aisite.cachedb import FOLDER
 from aisite.errors import ContentError, UsageError
@@ -29,6 +27,7 @@ from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
 from aisite.published import verdict_changes
 from aisite.reader import Walk, builtin_theme, input_walk
+from aisite.retry import Retries
 from aisite.write import Stats, write_site
 
 if TYPE_CHECKING:
@@ -86,47 +85,19 @@ def build(
     cache = options.source.resolve() / FOLDER if options.use_cache else None
     with build_locks(output, cache, options.wait):
         # Read only now: a build that waited for another one reads the newest content.
-        first = True
+        retries = Retries(options, cache)
         while True:
             try:
                 return _build(options, output, progress, published, walk)
             except ContentError as err:
                 memory.forget_model()  # kept again by a build that succeeds
-                again = _again(options, err, cache, first)
+                again = retries.again(err)
                 if again is None:
                     raise
             except BaseException:
                 memory.forget_model()
                 raise
-            options, first, walk = again, False, None
-
-
-def _again(options: Options, err: ContentError, cache: Path | None, first: bool) -> Options | None:
-    """The options to build with again after `err` (saying why), or None to report it. Nothing
-    was published: a build again from a fresh walk reads the files as they are now."""
-    from aisite.mdsource import CHANGED, changed
-
-    saved = next((p for p in err.problems if changed(p)), None)
-    if saved is not None and first:
-        _warn(f"{saved.path} {CHANGED}; building again")
-        return options
-    if options.clean or not any(unreadable(p) or changed(p) for p in err.problems):
-        return None
-    if saved is not None:  # the same again: the file changed, its size and mtime did not
-        _warn(
-            f"{saved.path} is not the text the cache parsed under its size and modification "
-            "time; building again without reading the cache"
-        )
-    else:  # a fault is a miss: the rows are replaced
-        _warn(
-            f"the cache in {cache} cannot be used (an article's rendered text is damaged or "
-            "gone); building again without reading it"
-        )
-    return replace(options, clean=True)
-
-
-def _warn(message: str) -> None:
-    print(f"aisite: warning: {message}", file=sys.stderr)
+            options, walk = again, None
 
 
 def _build(

@@ -11,7 +11,7 @@ from aisite import memory, urls
 from aisite.anchor import Found, Selector
 from aisite.cache import Cache
 from aisite.claimmodel import ClaimText, ParsedClaim, ParsedReuse
-from aisite.errors import Problems
+from aisite.errors import ContentError, Problems
 from aisite.i18n import Strings
 from aisite.imgtags import responsive
 from aisite.keys import digest
@@ -188,13 +188,17 @@ def render_content(
     cached = cache.get_rendered(keys, decoder(cache, origins)) if cache and cache.texts else {}
     todo = [a for a, k in zip(site.articles, keys, strict=True) if k not in cached]
     fresh = [k for k in keys if k not in cached]
-    results = render_articles(todo, strings, workers, site.config.embeds, site.root)
-    made, lost = keep(fresh, results, cache, origins)
-    if lost:  # the cache failed after these bodies were left to it: render them again, held
-        gone = set(lost)
-        again = [a for a, k in zip(site.articles, keys, strict=True) if k in gone]
-        results = render_articles(again, strings, workers, site.config.embeds, site.root)
-        made.update(keep(lost, results, None, origins)[0])
+    try:
+        results = render_articles(todo, strings, workers, site.config.embeds, site.root)
+        made, lost = keep(fresh, results, cache, origins)
+        if lost:  # the cache failed after these bodies were left to it: render them again, held
+            gone = set(lost)
+            again = [a for a, k in zip(site.articles, keys, strict=True) if k in gone]
+            results = render_articles(again, strings, workers, site.config.embeds, site.root)
+            made.update(keep(lost, results, None, origins)[0])
+    except ContentError as err:  # a text saved since it was read: reported with the rest
+        problems.extend(err.problems)
+        raise ContentError(problems.items) from None
     articles = []
     # A server's: each article as built last time, reused while its parse and rendering are.
     built, used = memory.table("built"), {}

@@ -8,16 +8,8 @@ from pathlib import Path
 from aisite.errors import ContentError, Problem
 from aisite.model import MarkdownText, ParsedArticle
 from aisite.parse import fingerprint
-from aisite.reader import normalised
-
-# A text that is not the one parsed: the file was saved during the build. The build starts
-# again once (build.py); a second change in the meantime is reported.
-CHANGED = "changed while the site was being built"
-
-
-def changed(problem: Problem) -> bool:
-    """True for the problem of a Markdown text that is no longer the one parsed."""
-    return problem.message.startswith(CHANGED)
+from aisite.reader import MAX_FILE_BYTES, normalised
+from aisite.retry import CHANGED  # the build is made again (retry.py)
 
 
 def dropped(article: ParsedArticle) -> ParsedArticle:
@@ -30,11 +22,14 @@ def markdown_of(article: ParsedArticle, root: Path) -> str:
     body = article.body
     if body.held is not None:
         return body.held
-    try:
-        text = normalised((root / article.path).read_bytes())
+    file = root / article.path
+    try:  # a file the reader would refuse (too large, or no longer a file) is not read
+        usable = file.is_file() and file.stat().st_size <= MAX_FILE_BYTES
+        text = normalised(file.read_bytes()) if usable else ""
     except (OSError, UnicodeDecodeError):
         text = ""
     found = text[len(text) - body.chars :] if 0 < body.chars <= len(text) else ""
     if len(found) == body.chars and fingerprint(found) == body.key:
         return found
-    raise ContentError([Problem(article.path, 0, CHANGED, "build again")])
+    hint = "it was saved while aisite read it: run aisite again"
+    raise ContentError([Problem(article.path, 0, CHANGED, hint)])
