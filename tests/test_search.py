@@ -350,3 +350,31 @@ def test_the_indexer_client_keeps_no_answer_it_was_given(
     folders = searchbundle.make_bundles(tmp_path, keys, parts.__getitem__, "en")
     assert all((f / "pagefind-entry.json").is_file() for f in folders.values())
     assert left == [0]
+
+
+@pytest.mark.cli
+def test_the_build_process_lets_each_record_maker_go_once_a_worker_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+    import gc
+
+    from aisite import build as building
+    from aisite.searchrecords import article_record, claim_record
+
+    site = write_site(tmp_path / "site", claims=12)
+    held: list[int] = []
+    write = building.write_site
+
+    def counted(*args: object, **kwargs: object) -> object:
+        gc.collect()
+        makers = (article_record, claim_record)
+        held.append(
+            sum(isinstance(o, functools.partial) and o.func in makers for o in gc.get_objects())
+        )
+        return write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(building, "write_site", counted)
+    build(Options(site, jobs=2), tmp_path / "out")  # a worker indexes while the site is written
+    assert held == [0]  # not one of the 4 stories' and 12 claims' makers
+    assert (tmp_path / "out" / "search" / "index.html").is_file()

@@ -96,7 +96,7 @@ def search_page(plan: SitePlan) -> Iterator[Planned]:
         title=t("title.search"),
         description=t("description.search", site=config.title),
         context={
-            "bundles": [urls.search_bundle(f"{name}/") for name in indexing.parts],
+            "bundles": [urls.search_bundle(f"{name}/") for name in indexing.names],
             "counts": filter_counts(plan),
         },
     )
@@ -144,7 +144,8 @@ class Indexing:
     """A plan's search bundles: made when asked for, or begun in a worker before planning."""
 
     def __init__(self, plan: SitePlan) -> None:
-        self.parts = parts = _parts(plan)
+        parts = _parts(plan)
+        self.names = tuple(parts)  # newest first, `pages` last
         language = plan.config.language.split("-")[0].lower()
         # A record is made from its article, claim or page and the site's settings (claimant
         # names, verdict labels), whose fingerprints stand for it: records are made only for
@@ -159,6 +160,7 @@ class Indexing:
             root = Path(tempfile.mkdtemp(prefix="aisite-search-"))
             atexit.register(shutil.rmtree, root, True)
         made = lambda name: [make() for _, make in parts[name]]  # noqa: E731
+        self._make: Callable[[], dict[str, Path]] | None
         self._make = partial(make_bundles, root, keys, made, language)
         self._folders = {name: root / key for name, key in keys.items()}
         self._used = set(self._folders.values())
@@ -167,10 +169,12 @@ class Indexing:
         self._made: dict[str, Path] | None = None
 
     def start(self) -> None:
-        """Index in a forked worker: Pagefind works while the pages are planned and written."""
-        if can_fork():
+        """Index in a forked worker: Pagefind works while the pages are planned and written
+        (and this process lets each record's maker go: 5 MB at 5,000 articles with claims)."""
+        if can_fork() and self._make is not None:
             with contextlib.suppress(OSError):  # no process to spare: made when asked for
                 self._started = fork_call(self._make)
+                self._make = None
 
     def ready(self) -> dict[str, Path]:
         """The parts whose bundle the cache holds already (complete: made and then renamed)."""
@@ -180,6 +184,7 @@ class Indexing:
         """Each part's bundle folder, once made (older bundles pruned while a worker makes them)."""
         if self._made is None:
             if self._started is None:
+                assert self._make is not None  # let go only once a worker makes them
                 self._made = self._make()
                 prune(self._root, self._used)
             else:
