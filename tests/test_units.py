@@ -174,3 +174,36 @@ def test_the_units_serves_quick_path_plans_are_every_per_article_producer() -> N
     # made with per_article() and left out of UNITS would be missed until the full build.
     per_article_made = {name for name, produce in OUTPUTS if produce.__module__ == "aisite.units"}
     assert per_article_made == {unit.name for unit in UNITS} == {"articles", "images", "cards"}
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["rebuild", "--clean"])
+def test_units_planned_afresh_are_stored_as_they_are_made_not_held(
+    tmp_path: Path, clean: bool
+) -> None:
+    from aisite.units import STORED_AT, Units
+
+    site, output = tmp_path / "site", tmp_path / "out"
+    site.mkdir()
+    old = Cache(site, output)
+    old.save_units({"old": "[[],[]]", "kept": "[[],[]]"}, {})
+    old.close()
+    cache = Cache(site, output, clean=clean)
+    try:
+        known = cache.units()
+        units = Units(known, whole=False, store=cache.put_units)
+        units.used["kept"] = "[[],[]]"  # remembered, as units.outputs() does
+        for n in range(2 * STORED_AT + 5):
+            units.add(f"s{n}", f'[[],[["u{n}","d"]]]')
+            assert len(units.used) <= STORED_AT + 1  # held: those not stored yet, and "kept"
+        assert len(units.stored) == 2 * STORED_AT and len(units.used) == 6
+        cache.save_units(units.used, known, units.stored)
+    finally:
+        cache.close()
+    again = Cache(site, output)
+    try:
+        rows = again.units()
+    finally:
+        again.close()
+    expected = {f"s{n}": f'[[],[["u{n}","d"]]]' for n in range(2 * STORED_AT + 5)}
+    # "old" is gone: a rebuild knew it and did not use it; --clean read none and replaced all.
+    assert rows == {**expected, "kept": "[[],[]]"}

@@ -178,7 +178,7 @@ def _build(
         problems.raise_if_any()
         stage("markdown and claims")
         known_units = cache.units()
-        plan = SitePlan(site, options.source, cache.folder, known_units)
+        plan = SitePlan(site, options.source, cache.folder, known_units, store=cache.put_units)
         start_indexing(plan, workers)  # in a worker, while the rest is checked, planned, written
         try:
             if not _as_published(plan, cache, claims_file):
@@ -198,7 +198,7 @@ def _build(
             )
         finally:
             stop_indexing(plan)
-        cache.save_units(plan.units.used, known_units)
+        cache.save_units(plan.units.used, known_units, plan.units.stored)
         if plan.images.holds_any(cache.changed):  # cards or images changed: drop the old ones
             plan.images.prune(cache.unused)
         stage("render and write")

@@ -31,6 +31,7 @@ class Cache(CacheDB):
         # Read on first use: the no-change check needs no output's key.
         self._outputs: dict[str, tuple[str, int, int]] | None = None
         self.changed: list[str] = []  # keys the last save_outputs recorded anew or dropped
+        self._units_cleared = False  # a --clean build's: the folder's old units deleted
         super().__init__(root, output, clean)
 
     @property
@@ -201,20 +202,36 @@ class Cache(CacheDB):
             self.fault(err)
             return {}
 
-    def save_units(self, used: dict[str, str], known: dict[str, str]) -> None:
-        """Record the units this build used, where they differ from the last build's."""
-        gone = [(self.scope, s) for s in known if s not in used]
-        new = [(self.scope, s, v) for s, v in used.items() if known.get(s) != v]
+    def put_units(self, rows: list[tuple[str, str]]) -> None:
+        """Store units (signature, JSON) as a build plans them: each is true of its signature,
+        whether or not that build is then published."""
         try:
-            if self.db is None:
-                return
-            with self.transaction():
-                if self.clean:  # the rows of earlier builds were not read: none is known
-                    self.db.execute("DELETE FROM units WHERE folder = ?", (self.scope,))
-                self.db.executemany("DELETE FROM units WHERE folder = ? AND signature = ?", gone)
-                self.db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", new)
+            self._put_units([(self.scope, s, v) for s, v in rows], [])
         except FAULTS as err:
             self.fault(err)
+
+    def save_units(
+        self, used: dict[str, str], known: dict[str, str], stored: Iterable[str] = ()
+    ) -> None:
+        """Record the units this build used (`stored`: those put_units stored), where they
+        differ from the last build's."""
+        kept = set(stored)
+        gone = [(self.scope, s) for s in known if s not in used and s not in kept]
+        new = [(self.scope, s, v) for s, v in used.items() if known.get(s) != v]
+        try:
+            self._put_units(new, gone)
+        except FAULTS as err:
+            self.fault(err)
+
+    def _put_units(self, new: list[tuple[str, str, str]], gone: list[tuple[str, str]]) -> None:
+        if self.db is None:
+            return
+        with self.transaction():
+            if self.clean and not self._units_cleared:  # earlier builds' rows were not read
+                self.db.execute("DELETE FROM units WHERE folder = ?", (self.scope,))
+                self._units_cleared = True
+            self.db.executemany("DELETE FROM units WHERE folder = ? AND signature = ?", gone)
+            self.db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", new)
 
     def prune_rendered(self, live: Iterable[str]) -> None:
         """Forget Markdown results no current article uses."""

@@ -44,11 +44,13 @@ class SitePlan:
         cache_dir: Path | None = None,
         units: Mapping[str, str] | None = None,
         whole: bool = True,
+        store: Callable[[list[tuple[str, str]]], None] | None = None,
     ) -> None:
-        """`whole`: the whole site will be planned (False: one article's outputs)."""
+        """`whole`: the whole site will be planned (False: one article's outputs). `store`:
+        where the units planned afresh go as they are made (units.Units)."""
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
-        self.units = Units(units, whole)  # per-article outputs the last build planned
+        self.units = Units(units, whole, store)  # per-article outputs the last build planned
         self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from aisite.render import SitePlan
 
 Row = tuple[str, str, str, int]
+STORED_AT = 1000
 Decoded = tuple[list[Row], list[tuple[str, str]]]
 
 
@@ -41,10 +42,19 @@ class PerArticle:
 class Units:
     """The units the last build planned (signature -> JSON), and those this build uses."""
 
-    def __init__(self, known: Mapping[str, str] | None = None, whole: bool = True) -> None:
-        """`whole`: for a plan of the whole site (else the kept table is left alone)."""
+    def __init__(
+        self,
+        known: Mapping[str, str] | None = None,
+        whole: bool = True,
+        store: Callable[[list[tuple[str, str]]], None] | None = None,
+    ) -> None:
+        """`whole`: for a plan of the whole site (else the kept table is left alone). `store`:
+        where units planned afresh go as they are made, STORED_AT at a time (else held)."""
         self.known = known or {}
-        self.used: dict[str, str] = {}
+        self.used: dict[str, str] = {}  # those not stored yet: the JSON of each
+        self.stored: set[str] = set()  # the signatures of those stored
+        self._store = store
+        self._fresh: list[str] = []
         # A server's: the units the last build decoded (the same signature, the same JSON);
         # the table is left holding those this build uses. None elsewhere: nothing reads it.
         kept = memory.table("units") if whole else None
@@ -53,6 +63,17 @@ class Units:
             kept.clear()
         self.decoded: dict[str, Decoded] | None = kept
         self.planned = 0  # units planned afresh by this build (the rest were remembered)
+
+    def add(self, signature: str, text: str) -> None:
+        """A unit planned afresh: stored once STORED_AT are held (11 MB of JSON at 5,000
+        articles with claims, held to the end of a build before)."""
+        if signature not in self.used:
+            self._fresh.append(signature)
+        self.used[signature] = text
+        if self._store is not None and len(self._fresh) >= STORED_AT:
+            self._store([(s, self.used.pop(s)) for s in self._fresh])
+            self.stored.update(self._fresh)
+            self._fresh = []
 
 
 def per_article(unit: PerArticle) -> Producer:
@@ -89,7 +110,7 @@ def outputs(plan: SitePlan, unit: PerArticle, article: Article) -> list[Output]:
     # A copied file's key is its size and mtime, which no signature covers: never remembered.
     if all(o.key is not None and o.copy_from is None for o in made):
         kept = [[o.path, o.origin, o.key, o.line] for o in made]
-        units.used[signature] = json.dumps([kept, plan.sitemap[start:]], separators=(",", ":"))
+        units.add(signature, json.dumps([kept, plan.sitemap[start:]], separators=(",", ":")))
         if units.decoded is not None:
             rows = [(o.path, o.origin, o.key or "", o.line) for o in made]
             units.decoded[signature] = rows, list(plan.sitemap[start:])
