@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from aisite.bodies import unreadable
 from aisite.errors import ContentError, Problem
 from aisite.options import Options
+from aisite.reader import stat_now
 
 # An article's Markdown that is no longer the text parsed (mdsource.py): saved during the build.
 CHANGED = "changed while the site was being built"
@@ -38,7 +38,7 @@ class Retries:
         options = self.options
         saved = next((p for p in err.problems if changed(p)), None)
         if saved is not None:
-            now = _stat(options.source / saved.path)
+            now = stat_now(options.source / saved.path)
             # Not saved since the last build failed on it, yet read wrong again: it changed
             # under the size and mtime the parsed cache is keyed by (a copy that keeps mtimes).
             stale = self.seen.get(saved.path, ()) == now and options.use_cache and not options.clean
@@ -62,14 +62,6 @@ class Retries:
         self.builds += 1
         self.options = options
         return options
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _warn(message: str) -> None:
