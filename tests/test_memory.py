@@ -158,3 +158,41 @@ def test_the_cache_records_every_output_without_a_table_of_them(tmp_path: Path) 
         assert peak < 1 << 20, peak  # the set of every key would be 12 MB
     finally:
         cache.close()
+
+
+@pytest.mark.unit
+def test_an_image_store_is_pruned_of_nothing_when_the_keys_cannot_all_be_read(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from aisite.cache import Cache
+    from aisite.images import ImageStore
+
+    paths, keys = _recorded(10)
+    store = ImageStore(tmp_path / "store")
+    assert store.folder is not None
+    for name in [*keys[:3], "unused"]:
+        (store.folder / name[:2]).mkdir(parents=True, exist_ok=True)
+        (store.folder / name[:2] / name).write_bytes(b"png")
+    cache = Cache(tmp_path, tmp_path / "site")
+    try:
+        cache.save_outputs(lambda: ((p, k, 3, 1) for p, k in zip(paths, keys, strict=True)))
+        assert cache.db is not None
+        real = cache.db
+
+        class Failing:  # the table read fails after a few keys
+            def execute(self, sql: str, *args: object) -> Iterator[tuple[str]]:
+                yield from list(real.execute(sql, *args))[:2]
+                raise sqlite3.OperationalError("disk I/O error")
+
+            def close(self) -> None:
+                real.close()
+
+        cache.db = Failing()  # type: ignore[assignment]
+        assert store.prune(keys, cache.unused) == 0
+        assert cache.db is None  # given up, with its one warning
+    finally:
+        cache.close()
+    left = {p.name for p in (tmp_path / "store").rglob("*") if p.is_file()}
+    assert left == {*keys[:3], "unused"}

@@ -183,9 +183,10 @@ def test_units_planned_afresh_are_stored_as_they_are_made_not_held(
     from aisite.units import STORED_AT, Units
 
     site, output = tmp_path / "site", tmp_path / "out"
-    site.mkdir()
+    site.mkdir(), output.mkdir()
     old = Cache(site, output)
-    old.save_units({"old": "[[],[]]", "kept": "[[],[]]"}, {})
+    # "s0": a row that is planned again (as one that no longer decodes is) and stored anew.
+    old.save_units({"old": "[[],[]]", "kept": "[[],[]]", "s0": "[[],[]]"}, {})
     old.close()
     cache = Cache(site, output, clean=clean)
     try:
@@ -207,3 +208,24 @@ def test_units_planned_afresh_are_stored_as_they_are_made_not_held(
     expected = {f"s{n}": f'[[],[["u{n}","d"]]]' for n in range(2 * STORED_AT + 5)}
     # "old" is gone: a rebuild knew it and did not use it; --clean read none and replaced all.
     assert rows == {**expected, "kept": "[[],[]]"}
+
+
+def test_the_units_of_a_folder_that_is_gone_go_too(tmp_path: Path) -> None:
+    # Units are stored while a build plans: one that fails leaves units and no outputs (a
+    # stopped `serve`'s temporary folder, a mistyped --output). Opening the cache drops them.
+    site, output = tmp_path / "site", tmp_path / "out"
+    site.mkdir(), output.mkdir()
+    for folder in (output, tmp_path / "other"):
+        folder.mkdir(exist_ok=True)
+        cache = Cache(site, folder)
+        cache.put_units([("s1", "[[],[]]")])
+        cache.close()
+    shutil.rmtree(output)
+    again = Cache(site, tmp_path / "other")
+    try:
+        assert again.units() == {"s1": "[[],[]]"}
+        assert again.db is not None
+        folders = {f for (f,) in again.db.execute("SELECT DISTINCT folder FROM units")}
+        assert len(folders) == 1
+    finally:
+        again.close()

@@ -73,7 +73,8 @@ def build(
     walk: Walk | None = None,
 ) -> Report:
     """Build holding the output folder's lock and the cache's: one build at a time writes them.
-    `published` is called once the new files are in place (before the cache's bookkeeping).
+    `published` is called once the new files are in place (before most of the cache's
+    bookkeeping: per-article units are stored as they are planned).
     `walk`: the inputs as the caller found them just now (serve's quick path), else walked."""
     for folder in (output, *output.parents):
         try:
@@ -199,8 +200,7 @@ def _build(
         finally:
             stop_indexing(plan)
         cache.save_units(plan.units.used, known_units, plan.units.stored)
-        if plan.images.holds_any(cache.changed):  # cards or images changed: drop the old ones
-            plan.images.prune(cache.unused)
+        plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
         cache.save_manifest(

@@ -150,7 +150,7 @@ class Cache(CacheDB):
         if self.db is None:
             return
         known = {} if self.clean else self.outputs
-        keys: list[str] = []  # no table of every output is made: 11 MB at 71,000 files
+        keys: list[str] = []  # no table of the outputs' records is made: 11 MB at 71,000 files
 
         def fresh() -> Iterator[tuple[str, str, str, int, int]]:
             for path, key, size, mtime in rows():
@@ -158,7 +158,7 @@ class Cache(CacheDB):
                     keys.append(key)
                     yield self.scope, path, key, size, mtime
 
-        here = {path for path, *_ in rows()} if known else set()
+        here = {path for path, *_ in rows()} if known else set()  # a rebuild's paths only
         gone = [(self.scope, p) for p in known if p not in here]
         with self.transaction():
             if self.clean:
@@ -190,7 +190,7 @@ class Cache(CacheDB):
             return None
 
     def units(self) -> dict[str, str]:
-        """The per-article units the last build into this folder planned (units.py)."""
+        """The per-article units that builds into this folder stored (units.py)."""
         if self.db is None or self.clean:
             return {}
         try:

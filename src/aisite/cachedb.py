@@ -66,7 +66,9 @@ class CacheDB:
                 " value TEXT NOT NULL, PRIMARY KEY (folder, signature));"
             )
             self.texts = Texts(root / FOLDER / "cache.sqlite")
-            for (folder,) in list(self.db.execute("SELECT DISTINCT folder FROM outputs")):
+            # Units are stored while a build plans: a failed one leaves units but no outputs.
+            folders = "SELECT folder FROM outputs UNION SELECT folder FROM units"
+            for (folder,) in list(self.db.execute(folders)):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))

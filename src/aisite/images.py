@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ WIDTHS = (480, 960, 1600)
 MAX_WIDTH = 2400
 FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 _ORIENTATION = 0x0112
+LOOKUPS = 4096  # changed keys looked up one by one, at most, before the store is listed
 
 
 class ImageError(Exception):
@@ -99,6 +100,10 @@ class ImageStore:
     def _file(self, key: str) -> Path | None:
         return self.folder / key[:2] / key if self.folder else None
 
+    def _holds(self, key: str) -> bool:
+        file = self._file(key)
+        return file is not None and file.is_file()
+
     def get(self, key: str) -> bytes | None:
         """Cached bytes, or None."""
         file = self._file(key)
@@ -120,18 +125,19 @@ class ImageStore:
         except OSError:
             return
 
-    def holds_any(self, keys: Iterable[str]) -> bool:
-        """True when one of `keys` names a file of the store (a build made or reused it)."""
-        return any(file.is_file() for key in keys if (file := self._file(key)) is not None)
-
-    def prune(self, unused: Callable[[set[str]], set[str] | None]) -> int:
-        """Remove the files no output of any folder uses any more (`unused`: of the store's
-        file names, those no output has as its key, or None when that cannot be told); the
-        number removed.
+    def prune(self, changed: Sequence[str], unused: Callable[[set[str]], set[str] | None]) -> int:
+        """When one of the keys a build recorded anew or dropped (`changed`) names a file of
+        the store, remove the files no output of any folder uses any more (`unused`: of the
+        store's file names, those no output has as its key, or None when that cannot be
+        told); the number removed.
 
         Without this the store grows by a full set of cards with every edit of a title and every
         new version of aisite (the keys change), for as long as the archive lives."""
         if self.folder is None:
+            return 0
+        # An edit's few keys are looked up; a cold build's (every output's, pages first) are
+        # checked against the store's listing, which the prune needs anyway.
+        if len(changed) <= LOOKUPS and not any(self._holds(key) for key in changed):
             return 0
         found: dict[str, str] = {}
         try:
@@ -145,6 +151,8 @@ class ImageStore:
                     found.update((entry.name, entry.path) for entry in files)
             except OSError:
                 continue
+        if not any(key in found for key in changed):  # no card or image made or dropped
+            return 0
         stale = unused(set(found))
         removed = 0
         for name in sorted(stale or ()):

@@ -50,7 +50,7 @@ class SitePlan:
         where the units planned afresh go as they are made (units.Units)."""
         self.site = site
         self.cache_dir = cache_dir  # where derived files (the search index) may be kept
-        self.units = Units(units, whole, store)  # per-article outputs the last build planned
+        self.units = Units(units, whole, store)  # per-article outputs earlier builds planned
         self.images = ImageStore(cache_dir)
         self.config = site.config
         self.catalog = Catalog(site)

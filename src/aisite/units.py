@@ -4,9 +4,10 @@ Most files of a site belong to one article: its page, its claims' pages, its ima
 cards. Planning them (building each page's context and hashing it into a cache key) costs more
 than an edit's few changed pages. So each article's outputs of one kind are a unit: its
 signature hashes the article's fingerprint and the fingerprints of the other articles they show
-(neighbours, reused reviews, articles reusing its claims); a unit whose signature the last build
-into this folder had is not planned again, its outputs (paths, keys, sitemap entries) are taken
-from that build. The signature must cover everything the outputs' keys cover:
+(neighbours, reused reviews, articles reusing its claims); a unit whose signature an earlier
+build into this folder stored is not planned again, its outputs (paths, keys, sitemap entries)
+are taken from that build (units are stored as they are planned, before a build publishes: a
+unit is true of its signature, and a remembered output missing from the folder is rendered). The signature must cover everything the outputs' keys cover:
 tests/test_units.py plans sites both ways after edits and compares.
 """
 
@@ -40,7 +41,7 @@ class PerArticle:
 
 
 class Units:
-    """The units the last build planned (signature -> JSON), and those this build uses."""
+    """The units earlier builds stored (signature -> JSON), and those this build uses."""
 
     def __init__(
         self,
@@ -51,7 +52,7 @@ class Units:
         """`whole`: for a plan of the whole site (else the kept table is left alone). `store`:
         where units planned afresh go as they are made, STORED_AT at a time (else held)."""
         self.known = known or {}
-        self.used: dict[str, str] = {}  # those not stored yet: the JSON of each
+        self.used: dict[str, str] = {}  # remembered, or planned and not stored yet: their JSON
         self.stored: set[str] = set()  # the signatures of those stored
         self._store = store
         self._fresh: list[str] = []

@@ -223,7 +223,7 @@ def write_site(
         memory.keep_listing(str(output), {path: (size, mtime) for path, size, mtime in files()})
     if cache:
 
-        def recorded() -> Iterator[tuple[str, str, int, int]]:  # those with a key: not copies
+        def recorded() -> Iterator[tuple[str, str, int, int]]:  # those with a key (not assets)
             rows = zip(paths, keys, sizes, mtimes, strict=True)
             return ((p, k, s, m) for p, k, s, m in rows if k)
 
