@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -211,12 +211,11 @@ class Cache(CacheDB):
             self.fault(err)
 
     def save_units(
-        self, used: dict[str, str], known: dict[str, str], stored: Iterable[str] = ()
+        self, used: dict[str, str], known: dict[str, str], stored: Collection[str] = ()
     ) -> None:
         """Record the units this build used (`stored`: those put_units stored), where they
         differ from the last build's."""
-        kept = set(stored)
-        gone = [(self.scope, s) for s in known if s not in used and s not in kept]
+        gone = [(self.scope, s) for s in known if s not in used and s not in stored]
         new = [(self.scope, s, v) for s, v in used.items() if known.get(s) != v]
         try:
             self._put_units(new, gone)

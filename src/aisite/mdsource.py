@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from stat import S_ISREG
 
 from aisite.errors import ContentError, Problem
 from aisite.model import MarkdownText, ParsedArticle
@@ -24,7 +25,8 @@ def markdown_of(article: ParsedArticle, root: Path) -> str:
         return body.held
     file = root / article.path
     try:  # a file the reader would refuse (too large, or no longer a file) is not read
-        usable = file.is_file() and file.stat().st_size <= MAX_FILE_BYTES
+        stat = file.stat()
+        usable = S_ISREG(stat.st_mode) and stat.st_size <= MAX_FILE_BYTES
         text = normalised(file.read_bytes()) if usable else ""
     except (OSError, UnicodeDecodeError):
         text = ""

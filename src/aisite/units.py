@@ -6,9 +6,10 @@ than an edit's few changed pages. So each article's outputs of one kind are a un
 signature hashes the article's fingerprint and the fingerprints of the other articles they show
 (neighbours, reused reviews, articles reusing its claims); a unit whose signature an earlier
 build into this folder stored is not planned again, its outputs (paths, keys, sitemap entries)
-are taken from that build (units are stored as they are planned, before a build publishes: a
-unit is true of its signature, and a remembered output missing from the folder is rendered). The signature must cover everything the outputs' keys cover:
-tests/test_units.py plans sites both ways after edits and compares.
+are taken from that build. Units are stored as they are planned, before a build publishes: a
+unit is true of its signature, and a remembered output missing from the folder is rendered.
+The signature must cover everything the outputs' keys cover: tests/test_units.py plans sites
+both ways after edits and compares.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from aisite.render import SitePlan
 
 Row = tuple[str, str, str, int]
-STORED_AT = 1000
+STORED_AT = 1000  # units planned afresh, held until they are stored together
 Decoded = tuple[list[Row], list[tuple[str, str]]]
 
 
