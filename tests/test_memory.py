@@ -134,8 +134,8 @@ def test_the_cache_records_every_output_without_a_table_of_them(tmp_path: Path) 
     cache = Cache(tmp_path, tmp_path / "site")
     try:
 
-        def rows() -> Iterator[tuple[str, str, int, int]]:
-            return ((p, k, 1000, 10**18) for p, k in zip(paths, keys, strict=True))
+        def rows() -> Iterator[tuple[str, str, int, int, bool]]:
+            return ((p, k, 1000, 10**18, False) for p, k in zip(paths, keys, strict=True))
 
         tracemalloc.start()
         try:
@@ -161,6 +161,37 @@ def test_the_cache_records_every_output_without_a_table_of_them(tmp_path: Path) 
 
 
 @pytest.mark.unit
+def test_a_rebuild_reads_the_records_it_asks_for_not_a_table_of_them(tmp_path: Path) -> None:
+    from aisite.cache import Cache
+
+    paths, keys = _recorded(100_000)
+    (tmp_path / "site").mkdir()  # the records of a folder that is gone are dropped
+    first = Cache(tmp_path, tmp_path / "site")
+    try:
+        first.save_outputs(
+            lambda: ((p, k, 7, n, False) for n, (p, k) in enumerate(zip(paths, keys, strict=True)))
+        )
+    finally:
+        first.close()
+    cache = Cache(tmp_path, tmp_path / "site")
+    try:
+        asked = [*paths[::97], "not/recorded.html", *paths[:1200]]  # more than one query's worth
+        tracemalloc.start()
+        try:
+            found = cache.recorded(asked)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert found == {p: (keys[n], 7, n) for n, p in enumerate(paths) if p in set(asked)}
+        assert cache.has_outputs()
+        assert cache._outputs is None  # no table of every record was made
+        assert peak < 2 << 20, peak  # a table of them is about 11 MB
+    finally:
+        cache.close()
+    assert not Cache(tmp_path, tmp_path / "other").has_outputs()
+
+
+@pytest.mark.unit
 def test_an_image_store_is_pruned_of_nothing_when_the_keys_cannot_all_be_read(
     tmp_path: Path,
 ) -> None:
@@ -177,7 +208,7 @@ def test_an_image_store_is_pruned_of_nothing_when_the_keys_cannot_all_be_read(
         (store.folder / name[:2] / name).write_bytes(b"png")
     cache = Cache(tmp_path, tmp_path / "site")
     try:
-        cache.save_outputs(lambda: ((p, k, 3, 1) for p, k in zip(paths, keys, strict=True)))
+        cache.save_outputs(lambda: ((p, k, 3, 1, False) for p, k in zip(paths, keys, strict=True)))
         assert cache.db is not None
         real = cache.db
 
@@ -196,3 +227,26 @@ def test_an_image_store_is_pruned_of_nothing_when_the_keys_cannot_all_be_read(
         cache.close()
     left = {p.name for p in (tmp_path / "store").rglob("*") if p.is_file()}
     assert left == {*keys[:3], "unused"}
+
+
+@pytest.mark.cli
+def test_a_rebuild_outside_a_server_never_reads_every_outputs_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aisite.build import build
+    from aisite.cache import Cache
+    from aisite.options import Options
+    from conftest import SITES, copy_site
+
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    out = tmp_path / "out"
+    build(Options(site), out)
+    tables: list[int] = []
+    real = Cache.outputs.fget
+    assert real is not None
+    monkeypatch.setattr(Cache, "outputs", property(lambda c: tables.append(1) or real(c)))
+    index = next((site / "content" / "articles").glob("*/index.md"))
+    index.write_text(index.read_text() + "\nOne more sentence.\n", encoding="utf-8")
+    report = build(Options(site), out)
+    assert 0 < report.stats.files - report.stats.unchanged < report.stats.files / 4
+    assert tables == []  # each batch's records were read from the cache as it was planned

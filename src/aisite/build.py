@@ -234,7 +234,7 @@ def _as_published(plan: SitePlan, cache: Cache, published: Path) -> bool:
     claims (its key and the file unchanged): then no verdict can have changed silently."""
     from aisite.opendata import claims_key, open_claims
 
-    known = cache.outputs.get(urls.CLAIMS_JSON)
+    known = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
     key = claims_key(plan.key, plan.site, open_claims(plan.catalog))
     if known is None or known[0] != key:
         return False

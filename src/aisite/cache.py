@@ -5,56 +5,30 @@ summary, its claims' order and context, its problems), and `texts`, the large HT
 text, read one article at a time when a page, feed or search record needs it (bodies.py).
 Entries are keyed by hashes of everything they depend on (keys.py), so a stale entry is never
 used; `--clean` ignores and replaces the cache. The database (one SQLite file in
-`.aisite-cache/`) and what a fault in it does are cachedb.py's. It holds JSON only.
+`.aisite-cache/`) and what a fault in it does are cachedb.py's; the outputs' records are
+outputrecords.py's. It holds JSON only.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from aisite import memory
 from aisite.cachecodec import article_from_json, article_to_json
-from aisite.cachedb import FAULTS, CacheDB
+from aisite.cachedb import FAULTS
 from aisite.model import ParsedArticle
+from aisite.outputrecords import OutputRecords
 
-Row = tuple[str, str, int, int]  # an output's path, key, size and mtime_ns
 
-
-class Cache(CacheDB):
+class Cache(OutputRecords):
     """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest."""
 
     def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
-        # Read on first use: the no-change check needs no output's key.
-        self._outputs: dict[str, tuple[str, int, int]] | None = None
-        self.changed: list[str] = []  # keys the last save_outputs recorded anew or dropped
         self._units_cleared = False  # a --clean build's: the folder's old units deleted
         super().__init__(root, output, clean)
-
-    @property
-    def outputs(self) -> dict[str, tuple[str, int, int]]:
-        """Output path -> (key, size, mtime_ns) as the last build into this folder recorded."""
-        if self._outputs is None:
-            self._outputs = {}
-            kept = memory.take_outputs(self.scope)
-            if kept is not None and self.db is not None and not self.clean:
-                self._outputs = kept
-            elif self.db is not None and not self.clean:
-                try:
-                    rows = self.db.execute(
-                        "SELECT path, key, size, mtime FROM outputs WHERE folder = ?",
-                        (self.scope,),
-                    )
-                    self._outputs = {
-                        str(path): (str(key), int(size), int(mtime))
-                        for path, key, size, mtime in rows
-                    }
-                except FAULTS as err:
-                    self.fault(err)
-        return self._outputs
 
     def get_rendered(
         self, keys: Iterable[str], decode: Callable[[str, Any], Any]
@@ -126,68 +100,6 @@ class Cache(CacheDB):
             ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", items()),
         )
         return self.db is not None
-
-    def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
-        """True when `file` is still exactly what a build with this key wrote."""
-        known = self.outputs.get(path)
-        if known is None or known[0] != key:
-            return False
-        try:
-            stat = os.stat(file)
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == known[1:]
-
-    def save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
-        """Record the outputs (every one: `rows` gives (path, key, size, mtime_ns) each time it
-        is called) of a build that was put in place (only what changed)."""
-        try:
-            self._save_outputs(rows)
-        except FAULTS as err:
-            self.fault(err)
-
-    def _save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
-        if self.db is None:
-            return
-        known = {} if self.clean else self.outputs
-        keys: list[str] = []  # no table of the outputs' records is made: 11 MB at 71,000 files
-
-        def fresh() -> Iterator[tuple[str, str, str, int, int]]:
-            for path, key, size, mtime in rows():
-                if known.get(path) != (key, size, mtime):
-                    keys.append(key)
-                    yield self.scope, path, key, size, mtime
-
-        here = {path for path, *_ in rows()} if known else set()  # a rebuild's paths only
-        gone = [(self.scope, p) for p in known if p not in here]
-        with self.transaction():
-            if self.clean:
-                self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
-            self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", gone)
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh())
-        self.changed = keys + [known[p][0] for _, p in gone]
-        self._outputs = None  # read again if asked for: the table holds them now
-        if memory.serving():  # a server's next build compares with these; a record kept as is
-            current: dict[str, tuple[str, int, int]] = {}
-            for path, key, size, mtime in rows():
-                same = known.get(path)
-                current[path] = same if same == (key, size, mtime) else (key, size, mtime)
-            self._outputs = current
-            memory.keep_outputs(self.scope, current)
-
-    def unused(self, names: set[str]) -> set[str] | None:
-        """Of `names`, those no output of any folder has as its key; None when the cache cannot
-        tell (the keys are read one by one: a set of every output's key is 8 MB at 71,000)."""
-        if self.db is None:
-            return None
-        try:
-            left = set(names)
-            for (key,) in self.db.execute("SELECT key FROM outputs"):
-                left.discard(key)
-            return left
-        except FAULTS as err:
-            self.fault(err)
-            return None
 
     def units(self) -> dict[str, str]:
         """The per-article units that builds into this folder stored (units.py)."""

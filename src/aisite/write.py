@@ -6,7 +6,7 @@ import os
 import secrets
 import shutil
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -46,7 +46,7 @@ BATCH = 8192
 def _plan(
     outputs: Iterable[Output],
     present: dict[str, tuple[int, int]],
-    known: dict[str, tuple[str, int, int]],
+    known: Mapping[str, tuple[str, int, int]],
 ) -> list[Made]:
     """Those of a batch published already from the same inputs and untouched since (a rebuild
     leaves them). Each output's path is taken out of `present`: what is left in it at the end
@@ -67,7 +67,7 @@ class _Writer:
         self,
         job: making.Job,
         present: dict[str, tuple[int, int]],
-        known: dict[str, tuple[str, int, int]],
+        known: Callable[[Sequence[str]], Mapping[str, tuple[str, int, int]]],
         workers: int,
         progress: Callable[[int, int], None] | None,
     ) -> None:
@@ -75,8 +75,10 @@ class _Writer:
         self.workers, self.progress = workers, progress
         self.paths: list[str] = []
         self.keys: list[str | None] = []
-        # What making gave each output, by its index in paths (tuples took 15 MB at 70,000).
+        # What making gave each output, by its index in paths (tuples took 15 MB at 70,000),
+        # and whether that is what the last build recorded of it.
         self.unchanged, self.sizes, self.mtimes = bytearray(), array("q"), array("q")
+        self.same = bytearray()
         self.made = 0  # outputs made or kept so far
         self.check = PathCheck()
         self.problems: list[Problem] = []  # of making (templates, files gone)
@@ -89,7 +91,8 @@ class _Writer:
             try:
                 with memory.held():  # planned without the cycle collector walking the model
                     batch = list(islice(it, BATCH))
-                    kept = _plan(batch, self.present, self.known)
+                    known = self.known([item.path for item in batch])
+                    kept = _plan(batch, self.present, known)
             except ContentError as err:
                 self.problems += err.problems
                 return False
@@ -101,9 +104,20 @@ class _Writer:
             self.mtimes.frombytes(bytes(8 * len(batch)))
             if make:
                 self._make(batch, kept, refused)
+            base = len(self.paths)
+            for index, item in enumerate(batch):
+                entry = known.get(item.path)
+                if entry and entry == (
+                    item.key,
+                    self.sizes[base + index],
+                    self.mtimes[base + index],
+                ):
+                    self.same.append(1)
+                else:
+                    self.same.append(0)
             self.paths += [item.path for item in batch]
             self.keys += [item.key for item in batch]
-            del batch, kept  # not held while the next batch is planned
+            del batch, kept, known  # not held while the next batch is planned
 
     def _make(self, batch: list[Output], kept: list[Made], refused: set[int]) -> None:
         """Make a batch but its kept and refused outputs (across forked workers when there are
@@ -154,14 +168,16 @@ def write_site(
     when it is done (build.py does all three). `published` is called once the files are in
     place. `last`: outputs planned once the others are made (the search index, which a worker
     makes meanwhile)."""
-    in_place = bool(cache and cache.outputs) and (output / MARKER).is_file()
+    records = cache.recorded if cache and cache.has_outputs() else None
+    in_place = records is not None and (output / MARKER).is_file()
     # What the folder holds now (read before planning, while the search index is being made):
     # unchanged outputs are found in it, the rest deleted.
     if present is None:
         present = Present(output, early=False)
     listed = present.get() if in_place else {}
     present.cancel()
-    known = cache.outputs if in_place and cache else {}
+    # The last build's records of each batch (outside a server, never all at once).
+    known = records or (lambda paths: {})
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
     try:
@@ -184,6 +200,7 @@ def write_site(
         if progress:
             progress(writer.made, writer.made)
         paths, keys, sizes, mtimes = writer.paths, writer.keys, writer.sizes, writer.mtimes
+        same = writer.same
         stats.files = len(paths)  # every one made: else there were problems
         stats.unchanged = sum(writer.unchanged)
         stats.pages = sum(path.endswith(".html") for path in paths)
@@ -223,9 +240,9 @@ def write_site(
         memory.keep_listing(str(output), {path: (size, mtime) for path, size, mtime in files()})
     if cache:
 
-        def recorded() -> Iterator[tuple[str, str, int, int]]:  # those with a key (not assets)
-            rows = zip(paths, keys, sizes, mtimes, strict=True)
-            return ((p, k, s, m) for p, k, s, m in rows if k)
+        def recorded() -> Iterator[tuple[str, str, int, int, bool]]:  # those with a key
+            rows = zip(paths, keys, sizes, mtimes, same, strict=True)  # (not assets)
+            return ((p, k, s, m, bool(r)) for p, k, s, m, r in rows if k)
 
         cache.save_outputs(recorded)
     return stats

@@ -1,0 +1,157 @@
+"""The cache's records of the outputs a build wrote into a folder, read a batch at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from aisite import memory
+from aisite.cachedb import FAULTS, CacheDB
+
+# An output's path, key, size and mtime_ns, and whether the last build recorded just that.
+Row = tuple[str, str, int, int, bool]
+
+
+class OutputRecords(CacheDB):
+    """Each output's path, key, size and mtime_ns as the last build into the folder wrote it.
+
+    Outside a server a rebuild reads the records of each batch it plans, never a table of all
+    of them (25 MB at 71,000 files); a server keeps that table between its builds."""
+
+    def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
+        # Read on first use: the no-change check needs no output's key.
+        self._outputs: dict[str, tuple[str, int, int]] | None = None
+        self.changed: list[str] = []  # keys the last save_outputs recorded anew or dropped
+        super().__init__(root, output, clean)
+
+    @property
+    def outputs(self) -> dict[str, tuple[str, int, int]]:
+        """Output path -> (key, size, mtime_ns) as the last build into this folder recorded."""
+        if self._outputs is None:
+            self._outputs = {}
+            kept = memory.take_outputs(self.scope)
+            if kept is not None and self.db is not None and not self.clean:
+                self._outputs = kept
+            elif self.db is not None and not self.clean:
+                try:
+                    rows = self.db.execute(
+                        "SELECT path, key, size, mtime FROM outputs WHERE folder = ?",
+                        (self.scope,),
+                    )
+                    self._outputs = {
+                        str(path): (str(key), int(size), int(mtime))
+                        for path, key, size, mtime in rows
+                    }
+                except FAULTS as err:
+                    self.fault(err)
+        return self._outputs
+
+    def has_outputs(self) -> bool:
+        """Whether the last build into this folder recorded any output."""
+        if self._outputs is not None or memory.serving() or self.db is None or self.clean:
+            return bool(self.outputs)
+        try:
+            query = "SELECT 1 FROM outputs WHERE folder = ? LIMIT 1"
+            return self.db.execute(query, (self.scope,)).fetchone() is not None
+        except FAULTS as err:
+            self.fault(err)
+            return False
+
+    def recorded(self, paths: Sequence[str]) -> dict[str, tuple[str, int, int]]:
+        """The last build's records of these outputs: from a server's table, else read from
+        the cache 500 at a time (a table of every output was 25 MB at 71,000 files)."""
+        if self._outputs is not None or memory.serving() or self.db is None or self.clean:
+            table = self.outputs
+            return {path: table[path] for path in paths if path in table}
+        found: dict[str, tuple[str, int, int]] = {}
+        try:
+            for start in range(0, len(paths), 500):
+                chunk = paths[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT path, key, size, mtime FROM outputs WHERE folder = ? AND path IN ({marks})"
+                for path, key, size, mtime in self.db.execute(query, (self.scope, *chunk)):
+                    found[str(path)] = (str(key), int(size), int(mtime))
+        except FAULTS as err:
+            self.fault(err)
+            return {}
+        return found
+
+    def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
+        """True when `file` is still exactly what a build with this key wrote."""
+        known = self.outputs.get(path)
+        if known is None or known[0] != key:
+            return False
+        try:
+            stat = os.stat(file)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+    def save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
+        """Record the outputs (every one: `rows` gives (path, key, size, mtime_ns, same) each
+        time it is called, `same` when that is the last build's record) of a build that was
+        put in place (only what changed)."""
+        try:
+            self._save_outputs(rows)
+        except FAULTS as err:
+            self.fault(err)
+
+    def _save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
+        if self.db is None:
+            return
+        keys: list[str] = []  # no table of the outputs' records is made: 11 MB at 71,000 files
+
+        def fresh() -> Iterator[tuple[str, str, str, int, int]]:
+            for path, key, size, mtime, same in rows():
+                if not same:
+                    keys.append(key)
+                    yield self.scope, path, key, size, mtime
+
+        with self.transaction():
+            if self.clean:
+                self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
+            gone = [] if self.clean else self._gone(rows)
+            self.db.executemany(
+                "DELETE FROM outputs WHERE folder = ? AND path = ?",
+                [(self.scope, path) for path, _ in gone],
+            )
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh())
+        self.changed = keys + [key for _, key in gone]
+        known = self._outputs or {}
+        self._outputs = None  # read again if asked for: the table holds them now
+        if memory.serving():  # a server's next build compares with these; a record kept as is
+            current: dict[str, tuple[str, int, int]] = {}
+            for path, key, size, mtime, _ in rows():
+                same = known.get(path)
+                current[path] = same if same == (key, size, mtime) else (key, size, mtime)
+            self._outputs = current
+            memory.keep_outputs(self.scope, current)
+
+    def _gone(self, rows: Callable[[], Iterable[Row]]) -> list[tuple[str, str]]:
+        """(path, key) of the outputs recorded for this folder that `rows` no longer has."""
+        assert self.db is not None
+        here: set[str] | None = None  # made once a record is found: a first build has none
+        gone: list[tuple[str, str]] = []
+        for path, key in self.db.execute(
+            "SELECT path, key FROM outputs WHERE folder = ?", (self.scope,)
+        ):
+            if here is None:
+                here = {path for path, *_ in rows()}
+            if path not in here:
+                gone.append((str(path), str(key)))
+        return gone
+
+    def unused(self, names: set[str]) -> set[str] | None:
+        """Of `names`, those no output of any folder has as its key; None when the cache cannot
+        tell (the keys are read one by one: a set of every output's key is 8 MB at 71,000)."""
+        if self.db is None:
+            return None
+        try:
+            left = set(names)
+            for (key,) in self.db.execute("SELECT key FROM outputs"):
+                left.discard(key)
+            return left
+        except FAULTS as err:
+            self.fault(err)
+            return None
