@@ -216,6 +216,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.basetemp = str(_memory_temp[-1])
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After failures, where their folders are: in memory, until deleted."""
+    if _memory_temp and terminalreporter.stats.get("failed") and _memory_temp[0].exists():
+        terminalreporter.write_line(
+            f"the failed tests' folders are in {_memory_temp[0]} (memory: delete it when done)"
+        )
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Builds of the fixture sites under tests/ start cold. Only the controller cleans, before
     any worker starts: a worker's session begins and ends while others build in the tree."""

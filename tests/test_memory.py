@@ -230,7 +230,7 @@ def test_an_image_store_is_pruned_of_nothing_when_the_keys_cannot_all_be_read(
 
 
 @pytest.mark.cli
-def test_a_rebuild_outside_a_server_never_reads_every_outputs_record(
+def test_a_rebuild_outside_a_server_never_reads_every_record_or_unit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from aisite.build import build
@@ -245,8 +245,12 @@ def test_a_rebuild_outside_a_server_never_reads_every_outputs_record(
     real = Cache.outputs.fget
     assert real is not None
     monkeypatch.setattr(Cache, "outputs", property(lambda c: tables.append(1) or real(c)))
+    asked: list[int | None] = []  # how many units each lookup asked for (None: all)
+    rows = Cache.unit_rows
+    monkeypatch.setattr(Cache, "unit_rows", lambda c, s: asked.append(s and len(s)) or rows(c, s))
     index = next((site / "content" / "articles").glob("*/index.md"))
     index.write_text(index.read_text() + "\nOne more sentence.\n", encoding="utf-8")
     report = build(Options(site), out)
     assert 0 < report.stats.files - report.stats.unchanged < report.stats.files / 4
     assert tables == []  # each batch's records were read from the cache as it was planned
+    assert asked and None not in asked  # the units of the articles being planned, not all

@@ -178,8 +178,7 @@ def _build(
             problems.extend(verdict_changes(site, claims_file))
         problems.raise_if_any()
         stage("markdown and claims")
-        known_units = cache.units()
-        plan = SitePlan(site, options.source, cache.folder, known_units, store=cache.put_units)
+        plan = SitePlan(site, options.source, cache.folder, cache.unit_rows, store=cache.put_units)
         start_indexing(plan, workers)  # in a worker, while the rest is checked, planned, written
         try:
             if not _as_published(plan, cache, claims_file):
@@ -199,7 +198,7 @@ def _build(
             )
         finally:
             stop_indexing(plan)
-        cache.save_units(plan.units.used, known_units, plan.units.stored)
+        cache.save_units(plan.units.used, plan.units.kept)
         plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)

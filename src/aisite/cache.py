@@ -12,7 +12,7 @@ outputrecords.py's. It holds JSON only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,17 +102,28 @@ class Cache(OutputRecords):
         return self.db is not None
 
     def units(self) -> dict[str, str]:
-        """The per-article units that builds into this folder stored (units.py)."""
+        """Every per-article unit that builds into this folder stored (units.py)."""
+        return self.unit_rows(None)
+
+    def unit_rows(self, signatures: Sequence[str] | None) -> dict[str, str]:
+        """The units stored for this folder under these signatures (None: all of them)."""
         if self.db is None or self.clean:
             return {}
+        query = "SELECT signature, value FROM units WHERE folder = ?"
+        found: dict[str, str] = {}
         try:
-            rows = self.db.execute(
-                "SELECT signature, value FROM units WHERE folder = ?", (self.scope,)
-            )
-            return {str(signature): str(value) for signature, value in rows}
+            if signatures is None:
+                rows = self.db.execute(query, (self.scope,))
+                return {str(signature): str(value) for signature, value in rows}
+            for start in range(0, len(signatures), 500):
+                some = signatures[start : start + 500]
+                marks = ",".join("?" * len(some))
+                rows = self.db.execute(f"{query} AND signature IN ({marks})", (self.scope, *some))
+                found.update((str(signature), str(value)) for signature, value in rows)
         except FAULTS as err:
             self.fault(err)
             return {}
+        return found
 
     def put_units(self, rows: list[tuple[str, str]]) -> None:
         """Store units (signature, JSON) as a build plans them: each is true of its signature,
@@ -122,17 +133,19 @@ class Cache(OutputRecords):
         except FAULTS as err:
             self.fault(err)
 
-    def save_units(
-        self, used: dict[str, str], known: dict[str, str], stored: Collection[str] = ()
-    ) -> None:
-        """Record the units this build used (`stored`: those put_units stored), where they
-        differ from the last build's."""
-        gone = [(self.scope, s) for s in known if s not in used and s not in stored]
-        new = [(self.scope, s, v) for s, v in used.items() if known.get(s) != v]
+    def save_units(self, used: dict[str, str], kept: Collection[str] = ()) -> None:
+        """Store the units a build planned and did not store yet (`used`), and drop the folder's
+        others but those it used (`kept`: remembered, or stored as planned)."""
         try:
-            self._put_units(new, gone)
+            gone = [] if self.clean or self.db is None else self._unused_units(used, kept)
+            self._put_units([(self.scope, s, v) for s, v in used.items()], gone)
         except FAULTS as err:
             self.fault(err)
+
+    def _unused_units(self, used: dict[str, str], kept: Collection[str]) -> list[tuple[str, str]]:
+        assert self.db is not None
+        rows = self.db.execute("SELECT signature FROM units WHERE folder = ?", (self.scope,))
+        return [(self.scope, s) for (s,) in rows if s not in kept and s not in used]
 
     def _put_units(self, new: list[tuple[str, str, str]], gone: list[tuple[str, str]]) -> None:
         if self.db is None:

@@ -24,7 +24,7 @@ from aisite.navigation import check_menu, menu
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
-from aisite.units import Units
+from aisite.units import Lookup, Units
 
 Part = Literal["first", "last", "all"]  # of SitePlan.outputs()
 
@@ -42,7 +42,7 @@ class SitePlan:
         site: Site,
         site_root: Path,
         cache_dir: Path | None = None,
-        units: Mapping[str, str] | None = None,
+        units: Lookup | Mapping[str, str] | None = None,
         whole: bool = True,
         store: Callable[[list[tuple[str, str]]], None] | None = None,
     ) -> None:
