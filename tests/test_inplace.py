@@ -142,13 +142,14 @@ def test_an_edit_lists_the_output_folder_in_a_worker_while_it_reads_the_content(
     (out / "stray.txt").write_text("put there by hand")
     early = inplace.Present(out, early=True)
     assert early.started is not None  # a worker lists it
-    assert early.get() == inplace.files_of(out)
-    assert "stray.txt" in early.get()
+    listed = early.get()
+    assert listed.other == inplace.files_of(out) and not listed.complete
+    assert "stray.txt" in listed.other
     pids: list[int] = []
     start = inplace.Present.__init__
 
-    def recorded(self: inplace.Present, output: Path, early: bool) -> None:
-        start(self, output, early)
+    def recorded(self: inplace.Present, output: Path, early: bool, records: Any) -> None:
+        start(self, output, early, records)
         pids.append(self.started.pid if self.started else 0)
 
     monkeypatch.setattr(inplace.Present, "__init__", recorded)
@@ -240,3 +241,57 @@ def test_a_no_change_build_lists_its_folder_in_workers_as_one_process_would(
     assert not build(Options(site, jobs=2), built).nothing_changed
     assert made == [built.resolve()] * 2
     assert "by hand" not in page.read_text()
+
+
+def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
+    tmp_path: Path,
+) -> None:
+    # Only what differs from the records crosses from the worker: the rest is as recorded.
+    from aisite.cache import Cache
+
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    out = tmp_path / "out"
+    build(Options(site), out)
+    cache = Cache(site, out)
+    try:
+        records = cache.records_at()
+        recorded = cache.recorded_paths()
+        assert records is not None and recorded
+        unrecorded = set(inplace.files_of(out)) - set(recorded)  # the marker, assets, ...
+        assert len(unrecorded) < 10 < len(recorded)
+        first = inplace.compare(out, records)
+        assert first.complete and not first.missing and set(first.other) == unrecorded
+        page, card, gone = [p for p in recorded if p.endswith((".html", ".png"))][:3]
+    finally:
+        cache.close()
+    (out / page).write_text("changed by hand")
+    (out / gone).unlink()
+    (out / "stray.txt").write_text("put there by hand")
+    found = inplace.compare(out, records)
+    assert found.complete and found.missing == {gone}
+    assert set(found.other) == {*unrecorded, page, "stray.txt"}
+    record = ("key", (out / card).stat().st_size, (out / card).stat().st_mtime_ns)
+    assert found.take(card, record) == record[1:]  # held as recorded
+    assert found.take(gone, ("key", 1, 2)) is None and found.take("new.html", None) is None
+    assert found.take(page, ("key", 1, 2)) == (15, (out / page).stat().st_mtime_ns)
+    assert set(found.other) == {*unrecorded, "stray.txt"}  # left: not made here
+    # Records that cannot be read: every file is listed, as without a cache.
+    (tmp_path / "bad.sqlite").write_text("not a database")
+    unread = inplace.compare(out, (tmp_path / "bad.sqlite", records[1]))
+    assert not unread.complete and unread.other == inplace.files_of(out)
+
+
+@pytest.mark.parametrize("records", ["read", "unreadable"])
+def test_an_edit_deletes_the_files_it_no_longer_makes_and_repairs_those_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: str
+) -> None:
+    from aisite.cache import Cache
+
+    site, out, reference = _edited(tmp_path)
+    page = next(p for p in tree(reference) if p.endswith(".html") and p != "index.html")
+    (out / page).write_text("changed by hand")
+    (out / "stray.txt").write_text("put there by hand")
+    if records == "unreadable":  # after the folder was compared: it is listed again
+        monkeypatch.setattr(Cache, "recorded_paths", lambda self: None)
+    assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+    assert tree(out) == tree(reference)

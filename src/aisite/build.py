@@ -164,7 +164,8 @@ def _build(
     from aisite.search import start_indexing, stop_indexing
 
     # Listed while the content is read (the folder is ours: we hold its lock, recovered it).
-    present = Present(output, early=workers > 1 and (output / MARKER).is_file())
+    early = workers > 1 and (output / MARKER).is_file()
+    present = Present(output, early, cache.records_at())
     try:
         with memory.held():
             parsed, problems = load_site(options, cache, walk)

@@ -58,6 +58,24 @@ class OutputRecords(CacheDB):
             self.fault(err)
             return False
 
+    def records_at(self) -> tuple[Path, str] | None:
+        """Where another process reads the records (the database, the folder's scope in it):
+        none outside a rebuild that reads the cache."""
+        if self.db is None or self.clean or self.folder is None or memory.serving():
+            return None
+        return self.folder / "cache.sqlite", self.scope
+
+    def recorded_paths(self) -> list[str] | None:
+        """The path of every output recorded for this folder; None when they cannot be read."""
+        if self.db is None or self.clean:
+            return None
+        try:
+            query = "SELECT path FROM outputs WHERE folder = ?"
+            return [str(path) for (path,) in self.db.execute(query, (self.scope,))]
+        except FAULTS as err:
+            self.fault(err)
+            return None
+
     def recorded(self, paths: Sequence[str]) -> dict[str, tuple[str, int, int]]:
         """The last build's records of these outputs: from a server's table, else read from
         the cache 500 at a time (a table of every output was 25 MB at 71,000 files)."""

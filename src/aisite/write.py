@@ -15,7 +15,7 @@ from typing import Any
 from aisite import interrupt, making, memory
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
-from aisite.inplace import Present, apply, journal_of, staging_prefix
+from aisite.inplace import Compared, Present, apply, files_of, journal_of, staging_prefix
 from aisite.integrity import listing_of
 from aisite.interrupt import uninterrupted
 from aisite.making import Made
@@ -44,17 +44,14 @@ BATCH = 8192
 
 
 def _plan(
-    outputs: Iterable[Output],
-    present: dict[str, tuple[int, int]],
-    known: Mapping[str, tuple[str, int, int]],
+    outputs: Iterable[Output], present: Compared, known: Mapping[str, tuple[str, int, int]]
 ) -> list[Made]:
     """Those of a batch published already from the same inputs and untouched since (a rebuild
-    leaves them). Each output's path is taken out of `present`: what is left in it at the end
-    is what the build no longer makes (and 70,000 entries are not held twice)."""
+    leaves them). Each output's path is taken out of `present` (Compared.take)."""
     found: list[Made] = []
     for index, item in enumerate(outputs):
-        now = present.pop(item.path, None)
         entry = known.get(item.path)
+        now = present.take(item.path, entry)
         if entry and item.key and entry[0] == item.key and now == entry[1:]:
             found.append((index, True, entry[1], entry[2], []))
     return found
@@ -66,7 +63,7 @@ class _Writer:
     def __init__(
         self,
         job: making.Job,
-        present: dict[str, tuple[int, int]],
+        present: Compared,
         known: Callable[[Sequence[str]], Mapping[str, tuple[str, int, int]]],
         workers: int,
         progress: Callable[[int, int], None] | None,
@@ -151,6 +148,19 @@ class _Writer:
         making.start(None, keep_folders=True)  # the batch is not held past its making
 
 
+def _unmade(listed: Compared, made: list[str], cache: Cache | None, output: Path) -> list[str]:
+    """The files of the folder this build does not make: to delete."""
+    left = [path for path in listed.other if path != MARKER]  # what _plan did not take out
+    if not listed.complete:  # `other` was every file
+        return left
+    here = set(made)
+    recorded = cache.recorded_paths() if cache else None
+    if recorded is None:  # which recorded files the folder holds is not known: list it
+        return [path for path in files_of(output) if path not in here and path != MARKER]
+    held = (p for p in recorded if p not in here and p not in listed.missing)
+    return left + [path for path in held if path not in listed.other]
+
+
 def write_site(
     outputs: Iterable[Output],
     output: Path,
@@ -174,7 +184,7 @@ def write_site(
     # unchanged outputs are found in it, the rest deleted.
     if present is None:
         present = Present(output, early=False)
-    listed = present.get() if in_place else {}
+    listed = present.get() if in_place else Compared({}, set(), False)
     present.cancel()
     # The last build's records of each batch (outside a server, never all at once).
     known = records or (lambda paths: {})
@@ -209,7 +219,7 @@ def write_site(
             if not making.same(output / MARKER, MARKER_TEXT):
                 making.folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
-            gone = [path for path in listed if path != MARKER]  # what _plan did not take out
+            gone = _unmade(listed, paths, cache, output)
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
