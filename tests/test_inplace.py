@@ -255,7 +255,7 @@ def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
     cache = Cache(site, out)
     try:
         records = cache.records_at()
-        recorded = cache.recorded_paths()
+        recorded = cache.recorded_besides(())
         assert records is not None and recorded
         unrecorded = set(inplace.files_of(out)) - set(recorded)  # the marker, assets, ...
         assert len(unrecorded) < 10 < len(recorded)
@@ -292,6 +292,6 @@ def test_an_edit_deletes_the_files_it_no_longer_makes_and_repairs_those_changed(
     (out / page).write_text("changed by hand")
     (out / "stray.txt").write_text("put there by hand")
     if records == "unreadable":  # after the folder was compared: it is listed again
-        monkeypatch.setattr(Cache, "recorded_paths", lambda self: None)
+        monkeypatch.setattr(Cache, "recorded_besides", lambda self, made: None)
     assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     assert tree(out) == tree(reference)

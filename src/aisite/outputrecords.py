@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from aisite import memory
@@ -65,13 +65,14 @@ class OutputRecords(CacheDB):
             return None
         return self.folder / "cache.sqlite", self.scope
 
-    def recorded_paths(self) -> list[str] | None:
-        """The path of every output recorded for this folder; None when they cannot be read."""
+    def recorded_besides(self, made: Container[str]) -> list[str] | None:
+        """The outputs recorded for this folder that are not in `made` (read as they are
+        compared: 283,000 paths at 20,000 articles); None when they cannot be read."""
         if self.db is None or self.clean:
             return None
         try:
-            query = "SELECT path FROM outputs WHERE folder = ?"
-            return [str(path) for (path,) in self.db.execute(query, (self.scope,))]
+            rows = self.db.execute("SELECT path FROM outputs WHERE folder = ?", (self.scope,))
+            return [str(path) for (path,) in rows if path not in made]
         except FAULTS as err:
             self.fault(err)
             return None

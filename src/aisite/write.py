@@ -154,10 +154,10 @@ def _unmade(listed: Compared, made: list[str], cache: Cache | None, output: Path
     if not listed.complete:  # `other` was every file
         return left
     here = set(made)
-    recorded = cache.recorded_paths() if cache else None
-    if recorded is None:  # which recorded files the folder holds is not known: list it
+    unmade = cache.recorded_besides(here) if cache else None
+    if unmade is None:  # which recorded files the folder holds is not known: list it
         return [path for path in files_of(output) if path not in here and path != MARKER]
-    held = (p for p in recorded if p not in here and p not in listed.missing)
+    held = (path for path in unmade if path not in listed.missing)
     return left + [path for path in held if path not in listed.other]
 
 
