@@ -270,8 +270,7 @@ def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
     found = inplace.compare(out, records)
     assert found.complete and found.missing == {gone}
     assert set(found.other) == {*unrecorded, page, "stray.txt"}
-    record = ("key", (out / card).stat().st_size, (out / card).stat().st_mtime_ns)
-    assert found.take(card, record) == record[1:]  # held as recorded
+    assert found.take(card, ("key", 1, 2)) == (1, 2)  # held as recorded: the record's stat
     assert found.take(gone, ("key", 1, 2)) is None and found.take("new.html", None) is None
     assert found.take(page, ("key", 1, 2)) == (15, (out / page).stat().st_mtime_ns)
     assert set(found.other) == {*unrecorded, "stray.txt"}  # left: not made here
@@ -281,17 +280,61 @@ def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
     assert not unread.complete and unread.other == inplace.files_of(out)
 
 
-@pytest.mark.parametrize("records", ["read", "unreadable"])
+@pytest.mark.parametrize("records", ["read", "unread after comparing", "unread by the worker"])
 def test_an_edit_deletes_the_files_it_no_longer_makes_and_repairs_those_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: str
 ) -> None:
+    import sqlite3
+    import types
+
     from aisite.cache import Cache
 
     site, out, reference = _edited(tmp_path)
-    page = next(p for p in tree(reference) if p.endswith(".html") and p != "index.html")
-    (out / page).write_text("changed by hand")
+    pages = [p for p in tree(reference) if p.endswith(".html") and p != "index.html"]
+    (out / pages[0]).write_text("changed by hand")
+    (out / pages[1]).unlink()
     (out / "stray.txt").write_text("put there by hand")
-    if records == "unreadable":  # after the folder was compared: it is listed again
+    complete: list[bool] = []
+    get = inplace.Present.get
+    monkeypatch.setattr(
+        inplace.Present, "get", lambda p: complete.append(get(p).complete) or get(p)
+    )
+    if records == "unread after comparing":  # which recorded files it holds: listed again
         monkeypatch.setattr(Cache, "recorded_besides", lambda self, made: None)
+    if records == "unread by the worker":  # every file listed, as without a cache
+
+        def refused(*args: object) -> None:
+            raise sqlite3.OperationalError("unable to open database file")
+
+        monkeypatch.setattr(
+            inplace, "sqlite3", types.SimpleNamespace(connect=refused, Error=sqlite3.Error)
+        )
     assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     assert tree(out) == tree(reference)
+    # The build handed the worker the records (else it lists every file, as in a server).
+    assert complete == [records != "unread by the worker"]
+
+
+@pytest.mark.parametrize("kind", ["empty folder", "folder of files", "link to the same bytes"])
+def test_a_file_replaced_by_hand_with_a_folder_or_a_link_is_made_again(
+    tmp_path: Path, kind: str
+) -> None:
+    site, out, reference = _edited(tmp_path)
+    made = tree(reference)
+    kept = [p for p, data in made.items() if (out / p).is_file() and (out / p).read_bytes() == data]
+    feed = next(p for p in kept if p.endswith("feed.xml"))  # written as a stream; unchanged
+    page = next(p for p in kept if p.endswith(".html"))  # by the edit, as the other
+    for n, path in enumerate((feed, page)):
+        copy = tmp_path / f"copy-{n}"
+        shutil.copy2(out / path, copy)
+        (out / path).unlink()
+        if kind == "link to the same bytes":  # kept, the site would show what it points to
+            (out / path).symlink_to(copy)
+        else:
+            (out / path).mkdir()
+            if kind == "folder of files":
+                (out / path / "inside.txt").write_text("put there by hand")
+    for _ in range(2):  # and a build after it has nothing to mend
+        assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
+        assert tree(out) == made
+        assert not any((out / path).is_symlink() for path in (feed, page))

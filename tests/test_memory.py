@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import integrity, making
+from aisite import integrity, making, units
 from aisite.plan import Output
 from aisite.pool import fork_call, fork_map
 
@@ -246,9 +246,20 @@ def test_a_rebuild_outside_a_server_never_reads_every_record_or_unit(
     real = Cache.outputs.fget
     assert real is not None
     monkeypatch.setattr(Cache, "outputs", property(lambda c: tables.append(1) or real(c)))
+    monkeypatch.setattr(units, "LOOKED_UP", 1)  # each article's units looked up alone
+    found: list[int] = []
+    look_up = units.Units.look_up
+    monkeypatch.setattr(
+        units.Units, "look_up", lambda u, s: look_up(u, s) or found.append(len(u.found))
+    )
     asked: list[int | None] = []  # how many units each lookup asked for (None: all)
     rows = Cache.unit_rows
     monkeypatch.setattr(Cache, "unit_rows", lambda c, s: asked.append(s and len(s)) or rows(c, s))
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static" / "extra.txt").write_text("a file no page shows", encoding="utf-8")
+    report = build(Options(site), out)  # every article's units are as the last build left them
+    assert report.articles > 1 and report.stats.unchanged < report.stats.files
+    assert len(found) == 3 * report.articles and sum(found) == 3 * report.articles, found
     index = next((site / "content" / "articles").glob("*/index.md"))
     index.write_text(index.read_text() + "\nOne more sentence.\n", encoding="utf-8")
     report = build(Options(site), out)

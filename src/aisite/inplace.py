@@ -176,8 +176,10 @@ def _replay(output: Path, staging: Path, delete: list[str]) -> None:
         target = output / path
         try:
             target.unlink()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            continue  # gone already, or (a replay) replaced by a folder or under a file now
+        except FileNotFoundError:
+            pass  # gone already (a replay): its folders may be left
+        except (IsADirectoryError, NotADirectoryError):
+            continue  # (a replay) replaced by a folder, or under a file now
         folder = target.parent
         while folder != output:
             try:
@@ -189,5 +191,7 @@ def _replay(output: Path, staging: Path, delete: list[str]) -> None:
         for path in files_of(staging):
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():  # a folder put there by hand
+                shutil.rmtree(target)
             os.replace(staging / path, target)
         shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,8 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
+from typing import BinaryIO
 
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
@@ -133,11 +135,21 @@ def _write(stream: Callable[[], Iterable[bytes]], target: Path) -> None:
             out.write(piece)
 
 
+def _published(path: Path) -> BinaryIO:
+    """The published file, opened for reading: a regular file, never a link followed (one put
+    in the site by hand is replaced, not kept for the bytes it points to)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise IsADirectoryError(f"{path} is not a regular file")
+    return os.fdopen(handle, "rb")
+
+
 def _same_files(one: Path, other: Path) -> bool:
     try:
-        if one.stat().st_size != other.stat().st_size:
-            return False
-        with open(one, "rb") as first, open(other, "rb") as second:
+        with _published(one) as first, open(other, "rb") as second:
+            if os.fstat(first.fileno()).st_size != os.fstat(second.fileno()).st_size:
+                return False
             while True:
                 piece = first.read(1 << 20)
                 if piece != second.read(1 << 20):
@@ -151,7 +163,8 @@ def _same_files(one: Path, other: Path) -> bool:
 def same(previous: Path, data: bytes) -> bool:
     """The published file already holds exactly `data`."""
     try:
-        return previous.stat().st_size == len(data) and previous.read_bytes() == data
+        with _published(previous) as file:
+            return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
     except OSError:
         return False
 

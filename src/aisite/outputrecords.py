@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from pathlib import Path
+from stat import S_ISREG
 
 from aisite import memory
 from aisite.cachedb import FAULTS, CacheDB
@@ -102,10 +103,10 @@ class OutputRecords(CacheDB):
         if known is None or known[0] != key:
             return False
         try:
-            stat = os.stat(file)
+            stat = os.lstat(file)  # a link put there is not what the build wrote
         except OSError:
             return False
-        return (stat.st_size, stat.st_mtime_ns) == known[1:]
+        return S_ISREG(stat.st_mode) and (stat.st_size, stat.st_mtime_ns) == known[1:]
 
     def save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
         """Record the outputs (every one: `rows` gives (path, key, size, mtime_ns, same) each
