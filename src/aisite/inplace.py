@@ -1,4 +1,4 @@
-"""Lists the published site, and puts a build's changed files over it, each by a rename, after a journal.
+"""Lists the published site against the last build's records, and puts a build's changed files over it, each by a rename, after a journal.
 
 An edit changes a few files of a site of tens of thousands: copying or linking every file into a
 new folder to swap it in costs seconds that grow with the archive. Instead the changed files are
