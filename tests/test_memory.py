@@ -7,12 +7,24 @@ import os
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from aisite import integrity, making, units
 from aisite.plan import Output
 from aisite.pool import fork_call, fork_map
+
+T = TypeVar("T")
+
+
+def _traced(call: Callable[[], T]) -> tuple[T, int]:
+    """What `call` returns, and the peak of the memory traced while it ran."""
+    tracemalloc.start()
+    try:
+        return call(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _resident_mb(status: str = "/proc/self/status") -> float:
@@ -64,12 +76,9 @@ def _make(item: Output, tmp_path: Path, in_place: bool) -> making.Made:
 @pytest.mark.unit
 def test_a_streamed_output_is_written_a_piece_at_a_time(tmp_path: Path) -> None:
     (tmp_path / "new").mkdir()
-    tracemalloc.start()
-    try:
-        _make(Output("claims.json", "claims", stream=_pieces(40)), tmp_path, False)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = _traced(
+        lambda: _make(Output("claims.json", "claims", stream=_pieces(40)), tmp_path, False)
+    )
     assert (tmp_path / "new" / "claims.json").read_bytes() == b"".join(_pieces(40)())
     assert peak < 4 << 20, peak  # 40 MB written, never more than a piece or two held
 
@@ -137,23 +146,13 @@ def test_the_cache_records_every_output_without_a_table_of_them(tmp_path: Path) 
         def rows() -> Iterator[tuple[str, str, int, int, bool]]:
             return ((p, k, 1000, 10**18, False) for p, k in zip(paths, keys, strict=True))
 
-        tracemalloc.start()
-        try:
-            cache.save_outputs(rows)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        _, peak = _traced(lambda: cache.save_outputs(rows))
         assert cache.outputs == {p: (k, 1000, 10**18) for p, k in zip(paths, keys, strict=True)}
         assert sorted(cache.changed) == sorted(keys)
         # A table of them (path -> (key, size, mtime)) alone is about 11 MB.
         assert peak < 3 << 20, peak
         names = {*keys[:500], *(f"gone{n}" for n in range(500)), "ab12.4242.tmp"}
-        tracemalloc.start()
-        try:
-            unused = cache.unused(names)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        unused, peak = _traced(lambda: cache.unused(names))
         assert unused == {*(f"gone{n}" for n in range(500)), "ab12.4242.tmp"}
         assert peak < 1 << 20, peak  # the set of every key would be 12 MB
     finally:
@@ -176,12 +175,7 @@ def test_a_rebuild_reads_the_records_it_asks_for_not_a_table_of_them(tmp_path: P
     cache = Cache(tmp_path, tmp_path / "site")
     try:
         asked = [*paths[::29], "not/recorded.html", *paths[:1200]]  # more than one query's worth
-        tracemalloc.start()
-        try:
-            found = cache.recorded(asked)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        found, peak = _traced(lambda: cache.recorded(asked))
         wanted = set(asked)
         assert found == {p: (keys[n], 7, n) for n, p in enumerate(paths) if p in wanted}
         assert cache.has_outputs()
