@@ -141,7 +141,7 @@ def _published(path: Path) -> BinaryIO:
     handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     if not S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
-        raise IsADirectoryError(f"{path} is not a regular file")
+        raise OSError(f"{path} is not a regular file")
     return os.fdopen(handle, "rb")
 
 

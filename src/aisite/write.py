@@ -101,17 +101,11 @@ class _Writer:
             self.mtimes.frombytes(bytes(8 * len(batch)))
             if make:
                 self._make(batch, kept, refused)
-            base = len(self.paths)
-            for index, item in enumerate(batch):
-                entry = known.get(item.path)
-                if entry and entry == (
-                    item.key,
-                    self.sizes[base + index],
-                    self.mtimes[base + index],
-                ):
-                    self.same.append(1)
-                else:
-                    self.same.append(0)
+            at, sizes, mtimes = len(self.paths), self.sizes, self.mtimes
+            self.same += bytes(
+                known.get(item.path) == (item.key, sizes[at + n], mtimes[at + n])
+                for n, item in enumerate(batch)
+            )
             self.paths += [item.path for item in batch]
             self.keys += [item.key for item in batch]
             del batch, kept, known  # not held while the next batch is planned
