@@ -103,27 +103,25 @@ class Cache(OutputRecords):
 
     def units(self) -> dict[str, str]:
         """Every per-article unit that builds into this folder stored (units.py)."""
-        return self.unit_rows(None)
-
-    def unit_rows(self, signatures: Sequence[str] | None) -> dict[str, str]:
-        """The units stored for this folder under these signatures (None: all of them)."""
         if self.db is None or self.clean:
             return {}
         query = "SELECT signature, value FROM units WHERE folder = ?"
-        found: dict[str, str] = {}
         try:
-            if signatures is None:
-                rows = self.db.execute(query, (self.scope,))
-                return {str(signature): str(value) for signature, value in rows}
-            for start in range(0, len(signatures), 500):
-                some = signatures[start : start + 500]
-                marks = ",".join("?" * len(some))
-                rows = self.db.execute(f"{query} AND signature IN ({marks})", (self.scope, *some))
-                found.update((str(signature), str(value)) for signature, value in rows)
+            return {str(s): str(v) for s, v in self.db.execute(query, (self.scope,))}
         except FAULTS as err:
             self.fault(err)
             return {}
-        return found
+
+    def unit_rows(self, signatures: Sequence[str]) -> dict[str, str]:
+        """The units stored for this folder under these signatures."""
+        if self.db is None or self.clean:
+            return {}
+        query = "SELECT signature, value FROM units WHERE folder = ? AND signature"
+        try:
+            return {str(s): str(v) for s, v in self._rows_in(query, (self.scope,), signatures)}
+        except FAULTS as err:
+            self.fault(err)
+            return {}
 
     def put_units(self, rows: list[tuple[str, str]]) -> None:
         """Store units (signature, JSON) as a build plans them: each is true of its signature,

@@ -11,7 +11,7 @@ import contextlib
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,19 +95,25 @@ class CacheDB:
         table that must hold the same key too."""
         if self.db is None or self.clean:
             return
-        wanted = list(keys)
-        rows: list[tuple[str, Any]] = []
+        also = f" JOIN {join} ON {join}.key = {table}.key" if join else ""
+        query = f"SELECT {table}.key, {table}.value FROM {table}{also} WHERE {table}.key"
         try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                also = f" JOIN {join} ON {join}.key = {table}.key" if join else ""
-                query = f"SELECT {table}.key, {table}.value FROM {table}{also}"
-                rows.extend(self.db.execute(f"{query} WHERE {table}.key IN ({marks})", chunk))
+            rows = list(self._rows_in(query, (), list(keys)))
         except FAULTS as err:
             self.fault(err)
             return
         yield from rows
+
+    def _rows_in(
+        self, query: str, params: tuple[Any, ...], keys: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of `query` (which ends before `IN`) for `keys`, asked 500 at a time (SQLite's
+        bound on parameters); a fault is the caller's to handle."""
+        assert self.db is not None
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"{query} IN ({marks})", (*params, *chunk))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -48,10 +48,15 @@ class OutputRecords(CacheDB):
                     self.fault(err)
         return self._outputs
 
+    def _table_at_hand(self) -> bool:
+        """Whether `outputs` costs no read of every record: read already, a server's, or none."""
+        return self._outputs is not None or memory.serving() or self.db is None or self.clean
+
     def has_outputs(self) -> bool:
         """Whether the last build into this folder recorded any output."""
-        if self._outputs is not None or memory.serving() or self.db is None or self.clean:
+        if self._table_at_hand():
             return bool(self.outputs)
+        assert self.db is not None  # else the table is at hand (an empty one)
         try:
             query = "SELECT 1 FROM outputs WHERE folder = ? LIMIT 1"
             return self.db.execute(query, (self.scope,)).fetchone() is not None
@@ -81,21 +86,18 @@ class OutputRecords(CacheDB):
     def recorded(self, paths: Sequence[str]) -> dict[str, tuple[str, int, int]]:
         """The last build's records of these outputs: from a server's table, else read from
         the cache 500 at a time (a table of every output was 25 MB at 71,000 files)."""
-        if self._outputs is not None or memory.serving() or self.db is None or self.clean:
+        if self._table_at_hand():
             table = self.outputs
             return {path: table[path] for path in paths if path in table}
-        found: dict[str, tuple[str, int, int]] = {}
+        query = "SELECT path, key, size, mtime FROM outputs WHERE folder = ? AND path"
         try:
-            for start in range(0, len(paths), 500):
-                chunk = paths[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT path, key, size, mtime FROM outputs WHERE folder = ? AND path IN ({marks})"
-                for path, key, size, mtime in self.db.execute(query, (self.scope, *chunk)):
-                    found[str(path)] = (str(key), int(size), int(mtime))
+            return {
+                str(path): (str(key), int(size), int(mtime))
+                for path, key, size, mtime in self._rows_in(query, (self.scope,), paths)
+            }
         except FAULTS as err:
             self.fault(err)
             return {}
-        return found
 
     def output_unchanged(self, path: str, key: str, file: str | Path) -> bool:
         """True when `file` is still exactly what a build with this key wrote."""
