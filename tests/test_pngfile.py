@@ -10,9 +10,8 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from aisite import pngfile
 from aisite.cards import ArticleCard, ClaimCard, draw_article, draw_claim
-from aisite.pngfile import RUN, SIGNATURE, palette_png
+from aisite.pngfile import SIGNATURE, palette_png
 
 pytestmark = pytest.mark.unit
 
@@ -43,8 +42,13 @@ def image(rng: random.Random, width: int, height: int) -> bytes:
             row = bytes(rng.randrange(6) if x % 7 < 2 else 0 for x in range(width))
         else:
             row = bytes(rng.randrange(40) for _ in range(width))
-        rows += [row] * rng.choice([1, 2, RUN - 1, RUN, RUN + 1, 40])
+        rows += [row] * rng.choice([1, 2, 7, 8, 9, 40])
     return b"".join(rows[:height])
+
+
+def scanlines(pixels: bytes, width: int, height: int) -> bytes:
+    """Each row with its filter byte (0: none) in front, as a PNG stores it."""
+    return b"".join(b"\0" + pixels[y * width : (y + 1) * width] for y in range(height))
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -53,24 +57,22 @@ def test_a_decoder_reads_back_the_pixels_and_palette(seed: int) -> None:
     width, height = rng.choice([(1, 1), (3, 50), (1200, 630), (97, 13)])
     pixels = image(rng, width, height)
     palette = bytes(rng.randrange(256) for _ in range(3 * 40))
-    png = palette_png(pixels, width, height, palette)
+    png = palette_png(scanlines(pixels, width, height), width, height, palette)
     found = chunks(png)
     assert [kind for kind, _ in found] == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]
     assert found[0][1] == struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
     assert found[1][1] == palette
     # zlib checks the stream's Adler-32; each row is its filter byte (none) and its indices.
-    rows = zlib.decompress(found[2][1])
-    assert rows == b"".join(b"\0" + pixels[y * width : (y + 1) * width] for y in range(height))
+    assert zlib.decompress(found[2][1]) == scanlines(pixels, width, height)
     with Image.open(BytesIO(png)) as decoded:
         assert (decoded.size, decoded.mode) == ((width, height), "P")
         assert decoded.tobytes() == pixels
         assert bytes(decoded.getpalette() or []) == palette
-    pngfile._run.cache_clear()  # the same bytes from a process that compressed no run yet
-    assert palette_png(pixels, width, height, palette) == png
+    assert palette_png(scanlines(pixels, width, height), width, height, palette) == png
 
 
-def test_cards_show_their_canvas_and_share_their_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A card decodes to its canvas's colours; a second card reuses the first one's runs."""
+def test_cards_show_their_canvas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card decodes to its canvas's colours; the canvas's first column is the filter bytes."""
     from aisite import canvas
 
     drawn: list[canvas.Canvas] = []
@@ -81,35 +83,31 @@ def test_cards_show_their_canvas_and_share_their_runs(monkeypatch: pytest.Monkey
         return real(self)
 
     monkeypatch.setattr(canvas.Canvas, "png", keep)
-    pngfile._run.cache_clear()
     made = [
         draw_claim(ClaimCard("False", "#b00", "A quote " * 12, "A. Minister", "Desk")),
-        draw_claim(ClaimCard("False", "#b00", "Another quote " * 9, "A. Minister", "Desk")),
         draw_article(ArticleCard("A title that wraps over more than one line " * 2, "D", None)),
     ]
-    assert pngfile._run.cache_info().hits > 0  # the space around the text: compressed once
+    claim, article = (card.pixels() for card in drawn)
+    assert claim.size == article.size == (canvas.WIDTH, canvas.HEIGHT)
+    # The stripes drawn at the card's edges, whatever the filter bytes' column beside them.
+    bottom, right = canvas.HEIGHT - 1, canvas.WIDTH - 1
+    assert claim.getpixel((0, bottom)) == claim.getpixel((right, bottom)) != 0
+    assert article.getpixel((0, 300)) == article.getpixel((12, 300)) != article.getpixel((13, 300))
     for png, card in zip(made, drawn, strict=True):
-        expected = card.index.copy()
+        expected = card.pixels()
         expected.putpalette(card.palette)
         with Image.open(BytesIO(png)) as decoded:
             assert decoded.convert("RGB").tobytes() == expected.convert("RGB").tobytes()
 
 
-@pytest.mark.parametrize("length", [0, 1, 65520, 65521, 65522, 131042, 200_000])
-def test_checksums_of_parts_combine_as_of_the_whole(length: int) -> None:
-    rng = random.Random(length)
-    first = bytes(rng.randrange(256) for _ in range(1000))
-    second = bytes(rng.randrange(256) for _ in range(length))
-    combined = pngfile._combine(zlib.adler32(first), zlib.adler32(second), len(second))
-    assert combined == zlib.adler32(first + second)
-
-
-def test_wrong_sizes_are_refused() -> None:
-    for pixels, width, height, palette in [
-        (b"\0" * 5, 2, 3, b"\0\0\0"),
-        (b"\0" * 6, 2, 3, b"\0\0"),
+def test_wrong_sizes_and_filter_bytes_are_refused() -> None:
+    for lines, width, height, palette in [
+        (b"\0" * 8, 2, 3, b"\0\0\0"),
+        (b"\0" * 9, 2, 3, b"\0\0"),
         (b"", 0, 0, b"\0\0\0"),
-        (b"\0" * 3, 3, 1, b"\0" * 771),
+        (b"\0" * 4, 3, 1, b"\0" * 771),
+        (b"\0\0\0\1\0\0\0\0\0", 2, 3, b"\0\0\0"),  # the second row's filter byte is 1
     ]:
         with pytest.raises(ValueError):
-            palette_png(pixels, width, height, palette)
+            palette_png(lines, width, height, palette)
+    assert palette_png(b"\0\5\5\0\5\5\0\5\5", 2, 3, b"\0\0\0")  # 5: an index, not a filter

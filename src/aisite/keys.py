@@ -23,6 +23,7 @@ def _versions() -> bytes:
         "pillow",
         "pagefind",
         "cbor2",
+        "isal",
     )
     found = []
     for name in names:
@@ -30,7 +31,8 @@ def _versions() -> bytes:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
-    # Share cards are compressed by Python's zlib (pngfile.py): its version changes their bytes.
+    # Share cards are deflated by ISA-L (pngfile.py, its version above), cards with a cover
+    # photo and resized PNGs by Pillow with Python's zlib: its version changes their bytes.
     found.append(f"zlib={zlib.ZLIB_RUNTIME_VERSION}")
     # aisite's own code too, so that an edited checkout never reuses what older code made.
     code = hashlib.sha256()
