@@ -295,3 +295,26 @@ def test_accents_above_capitals_are_drawn_whole() -> None:
         return sum(image.crop(rows).histogram()[61:])
 
     assert inked(plain) == 0 and inked(accented) > 20  # the circumflex and acute, not cut off
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "text", ["Exports fell by ninety percent.", "Ấn Độ, “fj” — Tj ÅÄÖ 0123", "Bo ōg"]
+)
+def test_text_is_drawn_in_palette_indices_as_its_coverage_mapped_onto_levels(text: str) -> None:
+    """A band drawn straight in indices holds what mapping the glyphs' coverage (0-255) onto
+    Canvas.LEVELS entries from the band's first one gives, pixel for pixel."""
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    first, steps = 7, canvas.Canvas.LEVELS - 1
+    blocks = (((text, text.upper()), False, 46, 64, 124), ((text,), True, 30, 700, 240))
+    band = canvas._band.__wrapped__(100, 300, blocks, first)
+    coverage = Image.new("L", (canvas.WIDTH, 200), 0)
+    draw = ImageDraw.Draw(coverage)
+    for lines, bold, size, x, y in blocks:
+        canvas.draw_lines(draw, list(lines), canvas.load_font(bold, size), x, y - 100, 255)
+    mapped = coverage.point([first + (value * steps + 127) // 255 for value in range(256)])
+    assert band.tobytes() == mapped.tobytes()
+    assert set(band.tobytes()) >= {first, first + steps} and len(set(band.tobytes())) > 8
