@@ -318,3 +318,63 @@ def test_text_is_drawn_in_palette_indices_as_its_coverage_mapped_onto_levels(tex
     mapped = coverage.point([first + (value * steps + 127) // 255 for value in range(256)])
     assert band.tobytes() == mapped.tobytes()
     assert set(band.tobytes()) >= {first, first + steps} and len(set(band.tobytes())) > 8
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("bold", "size", "line"),
+    [
+        (False, 52, "“Exports fell by ninety percent, the minister said.”"),
+        (False, 40, "jQuery’s “fj” — Tj AVA Wo. 2027 naïve Ấn Độ"),
+        (True, 68, "A title of a few words"),
+    ],
+)
+def test_a_line_of_words_is_drawn_where_drawing_it_whole_puts_it(
+    bold: bool, size: int, line: str
+) -> None:
+    from PIL import ImageChops, ImageDraw, ImageStat
+
+    from aisite import canvas
+
+    font = canvas.load_font(bold, size)
+    whole, words = (Image.new("L", (1200, 140), 0) for _ in range(2))
+    ImageDraw.Draw(whole).text((64, 30), line, font=font, fill=255)
+    canvas.draw_lines(ImageDraw.Draw(words), [line], font, 64, 30, 255)
+    assert whole.getbbox() == words.getbbox()  # the same ink, to the pixel, at both ends
+    columns = [(x, x + 1) for x in range(1200)]
+    inked = [
+        [bool(image.crop((a, 0, b, 140)).getbbox()) for a, b in columns] for image in (whole, words)
+    ]
+    # Each word starts and ends within a pixel of where the whole line has it.
+    edges = [{x for x in range(1, 1200) if ink[x] != ink[x - 1]} for ink in inked]
+    assert len(edges[0]) == len(edges[1])
+    assert all(min(abs(x - e) for e in edges[0]) <= 1 for x in edges[1])
+    assert ImageStat.Stat(ImageChops.difference(whole, words)).mean[0] < 2  # of 255
+
+
+@pytest.mark.unit
+def test_a_line_written_right_to_left_is_drawn_whole() -> None:
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    font = canvas.load_font(False, 46)
+    for line in ("שלום עולם and more", "مرحبا بالعالم", "left ‮right‬ left"):
+        whole, drawn = (Image.new("L", (1200, 100), 0) for _ in range(2))
+        ImageDraw.Draw(whole).text((64, 20), line, font=font, fill=255)
+        canvas.draw_lines(ImageDraw.Draw(drawn), [line], font, 64, 20, 255)
+        assert drawn.tobytes() == whole.tobytes(), line
+
+
+@pytest.mark.unit
+def test_a_word_is_drawn_once_a_process() -> None:
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    canvas._word.cache_clear()
+    image = Image.new("L", (1200, 200), 0)
+    font = canvas.load_font(False, 40)
+    canvas.draw_lines(ImageDraw.Draw(image), ["the cat and the dog", "and the bird"], font, 0, 0, 9)
+    info = canvas._word.cache_info()
+    assert (info.misses, info.hits) == (5, 3)

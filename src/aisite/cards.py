@@ -7,7 +7,17 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from aisite.canvas import GAP, HEIGHT, WIDTH, Canvas, draw_lines, expand_color, load_font, png_bytes
+from aisite.canvas import (
+    GAP,
+    HEIGHT,
+    WIDTH,
+    Canvas,
+    draw_lines,
+    expand_color,
+    load_font,
+    png_bytes,
+    word_length,
+)
 
 MARGIN = 64
 INK, PAPER, MUTED, ACCENT = "#16181b", "#fbfaf7", "#5b616b", "#b35900"
@@ -51,10 +61,7 @@ def fit(
     return size, shorten(wrapped, font, width, count, tail)
 
 
-@lru_cache(maxsize=1 << 14)
-def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
-    """A word's advance width (words recur: in one quote at three sizes, and across cards)."""
-    return font.getlength(text)
+_length = word_length  # one cache of words' widths, for wrapping and for drawing
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, most: int = 0) -> list[str]:
