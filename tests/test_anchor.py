@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from aisite.anchor import Found, Selector, TextIndex
+from aisite.marks import wrap
 from aisite.markup import Converter
 from aisite.nearby import Missed
 from aisite.normalise import normalise
@@ -141,6 +142,13 @@ def test_raw_html_placeholders_are_skipped() -> None:
     ) in html
 
 
+def per_character(index: TextIndex) -> tuple[list[str], list[tuple[int, int, int]]]:
+    """What each character of an index's text stands for as written, and where it is."""
+    count = len(index.text)
+    located = [next(index.located(i, i + 1)) for i in range(count)]
+    return [index.shown(i, i + 1) for i in range(count)], located
+
+
 def test_text_index_maps_back_to_text_nodes() -> None:
     root = ET.fromstring("<div><p>Hi  <b>big</b>\n you\u2019d</p><p>No</p></div>")
     index = TextIndex(root)
@@ -154,8 +162,12 @@ def test_text_index_maps_back_to_text_nodes() -> None:
     hi, big = [(0, 0, 1), (0, 1, 2), (0, 2, 3)], [(1, 0, 1), (1, 1, 2), (1, 2, 3)]
     youd = [(2, 0, 1), (2, 2, 3), (2, 3, 4), (2, 4, 5), (2, 5, 6), (2, 6, 7)]
     no = [(3, 0, 1), (3, 1, 2)]
-    assert index.origin == [*hi, *big, *youd, (-1, -1, -1), *no, (-1, -1, -1)]
-    for char, (segment, start, end) in zip(index.display, index.origin, strict=True):
+    shown, located = per_character(index)
+    assert located == [*hi, *big, *youd, (-1, -1, -1), *no, (-1, -1, -1)]
+    # A stretch is found a piece at a time: "big" is one run of its node's text.
+    assert list(index.located(3, 6)) == [(1, 0, 3)]
+    assert list(index.located(1, 8)) == [(0, 1, 2), (0, 2, 3), (1, 0, 3), (2, 0, 1), (2, 2, 3)]
+    for char, (segment, start, end) in zip(shown, located, strict=True):
         if segment >= 0:
             node, attr = index.segments[segment]
             source = getattr(node, attr)[start:end]
@@ -304,5 +316,21 @@ def test_indexing_by_runs_equals_indexing_character_by_character(
         fast = TextIndex(root)
         with monkeypatch.context() as patch:  # every character its own token: add() each
             patch.setattr(aisite.anchor, "_TOKENS", re.compile(r"(\b\B)?(.)", re.S))
-            slow = TextIndex(root)
-        assert (fast.text, fast.display, fast.origin) == (slow.text, slow.display, slow.origin)
+            slow = TextIndex(ET.fromstring(ET.tostring(root)))
+        assert (fast.text, *per_character(fast)) == (slow.text, *per_character(slow))
+        size = len(fast.text)
+        start = rng.randint(0, size)
+        end = rng.randint(start, size)
+        assert fast.shown(start, end) == slow.shown(start, end)
+        # Marks wrapped around a stretch of one paragraph: the same tree either way.
+        end = min(end, *(i for i in range(start, size) if fast.text[i] == "\n"), size)
+        if end > start:
+            span = Found("q", start, end, "", fast.text[start:end], "")
+            for index in (fast, slow):
+                wrap(
+                    index,
+                    [span],
+                    lambda key, first: ET.Element("mark"),
+                    lambda key: ET.Element("a"),
+                )
+            assert ET.tostring(fast.root) == ET.tostring(slow.root)

@@ -1,4 +1,4 @@
-"""Quote anchoring: find a claim's quote in an element tree and wrap it in <mark> elements.
+"""Quote anchoring: find a claim's quote in an element tree (marks.py wraps it in <mark>s).
 
 Modelled on the W3C Web Annotation TextQuoteSelector (exact, prefix, suffix), matched on a
 normalised view of the rendered text that maps back to the tree's text nodes.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import accumulate
 
 from aisite.nearby import BOUNDARY, Missed, diagnose
 from aisite.normalise import FOLDS, invisible, normalise
@@ -20,7 +21,6 @@ BLOCK_TAGS = frozenset([*_BLOCKS.split(), "thead", "tbody", "tr", "hr", "figure"
 # Python-Markdown keeps raw HTML as \x02...\x03 placeholders until serialisation.
 STASHED = re.compile("\x02[^\x03]*\x03")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
-_CLOSING = re.compile(r"[.,;:!?…)\]}»”’\"']+")  # punctuation that ends a quote's sentence
 
 
 _DASH_CLASS = "".join(re.escape(c) for c in ["-", *(chr(k) for k, v in FOLDS.items() if v == "-")])
@@ -52,7 +52,12 @@ class Found:
 
 
 class TextIndex:
-    """The normalised text of a tree, each character mapped to its text node and offset."""
+    """The normalised text of a tree, mapped back to its text nodes a piece at a time.
+
+    A piece is a run of printable words (its characters one for one in a text node, found by
+    string offsets) or one character indexed on its own (a space, a dash, an entity's text):
+    an entry per character cost a quarter of rendering an article with claims.
+    """
 
     def __init__(
         self,
@@ -65,16 +70,19 @@ class TextIndex:
         self.closes = closes or (lambda placeholder: False)
         self.segments: list[tuple[ET.Element, str]] = []
         self.parent: dict[ET.Element, ET.Element] = {}
+        # Per piece: its normalised text; what it stands for as written (a run: its characters,
+        # the last with what follows it, such as a soft hyphen); where it is: (text node, start,
+        # end) in the node's text.
         chars: list[str] = []
         display: list[str] = []
-        origin: list[tuple[int, int, int]] = []  # (text node, start, end) in the node's text
+        origin: list[tuple[int, int, int]] = []
         space = True
 
         def add(char: str, where: tuple[int, int, int]) -> None:
             # As normalise(): one entry per normalised character; `display` keeps what it
             # stands for as written (a dash with its spaces, a word with its soft hyphen).
             nonlocal space
-            last = chars[-1] if chars else BOUNDARY
+            last = chars[-1][-1] if chars else BOUNDARY
             if invisible(char):
                 if last != BOUNDARY:
                     display[-1] += char
@@ -90,9 +98,9 @@ class TextIndex:
                 return
             normal = char.translate(FOLDS)
             if normal == "-" and last == " ":  # no space before a dash
-                chars.pop(), origin.pop()
+                chars.pop(), origin.pop()  # a space: a piece of its own
                 char = display.pop() + char
-                last = chars[-1] if chars else BOUNDARY
+                last = chars[-1][-1] if chars else BOUNDARY
             if normal == "-" and last == "-":  # '--' typed for a dash
                 display[-1] += char
             else:
@@ -123,12 +131,12 @@ class TextIndex:
             for token in _TOKENS.finditer(value, low, high):
                 start, end = token.span()
                 if token.lastindex == 3 and (plain := token.group()).isprintable():
-                    chars.extend(plain.translate(FOLDS))
-                    display.extend(plain)
-                    origin.extend(zip(repeat(seg), range(start, end), range(start + 1, end + 1)))
+                    chars.append(plain.translate(FOLDS))  # one character for one (FOLDS)
+                    display.append(plain)
+                    origin.append((seg, start, end))
                     space = False
                 elif token.lastindex == 1:  # a run of spaces counts as its first
-                    if not space and chars[-1] == "-":
+                    if not space and chars[-1][-1] == "-":
                         display[-1] += " "  # no space after a dash
                     elif not space:
                         chars.append(" ")
@@ -143,7 +151,7 @@ class TextIndex:
             nonlocal space
             if chars and chars[-1] == " ":
                 chars.pop(), display.pop(), origin.pop()
-            if chars and chars[-1] != BOUNDARY:
+            if chars and chars[-1][-1] != BOUNDARY:
                 chars.append(BOUNDARY)
                 display.append(BOUNDARY)
                 origin.append((-1, -1, -1))
@@ -165,12 +173,36 @@ class TextIndex:
 
         walk(root)
         self.text = "".join(chars)
-        self.display = display  # per character of `text`: the text it stands for, as written
+        self.display = display
         self.origin = origin
+        self.starts = [0, *accumulate(len(piece) for piece in chars)]  # of each piece in `text`
+
+    def pieces(self, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+        """The pieces from `start` to `end` of the normalised text: (piece, first, stop), its
+        characters first..stop-1 (counted from the piece's start) in that stretch."""
+        piece = bisect_right(self.starts, start) - 1
+        while piece < len(self.display) and self.starts[piece] < end:
+            at = self.starts[piece]
+            yield piece, max(start - at, 0), min(end, self.starts[piece + 1]) - at
+            piece += 1
+
+    def located(self, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+        """Where the normalised text from `start` to `end` comes from, a piece at a time: (text
+        node, start, end) in the node's text; a paragraph's end is (-1, -1, -1)."""
+        for piece, first, stop in self.pieces(start, end):
+            seg, begin, finish = self.origin[piece]
+            if self.starts[piece + 1] - self.starts[piece] > 1:  # a run: one for one
+                begin, finish = begin + first, begin + stop
+            yield seg, begin, finish
 
     def shown(self, start: int, end: int) -> str:
         """The text from `start` to `end` of the normalised text, as written."""
-        return "".join(self.display[start:end])
+        parts = []
+        for piece, first, stop in self.pieces(start, end):
+            written = self.display[piece]
+            whole = stop == self.starts[piece + 1] - self.starts[piece]
+            parts.append(written[first:] if whole else written[first:stop])  # the last: all of it
+        return "".join(parts)
 
     def find(self, selector: Selector) -> Found | Missed:
         """Match a selector; exactly one match is a Found."""
@@ -212,78 +244,3 @@ class TextIndex:
         if after:
             last = after.start() + len(after.group().rstrip())
         return first, last
-
-    def wrap(
-        self,
-        spans: Sequence[Found],
-        make_mark: Callable[[str, bool], ET.Element],
-        make_flag: Callable[[str], ET.Element],
-    ) -> None:
-        """Wrap each found span in marks (one per text node crossed), then add its flag."""
-        pieces: dict[int, list[tuple[int, int, str, bool, bool]]] = {}
-        for span in spans:
-            runs: list[list[int]] = []
-            for i in range(span.start, span.end):
-                seg, start, end = self.origin[i]
-                if (
-                    runs
-                    and runs[-1][0] == seg
-                    and "\x02" not in str(getattr(*self.segments[seg]) or "")[runs[-1][2] : start]
-                ):
-                    runs[-1][2] = max(runs[-1][2], end)
-                else:
-                    runs.append([seg, start, end])
-            for n, (seg, lo, hi) in enumerate(runs):
-                pieces.setdefault(seg, []).append((lo, hi, span.key, n == 0, n == len(runs) - 1))
-        flags: list[tuple[ET.Element, str]] = []
-        for seg, items in pieces.items():
-            node, attr = self.segments[seg]
-            value = getattr(node, attr)
-            items.sort()
-            marks = []
-            for index, (lo, hi, key, is_first, is_last) in enumerate(items):
-                mark = make_mark(key, is_first)
-                mark.text = value[lo:hi]
-                following = items[index + 1][0] if index + 1 < len(items) else len(value)
-                mark.tail = value[hi:following]
-                marks.append(mark)
-                if is_last:
-                    flags.append((mark, key))
-            setattr(node, attr, value[: items[0][0]])
-            if attr == "text":
-                container, position = node, 0
-            else:
-                container = self.parent[node]
-                position = list(container).index(node) + 1
-            for offset, mark in enumerate(marks):
-                container.insert(position + offset, mark)
-                self.parent[mark] = container
-        for mark, key in flags:
-            self._add_flag(mark, make_flag(key))
-
-    def _add_flag(self, mark: ET.Element, flag: ET.Element) -> None:
-        # After the outermost inline element around the quote's end: never inside a link or code.
-        anchor = mark
-        node = self.parent.get(mark)
-        while node is not None and node is not self.root and node.tag not in BLOCK_TAGS:
-            anchor = node
-            node = self.parent.get(node)
-        container = self.parent[anchor]
-        tail = anchor.tail or ""
-        # Raw closing tags written as HTML (</b>) right after the quote stay before the flag.
-        keep = 0
-        for stashed in STASHED.finditer(tail):
-            if stashed.start() != keep or not self.closes(stashed.group()):
-                break
-            keep = stashed.end()
-        rest, anchor.tail = tail[keep:], tail[:keep] or None
-        stop = _CLOSING.match(rest)
-        if stop:
-            # The flag and the punctuation after the quote, in one piece that never wraps:
-            # a full stop alone at the start of a line reads as a mistake.
-            end = ET.Element("span", {"class": "claim-end"})
-            end.append(flag)
-            flag.tail, end.tail, flag = stop.group(), rest[stop.end() :] or None, end
-        else:
-            flag.tail = rest or None
-        container.insert(list(container).index(anchor) + 1, flag)

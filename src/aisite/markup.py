@@ -22,6 +22,7 @@ from aisite.anchor import Found, Selector, TextIndex
 from aisite.embeds import check_iframes, embed_links
 from aisite.inline import BoundedInline, TooMuchInline
 from aisite.limits import over_limit
+from aisite.marks import wrap
 from aisite.nearby import Missed
 from aisite.sanitise import sanitise
 
@@ -77,7 +78,7 @@ class _AnchorProcessor(Treeprocessor):
         self.result.found = found
         if not self.result.missed and not self.result.overlaps:
             assert self.make_mark and self.make_flag
-            index.wrap(found, self.make_mark, self.make_flag)
+            wrap(index, found, self.make_mark, self.make_flag)
 
     def closes(self, placeholder: str) -> bool:
         """True when a raw-HTML placeholder stands for a closing tag such as </b>."""
