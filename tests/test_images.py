@@ -367,14 +367,22 @@ def test_a_line_written_right_to_left_is_drawn_whole() -> None:
 
 
 @pytest.mark.unit
-def test_a_word_is_drawn_once_a_process() -> None:
+def test_a_word_is_drawn_once_a_process_within_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 
     from aisite import canvas
 
-    canvas._word.cache_clear()
+    monkeypatch.setattr(canvas, "words", canvas._Words())
     image = Image.new("L", (1200, 200), 0)
     font = canvas.load_font(False, 40)
     canvas.draw_lines(ImageDraw.Draw(image), ["the cat and the dog", "and the bird"], font, 0, 0, 9)
-    info = canvas._word.cache_info()
-    assert (info.misses, info.hits) == (5, 3)
+    assert (canvas.words.misses, canvas.words.hits) == (5, 3)
+    kept = canvas.words.pixels
+    assert kept == sum(i.width * i.height for i, _, _ in canvas.words.kept.values()) > 0
+    # Past the budget, the words used longest ago go first.
+    monkeypatch.setattr(canvas.words, "BUDGET", kept)
+    canvas.draw_lines(ImageDraw.Draw(image), ["bird"], font, 0, 0, 9)
+    canvas.draw_lines(ImageDraw.Draw(image), ["elephants"], font, 0, 60, 9)
+    assert canvas.words.pixels <= kept
+    assert [word for _, word in canvas.words.kept][-2:] == ["bird", "elephants"]
+    assert (font, "the") not in canvas.words.kept

@@ -4,6 +4,7 @@ process), PNG bytes."""
 from __future__ import annotations
 
 import unicodedata
+from collections import OrderedDict
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -90,7 +91,7 @@ def _draw_words(
     position, space = float(x), word_length(font, " ")
     for word in line.split(" "):
         if word:
-            image, left, top = _word(font, word)
+            image, left, top = words.get(font, word)
             draw.bitmap((round(position) + left, y + top), image, fill)
             position += word_length(font, word)
         position += space
@@ -102,13 +103,40 @@ def word_length(font: ImageFont.FreeTypeFont, text: str) -> float:
     return font.getlength(text)
 
 
-@lru_cache(maxsize=1024)  # about 7 MB: a word at 46 px is some 150 × 45 pixels
-def _word(font: ImageFont.FreeTypeFont, word: str) -> tuple[Image.Image, int, int]:
-    """A word's coverage, and where it stands from the pen's position at the line's top."""
-    left, top, right, bottom = (int(v) for v in font.getbbox(word))
-    image = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(image).text((-left, -top), word, font=font, fill=255)
-    return image, left, top
+class _Words:
+    """Words' coverage, each drawn once a process: the most recently used, within BUDGET pixels
+    (a byte each; a word at 46 px is some 150 × 45 of them, at 68 px some 250 × 70). A smaller
+    budget saves nothing: at 4 MB half the words are found again, and a word drawn alone costs
+    more than its share of a line drawn whole."""
+
+    BUDGET = 1 << 23  # 8 MB: some 1,000 words; 70-75 % of the words of a card are found
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[tuple[ImageFont.FreeTypeFont, str], tuple[Image.Image, int, int]]
+        self.kept = OrderedDict()
+        self.pixels = self.hits = self.misses = 0
+
+    def get(self, font: ImageFont.FreeTypeFont, word: str) -> tuple[Image.Image, int, int]:
+        """A word's coverage, and where it stands from the pen's position at the line's top."""
+        key = (font, word)
+        found = self.kept.get(key)
+        if found is not None:
+            self.hits += 1
+            self.kept.move_to_end(key)
+            return found
+        self.misses += 1
+        left, top, right, bottom = (int(v) for v in font.getbbox(word))
+        image = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+        ImageDraw.Draw(image).text((-left, -top), word, font=font, fill=255)
+        self.kept[key] = found = image, left, top
+        self.pixels += image.width * image.height
+        while self.pixels > self.BUDGET:
+            _, (old, _, _) = self.kept.popitem(last=False)
+            self.pixels -= old.width * old.height
+        return found
+
+
+words = _Words()
 
 
 Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
