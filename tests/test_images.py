@@ -353,13 +353,21 @@ def test_a_line_of_words_is_drawn_where_drawing_it_whole_puts_it(
 
 
 @pytest.mark.unit
-def test_a_line_written_right_to_left_is_drawn_whole() -> None:
+def test_a_line_words_cannot_be_put_together_in_is_drawn_whole() -> None:
+    """Right to left, bidirectional controls, a mark after a space (alone, it would be drawn on
+    a dotted circle and push the rest of the line right)."""
     from PIL import ImageDraw
 
     from aisite import canvas
 
     font = canvas.load_font(False, 46)
-    for line in ("שלום עולם and more", "مرحبا بالعالم", "left ‮right‬ left"):
+    lines = (
+        "שלום עולם and more",
+        "مرحبا بالعالم",
+        "left \u202eright\u202c left",
+        "x \u0301y \u20dd z",
+    )
+    for line in lines:
         whole, drawn = (Image.new("L", (1200, 100), 0) for _ in range(2))
         ImageDraw.Draw(whole).text((64, 20), line, font=font, fill=255)
         canvas.draw_lines(ImageDraw.Draw(drawn), [line], font, 64, 20, 255)
@@ -386,3 +394,18 @@ def test_a_word_is_drawn_once_a_process_within_a_budget(monkeypatch: pytest.Monk
     assert canvas.words.pixels <= kept
     assert [word for _, word in canvas.words.kept][-2:] == ["bird", "elephants"]
     assert (font, "the") not in canvas.words.kept
+
+
+@pytest.mark.unit
+def test_a_word_found_again_is_kept_longest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    monkeypatch.setattr(canvas, "words", canvas._Words())
+    image, font = Image.new("L", (1200, 200), 0), canvas.load_font(False, 40)
+    canvas.draw_lines(ImageDraw.Draw(image), ["the cat and dog"], font, 0, 0, 9)
+    canvas.draw_lines(ImageDraw.Draw(image), ["the"], font, 0, 60, 9)  # found: used last
+    monkeypatch.setattr(canvas.words, "BUDGET", canvas.words.pixels)
+    canvas.draw_lines(ImageDraw.Draw(image), ["a"], font, 0, 120, 9)
+    assert (font, "the") in canvas.words.kept and (font, "cat") not in canvas.words.kept

@@ -111,3 +111,14 @@ def test_wrong_sizes_and_filter_bytes_are_refused() -> None:
         with pytest.raises(ValueError):
             palette_png(lines, width, height, palette)
     assert palette_png(b"\0\5\5\0\5\5\0\5\5", 2, 3, b"\0\0\0")  # 5: an index, not a filter
+
+
+def test_a_fill_from_left_of_the_card_is_clipped_at_its_edge() -> None:
+    from aisite import canvas
+
+    card = canvas.Canvas("#ffffff")
+    card.fill((-3, 0, 10, 10), "#000000")
+    with Image.open(BytesIO(card.png())) as decoded:
+        assert (
+            decoded.getpixel((0, 5)) == decoded.getpixel((9, 5)) == 1 != decoded.getpixel((10, 5))
+        )

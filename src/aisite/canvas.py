@@ -7,6 +7,7 @@ import unicodedata
 from collections import OrderedDict
 from functools import cache, lru_cache
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -80,8 +81,12 @@ _RIGHT_TO_LEFT = frozenset(
 
 
 def _left_to_right(line: str) -> bool:
-    """True when nothing in the line is written right to left or reorders what follows."""
-    return not any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in line)
+    """True when nothing in the line is written right to left or reorders what follows, and
+    every word stands alone (a mark after a space belongs to the space: drawn on its own,
+    HarfBuzz puts it on a dotted circle)."""
+    if any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in line):
+        return False
+    return not any(a == " " and unicodedata.category(b)[0] == "M" for a, b in pairwise(line))
 
 
 def _draw_words(
@@ -164,8 +169,8 @@ class Canvas:
 
     def fill(self, box: tuple[int, int, int, int], color: str) -> None:
         """A rectangle (left, top, right, bottom) of one colour."""
-        left, top, right, bottom = box
-        self.index.paste(self._entry(color), (left + 1, top, right + 1, bottom))
+        left, top, right, bottom = box  # clipped at the card's left edge: column 0 is not its
+        self.index.paste(self._entry(color), (max(left, 0) + 1, top, right + 1, bottom))
 
     def text(
         self,
