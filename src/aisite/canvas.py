@@ -111,8 +111,8 @@ def word_length(font: ImageFont.FreeTypeFont, text: str) -> float:
 class _Words:
     """Words' coverage, each drawn once a process: the most recently used, within BUDGET pixels
     (a byte each; a word at 46 px is some 150 × 45 of them, at 68 px some 250 × 70). A smaller
-    budget saves nothing: at 4 MB half the words are found again, and a word drawn alone costs
-    more than its share of a line drawn whole."""
+    budget saves less: a word drawn alone costs more than its share of a line drawn whole, and
+    at 2 MB a card costs as much as drawing its lines whole (docs/performance.md)."""
 
     BUDGET = 1 << 23  # 8 MB: some 1,000 words; 70-75 % of the words of a card are found
 
