@@ -237,7 +237,9 @@ def test_wrapping_by_summed_word_widths_breaks_where_measuring_whole_lines_does(
     # Were a sum of word widths ever short of or over a whole line's, the breaks stay the same.
     font = _font(False, 52)
     for error in (0.8, 1.25):
-        monkeypatch.setattr(cards, "_length", lambda font, text, e=error: font.getlength(text) * e)
+        monkeypatch.setattr(
+            cards, "word_length", lambda font, text, e=error: font.getlength(text) * e
+        )
         lines = wrap(text, font, 1000)
         assert all(font.getlength(line) <= 1000 for line in lines)
         assert lines == cards._wrap(text, font, 1000, 0, False)

@@ -61,9 +61,6 @@ def fit(
     return size, shorten(wrapped, font, width, count, tail)
 
 
-_length = word_length  # one cache of words' widths, for wrapping and for drawing
-
-
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, most: int = 0) -> list[str]:
     """Lines no wider than `width`; a word wider than a line is split between its letters.
     `most`: stop once that many lines are made (0: wrap it all).
@@ -84,11 +81,11 @@ def _wrap(
 ) -> list[str]:
     lines: list[str] = []
     line, used = "", 0.0
-    space = _length(font, " ")
+    space = word_length(font, " ")
     for word in text.split():
         if most and len(lines) >= most:
             return lines[:most]
-        while _length(font, word) > width:  # a long URL or compound: break it, never clip it
+        while word_length(font, word) > width:  # a long URL or compound: break it, never clip it
             cut = next(
                 (i for i in range(len(word) - 1, 0, -1) if font.getlength(word[:i]) <= width), 1
             )
@@ -98,15 +95,15 @@ def _wrap(
             lines.append(word[:cut])
             word = word[cut:]
         if not line:
-            line, used = word, _length(font, word)
+            line, used = word, word_length(font, word)
             continue
         candidate = f"{line} {word}"
-        wide = used + space + _length(font, word)
+        wide = used + space + word_length(font, word)
         if not summed or wide > width - 1:  # a break, or too close to tell: measure it whole
             wide = font.getlength(candidate)
         if wide > width:
             lines.append(line)
-            line, used = word, _length(font, word)
+            line, used = word, word_length(font, word)
         else:
             line, used = candidate, wide
     if line:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 from aisite import memory
 from aisite.cachedb import FAULTS, CacheDB
@@ -40,10 +41,7 @@ class OutputRecords(CacheDB):
                         "SELECT path, key, size, mtime FROM outputs WHERE folder = ?",
                         (self.scope,),
                     )
-                    self._outputs = {
-                        str(path): (str(key), int(size), int(mtime))
-                        for path, key, size, mtime in rows
-                    }
+                    self._outputs = _table(rows)
                 except FAULTS as err:
                     self.fault(err)
         return self._outputs
@@ -91,10 +89,7 @@ class OutputRecords(CacheDB):
             return {path: table[path] for path in paths if path in table}
         query = "SELECT path, key, size, mtime FROM outputs WHERE folder = ? AND path"
         try:
-            return {
-                str(path): (str(key), int(size), int(mtime))
-                for path, key, size, mtime in self._rows_in(query, (self.scope,), paths)
-            }
+            return _table(self._rows_in(query, (self.scope,), paths))
         except FAULTS as err:
             self.fault(err)
             return {}
@@ -177,3 +172,8 @@ class OutputRecords(CacheDB):
         except FAULTS as err:
             self.fault(err)
             return None
+
+
+def _table(rows: Iterable[tuple[Any, ...]]) -> dict[str, tuple[str, int, int]]:
+    """Rows of (path, key, size, mtime) as path -> (key, size, mtime)."""
+    return {str(path): (str(key), int(size), int(mtime)) for path, key, size, mtime in rows}
