@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,11 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aisite.cachecodec import CacheFormatError, article_from_json, article_to_json, from_data
+from aisite.cachecodec import (
+    CacheFormatError,
+    article_from_json,
+    article_to_json,
+    from_data,
+    to_data,
+)
 from aisite.load import load_site
 from aisite.model import ParsedArticle
 from aisite.options import Options
-from aisite.siteconfig import Frozen
+from aisite.siteconfig import Frozen, Rating
 from conftest import REPO
 
 pytestmark = pytest.mark.unit
@@ -90,3 +97,27 @@ def test_anything_else_is_a_format_error(text: str) -> None:
 def test_a_time_zone_from_the_cache_must_be_a_zone() -> None:
     with pytest.raises(CacheFormatError):
         from_data(datetime, {"datetime": "2020-01-01T00:00:00+00:00", "zone": "../../etc/passwd"})
+
+
+def test_a_field_under_another_name_is_a_format_error() -> None:
+    data = json.loads(article_to_json(_sample(ParsedArticle, [0])))
+    data["titel"] = data.pop("title")  # as many fields, one of them unknown
+    with pytest.raises(CacheFormatError):
+        article_from_json(json.dumps(data))
+    data = json.loads(article_to_json(_sample(ParsedArticle, [0])))
+    data["claims"][0]["verdict"]["colour"] = data["claims"][0]["verdict"].pop("color")
+    with pytest.raises(CacheFormatError):
+        article_from_json(json.dumps(data))
+
+
+def test_recurring_values_are_decoded_once_and_shared() -> None:
+    article = _sample(ParsedArticle, [0])
+    first, second = (article_from_json(article_to_json(article)) for _ in range(2))
+    assert first.claims[0].verdict is second.claims[0].verdict
+    assert first.tags[0] is second.tags[0] and first.claims[0].claimant is second.claims[0].claimant
+    assert first.claims[0] is not second.claims[0]  # a claim is its article's own
+    # A number's type is part of what is shared: 1 and 1.0 are equal, and decode apart.
+    verdict = dataclasses.replace(article.claims[0].verdict, value=1)
+    ones = [dataclasses.replace(verdict, value=value) for value in (1, 1.0)]
+    back = [from_data(Rating, json.loads(json.dumps(to_data(one)))) for one in ones]
+    assert [repr(value) for value in back] == [repr(one) for one in ones]
