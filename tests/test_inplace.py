@@ -262,14 +262,24 @@ def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
         first = inplace.compare(out, records)
         assert first.complete and not first.missing and set(first.other) == unrecorded
         page, card, gone = [p for p in recorded if p.endswith((".html", ".png"))][:3]
+        table = cache.recorded(recorded)
     finally:
         cache.close()
+    # Each file held as recorded is found by its path and key, with its recorded stat.
+    assert all(
+        first.as_recorded(p, key) == (size, mtime) for p, (key, size, mtime) in table.items()
+    )
+    assert first.as_recorded(page, table[card][0]) is None  # another output's key
+    assert first.as_recorded("new.html", table[page][0]) is None
     (out / page).write_text("changed by hand")
     (out / gone).unlink()
     (out / "stray.txt").write_text("put there by hand")
     found = inplace.compare(out, records)
     assert found.complete and found.missing == {gone}
     assert set(found.other) == {*unrecorded, page, "stray.txt"}
+    assert found.as_recorded(card, table[card][0]) == table[card][1:]
+    assert found.as_recorded(page, table[page][0]) is None  # not as recorded: made again
+    assert found.as_recorded(gone, table[gone][0]) is None
     assert found.take(card, ("key", 1, 2)) == (1, 2)  # held as recorded: the record's stat
     assert found.take(gone, ("key", 1, 2)) is None and found.take("new.html", None) is None
     assert found.take(page, ("key", 1, 2)) == (15, (out / page).stat().st_mtime_ns)

@@ -47,9 +47,17 @@ def _plan(
     outputs: Iterable[Output], present: Compared, known: Mapping[str, tuple[str, int, int]]
 ) -> list[Made]:
     """Those of a batch published already from the same inputs and untouched since (a rebuild
-    leaves them). Each output's path is taken out of `present` (Compared.take)."""
+    leaves them): found in `present` when it was compared with the records, else in `known`.
+    Each output's path is taken out of `present` (Compared.take)."""
     found: list[Made] = []
     for index, item in enumerate(outputs):
+        if present.complete:
+            now = present.as_recorded(item.path, item.key) if item.key else None
+            if now is None:
+                present.take(item.path, None)
+            else:
+                found.append((index, True, now[0], now[1], []))
+            continue
         entry = known.get(item.path)
         now = present.take(item.path, entry)
         if entry and item.key and entry[0] == item.key and now == entry[1:]:
@@ -88,7 +96,9 @@ class _Writer:
             try:
                 with memory.held():  # planned without the cycle collector walking the model
                     batch = list(islice(it, BATCH))
-                    known = self.known([item.path for item in batch])
+                    # Compared with the records already: none read again.
+                    paths = [] if self.present.complete else [item.path for item in batch]
+                    known = self.known(paths) if paths else {}
                     kept = _plan(batch, self.present, known)
             except ContentError as err:
                 self.problems += err.problems
@@ -102,10 +112,16 @@ class _Writer:
             if make:
                 self._make(batch, kept, refused)
             at, sizes, mtimes = len(self.paths), self.sizes, self.mtimes
-            self.same += bytes(
-                known.get(item.path) == (item.key, sizes[at + n], mtimes[at + n])
-                for n, item in enumerate(batch)
-            )
+            if self.present.complete:  # those kept are as recorded; the rest are recorded anew
+                same = bytearray(len(batch))
+                for index, *_ in kept:
+                    same[index] = 1
+                self.same += same
+            else:
+                self.same += bytes(
+                    known.get(item.path) == (item.key, sizes[at + n], mtimes[at + n])
+                    for n, item in enumerate(batch)
+                )
             self.paths += [item.path for item in batch]
             self.keys += [item.key for item in batch]
             del batch, kept, known  # not held while the next batch is planned
