@@ -53,9 +53,7 @@ def test_the_loaded_model_and_the_parsed_cache_hold_no_markdown_text(tmp_path: P
     db = sqlite3.connect(source / ".aisite-cache" / "cache.sqlite")
     rows = [value for (value,) in db.execute("SELECT value FROM articles")]
     db.close()
-    assert [r for r in rows if f'"path":"{ARTICLE}"' in r] and not [
-        r for r in rows if SENTENCE in r
-    ]
+    assert [r for r in rows if f'"{ARTICLE}"' in r] and not [r for r in rows if SENTENCE in r]
 
 
 def _saving(monkeypatch: pytest.MonkeyPatch, source: Path, times: int) -> Path:
