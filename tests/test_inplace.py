@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,17 @@ def test_an_edit_rewrites_only_what_changed_in_the_same_folder(tmp_path: Path) -
     again = aisite("build", "-v", "--source", str(site), "--output", str(out))
     assert "nothing changed" in again.stdout, again.stdout
     assert not list(tmp_path.glob(".out.staged-*")) and not (tmp_path / ".out.journal").exists()
+    # The records are a clean build's: the removed article's outputs' records are gone too.
+    clean = tmp_path / "clean"
+    assert aisite("build", "--source", str(site), "--output", str(clean)).returncode == 0
+    assert _records(site, out) == _records(site, clean) != {}
+
+
+def _records(site: Path, out: Path) -> dict[str, str]:
+    """Each output's key as the cache recorded it for the folder `out`, by its path."""
+    with sqlite3.connect(site / ".aisite-cache" / "cache.sqlite") as db:
+        query = "SELECT path, key FROM outputs WHERE folder = ?"
+        return dict(db.execute(query, (str(out.resolve()),)).fetchall())
 
 
 def test_a_build_killed_while_putting_files_in_place_is_finished_by_the_next(
@@ -255,7 +267,7 @@ def test_the_folder_is_compared_with_the_last_builds_records_where_it_is_listed(
     cache = Cache(site, out)
     try:
         records = cache.records_at()
-        recorded = cache.recorded_besides(())
+        recorded = [path for path, _ in cache.recorded_besides(()) or ()]
         assert records is not None and recorded
         unrecorded = set(inplace.files_of(out)) - set(recorded)  # the marker, assets, ...
         assert len(unrecorded) < 10 < len(recorded)
@@ -348,3 +360,27 @@ def test_a_file_replaced_by_hand_with_a_folder_or_a_link_is_made_again(
         assert aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
         assert tree(out) == made
         assert not any((out / path).is_symlink() for path in (feed, page))
+
+
+def test_the_record_of_an_output_made_without_a_key_now_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # robots.txt is made every time (no key); recorded once as if it had one, the record goes.
+    from aisite import datafiles
+    from aisite.plan import Output
+
+    def keyed(path: str, origin: str, render: Any = None, **rest: Any) -> Output:
+        return Output(path, origin, render, **({"key": "a key"} if path == "robots.txt" else rest))
+
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    out = tmp_path / "out"
+    with monkeypatch.context() as patched:
+        patched.setattr(datafiles, "Output", keyed)
+        build(Options(site), out)
+    assert _records(site, out)["robots.txt"] == "a key"
+    index = site / "content" / "articles" / "open-models-week" / "index.md"
+    index.write_text(index.read_text().replace("week", "fortnight"))
+    build(Options(site), out)
+    clean = tmp_path / "clean"
+    build(Options(site), clean)
+    assert "robots.txt" not in _records(site, out) and _records(site, out) == _records(site, clean)

@@ -69,14 +69,14 @@ class OutputRecords(CacheDB):
             return None
         return self.folder / "cache.sqlite", self.scope
 
-    def recorded_besides(self, made: Container[str]) -> list[str] | None:
-        """The outputs recorded for this folder that are not in `made` (read as they are
-        compared: 283,000 paths at 20,000 articles); None when they cannot be read."""
+    def recorded_besides(self, made: Container[str]) -> list[tuple[str, str]] | None:
+        """The outputs recorded for this folder that are not in `made`, with their keys (read
+        as they are compared: 283,000 paths at 20,000 articles); None when they cannot be read."""
         if self.db is None or self.clean:
             return None
         try:
-            rows = self.db.execute("SELECT path FROM outputs WHERE folder = ?", (self.scope,))
-            return [str(path) for (path,) in rows if path not in made]
+            rows = self.db.execute("SELECT path, key FROM outputs WHERE folder = ?", (self.scope,))
+            return [(str(path), str(key)) for path, key in rows if path not in made]
         except FAULTS as err:
             self.fault(err)
             return None
@@ -105,16 +105,22 @@ class OutputRecords(CacheDB):
             return False
         return S_ISREG(stat.st_mode) and (stat.st_size, stat.st_mtime_ns) == known[1:]
 
-    def save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
+    def save_outputs(
+        self, rows: Callable[[], Iterable[Row]], gone: list[tuple[str, str]] | None = None
+    ) -> None:
         """Record the outputs (every one: `rows` gives (path, key, size, mtime_ns, same) each
         time it is called, `same` when that is the last build's record) of a build that was
-        put in place (only what changed)."""
+        put in place (only what changed). `gone`: the (path, key) of every record `rows` no
+        longer has, when the caller read them (else they are found by a scan of the records:
+        0.3 s at 20,000 articles)."""
         try:
-            self._save_outputs(rows)
+            self._save_outputs(rows, gone)
         except FAULTS as err:
             self.fault(err)
 
-    def _save_outputs(self, rows: Callable[[], Iterable[Row]]) -> None:
+    def _save_outputs(
+        self, rows: Callable[[], Iterable[Row]], known_gone: list[tuple[str, str]] | None
+    ) -> None:
         if self.db is None:
             return
         keys: list[str] = []  # no table of the outputs' records is made: 11 MB at 71,000 files
@@ -128,7 +134,7 @@ class OutputRecords(CacheDB):
         with self.transaction():
             if self.clean:
                 self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
-            gone = [] if self.clean else self._gone(rows)
+            gone = [] if self.clean else self._gone(rows) if known_gone is None else known_gone
             self.db.executemany(
                 "DELETE FROM outputs WHERE folder = ? AND path = ?",
                 [(self.scope, path) for path, _ in gone],

@@ -158,17 +158,20 @@ class _Writer:
         making.start(None, keep_folders=True)  # the batch is not held past its making
 
 
-def _unmade(listed: Compared, made: list[str], cache: Cache | None, output: Path) -> list[str]:
-    """The files of the folder this build does not make: to delete."""
+def _unmade(
+    listed: Compared, made: list[str], cache: Cache | None, output: Path
+) -> tuple[list[str], list[tuple[str, str]] | None]:
+    """The files of the folder this build does not make (to delete); and the records of the
+    outputs it no longer makes (path, key), when they were read."""
     left = [path for path in listed.other if path != MARKER]  # what _plan did not take out
     if not listed.complete:  # `other` was every file
-        return left
+        return left, None
     here = set(made)
     unmade = cache.recorded_besides(here) if cache else None
     if unmade is None:  # which recorded files the folder holds is not known: list it
-        return [path for path in files_of(output) if path not in here and path != MARKER]
-    held = (path for path in unmade if path not in listed.missing)
-    return left + [path for path in held if path not in listed.other]
+        return [path for path in files_of(output) if path not in here and path != MARKER], None
+    held = (path for path, _ in unmade if path not in listed.missing)
+    return left + [path for path in held if path not in listed.other], unmade
 
 
 def write_site(
@@ -208,6 +211,7 @@ def write_site(
         message = f"cannot write beside the output folder: {err.strerror or err}"
         raise ContentError([Problem(str(output), 0, message)]) from None
     stats = Stats()
+    dropped: list[tuple[str, str]] | None = None  # the records of outputs no longer made
     writer = _Writer(making.Job([], tmp, output, cache, in_place), listed, known, workers, progress)
     try:
         # The last outputs are planned and checked after problems too, reported with them.
@@ -229,7 +233,7 @@ def write_site(
             if not making.same(output / MARKER, MARKER_TEXT):
                 making.folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
-            gone = _unmade(listed, paths, cache, output)
+            gone, dropped = _unmade(listed, paths, cache, output)
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
@@ -264,5 +268,8 @@ def write_site(
             rows = zip(paths, keys, sizes, mtimes, same, strict=True)  # (not assets)
             return ((p, k, s, m, bool(r)) for p, k, s, m, r in rows if k)
 
-        cache.save_outputs(recorded)
+        if dropped is not None:  # and an output made now without a key: its record goes too
+            keyless = [path for path, key in zip(paths, keys, strict=True) if not key]
+            dropped += [(path, record[0]) for path, record in cache.recorded(keyless).items()]
+        cache.save_outputs(recorded, dropped)
     return stats
