@@ -118,6 +118,9 @@ class MarkdownText:
     held: str | None = field(default=None, compare=False, repr=False)
 
 
+_META = tuple(f.name for f in fields(ArticleMeta))  # fields() is slow to call per article
+
+
 @dataclass(frozen=True)
 class ParsedArticle(ArticleMeta):
     """An article bundle as read: Markdown not yet rendered, quotes not yet anchored."""
@@ -181,7 +184,7 @@ class Article(ArticleMeta):
         parts of which `body` holds or reads)."""
         by_id = {c.id: c for c in parsed.claims}
         reuses = {r.id: r for r in parsed.reuses}
-        meta = {f.name: getattr(parsed, f.name) for f in fields(ArticleMeta)}
+        meta = {name: getattr(parsed, name) for name in _META}
         meta["summary"] = text.summary
         return cls(
             **meta,
