@@ -19,6 +19,7 @@ from aisite.cachecodec import (
     from_data,
     to_data,
 )
+from aisite.claimmodel import Claim, ClaimText
 from aisite.load import load_site
 from aisite.model import ArticleText, ParsedArticle
 from aisite.options import Options
@@ -122,3 +123,80 @@ def test_recurring_values_are_decoded_once_and_shared() -> None:
     ones = [dataclasses.replace(verdict, value=value) for value in (1, 1.0)]
     back = [from_data(Rating, json.loads(json.dumps(to_data(one)))) for one in ones]
     assert [repr(value) for value in back] == [repr(one) for one in ones]
+
+
+def _positions(data: Any, path: tuple[int | str, ...] = ()) -> Any:
+    """Every value's place in to_data's data, but inside free template data (any value fits)."""
+    yield path
+    if isinstance(data, list):
+        for n, item in enumerate(data):
+            yield from _positions(item, (*path, n))
+    elif isinstance(data, dict) and "frozen" not in data:
+        for key, item in data.items():
+            yield from _positions(item, (*path, key))
+
+
+def _wrong(value: Any) -> Any:
+    """A value of another kind than `value`, which no field holding `value` accepts."""
+    if isinstance(value, str):
+        return 1
+    if value is None:
+        return []
+    return "x"
+
+
+def test_a_value_of_another_kind_anywhere_is_a_format_error() -> None:
+    data = to_data(_sample(ParsedArticle, [0]))
+    for path in _positions(data):
+        if not path:
+            continue
+        damaged = json.loads(json.dumps(data))
+        *parents, last = path
+        holder = damaged
+        for step in parents:
+            holder = holder[step]
+        holder[last] = _wrong(holder[last])
+        with pytest.raises(CacheFormatError):
+            from_data(ParsedArticle, damaged)
+            pytest.fail(f"{path}: {holder[last]!r} was taken")
+
+
+def test_fields_by_name_must_be_exactly_the_fields() -> None:
+    text = dataclasses.asdict(_sample(ArticleText, [0]))
+    with pytest.raises(CacheFormatError):
+        from_data(ArticleText, {**text, "extra": ""})
+    with pytest.raises(CacheFormatError):
+        from_data(ArticleText, [*to_data(_sample(ArticleText, [0])), ""])
+
+
+def test_free_data_nested_past_the_interpreters_depth_is_a_format_error() -> None:
+    data = to_data(_sample(ParsedArticle, [0]))
+    deep: Any = 1
+    for _ in range(5000):
+        deep = [deep]
+    names = [f.name for f in dataclasses.fields(ParsedArticle) if f.init]
+    data[names.index("extra")] = {"frozen": [["k", deep]]}
+    with pytest.raises(CacheFormatError):
+        from_data(ParsedArticle, data)
+
+
+def test_a_claim_is_its_parsed_claim_and_what_rendering_found() -> None:
+    parsed = _sample(ParsedArticle, [0]).claims[0]
+    text = _sample(ClaimText, [100])
+    claim = Claim.of(parsed, text, body=None)  # type: ignore[arg-type]
+    for field in dataclasses.fields(parsed):
+        assert getattr(claim, field.name) == getattr(parsed, field.name), field.name
+    seen = (claim.matched, claim.context_before, claim.context_after, claim.body)
+    assert seen == (text.matched, text.context_before, text.context_after, None)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Unsupported:
+    name: str
+    value: complex
+
+
+def test_a_class_the_cache_cannot_hold_is_refused_every_time() -> None:
+    for _ in range(2):  # not left half made by the first attempt
+        with pytest.raises(CacheFormatError, match="cannot come from the cache"):
+            from_data(_Unsupported, ["a", 1])

@@ -50,6 +50,8 @@ def from_data(kind: Any, data: Any) -> Any:
         return _decoder(kind)(data)
     except KeyError as err:  # a dataclass's field missing (and another in its place)
         raise CacheFormatError(f"no field {err}") from None
+    except RecursionError:  # free template data nested past the interpreter's depth
+        raise CacheFormatError("nested too deep") from None
 
 
 Decode = Callable[[Any], Any]
@@ -178,14 +180,11 @@ def _datetime(data: Any) -> datetime:
 
 def _frozen(data: Any) -> Frozen:
     """Free template data: scalars, tuples and nested Frozen mappings, nothing else."""
-    if (
-        not isinstance(data, dict)
-        or set(data) != {"frozen"}
-        or not isinstance(data["frozen"], list)
-    ):
+    listed = data.get("frozen") if isinstance(data, dict) and len(data) == 1 else None
+    if not isinstance(listed, list):
         raise CacheFormatError("expected template data")
     items = []
-    for item in data["frozen"]:
+    for item in listed:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
             raise CacheFormatError("expected a key and a value")
         items.append((item[0], _free(item[1])))
@@ -222,7 +221,7 @@ def _dataclass(kind: type) -> Decode:
         f"    if type(data) is list and len(data) == {len(names)}:",
         f"        {values}= data",
         f"    elif type(data) is dict and len(data) == {len(names)}:",
-        *(f"        v{n} = data[{name!r}]" for n, name in enumerate(names)),
+        *([f"        v{n} = data[{name!r}]" for n, name in enumerate(names)] or ["        pass"]),
         "    else:",
         f"        raise Error('fields of {kind.__name__} do not match')",
     ]
@@ -243,16 +242,16 @@ def _dataclass(kind: type) -> Decode:
         ]
     else:
         body.append(f"    return {make}")
-    scope: dict[str, Any] = {
-        "kind": kind,
-        "Error": CacheFormatError,
-        "shared": {},
-        "limit": SHARED_MAX,
-    }
+    scope: dict[str, Any] = {"kind": kind, "Error": CacheFormatError}
+    scope.update(shared={}, limit=SHARED_MAX)
     exec("\n".join(body), scope)  # names and types of the model's own fields, nothing read
     decode: Decode = scope["decode"]
     _MADE[kind] = decode
-    scope.update({alias: _decoder(hint) for alias, hint in nested.items()})
+    try:
+        scope.update({alias: _decoder(hint) for alias, hint in nested.items()})
+    except BaseException:  # a field of a type the cache cannot hold: not left half made
+        del _MADE[kind]
+        raise
     return decode
 
 

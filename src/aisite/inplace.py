@@ -93,13 +93,10 @@ class Compared:
         at = self._found.get(record_hash(path, key))
         return None if at is None else (self.sizes[at], self.mtimes[at])
 
-    def take(self, path: str, record: tuple[str, int, int] | None) -> tuple[int, int] | None:
-        """The size and mtime_ns of a file the build makes, if the folder holds it (`record`:
-        the last build's); taken out of `other`, where what is left is not made."""
-        now = self.other.pop(path, None)
-        if now is not None or not self.complete or record is None or path in self.missing:
-            return now
-        return record[1:]
+    def take(self, path: str) -> tuple[int, int] | None:
+        """The size and mtime_ns of a file the build makes, if `other` lists it; taken out of
+        `other`, where what is left is not made."""
+        return self.other.pop(path, None)
 
 
 def compare(output: Path, records: tuple[Path, str] | None) -> Compared:

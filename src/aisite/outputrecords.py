@@ -18,8 +18,9 @@ Row = tuple[str, str, int, int, bool]
 class OutputRecords(CacheDB):
     """Each output's path, key, size and mtime_ns as the last build into the folder wrote it.
 
-    Outside a server a rebuild reads the records of each batch it plans, never a table of all
-    of them (25 MB at 71,000 files); a server keeps that table between its builds."""
+    A rebuild finds them in the folder's comparison with them (inplace.compare), or else reads
+    the records of each batch it plans, never a table of all of them (25 MB at 71,000 files);
+    a server keeps that table between its builds."""
 
     def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
         # Read on first use: the no-change check needs no output's key.

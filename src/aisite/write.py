@@ -48,18 +48,18 @@ def _plan(
 ) -> list[Made]:
     """Those of a batch published already from the same inputs and untouched since (a rebuild
     leaves them): found in `present` when it was compared with the records, else in `known`.
-    Each output's path is taken out of `present` (Compared.take)."""
+    The others' paths are taken out of `present` (Compared.take): what is left is not made."""
     found: list[Made] = []
     for index, item in enumerate(outputs):
         if present.complete:
             now = present.as_recorded(item.path, item.key) if item.key else None
             if now is None:
-                present.take(item.path, None)
+                present.take(item.path)
             else:
                 found.append((index, True, now[0], now[1], []))
             continue
         entry = known.get(item.path)
-        now = present.take(item.path, entry)
+        now = present.take(item.path)
         if entry and item.key and entry[0] == item.key and now == entry[1:]:
             found.append((index, True, entry[1], entry[2], []))
     return found
@@ -199,7 +199,8 @@ def write_site(
         present = Present(output, early=False)
     listed = present.get() if in_place else Compared({}, set(), False)
     present.cancel()
-    # The last build's records of each batch (outside a server, never all at once).
+    # The last build's records of each batch, when the folder was not compared with them (a
+    # server's table, a folder listed whole; never all at once outside a server).
     known = records or (lambda paths: {})
     prefix = staging_prefix(output) if in_place else f".{output.name}.tmp-"
     tmp = output.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
