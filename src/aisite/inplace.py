@@ -83,7 +83,8 @@ class Compared:
     hashes: bytes = b""  # the record_hash of each file the folder holds as recorded
     sizes: array[int] = field(default_factory=lambda: array("q"))  # and its size, mtime_ns
     mtimes: array[int] = field(default_factory=lambda: array("q"))
-    _found: dict[bytes, int] | None = None
+    # Made from `hashes` when first asked: each hash's position.
+    _found: dict[bytes, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def as_recorded(self, path: str, key: str) -> tuple[int, int] | None:
         """The size and mtime_ns of `path` when the folder holds it as the last build recorded
