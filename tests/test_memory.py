@@ -12,8 +12,16 @@ from typing import TypeVar
 import pytest
 
 from aisite import integrity, making, units
+from aisite.build import build, build_now
+from aisite.cache import Cache
+from aisite.claimmodel import CLAIM_TYPES, STANCES, Term
+from aisite.content import render_content
+from aisite.load import load_site
+from aisite.options import Options
 from aisite.plan import Output
 from aisite.pool import fork_call, fork_map
+from aisite.siteconfig import CLAIMANT_TYPES as KINDS
+from conftest import REPO, copy_site
 
 T = TypeVar("T")
 
@@ -261,3 +269,37 @@ def test_a_rebuild_outside_a_server_never_reads_every_record_or_unit(
     assert 0 < report.stats.files - report.stats.unchanged < report.stats.files / 4
     assert tables == []  # each batch's records were read from the cache as it was planned
     assert asked and set(asked) == {1}  # the units of the article being planned, never all
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("warm", [False, True], ids=["parsed now", "from the cache"])
+def test_the_model_holds_a_value_named_again_once(tmp_path: Path, warm: bool) -> None:
+    source = tmp_path / "src"
+    copy_site(REPO / "content", source / "content")  # the repository's own: 20 claims, a registry
+    options = Options(source, now=build_now(), jobs=1)
+    if warm:
+        build(options, tmp_path / "out")
+    cache = Cache(source, tmp_path / "out")
+    try:
+        parsed, problems = load_site(options, cache)
+        site = render_content(parsed, problems, cache)
+    finally:
+        cache.close()
+    claims = [claim for article in site.articles for claim in article.claims]
+    # Tags, topics and claimants: one Term a name (20 claims name one registered claimant).
+    terms = [term for article in site.articles for term in article.tags]
+    terms += [claim.claimant for claim in claims] + [t for c in claims for t in c.topics]
+    first: dict[Term, Term] = {}
+    assert all(first.setdefault(term, term) is term for term in terms)
+    assert len(first) < len(terms) - 20
+    # A word of a fixed set: the member itself.
+    words = [(e.stance, STANCES) for claim in claims for e in claim.evidence]
+    words += [(c.type, CLAIM_TYPES) for c in claims] + [(c.claimant_type, KINDS) for c in claims]
+    assert all(any(word is member for member in members) for word, members in words)
+    # The quote as found is the quote as written, held once; a mark is its claim's own id.
+    same = [claim for claim in claims if claim.matched == claim.quote]
+    assert len(same) > 10 and all(claim.matched is claim.quote for claim in same)
+    for article in site.articles:
+        ids = [claim.id for claim in article.claims] + [reuse.id for reuse in article.reuses]
+        assert article.marks and all(any(m is i for i in ids) for m in article.marks)
+

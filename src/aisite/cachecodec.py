@@ -55,8 +55,6 @@ def from_data(kind: Any, data: Any) -> Any:
 
 
 Decode = Callable[[Any], Any]
-
-
 _MADE: dict[Any, Decode] = {}
 
 
@@ -118,9 +116,12 @@ def _optional(item: Decode) -> Decode:
 
 
 def _literal(values: tuple[Any, ...]) -> Decode:
+    members = {value: value for value in values}
+
     def decode(data: Any) -> Any:
-        if isinstance(data, str) and data in values:
-            return data
+        # The member, not the decoded copy: 26,000 stances held as 3 strings at 5,000 articles.
+        if type(data) is str and data in members:
+            return members[data]
         raise CacheFormatError(f"{data!r} is not one of {values}")
 
     return decode

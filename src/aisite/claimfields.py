@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from aisite.claimants import find, near_miss
 from aisite.claimmodel import Appearance, ClaimUpdate, Evidence, Term
@@ -11,6 +12,12 @@ from aisite.fields import Fields
 from aisite.siteconfig import ClaimantType, SiteConfig
 from aisite.values import http_url, usable_url
 from aisite.yamlnode import YMap
+
+
+@lru_cache(maxsize=1 << 16)
+def _registered(name: str, key: str) -> Term:
+    """A registered claimant's Term, one for all the claims that name it."""
+    return Term(name, key)
 
 
 def claimant(
@@ -26,7 +33,7 @@ def claimant(
                 f"which registers '{entry.key}' as {entry.type}",
                 "remove claimant_type: the registry says who the claimant is",
             )
-        return Term(entry.name, entry.key), entry.type, entry.key
+        return _registered(entry.name, entry.key), entry.type, entry.key
     close = near_miss(value, config.claimants)
     if close is not None:
         f.error(

@@ -171,7 +171,9 @@ class Claim(ParsedClaim):
         """The rendered claim from its two halves and its article's body."""
         # By position (a claim's fields begin with its parsed claim's): 1.2 µs sooner a claim.
         values: list[Any] = [getattr(parsed, name) for name in _names(ParsedClaim)]
-        values += [text.matched, text.context_before, text.context_after, body]
+        # The quote as found is most often the quote as written: one string held, not two.
+        matched = parsed.quote if text.matched == parsed.quote else text.matched
+        values += [matched, text.context_before, text.context_after, body]
         return cls(*values)
 
 

@@ -186,6 +186,7 @@ class Article(ArticleMeta):
         reuses = {r.id: r for r in parsed.reuses}
         meta = {name: getattr(parsed, name) for name in _META}
         meta["summary"] = text.summary
+        ids = {key: key for key in (*by_id, *reuses)}
         return cls(
             **meta,
             body=body,
@@ -199,7 +200,8 @@ class Article(ArticleMeta):
                 )
                 for t in text.reused
             ),
-            marks=text.marks,
+            # The claims' own ids (a decoded or forked rendering's are copies of them).
+            marks=tuple([ids.get(mark, mark) for mark in text.marks]),
         )
 
 
