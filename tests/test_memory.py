@@ -16,6 +16,7 @@ from aisite.build import build, build_now
 from aisite.cache import Cache
 from aisite.claimmodel import CLAIM_TYPES, STANCES, Term
 from aisite.content import render_content
+from aisite.keys import PackedKeys, digest
 from aisite.load import load_site
 from aisite.options import Options
 from aisite.plan import Output
@@ -303,3 +304,23 @@ def test_the_model_holds_a_value_named_again_once(tmp_path: Path, warm: bool) ->
         ids = [claim.id for claim in article.claims] + [reuse.id for reuse in article.reuses]
         assert article.marks and all(any(m is i for i in ids) for m in article.marks)
 
+
+@pytest.mark.unit
+def test_output_keys_are_held_packed_and_given_back_as_they_were() -> None:
+    digests = [digest(str(n)) for n in range(40)]
+    others: list[str | None] = [
+        None,
+        "",
+        "A" * 32,
+        "g" * 32,
+        "ab",
+        digests[0][:31],
+        digests[1] + "0",
+    ]
+    batches = [digests[:20], [*digests[20:30], *others], digests[30:], [], [None]]
+    packed = PackedKeys()
+    for batch in batches:
+        packed.extend(batch)
+    expected = [key for batch in batches for key in batch]
+    assert len(packed) == len(expected) and list(packed) == expected == list(packed)
+    assert len(packed._bytes) == 16 * len(expected) and len(packed._other) == len(others) + 1

@@ -18,6 +18,7 @@ from aisite.errors import ContentError, Problem
 from aisite.inplace import Compared, Present, apply, files_of, journal_of, staging_prefix
 from aisite.integrity import listing_of
 from aisite.interrupt import uninterrupted
+from aisite.keys import PackedKeys
 from aisite.making import Made
 from aisite.outputcheck import MARKER, MARKER_TEXT, PathCheck
 from aisite.plan import Output
@@ -79,7 +80,7 @@ class _Writer:
         self.job, self.present, self.known = job, present, known
         self.workers, self.progress = workers, progress
         self.paths: list[str] = []
-        self.keys: list[str | None] = []
+        self.keys = PackedKeys()
         # What making gave each output, by its index in paths (tuples took 15 MB at 70,000),
         # and whether that is what the last build recorded of it.
         self.unchanged, self.sizes, self.mtimes = bytearray(), array("q"), array("q")
@@ -123,7 +124,7 @@ class _Writer:
                     for n, item in enumerate(batch)
                 )
             self.paths += [item.path for item in batch]
-            self.keys += [item.key for item in batch]
+            self.keys.extend([item.key for item in batch])
             del batch, kept, known  # not held while the next batch is planned
 
     def _make(self, batch: list[Output], kept: list[Made], refused: set[int]) -> None:
