@@ -32,13 +32,27 @@ def menu(site: Site, t: Strings) -> tuple[MenuItem, ...]:
     return tuple(items)
 
 
+def _target(url: str) -> str | None:
+    """The file a menu link leads to, or None for a link out of the site."""
+    if url.startswith(("http://", "https://", "mailto:")):
+        return None
+    return urls.file_path(url.split("#", 1)[0])
+
+
+def menu_targets(config: SiteConfig) -> set[str]:
+    """The paths that menu links inside the site may lead to."""
+    targets = {_target(item.url) for item in config.menu or ()} - {None}
+    return {path for target in targets if target for path in (target, target + "/index.html")}
+
+
 def check_menu(config: SiteConfig, paths: Set[str]) -> None:
-    """Every menu link inside the site leads to a file the build writes."""
+    """Every menu link inside the site leads to a file the build writes (`paths`: the planned
+    paths, or those of them in menu_targets)."""
     problems = Problems()
     for item in config.menu or ():
-        if item.url.startswith(("http://", "https://", "mailto:")):
+        target = _target(item.url)
+        if target is None:
             continue
-        target = urls.file_path(item.url.split("#", 1)[0])
         if target not in paths and target + "/index.html" not in paths:
             hint = "a path such as 'about/'; the build writes no page there"
             message = f"menu links to '{item.url}', which the site does not have"

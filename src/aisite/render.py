@@ -20,7 +20,7 @@ from aisite.imgtags import img_tag
 from aisite.jsonld import script_json
 from aisite.keys import digest
 from aisite.model import Article, Site
-from aisite.navigation import check_menu, menu
+from aisite.navigation import check_menu, menu, menu_targets
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
@@ -60,7 +60,10 @@ class SitePlan:
         self.theme = Theme(site_root, self.strings)
         self.assets: tuple[Asset, ...] = theme_assets(self.theme, self.config)
         self.sitemap: list[tuple[str, str]] = []
-        self._paths: set[str] = set()  # every path outputs() planned so far
+        # The paths menu links may lead to, and those of them outputs() planned so far (a set of
+        # every planned path held 2 MB at 5,000 articles).
+        self._wanted = menu_targets(site.config)
+        self._paths: set[str] = set()
         self._first_done = False  # outputs("first") was planned to its end
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
@@ -88,7 +91,8 @@ class SitePlan:
         for _, produce in producers:
             for item in produce(self):
                 output = self.page(item) if isinstance(item, PageSpec) else item
-                self._paths.add(output.path)
+                if output.path in self._wanted:
+                    self._paths.add(output.path)
                 yield output
         if part == "first":
             self._first_done = True
