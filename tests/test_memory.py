@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -272,7 +274,7 @@ def test_a_rebuild_outside_a_server_never_reads_every_record_or_unit(
     assert asked and set(asked) == {1}  # the units of the article being planned, never all
 
 
-@pytest.mark.unit
+@pytest.mark.cli
 @pytest.mark.parametrize("warm", [False, True], ids=["parsed now", "from the cache"])
 def test_the_model_holds_a_value_named_again_once(tmp_path: Path, warm: bool) -> None:
     source = tmp_path / "src"
@@ -324,3 +326,19 @@ def test_output_keys_are_held_packed_and_given_back_as_they_were() -> None:
     expected = [key for batch in batches for key in batch]
     assert len(packed) == len(expected) and list(packed) == expected == list(packed)
     assert len(packed._bytes) == 16 * len(expected) and len(packed._other) == len(others) + 1
+
+
+@pytest.mark.cli
+def test_a_build_process_whose_worker_indexes_loads_no_asyncio_or_ssl(tmp_path: Path) -> None:
+    # Pagefind's client runs on asyncio, which loads ssl: 10 MB of the build's own process.
+    source = copy_site(REPO / "tests" / "sites" / "basic", tmp_path / "src")
+    code = (
+        "import sys; from aisite.cli import main; "
+        f"status = main(['build', '-q', '-j', '2', '--source', {str(source)!r}]); "
+        "print(status, *(name in sys.modules for name in ('asyncio', 'ssl', 'urllib.request')))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert found.stdout.split() == ["0", "False", "False", "False"], found.stderr
+    assert any((source / "site").glob("pagefind/*/pagefind-entry.json"))  # indexed, in a worker

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aisite import search, searchbundle
+from aisite import pagefindservice, search, searchbundle
 from aisite.build import build
 from aisite.options import Options
 from aisite.plaintext import text_of
@@ -335,13 +335,13 @@ def test_the_indexer_client_keeps_no_answer_it_was_given(
 ) -> None:
     # pagefind's client keeps every answer till it is closed, each part's whole bundle among them.
     left: list[int] = []
-    close = searchbundle.Service.close
+    close = pagefindservice.Service.close
 
-    async def counted(self: searchbundle.Service) -> None:
+    async def counted(self: pagefindservice.Service) -> None:
         left.append(len(self._responses))
         await close(self)
 
-    monkeypatch.setattr(searchbundle.Service, "close", counted)
+    monkeypatch.setattr(pagefindservice.Service, "close", counted)
     parts = {
         name: [Record(f"/{name}/{n}/", f"t{n}", f"words {name} {n}", {}, {}, {}) for n in range(3)]
         for name in ("2024", "2025")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
+from html import escape as html_escape
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape as xml_escape
 
 from aisite import urls
 from aisite.model import Site
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from aisite.render import SitePlan
 
 SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org protocol)
+
+
+def escape(text: str) -> str:
+    """&, < and > escaped for XML text (as xml.sax.saxutils does; that module imports urllib
+    and ssl, 6 MB of a build process)."""
+    return html_escape(text, quote=False)
 
 
 def data_files(plan: SitePlan) -> Iterator[Planned]:
@@ -44,7 +50,7 @@ def sitemap_index(base_url: str, names: Sequence[str]) -> bytes:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        *(f"  <sitemap><loc>{xml_escape(base_url + name)}</loc></sitemap>" for name in names),
+        *(f"  <sitemap><loc>{escape(base_url + name)}</loc></sitemap>" for name in names),
         "</sitemapindex>",
     ]
     return ("\n".join(lines) + "\n").encode()
@@ -58,7 +64,7 @@ def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:
     ]
     for url, modified in pages:
         lastmod = f"<lastmod>{modified[:10]}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{xml_escape(base_url + url)}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{escape(base_url + url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 

@@ -1,9 +1,7 @@
-"""Pagefind bundles: made from records by Pagefind's indexer (without its per-message delay), reproducible."""
+"""Pagefind bundles: made from records by Pagefind's indexer (through pagefindservice), reproducible, kept."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import gzip
 import hashlib
 import json
@@ -13,17 +11,11 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cbor2
-from pagefind.service import PagefindService
-
-if TYPE_CHECKING:
-    from pagefind.index import PagefindIndex
 
 SIGNATURE = b"pagefind_dcd"
-ANSWER_LIMIT = 2**31  # bytes of one answer from the indexer (get_files sends the whole bundle)
-BATCH = 500  # records in flight to the indexer at once
 KEEP = 4  # search bundles kept in the cache per part (build, serve with drafts, ...)
 # In each bundle, written once it is whole: every file's path and the hash of its bytes (the
 # file's cache key: Pagefind's own names are short hashes it may swap between files).
@@ -40,61 +32,6 @@ class Record:
     meta: dict[str, str]
     filters: dict[str, list[str]]
     sort: dict[str, str]
-
-
-class Service(PagefindService):
-    """Pagefind's service client, reading each answer as soon as it arrives, closing gently.
-
-    pagefind 1.5's client sleeps 0.1 s before reading every answer (indexing 80,000 records
-    would wait over two hours), and ends the indexer with SIGTERM. Its write_files answers
-    before the files are complete (seen here: an empty pagefind-entry.json, a truncated script),
-    so aisite asks for the files with get_files and writes them itself; one answer then holds
-    the whole bundle, hence the larger read limit. It also keeps every answer till it is closed
-    (60 MB of bundles at 5,000 articles): here each is taken out as it arrives.
-    """
-
-    async def launch(self) -> Service:
-        # As the parent's, with room for get_files' single answer holding the whole bundle.
-        self._backend = await asyncio.create_subprocess_exec(
-            self._bin,
-            "--service",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            limit=ANSWER_LIMIT,
-        )
-        self._poll_task = self._loop.create_task(self._wait_for_responses())
-        return self
-
-    async def close(self) -> None:
-        stdin = self._backend.stdin
-        if stdin is not None:
-            stdin.close()
-        try:
-            await asyncio.wait_for(self._backend.wait(), timeout=120)
-        except TimeoutError:
-            self._backend.kill()
-            await self._backend.wait()
-            raise RuntimeError("Pagefind's indexer did not finish within 120 s") from None
-        finally:
-            self._poll_task.cancel()
-
-    async def _wait_for_responses(self) -> None:
-        stdout = self._backend.stdout
-        assert stdout is not None
-        while True:
-            output = await stdout.readuntil(b",")
-            response = json.loads(base64.b64decode(output[:-1]))
-            if response is None:
-                continue
-            future = self._responses.pop(response.get("message_id"), None)
-            if future is None or future.done():
-                continue
-            payload = response["payload"]
-            if payload["type"] == "Error":
-                future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
-            else:
-                future.set_result(payload)
 
 
 def _read(path: Path) -> Any:
@@ -169,7 +106,11 @@ def make_bundles(
             building.mkdir(parents=True)
             todo[building], done[building] = name, folder
     if todo:
-        asyncio.run(_index(todo, records_of, language))
+        # Imported here, where a part is indexed (in a worker of a build): asyncio and the
+        # ssl it loads are 10 MB of a process.
+        from aisite.pagefindservice import index_parts
+
+        index_parts(todo, records_of, language)
         for building, folder in done.items():
             canonicalise(building)
             _write_manifest(building)
@@ -230,44 +171,3 @@ def prune(root: Path, used: set[Path]) -> None:
         except OSError:
             continue  # kept: a bundle in the cache is only ever whole or gone
         shutil.rmtree(gone, ignore_errors=True)
-
-
-async def _index(
-    todo: dict[Path, str], records_of: Callable[[str], list[Record]], language: str
-) -> None:
-    """Index each part into its folder; its records are made only then (all of them at once
-    took 70 MB at 5,000 articles)."""
-    from pagefind.index import IndexConfig
-
-    async with Service() as service:
-        for output, name in todo.items():
-            index = await service.create_index(IndexConfig(force_language=language))
-            await _fill(index, records_of(name), output, language)
-            await index.delete_index()  # Pagefind holds an index until told: one at a time
-
-
-async def _fill(index: PagefindIndex, found: list[Record], output: Path, language: str) -> None:
-    for start in range(0, len(found), BATCH):
-        await asyncio.gather(
-            *(
-                index.add_custom_record(
-                    url=r.url,
-                    content=r.content,
-                    language=language,
-                    meta={"title": r.title, **r.meta},
-                    filters=r.filters,
-                    sort=r.sort,
-                )
-                for r in found[start : start + BATCH]
-            )
-        )
-    made: set[str] = set()
-    for file in await index.get_files():
-        relative = posixpath.normpath(file["path"])
-        if relative.startswith(("/", "../")) or relative in (".", ".."):
-            raise RuntimeError(f"Pagefind returned a file outside its bundle: {file['path']}")
-        folder = posixpath.dirname(relative)
-        if folder not in made:  # a new folder, made once (2,000 files are in a few folders)
-            (output / folder).mkdir(parents=True, exist_ok=True)
-            made.add(folder)
-        (output / relative).write_bytes(file["content"])
