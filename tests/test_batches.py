@@ -233,3 +233,28 @@ def test_a_file_where_a_folder_is_made_is_refused_once_in_either_order() -> None
         "static/a: output 'a' would be both a file (by static/a) and a folder (holding"
         " 'a/b.html', by page b) (rename one of them)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("old.html", "old.html"), ("Old.html", "old.html"), ("café.html", "café.html")],
+    ids=["plain path", "case-folded", "its own key, not plain"],
+)
+def test_a_path_a_line_asked_for_is_reported_at_that_line_when_met_again(
+    first: str, again: str
+) -> None:
+    check = PathCheck()
+    assert check.add([Output(first, "content/articles/x/index.md", line=4)]) == set()
+    assert check.add([Output(again, "generated page")]) == {0}
+    (problem,) = check.problems
+    assert str(problem).startswith(f"content/articles/x/index.md:4: output '{again}'")
+
+
+def test_a_file_where_a_case_folded_path_made_a_folder_names_that_path() -> None:
+    check = PathCheck()
+    assert check.add([Output("A/b.html", "page b")]) == set()
+    assert check.add([Output("a", "static/a")]) == {0}
+    assert [str(p) for p in check.problems] == [
+        "static/a: output 'a' would be both a file (by static/a) and a folder (holding"
+        " 'A/b.html', by page b) (rename one of them)"
+    ]

@@ -319,13 +319,16 @@ def test_output_keys_are_held_packed_and_given_back_as_they_were() -> None:
         digests[0][:31],
         digests[1] + "0",
     ]
-    batches = [digests[:20], [*digests[20:30], *others], digests[30:], [], [None]]
+    # Hex of other lengths, whose lengths add up to two digests': never packed out of step.
+    odd = ["ab" * 8, "cd" * 24]
+    batches = [digests[:20], [*digests[20:30], *others], digests[30:], [], [None], odd]
     packed = PackedKeys()
     for batch in batches:
         packed.extend(batch)
     expected = [key for batch in batches for key in batch]
     assert len(packed) == len(expected) and list(packed) == expected == list(packed)
-    assert len(packed._bytes) == 16 * len(expected) and len(packed._other) == len(others) + 1
+    assert len(packed._bytes) == 16 * len(expected)
+    assert len(packed._other) == len(others) + 1 + len(odd)  # all but the digests
 
 
 @pytest.mark.cli

@@ -81,6 +81,19 @@ def test_menu_from_site_yaml_in_order_with_the_current_page_marked(tmp_path: Pat
     ]
 
 
+def test_menu_links_of_every_kind_to_what_the_site_has_build(tmp_path: Path) -> None:
+    # A folder without its slash, a fragment, a file, the home page, mail, another site: each
+    # leads to what the site has (a menu keeps only the paths links may lead to).
+    links = ["claims", "about/#team", "feed.xml", "/", "mailto:desk@example.org", "https://x.org/"]
+    items = "".join(f"  - {{title: L{n}, url: '{url}'}}\n" for n, url in enumerate(links))
+    root = site(tmp_path / "src", "menu:\n" + items)
+    (root / "content/pages").mkdir()
+    (root / "content/pages/about.md").write_text("---\ntitle: About\n---\nUs.\n")
+    build(root, tmp_path / "out")
+    home = (tmp_path / "out/index.html").read_text()
+    assert len(nav(home)) == len(links)
+
+
 def test_a_menu_link_to_a_missing_page_is_an_error_at_its_line(tmp_path: Path) -> None:
     root = site(tmp_path / "src", "menu:\n  - title: About\n    url: abuot/\n")
     result = run_aisite("build", "--source", str(root), "--output", str(tmp_path / "out"))

@@ -106,8 +106,8 @@ def make_bundles(
             building.mkdir(parents=True)
             todo[building], done[building] = name, folder
     if todo:
-        # Imported here, where a part is indexed (in a worker of a build): asyncio and the
-        # ssl it loads are 10 MB of a process.
+        # Imported here, where a part is indexed (a worker, when a build has one to spare):
+        # asyncio and the ssl it loads are 10 MB of the process that imports them.
         from aisite.pagefindservice import index_parts
 
         index_parts(todo, records_of, language)
