@@ -169,6 +169,9 @@ def _build(
     try:
         with memory.held():
             parsed, problems = load_site(options, cache, walk)
+        # A server keeps the walk with the model; a build needs it no more (its paths: 7 MB at
+        # 5,000 articles, held to the end of the write before).
+        kept_walk, walk = (walk if memory.serving() else None), None
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
@@ -218,7 +221,8 @@ def _build(
                 "listing": report.stats.listing,
             }
         )
-        memory.keep_model(memory.Model(options, str(output), walk, site))
+        if kept_walk is not None:
+            memory.keep_model(memory.Model(options, str(output), kept_walk, site))
     finally:
         present.cancel()
         cache.close()
