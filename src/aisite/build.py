@@ -171,7 +171,8 @@ def _build(
             parsed, problems = load_site(options, cache, walk)
         # A server keeps the walk with the model; a build needs it no more (its paths: 7 MB at
         # 5,000 articles, held to the end of the write before).
-        kept_walk, walk = (walk if memory.serving() else None), None
+        kept_walk = walk if memory.serving() else None
+        walk = None
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
         site = render_content(parsed, problems, cache, workers)
