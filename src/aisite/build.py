@@ -124,7 +124,8 @@ def _build(
     if options.now is None:
         options = replace(options, now=build_now())
     workers = options.jobs or os.cpu_count() or 1
-    cache = Cache(options.source if options.use_cache else None, output, clean=options.clean)
+    root = options.source if options.use_cache else None
+    cache = Cache(root, output, clean=options.clean, hold_texts=options.hold_texts)
     recover(output)  # a build killed while putting files in place: finish it before judging
     known = cache.manifest()
     # Listed by a worker while the inputs are walked, then by both (0.5 s in one process at

@@ -26,8 +26,15 @@ from aisite.outputrecords import OutputRecords
 class Cache(OutputRecords):
     """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest."""
 
-    def __init__(self, root: Path | None, output: Path | None = None, clean: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path | None,
+        output: Path | None = None,
+        clean: bool = False,
+        hold_texts: bool = False,
+    ) -> None:
         self._units_cleared = False  # a --clean build's: the folder's old units deleted
+        self.hold_texts = hold_texts  # Options.hold_texts: every rendered text kept in memory
         super().__init__(root, output, clean)
 
     def get_rendered(

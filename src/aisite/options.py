@@ -17,6 +17,9 @@ class Options:
     base_url: str | None = None
     now: datetime | None = None
     clean: bool = False  # ignore (and rebuild) the cache
+    # Read no article's rendered text back from the cache, hold them all: a build made again
+    # after one could not be read (retry.py), which then cannot fail on one again.
+    hold_texts: bool = False
     use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
     jobs: int = 0  # worker processes; 0: one per core
     wait: bool = True  # when another build holds the output's lock: wait (else fail at once)

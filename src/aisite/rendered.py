@@ -75,14 +75,14 @@ def keep(
 
     A build that reads the cache back leaves each body to it once written, and reads it again
     when a page needs it: 5,000 articles' bodies are 77 MB of text, held at once before.
-    A server keeps them, and --clean (also a build again after a damaged cache) reads nothing
-    back from the cache.
+    A --clean build leaves them too (this build wrote them); a server keeps them, and so does
+    a build again after one could not be read back (Options.hold_texts).
     """
     made: dict[str, Rendered] = {}
     rows: dict[str, Any] = {}
     left: list[str] = []
     texts = cache.texts if cache is not None else None
-    leave = bool(texts and cache and not cache.clean) and memory.table("rendered") is None
+    leave = bool(texts and cache and not cache.hold_texts) and memory.table("rendered") is None
 
     def bodies() -> Iterator[tuple[str, str]]:
         for key, data in zip(keys, results, strict=True):

@@ -51,12 +51,12 @@ class Retries:
                 options = replace(options, clean=True)
             else:
                 _warn(f"{saved.path} {CHANGED}; building again")
-        elif not options.clean and any(unreadable(p) for p in err.problems):
+        elif not options.hold_texts and any(unreadable(p) for p in err.problems):
             _warn(  # a fault is a miss: the rows are replaced
                 f"the cache in {self.cache} cannot be used (an article's rendered text is "
                 "damaged or gone); building again without reading it"
             )
-            options = replace(options, clean=True)
+            options = replace(options, clean=True, hold_texts=True)
         else:
             return None
         self.builds += 1
