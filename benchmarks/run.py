@@ -8,8 +8,9 @@
     python benchmarks/run.py --serve-edits 0      # without the serve latency runs
 
 Every article has 2 to 5 claims, as in a news-analysis site; the same articles without claims
-(`aisite plain`) are the peers' exact work. Per size: aisite cold / no-change / one edit with
-claims, cold / one edit without, Pelican cold and Hugo cold / no-change (neither has claims);
+(`aisite plain`) are the peers' exact work. Per size: aisite cold / no-change / one edit (an
+article's text) / a claims edit (one claim's summary in its claims.yaml) with claims, cold / one
+edit without, Pelican cold and Hugo cold / no-change (neither has claims);
 after every size's builds, per size, `aisite serve` (save an article, time until the reload
 event reaches the client, fetch the page and check it shows the edit) and `hugo server` (its
 own rebuild time for the same kind of save) as the anchor. Nothing is deleted until the last
@@ -339,6 +340,9 @@ def bench_size(
             with (source / "content" / "articles" / slug / "index.md").open("a") as f:
                 f.write(EDIT.format(n=r + 1))
             step(f"{label} one edit", aisite(source, output), env=aisite_env)
+            if source == site:
+                edit_claims(articles, r)
+                step("aisite claims edit", aisite(source, output), env=aisite_env)
         discard(out / "pelican", workdir)
         step("pelican cold", [*pelican, "-o", str(out / "pelican")], cwd=root / "pelican")
         discard(out / "hugo", workdir)
@@ -346,6 +350,10 @@ def bench_size(
         step("hugo no-change", hugo_cmd)
     m["aisite cold"].note = f"aisite cold: output folder and {CACHE}/ moved aside first"
     m["aisite one edit"].note = "one article's text edited, then `aisite build` (cache on)"
+    m["aisite claims edit"].note = (
+        "one claim's summary edited in an article's claims.yaml, then `aisite build`: its "
+        "pages, the listings and feeds that show it, and claims.json are made again"
+    )
     m["aisite serve save->reload"].note = (
         "aisite serve: from writing an article's text to the reload event of its page (the "
         "quick path's partial state); the page then fetched holds the new text (checked)"
@@ -387,6 +395,7 @@ NAMES = (
     "aisite cold",
     "aisite no-change",
     "aisite one edit",
+    "aisite claims edit",
     "aisite plain cold",
     "aisite plain one edit",
     "pelican cold",
@@ -396,6 +405,22 @@ NAMES = (
     "aisite serve save->whole site",
     "hugo server rebuild",
 )
+
+
+def edit_claims(articles: list[Path], run: int) -> None:
+    """Edit the first claim's summary of an article with claims (another one each run)."""
+    start = (run * 7919 + 1) % len(articles)
+    for folder in articles[start:] + articles[:start]:
+        path = folder / "claims.yaml"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            edited = text.replace(
+                '  summary: "', f'  summary: "Reviewed again (run {run + 1}). ', 1
+            )
+            assert edited != text, path
+            path.write_text(edited, encoding="utf-8")
+            return
+    raise SystemExit("no article has a claims.yaml to edit")
 
 
 def free_port() -> int:
@@ -555,6 +580,11 @@ def _ratios(results: dict[int, dict[str, Measure]], stat: str) -> list[dict[str,
         add(size, "one edit / aisite cold", x, "<= 0.05", x <= 0.05)
         x = t["aisite one edit"] / t["hugo cold"]
         add(size, "one edit / Hugo cold", x, "<= 0.25", x <= 0.25)
+        if m["aisite claims edit"].samples:
+            x = t["aisite claims edit"] / t["aisite cold"]
+            add(size, "claims edit / aisite cold", x, "<= 0.05", x <= 0.05)
+            x = t["aisite claims edit"] / t["hugo cold"]
+            add(size, "claims edit / Hugo cold", x, "<= 0.25", x <= 0.25)
         if m["aisite serve save->reload"].samples:
             x = t["aisite serve save->reload"]
             add(size, "serve: save -> reload event (s)", x, "<= 0.5", x <= 0.5)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aisite import urls
 from aisite.catalog import Catalog, ClaimEntry, Sighting
+from aisite.jsontext import indented
 from aisite.keys import digest
 from aisite.model import Site
 
@@ -94,7 +94,7 @@ def claims_pieces(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -
         ],
         "claims": [],
     }
-    text = json.dumps(head, **INDENTED)
+    text = indented(head)
     if not entries:
         yield (text + "\n").encode()
         return
@@ -103,16 +103,9 @@ def claims_pieces(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -
     assert text.endswith('"claims": []\n}')
     yield text[: -len("]\n}")].encode()
     for n, entry in enumerate(entries):
-        record = json.dumps(claim_record(site, entry, catalog.sightings(entry)), **INDENTED)
-        yield (",\n" if n else "\n").encode() + _indent(record).encode()
+        record = indented(claim_record(site, entry, catalog.sightings(entry)), "    ")
+        yield ((",\n    " if n else "\n    ") + record).encode()
     yield b"\n  ]\n}\n"
-
-
-INDENTED: dict[str, Any] = {"ensure_ascii": False, "indent": 2}
-
-
-def _indent(text: str) -> str:
-    return "    " + text.replace("\n", "\n    ")
 
 
 def claims_key(site_key: str, site: Site, entries: Sequence[ClaimEntry]) -> str:
