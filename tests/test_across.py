@@ -287,3 +287,78 @@ def test_a_silent_verdict_change_is_reported_with_the_other_problems(tmp_path: P
     assert "cost-claims-again/index.md:3:" in result.stderr
     assert "claim 'leads-open-models': the verdict changed" in result.stderr
     assert "problems found; the output folder was left as it was" in result.stderr
+
+
+def _verdict_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, list[str]]:
+    """The across site built once, in-process; what reads or keeps the published verdicts is
+    counted from then on (`read`: claims.json read, `kept`: verdicts kept anew)."""
+    from aisite import build as building
+    from aisite import published
+
+    site = copy_site(ACROSS, tmp_path / "across")
+    out = tmp_path / "out"
+    building.build(building.Options(site, jobs=1), out)
+    calls: list[str] = []
+    read, kept = published.read_published, building.verdicts_of
+    monkeypatch.setattr(
+        published, "read_published", lambda *a, **k: calls.append("read") or read(*a, **k)
+    )
+    monkeypatch.setattr(building, "verdicts_of", lambda e: calls.append("kept") or kept(e))
+    return site, out, calls
+
+
+def _build_in_process(site: Path, out: Path) -> list[str]:
+    """The problems of building `site` into `out` (none when it built)."""
+    from aisite.build import Options, build
+    from aisite.errors import ContentError
+
+    try:
+        build(Options(site, jobs=1), out)
+    except ContentError as err:
+        return [f"{p.path}:{p.line}: {p.message}" for p in err.problems]
+    return []
+
+
+SILENT = (
+    "content/articles/cost-claims-first/claims.yaml:27: claim 'leads-open-models': the verdict "
+    "changed from 'accurate' (Accurate) as published to 'inaccurate' without an update saying so"
+)
+
+
+def test_the_verdicts_a_build_kept_stand_for_the_claims_json_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out, calls = _verdict_check(tmp_path, monkeypatch)
+    article = site / "content/articles/cost-claims-first"
+    index = article / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert _build_in_process(site, out) == [] and calls == []  # claims.json as it was: no check
+    claims = article / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
+    assert _build_in_process(site, out) == []
+    assert calls == ["kept"]  # checked against the verdicts kept with claims.json, none read
+    calls.clear()
+    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
+    assert _build_in_process(site, out) == [SILENT] and calls == []
+
+
+def test_a_claims_json_changed_since_it_was_written_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The verdicts kept are those of the file as written: one changed by hand is read.
+    site, out, calls = _verdict_check(tmp_path, monkeypatch)
+    published = out / "claims.json"
+    data = json.loads(published.read_text(encoding="utf-8"))
+    record = next(c for c in data["claims"] if c["id"] == "leads-open-models")
+    record["verdict"] = "misleading"
+    published.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
+    assert _build_in_process(site, out) == [
+        "content/articles/cost-claims-first/claims.yaml:27: claim 'leads-open-models': the "
+        "verdict changed from 'misleading' (Misleading) as published to 'accurate' without an "
+        "update saying so"
+    ]
+    assert calls == ["read"]

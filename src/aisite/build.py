@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aisite import memory, urls
 from aisite.cache import Cache
@@ -25,13 +24,10 @@ from aisite.model import Site
 from aisite.options import Options
 from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
-from aisite.published import verdict_changes
+from aisite.published import known_verdicts, verdict_changes, verdicts_of
 from aisite.reader import Walk, builtin_theme, input_walk
 from aisite.retry import Retries
 from aisite.write import Stats, write_site
-
-if TYPE_CHECKING:
-    from aisite.render import SitePlan
 
 
 @dataclass
@@ -161,6 +157,8 @@ def _build(
     # answers without them, 0.12 s sooner.
     from aisite.content import render_content
     from aisite.load import load_site
+    from aisite.opendata import claims_key as open_data_key
+    from aisite.opendata import open_claims
     from aisite.render import SitePlan
     from aisite.search import start_indexing, stop_indexing
 
@@ -181,14 +179,18 @@ def _build(
         gc.freeze()
         claims_file = output / urls.CLAIMS_JSON
         if problems.items:  # reported with the rest, all at once
-            problems.extend(verdict_changes(site, claims_file))
+            problems.extend(verdict_changes(site, claims_file, known_verdicts(cache, claims_file)))
         problems.raise_if_any()
         stage("markdown and claims")
         plan = SitePlan(site, options.source, cache.folder, cache.unit_rows, store=cache.put_units)
         start_indexing(plan, workers)  # in a worker, while the rest is checked, planned, written
+        entries = open_claims(plan.catalog)
+        claims_key = open_data_key(plan.key, site, entries)  # of the claims.json written now
         try:
-            if not _as_published(plan, cache, claims_file):
-                problems.extend(verdict_changes(site, claims_file))
+            if not _as_published(cache, claims_file, claims_key):
+                problems.extend(
+                    verdict_changes(site, claims_file, known_verdicts(cache, claims_file))
+                )
                 problems.raise_if_any()
             check()  # a stop a finaliser dropped while rendering: nothing is published
             # The search index last: the archive is written while a worker indexes it.
@@ -208,6 +210,7 @@ def _build(
         plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
+        cache.keep_verdicts(claims_key, lambda: verdicts_of(entries))
         cache.save_manifest(
             {
                 # Inputs as they were when this build read them; the output as it is now.
@@ -235,13 +238,10 @@ def _build(
     return report
 
 
-def _as_published(plan: SitePlan, cache: Cache, published: Path) -> bool:
+def _as_published(cache: Cache, published: Path, key: str) -> bool:
     """True when the published claims.json is the one the last build wrote from these very
     claims (its key and the file unchanged): then no verdict can have changed silently."""
-    from aisite.opendata import claims_key, open_claims
-
     known = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
-    key = claims_key(plan.key, plan.site, open_claims(plan.catalog))
     if known is None or known[0] != key:
         return False
     try:

@@ -1,4 +1,4 @@
-"""The build cache's tables: parsed articles, rendered Markdown, outputs' keys, units, manifests.
+"""The build cache's tables: parsed articles, rendered Markdown, outputs' keys, units, manifests, claims.json's verdicts.
 
 Rendered Markdown is kept in two tables: `rendered`, what every build decodes (an article's
 summary, its claims' order and context, its problems), and `texts`, the large HTML and search
@@ -21,6 +21,8 @@ from aisite.cachecodec import article_from_json, article_to_json
 from aisite.cachedb import FAULTS
 from aisite.model import ParsedArticle
 from aisite.outputrecords import OutputRecords
+
+VERDICTS = "verdicts:"  # a row of the `rendered` table: claims.json's verdicts (published.py)
 
 
 class Cache(OutputRecords):
@@ -177,7 +179,8 @@ class Cache(OutputRecords):
             self.db.execute("DELETE FROM live")
             self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])
             self.db.execute(
-                "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live) AND key NOT LIKE 'manifest:%'"
+                "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live)"
+                " AND key NOT LIKE 'manifest:%' AND key NOT LIKE 'verdicts:%'"
             )
             self.db.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM live)")
 
@@ -194,6 +197,37 @@ class Cache(OutputRecords):
             self.fault(err)
             return None
         return data
+
+    def verdicts(self, claims_key: str) -> dict[str, str] | None:
+        """The verdicts of the claims.json with this key, as the build that wrote it kept them."""
+        found = dict(self._select("rendered", [f"{VERDICTS}{self.scope}:{claims_key}"]))
+        if not found:
+            return None
+        try:
+            data = json.loads(next(iter(found.values())))
+            if not isinstance(data, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+            ):
+                raise TypeError("the verdicts are not an object of strings")
+        except FAULTS as err:
+            self.fault(err)
+            return None
+        return data
+
+    def keep_verdicts(self, claims_key: str, verdicts: Callable[[], dict[str, str]]) -> None:
+        """Keep the verdicts of the claims.json with this key (made only when not kept yet),
+        and forget the output folder's others."""
+        row = f"{VERDICTS}{self.scope}:{claims_key}"
+        if self.db is None or dict(self._select("rendered", [row])):
+            return
+        prefix = f"{VERDICTS}{self.scope}:"
+        self._write(
+            (
+                "DELETE FROM rendered WHERE substr(key, 1, ?) = ?",
+                [(len(prefix), prefix)],
+            ),
+            ("INSERT INTO rendered VALUES (?, ?)", [(row, json.dumps(verdicts()))]),
+        )
 
     def save_manifest(self, data: dict[str, Any]) -> None:
         """Record the inputs of a successful build into this output folder."""

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
+from aisite import urls
 from aisite.errors import Problem, UsageError
 from aisite.model import Site
+
+if TYPE_CHECKING:
+    from aisite.cache import Cache
+    from aisite.catalog import ClaimEntry
 
 
 def read_published(path: Path, shown: str, *, usage: bool) -> dict[str, str] | Problem:
@@ -181,11 +187,41 @@ def silent_changes(site: Site, published: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def verdict_changes(site: Site, published: Path, *, usage: bool = False) -> list[Problem]:
-    """Claims whose verdict changed silently since the claims.json at `published` (if any)."""
+def verdict_changes(
+    site: Site,
+    published: Path,
+    known: dict[str, str] | None = None,
+    *,
+    usage: bool = False,
+) -> list[Problem]:
+    """Claims whose verdict changed silently since the claims.json at `published` (if any);
+    `known`: its verdicts, kept by the build that wrote it (known_verdicts), not read again."""
+    if known is not None:
+        return silent_changes(site, known)
     if not published.is_file() and not usage:
         return []
     found = read_published(published, str(published), usage=usage)
     if isinstance(found, Problem):
         return [found]
     return silent_changes(site, found)
+
+
+def verdicts_of(entries: Iterable[ClaimEntry]) -> dict[str, str]:
+    """Verdict keys by '<article>/<id>', as read_published finds them in claims.json."""
+    return {f"{e.article.slug}/{e.claim.id}": e.claim.verdict.key for e in entries}
+
+
+def known_verdicts(cache: Cache, published: Path) -> dict[str, str] | None:
+    """The verdicts of the claims.json at `published` as the build that wrote it kept them,
+    when the file is still what that build wrote (its size and mtime as recorded): read whole,
+    5,000 articles' claims.json took 0.13 s."""
+    recorded = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
+    if recorded is None:
+        return None
+    try:
+        stat = published.stat()
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
+        return None
+    return cache.verdicts(recorded[0])
