@@ -362,3 +362,78 @@ def test_a_claims_json_changed_since_it_was_written_is_read_again(
         "update saying so"
     ]
     assert calls == ["read"]
+
+
+def _kept(site: Path) -> dict[str, str]:
+    """The cache's kept verdict rows: key -> value."""
+    import sqlite3
+
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    try:
+        rows = db.execute("SELECT key, value FROM rendered WHERE key LIKE 'verdicts:%'")
+        return {str(k): str(v) for k, v in rows}
+    finally:
+        db.close()
+
+
+def test_each_output_folder_keeps_the_verdicts_of_its_claims_json_until_it_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out, _ = _verdict_check(tmp_path, monkeypatch)
+    other = tmp_path / "other"
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    for n in range(2):
+        claims.write_text(text.replace("  summary: By count", f"  summary: Edit {n}. By count"))
+        assert _build_in_process(site, out) == [] and _build_in_process(site, other) == []
+    import sqlite3
+
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    recorded = dict(db.execute("SELECT folder, key FROM outputs WHERE path = 'claims.json'"))
+    db.close()
+    # One row for each folder: its claims.json's, the earlier ones dropped.
+    assert sorted(_kept(site)) == sorted(f"verdicts:{f}:{k}" for f, k in recorded.items())
+    assert len(recorded) == 2
+    shutil.rmtree(other)
+    assert _build_in_process(site, out) == []  # the cache opened: a folder gone is forgotten
+    assert sorted(_kept(site)) == [f"verdicts:{out.resolve()}:{recorded[str(out.resolve())]}"]
+
+
+@pytest.mark.parametrize("change", ["touched", "same mtime, one byte more"])
+def test_a_claims_json_touched_or_grown_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    import os
+
+    site, out, calls = _verdict_check(tmp_path, monkeypatch)
+    published = out / "claims.json"
+    before = published.stat()
+    if change == "touched":
+        os.utime(published, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    else:
+        published.write_bytes(published.read_bytes() + b"\n")
+        os.utime(published, ns=(before.st_atime_ns, before.st_mtime_ns))
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
+    assert _build_in_process(site, out) == [SILENT]
+    assert calls == ["read"]
+
+
+@pytest.mark.parametrize("damage", ["{[", '["a list"]', '{"a/b": 1}'])
+def test_damaged_kept_verdicts_are_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    import sqlite3
+
+    site, out, calls = _verdict_check(tmp_path, monkeypatch)
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    with db:
+        db.execute("UPDATE rendered SET value = ? WHERE key LIKE 'verdicts:%'", (damage,))
+    db.close()
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
+    assert _build_in_process(site, out) == [SILENT]
+    assert calls == ["read"]
+    assert "cannot be used" in capsys.readouterr().err

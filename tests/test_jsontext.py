@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import enum
 import json
 import math
 import random
@@ -59,6 +61,26 @@ def test_a_margin_indents_every_line_after_the_first() -> None:
         value = {"claim": _value(rng, 1), "more": [_value(rng, 2)]}
         whole = json.dumps(value, ensure_ascii=False, indent=2)
         assert "    " + indented(value, "    ") == "    " + whole.replace("\n", "\n    ")
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+class Name(str):
+    pass
+
+
+def test_subclasses_are_written_as_json_writes_them() -> None:
+    named = collections.namedtuple("named", "a b")
+    value = {
+        Name("key"): [Level.LOW, named(1, [2.5])],
+        "n": Name("text"),
+        Level.LOW: {"deep": collections.OrderedDict(a=Level.LOW)},
+    }
+    assert indented(value, "  ") == json.dumps(value, ensure_ascii=False, indent=2).replace(
+        "\n", "\n  "
+    )
 
 
 def test_keys_that_are_not_strings_are_named_as_json_names_them() -> None:

@@ -1,4 +1,5 @@
-"""A published claims.json is read a claim at a time, with json.loads's answers and errors."""
+"""A published claims.json is read a claim at a time, with json.loads's answers and errors
+(but that `claims` must be a list: json.loads's string or object gave no claims, no error)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.unit
 
 
 def _whole(text: str) -> dict[str, str] | None:
-    """What reading the document at once gives: the verdicts, or None when it cannot be read."""
+    """What reading the document at once gives: the verdicts, or None when it cannot be read
+    (or its `claims` is not a list)."""
     try:
         data: Any = json.loads(text)
         claims = data["claims"]
@@ -58,7 +60,15 @@ DOCUMENTS = [
     '{"claims": 3}',
     '{"claims": {"article": "a"}}',
     "{}",
+    "\ufeff{}",
+    '\ufeff{"claims": []}',
     "{1: 2}",
+    '{\r\n\t"claims":\r[\t{"article": "a", "id": "1", "verdict": "t"}\r\n]\r}\r\n',
+    '{"claims": 1, "claims": [{"article": "a", "id": "1", "verdict": "t"}]}',
+    '{"claims": [{"id": "x"}], "claims": [{"article": "a", "id": "1", "verdict": "t"}]}',
+    '{"claims": [{"article": "a", "id": "1", "verdict": "t"}], "claims": [{"id": "x"}]}',
+    '{"claims": [], "huge": ' + "1" * 5000 + ".5}",
+    '{"claims": [], "huge": -' + "7" * 3000 + "}",
     '{"claims": [], }',
     '{"claims": [1,]}',
     '{"claims": []} x',
@@ -97,6 +107,27 @@ def test_a_document_that_is_no_claims_json_is_reported_where_json_would_report_i
     no = "not a claims.json (no claims with article, id and verdict)"
     assert _why(path, "[1]") == _why(path, '{"claims": {}}') == _why(path, "{}") == no
     assert _why(path, '{"claims": [{"article": "a", "id": "1"}]}') == no
+    assert (
+        _why(path, "\ufeff{}") == "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1"
+    )
+    assert _why(path, '{\r  "claims": [1,\r\n]}') == "Expecting value: line 3 column 1"
+    assert _why(path, "[" * 100_000) == "values nested too deeply"
+
+
+@pytest.mark.parametrize("size", [1, 2, 1 << 18], ids=["1 byte", "2 bytes", "256 KiB"])
+def test_a_file_that_is_not_utf8_is_reported_at_its_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(published._Stream, "SIZE", size)
+    path = tmp_path / "claims.json"
+    start = b'{"claims": [], "site": "caf'
+    path.write_bytes(start + b'\xff"}')
+    found = read_published(path, "claims.json", usage=False)
+    assert isinstance(found, Problem)
+    assert found.message.endswith(f"invalid UTF-8 at byte {len(start)}: invalid start byte")
+    path.write_bytes(start + '\u00e9"}'.encode()[:1])  # a character cut off by the file's end
+    found = read_published(path, "claims.json", usage=False)
+    assert isinstance(found, Problem) and "invalid UTF-8 at byte" in found.message
 
 
 def test_random_claims_files_cut_anywhere_read_as_json_loads_reads_them(
@@ -146,4 +177,15 @@ def test_a_large_claims_file_is_never_held_whole(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert found == {f"article-{n // 3}/c{n % 3}": "false" for n in range(9000)}
+    assert peak < size / 4, (peak, size)
+    with path.open("r+b") as file:  # damaged near its start: not read on to the end
+        file.seek(2_000)
+        file.write(b"\x01")  # a control character: in a string or between values, an error
+    tracemalloc.start()
+    try:
+        found = read_published(path, "claims.json", usage=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(found, Problem)
     assert peak < size / 4, (peak, size)

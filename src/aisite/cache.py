@@ -18,11 +18,9 @@ from typing import Any
 
 from aisite import memory
 from aisite.cachecodec import article_from_json, article_to_json
-from aisite.cachedb import FAULTS
+from aisite.cachedb import FAULTS, VERDICTS, verdict_rows
 from aisite.model import ParsedArticle
 from aisite.outputrecords import OutputRecords
-
-VERDICTS = "verdicts:"  # a row of the `rendered` table: claims.json's verdicts (published.py)
 
 
 class Cache(OutputRecords):
@@ -220,13 +218,10 @@ class Cache(OutputRecords):
         row = f"{VERDICTS}{self.scope}:{claims_key}"
         if self.db is None or dict(self._select("rendered", [row])):
             return
-        prefix = f"{VERDICTS}{self.scope}:"
+        sql, params = verdict_rows(self.scope)
         self._write(
-            (
-                "DELETE FROM rendered WHERE substr(key, 1, ?) = ?",
-                [(len(prefix), prefix)],
-            ),
-            ("INSERT INTO rendered VALUES (?, ?)", [(row, json.dumps(verdicts()))]),
+            (sql, [params]),
+            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [(row, json.dumps(verdicts()))]),
         )
 
     def save_manifest(self, data: dict[str, Any]) -> None:

@@ -22,6 +22,18 @@ FOLDER = ".aisite-cache"
 FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, RecursionError)
 
 
+VERDICTS = "verdicts:"  # a row of `rendered`: the verdicts of the claims.json a build wrote
+KEY_LENGTH = 32  # hex digits of a key (keys.digest)
+
+
+def verdict_rows(folder: str) -> tuple[str, tuple[int, str, int]]:
+    """A DELETE of the kept verdicts of an output folder, and its parameters: the rows named
+    'verdicts:<folder>:<key>' exactly (not those of a folder named '<folder>:x')."""
+    prefix = f"{VERDICTS}{folder}:"
+    sql = "DELETE FROM rendered WHERE substr(key, 1, ?) = ? AND length(key) = ?"
+    return sql, (len(prefix), prefix, len(prefix) + KEY_LENGTH)
+
+
 def _exists(folder: str) -> bool:
     """False only when a folder is known to be gone (another user's may not be visible)."""
     try:
@@ -72,6 +84,8 @@ class CacheDB:
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
+                    self.db.execute("DELETE FROM rendered WHERE key = ?", ("manifest:" + folder,))
+                    self.db.execute(*verdict_rows(folder))
         except FAULTS as err:
             self.fault(err)
 

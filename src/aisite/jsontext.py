@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -39,13 +40,16 @@ def indented(value: Any, margin: str = "") -> str:
         return int.__repr__(value)
     if kind is float:
         return _float(value)
-    raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+    # Another type (a subclass of these, an enum): json.dumps's own answer, or its TypeError.
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + margin)
 
 
 def _key(key: Any) -> str:
-    """A key that is not a string, named as json names it."""
+    """A key that is not a str, named as json names it (its subclasses as they are)."""
+    if isinstance(key, str):
+        return key
     if key is None or isinstance(key, bool | int | float):
-        return indented(key)
+        return json.dumps(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 

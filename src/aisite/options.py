@@ -17,8 +17,9 @@ class Options:
     base_url: str | None = None
     now: datetime | None = None
     clean: bool = False  # ignore (and rebuild) the cache
-    # Read no article's rendered text back from the cache, hold them all: a build made again
-    # after one could not be read (retry.py), which then cannot fail on one again.
+    # With clean: every article rendered anew and its text held, none read back from the
+    # cache: a build made again after a text could not be read (retry.py), which then cannot
+    # fail on one again. (A --clean build alone leaves each text to the cache once written.)
     hold_texts: bool = False
     use_cache: bool = True  # False: neither read nor write .aisite-cache/ (temporary builds)
     jobs: int = 0  # worker processes; 0: one per core
