@@ -146,8 +146,7 @@ def test_a_silent_verdict_change_stops_the_build(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
     published = (out / "claims.json").read_bytes()
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     changed = text.replace("  verdict: accurate\n", "  verdict: inaccurate\n")
     claims.write_text(changed, encoding="utf-8")
     result = run_aisite("build", "--source", str(site), "--output", str(out))
@@ -277,8 +276,7 @@ def test_a_silent_verdict_change_is_reported_with_the_other_problems(tmp_path: P
     site = copy_site(ACROSS, tmp_path / "across")
     out = tmp_path / "out"
     assert run_aisite("build", "--source", str(site), "--output", str(out)).returncode == 0
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
     index = site / "content/articles/cost-claims-again/index.md"
     index.write_text(index.read_text().replace("date: 2025-04-05", "date: 2025-13-05"))
@@ -307,6 +305,12 @@ def _verdict_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pat
     return site, out, calls
 
 
+def _claims_yaml(site: Path) -> tuple[Path, str]:
+    """The claims.yaml whose verdicts the verdict checks change, and its text."""
+    claims = site / "content/articles/cost-claims-first/claims.yaml"
+    return claims, claims.read_text(encoding="utf-8")
+
+
 def _build_in_process(site: Path, out: Path) -> list[str]:
     """The problems of building `site` into `out` (none when it built)."""
     from aisite.build import Options, build
@@ -329,12 +333,10 @@ def test_the_verdicts_a_build_kept_stand_for_the_claims_json_it_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site, out, calls = _verdict_check(tmp_path, monkeypatch)
-    article = site / "content/articles/cost-claims-first"
-    index = article / "index.md"
+    index = site / "content/articles/cost-claims-first/index.md"
     index.write_text(index.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     assert _build_in_process(site, out) == [] and calls == []  # claims.json as it was: no check
-    claims = article / "claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
     assert _build_in_process(site, out) == []
     assert calls == ["kept"]  # checked against the verdicts kept with claims.json, none read
@@ -353,8 +355,7 @@ def test_a_claims_json_changed_since_it_was_written_is_read_again(
     record = next(c for c in data["claims"] if c["id"] == "leads-open-models")
     record["verdict"] = "misleading"
     published.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
     assert _build_in_process(site, out) == [
         "content/articles/cost-claims-first/claims.yaml:27: claim 'leads-open-models': the "
@@ -381,8 +382,7 @@ def test_each_output_folder_keeps_the_verdicts_of_its_claims_json_until_it_is_go
 ) -> None:
     site, out, _ = _verdict_check(tmp_path, monkeypatch)
     other = tmp_path / "other"
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     for n in range(2):
         claims.write_text(text.replace("  summary: By count", f"  summary: Edit {n}. By count"))
         assert _build_in_process(site, out) == [] and _build_in_process(site, other) == []
@@ -413,8 +413,7 @@ def test_a_claims_json_touched_or_grown_is_read_again(
     else:
         published.write_bytes(published.read_bytes() + b"\n")
         os.utime(published, ns=(before.st_atime_ns, before.st_mtime_ns))
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
     assert _build_in_process(site, out) == [SILENT]
     assert calls == ["read"]
@@ -431,8 +430,7 @@ def test_damaged_kept_verdicts_are_a_miss(
     with db:
         db.execute("UPDATE rendered SET value = ? WHERE key LIKE 'verdicts:%'", (damage,))
     db.close()
-    claims = site / "content/articles/cost-claims-first/claims.yaml"
-    text = claims.read_text(encoding="utf-8")
+    claims, text = _claims_yaml(site)
     claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
     assert _build_in_process(site, out) == [SILENT]
     assert calls == ["read"]

@@ -170,22 +170,21 @@ def test_a_large_claims_file_is_never_held_whole(tmp_path: Path) -> None:
     path.write_text(json.dumps({"site": "S", "claims": claims}, ensure_ascii=False, indent=2))
     size = path.stat().st_size
     assert size > 14_000_000
-    tracemalloc.start()
-    try:
-        found = read_published(path, "claims.json", usage=False)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    found, peak = _read_traced(path)
     assert found == {f"article-{n // 3}/c{n % 3}": "false" for n in range(9000)}
     assert peak < size / 4, (peak, size)
     with path.open("r+b") as file:  # damaged near its start: not read on to the end
         file.seek(2_000)
         file.write(b"\x01")  # a control character: in a string or between values, an error
-    tracemalloc.start()
-    try:
-        found = read_published(path, "claims.json", usage=False)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    found, peak = _read_traced(path)
     assert isinstance(found, Problem)
     assert peak < size / 4, (peak, size)
+
+
+def _read_traced(path: Path) -> tuple[dict[str, str] | Problem, int]:
+    """read_published's answer, and the most memory it held at once."""
+    tracemalloc.start()
+    try:
+        return read_published(path, "claims.json", usage=False), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
