@@ -435,3 +435,31 @@ def test_damaged_kept_verdicts_are_a_miss(
     assert _build_in_process(site, out) == [SILENT]
     assert calls == ["read"]
     assert "cannot be used" in capsys.readouterr().err
+
+
+def test_kept_rows_of_a_folder_go_with_it_and_never_those_of_a_folder_named_like_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    site, out, _ = _verdict_check(tmp_path, monkeypatch)
+    twin = tmp_path / "out:twin"  # its rows begin as the rows of `out` do
+    assert _build_in_process(site, twin) == []
+    claims, text = _claims_yaml(site)
+    claims.write_text(text.replace("  summary: By count", "  summary: Edit. By count"))
+    assert _build_in_process(site, out) == []  # its verdicts kept anew, the twin's left
+    kept = sorted(k.rsplit(":", 1)[0] for k in _kept(site))
+    assert kept == [f"verdicts:{out.resolve()}", f"verdicts:{twin.resolve()}"]
+    gone = tmp_path / "gone"
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    with db:  # left by a build stopped between its deletes: no outputs or units name `gone`
+        db.execute("INSERT INTO rendered VALUES (?, '{}')", (f"verdicts:{gone}:{'0' * 32}",))
+        db.execute("INSERT INTO rendered VALUES (?, '{}')", (f"manifest:{gone}",))
+    db.close()
+    shutil.rmtree(twin)
+    assert _build_in_process(site, out) == []
+    assert [k.rsplit(":", 1)[0] for k in _kept(site)] == [f"verdicts:{out.resolve()}"]
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    manifests = [k for (k,) in db.execute("SELECT key FROM rendered WHERE key LIKE 'manifest:%'")]
+    db.close()
+    assert manifests == [f"manifest:{out.resolve()}"]

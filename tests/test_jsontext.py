@@ -75,7 +75,7 @@ def test_subclasses_are_written_as_json_writes_them() -> None:
     named = collections.namedtuple("named", "a b")
     value = {
         Name("key"): [Level.LOW, named(1, [2.5])],
-        "n": Name("text"),
+        "n": Name("text, café — “quoted”"),
         Level.LOW: {"deep": collections.OrderedDict(a=Level.LOW)},
     }
     assert indented(value, "  ") == json.dumps(value, ensure_ascii=False, indent=2).replace(

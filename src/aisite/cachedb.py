@@ -80,7 +80,7 @@ class CacheDB:
             self.texts = Texts(root / FOLDER / "cache.sqlite")
             # Units are stored while a build plans: a failed one leaves units but no outputs.
             folders = "SELECT folder FROM outputs UNION SELECT folder FROM units"
-            for (folder,) in list(self.db.execute(folders)):
+            for (folder,) in [*self.db.execute(folders), *self._kept_folders()]:
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
@@ -88,6 +88,23 @@ class CacheDB:
                     self.db.execute(*verdict_rows(folder))
         except FAULTS as err:
             self.fault(err)
+
+    def _kept_folders(self) -> list[tuple[str]]:
+        """The output folders named by a manifest or kept verdicts that no outputs or units
+        name (left by a build stopped between its deletes, or by older versions)."""
+        assert self.db is not None
+        named = set()
+        # By ranges of the key (';' follows ':'): the index, not a scan of every rendering.
+        ranges = "key >= 'manifest:' AND key < 'manifest;' OR key >= ? AND key < ?"
+        for (key,) in self.db.execute(
+            f"SELECT key FROM rendered WHERE {ranges}", (VERDICTS, VERDICTS[:-1] + ";")
+        ):
+            if key.startswith("manifest:"):
+                named.add(key[len("manifest:") :])
+            elif len(key) > len(VERDICTS) + KEY_LENGTH + 1:
+                named.add(key[len(VERDICTS) : -KEY_LENGTH - 1])
+        listed = "SELECT 1 FROM outputs WHERE folder = ? UNION SELECT 1 FROM units WHERE folder = ?"
+        return [(f,) for f in sorted(named) if not list(self.db.execute(listed, (f, f)))]
 
     def fault(self, err: BaseException) -> None:
         """Stop using a cache that failed: one warning line, then the build goes on without it."""

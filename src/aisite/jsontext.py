@@ -12,7 +12,9 @@ from typing import Any
 
 def indented(value: Any, margin: str = "") -> str:
     """`value` as json.dumps(value, ensure_ascii=False, indent=2) writes it, every line after
-    the first starting with `margin` (the first is the caller's to indent)."""
+    the first starting with `margin` (the first is the caller's to indent). Values nested more
+    than some 300 deep raise RecursionError (json.dumps: some 1,000; a claim's record is 3
+    deep), a list that holds itself too (json.dumps: ValueError)."""
     kind = type(value)
     if kind is str:
         return encode_basestring(value)

@@ -35,8 +35,8 @@ def read_published(path: Path, shown: str, *, usage: bool) -> dict[str, str] | P
 def _verdicts(stream: _Stream) -> dict[str, str]:
     """The verdicts of the top-level object's `claims`, read one claim at a time: the whole
     document of 5,000 articles' claims (34 MB of JSON) took some 95 MB at once. As json.loads
-    and reading its `claims` would, but that `claims` must be a list (json.loads's string or
-    object gave no claims and no error)."""
+    and reading its `claims` would, but that a `claims` that is a string or an object (which
+    json.loads read as no claims) is an error."""
     if stream.take("\ufeff", keep=True):
         stream.fail("Unexpected UTF-8 BOM (decode using utf-8-sig)")
     if not stream.take("{"):
@@ -105,7 +105,8 @@ class _Stream:
         self.decoder = json.JSONDecoder()
 
     def _more(self) -> bool:
-        """Read on, keeping only the unread text; False (and nothing changed) at the end."""
+        """Read on, keeping only the unread text; False at the end of the file (the text as
+        it was, and from then on `eof`)."""
         chunk, data = "", b"x"
         while not chunk and data:  # a piece of a character decodes to nothing yet
             data = b"" if self.eof else self.file.read(self.SIZE)
@@ -130,7 +131,7 @@ class _Stream:
 
     def _skip(self) -> None:
         while True:
-            while self.at < len(self.text) and self.text[self.at] in " \t\n\r":
+            while self.at < len(self.text) and self.text[self.at] in " \t\n":  # no "\r": made "\n"
                 self.at += 1
             if self.at < len(self.text) or not self._more():
                 return
@@ -154,7 +155,11 @@ class _Stream:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.text, self.at)
-            except ValueError as err:  # a JSON error, or the digits of an int cut short
+            except RecursionError:  # deep, and maybe whole once more of it is read
+                if self._more():
+                    continue
+                raise
+            except ValueError as err:  # a JSON error, or an int of more than 4,300 digits
                 if self._cut(err) and self._more():
                     continue
                 if not isinstance(err, json.JSONDecodeError):
@@ -168,11 +173,12 @@ class _Stream:
             return value
 
     def _cut(self, err: ValueError) -> bool:
-        """Whether `err` may come of the text ending where it does: a JSON error at its end
-        (or in a string still open), or a number's digits. A damaged file is not read on to
-        its end to report an error far before it."""
+        """Whether `err` may come of the text ending where it does, so that reading on may
+        mend it: a JSON error in its last 12 characters ('-Infinity' cut short is an error 9
+        characters from the end) or in a string still open, an int too long whose number runs
+        to the end. Else it is an error of the file, reported without reading on."""
         if not isinstance(err, json.JSONDecodeError):
-            return True
+            return self.text[-1:] in _NUMBER  # '1111.' cut before its fraction, too
         return err.pos >= len(self.text) - 12 or err.msg.startswith("Unterminated string")
 
     def end(self) -> None:
