@@ -24,7 +24,8 @@ from aisite.outputrecords import OutputRecords
 
 
 class Cache(OutputRecords):
-    """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest."""
+    """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest,
+    the kept verdicts."""
 
     def __init__(
         self,
