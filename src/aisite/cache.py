@@ -18,7 +18,7 @@ from typing import Any
 
 from aisite import memory
 from aisite.cachecodec import article_from_json, article_to_json
-from aisite.cachedb import FAULTS, VERDICTS, verdict_rows
+from aisite.cachedb import FAULTS, MANIFEST, VERDICTS, verdict_rows
 from aisite.model import ParsedArticle
 from aisite.outputrecords import OutputRecords
 
@@ -179,13 +179,13 @@ class Cache(OutputRecords):
             self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])
             self.db.execute(
                 "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live)"
-                " AND key NOT LIKE 'manifest:%' AND key NOT LIKE 'verdicts:%'"
+                f" AND key NOT LIKE '{MANIFEST}%' AND key NOT LIKE '{VERDICTS}%'"
             )
             self.db.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM live)")
 
     def manifest(self) -> dict[str, Any] | None:
         """What the last successful build into this output folder recorded (never when cleaning)."""
-        found = dict(self._select("rendered", ["manifest:" + self.scope]))
+        found = dict(self._select("rendered", [MANIFEST + self.scope]))
         if not found:
             return None
         try:
@@ -227,5 +227,5 @@ class Cache(OutputRecords):
 
     def save_manifest(self, data: dict[str, Any]) -> None:
         """Record the inputs of a successful build into this output folder."""
-        row = ("manifest:" + self.scope, json.dumps(data))
+        row = (MANIFEST + self.scope, json.dumps(data))
         self._write(("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [row]))

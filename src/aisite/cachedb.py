@@ -22,6 +22,7 @@ FOLDER = ".aisite-cache"
 FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, RecursionError)
 
 
+MANIFEST = "manifest:"  # a row of `rendered`: what the last build into a folder recorded
 VERDICTS = "verdicts:"  # a row of `rendered`: the verdicts of the claims.json a build wrote
 KEY_LENGTH = 32  # hex digits of a key (keys.digest)
 
@@ -84,7 +85,7 @@ class CacheDB:
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
-                    self.db.execute("DELETE FROM rendered WHERE key = ?", ("manifest:" + folder,))
+                    self.db.execute("DELETE FROM rendered WHERE key = ?", (MANIFEST + folder,))
                     self.db.execute(*verdict_rows(folder))
         except FAULTS as err:
             self.fault(err)
@@ -95,12 +96,11 @@ class CacheDB:
         assert self.db is not None
         named = set()
         # By ranges of the key (';' follows ':'): the index, not a scan of every rendering.
-        ranges = "key >= 'manifest:' AND key < 'manifest;' OR key >= ? AND key < ?"
-        for (key,) in self.db.execute(
-            f"SELECT key FROM rendered WHERE {ranges}", (VERDICTS, VERDICTS[:-1] + ";")
-        ):
-            if key.startswith("manifest:"):
-                named.add(key[len("manifest:") :])
+        ranges = "key >= ? AND key < ? OR key >= ? AND key < ?"
+        bounds = (MANIFEST, MANIFEST[:-1] + ";", VERDICTS, VERDICTS[:-1] + ";")
+        for (key,) in self.db.execute(f"SELECT key FROM rendered WHERE {ranges}", bounds):
+            if key.startswith(MANIFEST):
+                named.add(key[len(MANIFEST) :])
             elif len(key) > len(VERDICTS) + KEY_LENGTH + 1:
                 named.add(key[len(VERDICTS) : -KEY_LENGTH - 1])
         listed = "SELECT 1 FROM outputs WHERE folder = ? UNION SELECT 1 FROM units WHERE folder = ?"
