@@ -463,3 +463,46 @@ def test_kept_rows_of_a_folder_go_with_it_and_never_those_of_a_folder_named_like
     manifests = [k for (k,) in db.execute("SELECT key FROM rendered WHERE key LIKE 'manifest:%'")]
     db.close()
     assert manifests == [f"manifest:{out.resolve()}"]
+
+
+def test_claims_json_makes_again_only_the_records_whose_inputs_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The others are copied from the published claims.json (openrecords.py).
+    from aisite import opendata
+    from aisite.build import Options, build
+
+    site = copy_site(ACROSS, tmp_path / "across")
+    out = tmp_path / "out"
+    build(Options(site, jobs=1), out)
+    made: list[str] = []
+    record = opendata.claim_record
+    monkeypatch.setattr(
+        opendata, "claim_record", lambda *a: made.append(a[1].claim.id) or record(*a)
+    )
+
+    def rebuilt(step: int, clean: bool = False) -> list[str]:
+        """The records the build made; its claims.json is a cold build's."""
+        made.clear()
+        build(Options(site, jobs=1, clean=clean), out)
+        found = sorted(made)
+        build(Options(site, use_cache=False, jobs=1), tmp_path / f"cold-{step}")
+        assert (out / "claims.json").read_bytes() == (
+            tmp_path / f"cold-{step}" / "claims.json"
+        ).read_bytes()
+        return found
+
+    claims, text = _claims_yaml(site)
+    claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
+    # The article's two claims (its claims.yaml is part of each key); the other's is copied.
+    assert rebuilt(0) == ["fraction-of-cost", "leads-open-models"]
+    # The article that reuses a review retitled: that review's record shows its title too.
+    index = site / "content/articles/cost-claims-again/index.md"
+    index.write_text(index.read_text().replace("title: The cheap", "title: Once more, the cheap"))
+    assert rebuilt(1) == ["fraction-of-cost", "rules-pointless"]
+    everything = ["fraction-of-cost", "leads-open-models", "rules-pointless"]
+    config = site / "content/site.yaml"
+    config.write_text(config.read_text().replace("label: Inaccurate", "label: Wrong"))
+    assert rebuilt(2) == everything  # a setting every record may show
+    claims.write_text(text)
+    assert rebuilt(3, clean=True) == everything

@@ -75,6 +75,7 @@ ACTIONS = [
     "claim-body",
     "claim-front",
     "claim-summary",
+    "second-claims",
     "revert",  # the step before undone: its inputs, and so its search bundles, come back
 ]
 CLAIMS_BUNDLE = "chip-rules-explained"  # the one article with claims (never renamed or deleted)
@@ -160,6 +161,18 @@ def _mutate(site: Path, rng: random.Random, step: int, order: list[str]) -> str:
         else:
             text = claims.read_text()
             claims.write_text(text.replace("  summary: ", f"  summary: Step {step}. ", 1))
+    elif action == "second-claims":
+        # Claims in a second article: claims.json copies its records when the first one's change.
+        bundle = rng.choice(bundles)
+        index = bundle / "index.md"
+        index.write_text(index.read_text() + f"\nThe agency said rule {step} was new.\n")
+        (bundle / "claims.yaml").write_text(
+            f'- id: added-{step}\n  quote: "rule {step} was new"\n  claimant: The agency\n'
+            '  type: fact\n  verdict: "true"\n  summary: It was.\n'
+            '  evidence: [{title: Notice, url: "https://example.org/notice"}]\n'
+            # Listed before the first article's claims or after them (newest review first).
+            f"  reviewed: {rng.choice(['2025-05-01', '2025-09-01'])}\n"
+        )
     elif action == "static":
         (site / "static" / f"file-{step}.txt").write_text(f"static {step}\n")
     return action  # "revert": the caller puts back the files as they were before the last step

@@ -21,6 +21,7 @@ from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
+from aisite.openrecords import kept, record_keys
 from aisite.options import Options
 from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
@@ -188,10 +189,10 @@ def _build(
         claims_key = open_data_key(plan.key, site, entries)  # of the claims.json written now
         try:
             if not _as_published(cache, claims_file, claims_key):
-                problems.extend(
-                    verdict_changes(site, claims_file, known_verdicts(cache, claims_file))
-                )
+                found = kept(cache, claims_file)
+                problems.extend(verdict_changes(site, claims_file, found[0] if found else None))
                 problems.raise_if_any()
+                plan.earlier_claims = found[1] if found else None
             check()  # a stop a finaliser dropped while rendering: nothing is published
             # The search index last: the archive is written while a worker indexes it.
             report.stats = write_site(
@@ -210,7 +211,9 @@ def _build(
         plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
-        cache.keep_verdicts(claims_key, lambda: verdicts_of(entries))
+        cache.keep_published(
+            claims_key, lambda: (verdicts_of(entries), record_keys(plan.key, plan.catalog, entries))
+        )
         cache.save_manifest(
             {
                 # Inputs as they were when this build read them; the output as it is now.

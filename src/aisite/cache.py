@@ -1,4 +1,4 @@
-"""The build cache's tables: parsed articles, rendered Markdown, outputs' keys, units, manifests, claims.json's verdicts.
+"""The build cache's tables: parsed articles, rendered Markdown, outputs' keys, units, manifests, what was kept of claims.json.
 
 Rendered Markdown is kept in two tables: `rendered`, what every build decodes (an article's
 summary, its claims' order and context, its problems), and `texts`, the large HTML and search
@@ -25,7 +25,7 @@ from aisite.outputrecords import OutputRecords
 
 class Cache(OutputRecords):
     """The cache's tables: parsed articles, rendered Markdown, outputs, units, the manifest,
-    the kept verdicts."""
+    the kept verdicts and records' keys of claims.json."""
 
     def __init__(
         self,
@@ -197,32 +197,42 @@ class Cache(OutputRecords):
             return None
         return data
 
-    def verdicts(self, claims_key: str) -> dict[str, str] | None:
-        """The verdicts of the claims.json with this key, as the build that wrote it kept them."""
+    def published(self, claims_key: str) -> tuple[dict[str, str], list[str]] | None:
+        """The verdicts and the records' keys of the claims.json with this key, as the build
+        that wrote it kept them (openrecords.py)."""
         found = dict(self._select("rendered", [f"{VERDICTS}{self.scope}:{claims_key}"]))
         if not found:
             return None
         try:
             data = json.loads(next(iter(found.values())))
-            if not isinstance(data, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+            verdicts, records = data["verdicts"], data["records"]
+            if not isinstance(verdicts, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in verdicts.items()
             ):
                 raise TypeError("the verdicts are not an object of strings")
+            if not isinstance(records, list) or not all(isinstance(k, str) for k in records):
+                raise TypeError("the records' keys are not a list of strings")
         except FAULTS as err:
             self.fault(err)
             return None
-        return data
+        return verdicts, records
 
-    def keep_verdicts(self, claims_key: str, verdicts: Callable[[], dict[str, str]]) -> None:
-        """Keep the verdicts of the claims.json with this key (made only when not kept yet),
-        and forget the output folder's others."""
+    def keep_published(
+        self, claims_key: str, kept: Callable[[], tuple[dict[str, str], list[str]]]
+    ) -> None:
+        """Keep the verdicts and the records' keys of the claims.json with this key (made only
+        when not kept yet), and forget the output folder's others."""
         row = f"{VERDICTS}{self.scope}:{claims_key}"
         if self.db is None or dict(self._select("rendered", [row])):
             return
+        verdicts, records = kept()
         sql, params = verdict_rows(self.scope)
         self._write(
             (sql, [params]),
-            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [(row, json.dumps(verdicts()))]),
+            (
+                "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
+                [(row, json.dumps({"verdicts": verdicts, "records": records}))],
+            ),
         )
 
     def save_manifest(self, data: dict[str, Any]) -> None:

@@ -23,7 +23,8 @@ FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, R
 
 
 MANIFEST = "manifest:"  # a row of `rendered`: what the last build into a folder recorded
-VERDICTS = "verdicts:"  # a row of `rendered`: the verdicts of the claims.json a build wrote
+# A row of `rendered`: the verdicts and records' keys of the claims.json a build wrote.
+VERDICTS = "verdicts:"
 KEY_LENGTH = 32  # hex digits of a key (keys.digest)
 
 

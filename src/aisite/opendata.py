@@ -10,6 +10,7 @@ from aisite.catalog import Catalog, ClaimEntry, Sighting
 from aisite.jsontext import indented
 from aisite.keys import digest
 from aisite.model import Site
+from aisite.openrecords import Earlier, record_keys, record_pieces
 
 __all__ = ["claim_record", "claims_json", "claims_key", "claims_pieces", "open_claims"]
 
@@ -82,9 +83,17 @@ def claims_json(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> 
     return b"".join(claims_pieces(site, catalog, entries))
 
 
-def claims_pieces(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -> Iterator[bytes]:
+def claims_pieces(
+    site: Site,
+    catalog: Catalog,
+    entries: Sequence[ClaimEntry],
+    site_key: str = "",
+    earlier: Earlier | None = None,
+) -> Iterator[bytes]:
     """claims.json a claim at a time: the bytes of json.dumps(..., indent=2) of the whole
-    document (the dictionaries of every claim at once took about 110 MB at 5,000 articles)."""
+    document (the dictionaries of every claim at once took about 110 MB at 5,000 articles).
+    A record whose key (`site_key` and the claim's inputs) the `earlier` file has is copied
+    from it (making every record took 0.3 s at 5,000 articles, for a claims edit)."""
     head = {
         "site": site.config.title,
         "base_url": site.config.base_url,
@@ -102,9 +111,13 @@ def claims_pieces(site: Site, catalog: Catalog, entries: Sequence[ClaimEntry]) -
     # breaks lines only between values; a string's newlines are escaped, so each line moves).
     assert text.endswith('"claims": []\n}')
     yield text[: -len("]\n}")].encode()
-    for n, entry in enumerate(entries):
-        record = indented(claim_record(site, entry, catalog.sightings(entry)), "    ")
-        yield ((",\n    " if n else "\n    ") + record).encode()
+
+    def make(n: int) -> str:
+        return indented(claim_record(site, entries[n], catalog.sightings(entries[n])), "    ")
+
+    # Without an earlier file no key is needed: every record is made.
+    keys = record_keys(site_key, catalog, entries) if earlier else [""] * len(entries)
+    yield from record_pieces(keys, earlier, make)
     yield b"\n  ]\n}\n"
 
 

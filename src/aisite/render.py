@@ -21,6 +21,7 @@ from aisite.jsonld import script_json
 from aisite.keys import digest
 from aisite.model import Article, Site
 from aisite.navigation import check_menu, menu, menu_targets
+from aisite.openrecords import Earlier
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
 from aisite.theme import Theme
@@ -68,6 +69,8 @@ class SitePlan:
         methodology = site.page("methodology")
         self.methodology_url = methodology.url if methodology else ""
         self.menu = menu(site, self.strings)
+        # The published claims.json, for claims.json to copy its unchanged records (build.py).
+        self.earlier_claims: Earlier | None = None
         # Everything every page shows: configuration, theme, assets, the standard pages in `nav`.
         self.key = digest(
             site.fingerprint,

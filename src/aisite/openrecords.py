@@ -1,0 +1,175 @@
+"""claims.json's records by key: what each is made from, and those of the published file a new one copies."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aisite import urls
+from aisite.keys import digest
+
+if TYPE_CHECKING:
+    from aisite.cache import Cache
+    from aisite.catalog import Catalog, ClaimEntry
+
+# How claims_pieces lays the records out (json.dumps's indent=2): after the `"claims": [` line
+# of the top-level object, each record's first and last lines are '    {' and '    }' and every
+# line between starts with more spaces (a string's newlines are escaped: no line starts inside
+# one). Records are apart by ',\n    ' and the list ends with the document.
+_CLAIMS = b'\n  "claims": ['
+_OPEN, _CLOSE = b"\n    {\n", b"\n    }"
+_APART = len(b",\n    ")
+_TAIL = b"\n  ]\n}\n"
+_PIECE = 1 << 20  # bytes read at a time
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The claims.json a build wrote and is still there: its path, size and mtime, and the key
+    of each of its records in order."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    keys: list[str]
+
+
+def kept(cache: Cache, published: Path) -> tuple[dict[str, str], Earlier] | None:
+    """What the build that wrote the claims.json at `published` kept of it (its verdicts, its
+    records' keys), when the file is still that build's (its size and mtime as recorded)."""
+    recorded = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
+    if recorded is None:
+        return None
+    try:
+        stat = published.stat()
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
+        return None
+    found = cache.published(recorded[0])
+    if found is None:
+        return None
+    verdicts, keys = found
+    return verdicts, Earlier(published, stat.st_size, stat.st_mtime_ns, keys)
+
+
+def record_keys(site_key: str, catalog: Catalog, entries: Sequence[ClaimEntry]) -> list[str]:
+    """Each claim's record key: its article's URL, front matter and claims.yaml, its id, and the
+    same of the articles that reuse it, in their order (the site's settings: `site_key`).
+
+    These are what opendata.claims_key is made of, claim by claim."""
+    articles: dict[str, str] = {}
+
+    def of(url: str, meta: str) -> str:
+        key = articles.get(url)
+        if key is None:
+            key = articles[url] = digest(site_key, url, meta)
+        return key
+
+    keys = []
+    for entry in entries:
+        article = entry.article
+        key = f"{of(article.url, article.meta_fingerprint)} {entry.claim.id}"
+        for other, reuse in catalog.reused.get(entry.url, ()):
+            key += f" {of(other.url, other.meta_fingerprint)}:{reuse.id}"  # ids are slugs
+        keys.append(key)
+    return keys
+
+
+def record_pieces(
+    keys: Sequence[str], earlier: Earlier | None, make: Callable[[int], str]
+) -> Iterator[bytes]:
+    """claims.json's records, each after its separator: one whose key the earlier file has is
+    copied from it (a run of records in the same order at once), any other made by `make`."""
+    found = _records(earlier)
+    handle, spans, index = found if found else (-1, [], {})
+    try:
+        start = end = last = -1  # the run of earlier records to copy next: its bytes, its last
+        for n, key in enumerate(keys):
+            at = index.get(key, -1)
+            if at >= 0 and start >= 0 and at == last + 1:
+                end, last = spans[at][1], at
+                continue
+            if start >= 0:
+                yield from _read(handle, start, end)
+                start = -1
+            separator = ",\n    " if n else "\n    "
+            if at >= 0:
+                yield separator.encode()
+                (start, end), last = spans[at], at
+            else:
+                yield (separator + make(n)).encode()
+        if start >= 0:
+            yield from _read(handle, start, end)
+    finally:
+        if handle >= 0:
+            os.close(handle)
+
+
+def _records(earlier: Earlier | None) -> tuple[int, list[tuple[int, int]], dict[str, int]] | None:
+    """The earlier file, open, its records' spans and their index by key; None when it is not
+    the file recorded or not laid out as claims_pieces writes."""
+    if earlier is None:
+        return None
+    try:
+        handle = os.open(earlier.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(handle)
+        if (stat.st_size, stat.st_mtime_ns) == (earlier.size, earlier.mtime_ns):
+            spans = _spans(handle, stat.st_size)
+            if spans is not None and len(spans) == len(earlier.keys):
+                return handle, spans, {key: n for n, key in enumerate(earlier.keys)}
+    except OSError:
+        pass
+    os.close(handle)
+    return None
+
+
+def _spans(handle: int, size: int) -> list[tuple[int, int]] | None:
+    """(start, end) of each record in a claims.json, found by its lines as claims_pieces lays
+    them out; None when the file is laid out otherwise."""
+    spans: list[tuple[int, int]] = []
+    buffer, base, at = b"", 0, 0  # `buffer` holds the file from `base`; searched from `at`
+    wanted, opened, listed = _CLAIMS, -1, -1
+    while True:
+        piece = os.pread(handle, _PIECE, base + len(buffer))
+        if not piece:
+            break
+        buffer += piece
+        while True:
+            found = buffer.find(wanted, max(at - base, 0))
+            if found < 0:
+                break
+            at = base + found + len(wanted)
+            if wanted is _CLOSE:
+                spans.append((opened, at))
+                wanted = _OPEN
+            elif wanted is _OPEN:
+                opened, wanted = at - 2, _CLOSE  # at the record's "{"
+            else:
+                listed, wanted = at, _OPEN  # the records' list begins
+        keep = len(_CLAIMS) - 1  # a marker cut by the read's end is found in the next buffer
+        base += max(len(buffer) - keep, 0)
+        buffer = buffer[-keep:]
+    if wanted is _CLOSE or not spans or spans[0][0] != listed + len("\n    "):
+        return None
+    if spans[-1][1] + len(_TAIL) != size:
+        return None
+    if any(spans[n + 1][0] - spans[n][1] != _APART for n in range(len(spans) - 1)):
+        return None
+    return spans
+
+
+def _read(handle: int, start: int, end: int) -> Iterator[bytes]:
+    """The earlier file's bytes from `start` to `end`, a piece at a time."""
+    while start < end:
+        piece = os.pread(handle, min(_PIECE, end - start), start)
+        if not piece:
+            raise OSError(f"the published claims.json ended at byte {start}")
+        yield piece
+        start += len(piece)

@@ -1,0 +1,192 @@
+"""A new claims.json copies the published one's records whose keys it has and makes the others:
+the bytes are those of making every record (json.dumps(indent=2) of the whole document)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aisite import openrecords
+from aisite.jsontext import indented
+from aisite.openrecords import Earlier, record_pieces
+
+pytestmark = pytest.mark.unit
+
+# Strings a record may hold that look like its layout once unescaped.
+TRICKY = ["\n    {\n", "\n    }", '\n  "claims": [', ",\n    ", "\n  ]\n}\n", "é ✓", ""]
+HEAD = {
+    "site": "S\n    {\n",
+    "base_url": "https://example.org/",
+    # Objects at the records' depth before the records' list.
+    "ratings": [{"key": "a", "label": "A", "value": 1, "description": "\n    }"}],
+}
+
+
+def _record(rng: random.Random, n: int) -> dict[str, Any]:
+    return {
+        "id": f"claim-{n}",
+        "summary": rng.choice(TRICKY) + str(rng.random()),
+        "evidence": [
+            {"title": rng.choice(TRICKY), "quote": None, "figures": [1, 2.5, True]}
+            for _ in range(rng.randrange(3))
+        ],
+        "topics": [],
+        "updates": [{}] if rng.random() < 0.2 else [],
+    }
+
+
+def _document(records: list[dict[str, Any]]) -> bytes:
+    """claims.json as json.dumps writes it."""
+    return (json.dumps({**HEAD, "claims": records}, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _made(
+    keys: list[str], records: list[dict[str, Any]], earlier: Earlier | None
+) -> tuple[bytes, list[int]]:
+    """The document with its records copied or made as claims_pieces lays it out, and the
+    records made."""
+    made: list[int] = []
+
+    def make(n: int) -> str:
+        made.append(n)
+        return indented(records[n], "    ")
+
+    head = json.dumps({**HEAD, "claims": []}, ensure_ascii=False, indent=2)[: -len("]\n}")]
+    pieces = [head.encode(), *record_pieces(keys, earlier, make), b"\n  ]\n}\n"]
+    return b"".join(pieces), made
+
+
+def _earlier(path: Path, keys: list[str], records: list[dict[str, Any]]) -> Earlier:
+    path.write_bytes(_document(records))
+    stat = path.stat()
+    return Earlier(path, stat.st_size, stat.st_mtime_ns, keys)
+
+
+def _changed(
+    rng: random.Random, keys: list[str], records: list[dict[str, Any]], fresh: int
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The records after random edits, deletions, additions and moves (an edited record has a
+    new key, as a changed claim has)."""
+    pairs = list(zip(keys, records, strict=True))
+    for step in range(rng.randrange(4)):
+        kind = rng.choice(["edit", "delete", "add", "move"])
+        at = rng.randrange(len(pairs) + 1)
+        if kind == "add" or not pairs:
+            pairs.insert(at, (f"new-{fresh}-{step}", _record(rng, 1000 + step)))
+            continue
+        at = min(at, len(pairs) - 1)
+        if kind == "edit":
+            pairs[at] = (f"edited-{fresh}-{step}", _record(rng, at))
+        elif kind == "delete":
+            del pairs[at]
+        else:
+            pairs.insert(rng.randrange(len(pairs)), pairs.pop(at))
+    return [k for k, _ in pairs], [r for _, r in pairs]
+
+
+@pytest.mark.parametrize("piece", [7, 13, 64, 1 << 20])
+def test_copied_records_are_the_bytes_of_making_every_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    # Small reads put every layout marker across a read's end somewhere.
+    monkeypatch.setattr(openrecords, "_PIECE", piece)
+    rng = random.Random(piece)
+    for trial in range(120 if piece > 7 else 40):
+        keys = [f"key-{n}" for n in range(rng.randrange(1, 9))]
+        records = [_record(rng, n) for n in range(len(keys))]
+        earlier = _earlier(tmp_path / "claims.json", keys, records)
+        new_keys, new_records = _changed(rng, keys, records, trial)
+        if not new_records:
+            continue
+        data, made = _made(new_keys, new_records, earlier)
+        assert data == _document(new_records), (keys, new_keys)
+        assert made == [n for n, key in enumerate(new_keys) if key not in keys]
+
+
+def test_a_run_of_records_in_the_same_order_is_copied_at_once(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    keys = [f"key-{n}" for n in range(40)]
+    records = [_record(rng, n) for n in range(40)]
+    earlier = _earlier(tmp_path / "claims.json", keys, records)
+    edited = [*records[:20], _record(rng, 99), *records[21:]]
+    pieces = list(record_pieces([*keys[:20], "edited", *keys[21:]], earlier, lambda n: "{}"))
+    # The first twenty records in one read, the one made, the last nineteen in one read.
+    assert len(pieces) == 5
+    assert pieces[0] == b"\n    " and pieces[2] == b",\n    {}" and pieces[3] == b",\n    "
+    assert pieces[1].count(b"\n    }") == 20 and pieces[4].count(b"\n    }") == 19
+    assert _made([*keys[:20], "edited", *keys[21:]], edited, earlier)[0] == _document(edited)
+
+
+SPACED = {  # where a space goes: after the first of these bytes (or at the end)
+    "a space before the first record": b'"claims": [\n',
+    "a space between records": b"\n    },\n",
+    "a space after the end": b"",
+}
+
+
+def _damaged(path: Path, how: str) -> None:
+    """The published file, changed after it was recorded."""
+    stat = path.stat()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if how == "touched":
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    elif how == "a byte more, same mtime":
+        path.write_bytes(path.read_bytes() + b"\n")
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif how == "gone":
+        path.unlink()
+    elif how == "a link":
+        target = path.with_name("elsewhere.json")
+        path.rename(target)
+        path.symlink_to(target)
+    elif how in SPACED:  # one space more where claims_pieces puts none, one less in the head
+        raw = path.read_bytes().replace(b'"site": "S', b'"site": "', 1)
+        at = SPACED[how]
+        path.write_bytes(raw.replace(at, at[:-1] + b" " + at[-1:], 1) if at else raw + b" ")
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    else:  # laid out otherwise, at the same size and mtime
+        text = {
+            "indent 4": json.dumps(data, ensure_ascii=False, indent=4),
+            "one record less": json.dumps({**data, "claims": data["claims"][1:]}, indent=2),
+            "compact": json.dumps(data, ensure_ascii=False),
+        }[how]
+        path.write_bytes(text.encode().ljust(stat.st_size)[: stat.st_size])
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "touched",
+        "a byte more, same mtime",
+        "gone",
+        "a link",
+        "indent 4",
+        "one record less",
+        "compact",
+        *SPACED,
+    ],
+)
+def test_a_published_file_not_as_recorded_is_not_copied_from(tmp_path: Path, how: str) -> None:
+    rng = random.Random(5)
+    keys = [f"key-{n}" for n in range(6)]
+    records = [_record(rng, n) for n in range(6)]
+    earlier = _earlier(tmp_path / "claims.json", keys, records)
+    _damaged(earlier.path, how)
+    data, made = _made(keys, records, earlier)
+    assert data == _document(records) and made == list(range(6))
+
+
+def test_the_keys_recorded_must_be_as_many_as_the_records(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    keys = [f"key-{n}" for n in range(4)]
+    records = [_record(rng, n) for n in range(4)]
+    earlier = _earlier(tmp_path / "claims.json", keys, records)
+    fewer = Earlier(earlier.path, earlier.size, earlier.mtime_ns, keys[:3])
+    assert _made(keys, records, fewer)[1] == [0, 1, 2, 3]
+    assert _made(keys, records, earlier)[1] == []
