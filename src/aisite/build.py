@@ -193,6 +193,7 @@ def _build(
                 problems.extend(verdict_changes(site, claims_file, found[0] if found else None))
                 problems.raise_if_any()
                 plan.earlier_claims = found[1] if found else None
+                del found  # its verdicts: not held while the site is written
             check()  # a stop a finaliser dropped while rendering: nothing is published
             # The search index last: the archive is written while a worker indexes it.
             report.stats = write_site(
@@ -212,7 +213,8 @@ def _build(
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
         cache.keep_published(
-            claims_key, lambda: (verdicts_of(entries), record_keys(plan.key, plan.catalog, entries))
+            claims_key,
+            lambda: (verdicts_of(entries), list(record_keys(plan.key, plan.catalog, entries))),
         )
         cache.save_manifest(
             {

@@ -29,7 +29,9 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     site, catalog = plan.site, plan.catalog
     entries = open_claims(catalog)
     make = partial(claims_json, site, catalog, entries)
-    pieces = partial(claims_pieces, site, catalog, entries, plan.key, plan.earlier_claims)
+    # The plan lets the earlier file's keys go: the output holds them until it is made.
+    earlier, plan.earlier_claims = plan.earlier_claims, None
+    pieces = partial(claims_pieces, site, catalog, entries, plan.key, earlier)
     everything = claims_key(plan.key, site, entries)
     yield Output(urls.CLAIMS_JSON, "claims", make, key=everything, stream=pieces)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))

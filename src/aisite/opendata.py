@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 from aisite import urls
@@ -116,7 +117,7 @@ def claims_pieces(
         return indented(claim_record(site, entries[n], catalog.sightings(entries[n])), "    ")
 
     # Without an earlier file no key is needed: every record is made.
-    keys = record_keys(site_key, catalog, entries) if earlier else [""] * len(entries)
+    keys = record_keys(site_key, catalog, entries) if earlier else repeat("", len(entries))
     yield from record_pieces(keys, earlier, make)
     yield b"\n  ]\n}\n"
 
