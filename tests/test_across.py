@@ -437,6 +437,31 @@ def test_damaged_kept_verdicts_are_a_miss(
     assert "cannot be used" in capsys.readouterr().err
 
 
+def test_the_verdicts_an_older_version_kept_stand_and_no_record_is_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before claims.json copied its records, the row held the verdicts alone: not a damaged cache.
+    import sqlite3
+
+    site, out, calls = _verdict_check(tmp_path, monkeypatch)
+    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
+    with db:
+        (value,) = db.execute("SELECT value FROM rendered WHERE key LIKE 'verdicts:%'").fetchone()
+        older = json.dumps(json.loads(value)["verdicts"])
+        db.execute("UPDATE rendered SET value = ? WHERE key LIKE 'verdicts:%'", (older,))
+    db.close()
+    claims, text = _claims_yaml(site)
+    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
+    assert _build_in_process(site, out) == [SILENT] and calls == []  # checked, none read
+    assert "cannot be used" not in capsys.readouterr().err
+    claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
+    assert _build_in_process(site, out) == []
+    from aisite.build import Options, build
+
+    build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")
+    assert (out / "claims.json").read_bytes() == (tmp_path / "cold/claims.json").read_bytes()
+
+
 def test_kept_rows_of_a_folder_go_with_it_and_never_those_of_a_folder_named_like_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

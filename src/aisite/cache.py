@@ -205,6 +205,8 @@ class Cache(OutputRecords):
             return None
         try:
             data = json.loads(next(iter(found.values())))
+            if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+                data = {"verdicts": data, "records": []}  # an older version's: no record copied
             verdicts, records = data["verdicts"], data["records"]
             if not isinstance(verdicts, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in verdicts.items()
