@@ -419,7 +419,17 @@ def test_a_claims_json_touched_or_grown_is_read_again(
     assert calls == ["read"]
 
 
-@pytest.mark.parametrize("damage", ["{[", '["a list"]', '{"a/b": 1}'])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "{[",
+        '["a list"]',
+        '{"a/b": 1}',
+        '{"verdicts": {"a/b": 1}, "records": []}',
+        '{"verdicts": {}, "records": [1]}',
+        '{"verdicts": {}, "records": "ab"}',
+    ],
+)
 def test_damaged_kept_verdicts_are_a_miss(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], damage: str
 ) -> None:
@@ -525,9 +535,23 @@ def test_claims_json_makes_again_only_the_records_whose_inputs_changed(
     index = site / "content/articles/cost-claims-again/index.md"
     index.write_text(index.read_text().replace("title: The cheap", "title: Once more, the cheap"))
     assert rebuilt(1) == ["fraction-of-cost", "rules-pointless"]
+    # An article that reuses a review and reviews none (no record of its own has its key first).
+    third = site / "content/articles/cost-claims-third"
+    third.mkdir()
+    (third / "index.md").write_text(
+        "---\ntitle: It leads\ndate: 2025-04-06\n---\nThe country leads the world in open models.\n"
+    )
+    (third / "claims.yaml").write_text(
+        "- id: leads-again\n  quote: country leads the world in open models\n"
+        "  review: cost-claims-first/leads-open-models\n"
+    )
+    assert rebuilt(2) == ["leads-open-models"]
+    index = third / "index.md"
+    index.write_text(index.read_text().replace("title: It leads", "title: It leads still"))
+    assert rebuilt(3) == ["leads-open-models"]
     everything = ["fraction-of-cost", "leads-open-models", "rules-pointless"]
     config = site / "content/site.yaml"
     config.write_text(config.read_text().replace("label: Inaccurate", "label: Wrong"))
-    assert rebuilt(2) == everything  # a setting every record may show
+    assert rebuilt(4) == everything  # a setting every record may show
     claims.write_text(text)
-    assert rebuilt(3, clean=True) == everything
+    assert rebuilt(5, clean=True) == everything

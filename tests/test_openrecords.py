@@ -190,3 +190,16 @@ def test_the_keys_recorded_must_be_as_many_as_the_records(tmp_path: Path) -> Non
     fewer = Earlier(earlier.path, earlier.size, earlier.mtime_ns, keys[:3])
     assert _made(keys, records, fewer)[1] == [0, 1, 2, 3]
     assert _made(keys, records, earlier)[1] == []
+
+
+def test_a_file_that_ends_inside_its_first_record_is_not_copied_from(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    records = [_record(rng, 0)]
+    whole = _document(records)
+    first = whole.index(b"\n    {\n", whole.index(b'"claims": ['))
+    cut = whole[: first + len(b"\n    {\n")] + b"x"
+    path = tmp_path / "claims.json"
+    path.write_bytes(cut)
+    stat = path.stat()
+    earlier = Earlier(path, stat.st_size, stat.st_mtime_ns, ["key-0"])
+    assert _made(["key-0"], records, earlier) == (whole, [0])
