@@ -203,3 +203,26 @@ def test_a_file_that_ends_inside_its_first_record_is_not_copied_from(tmp_path: P
     stat = path.stat()
     earlier = Earlier(path, stat.st_size, stat.st_mtime_ns, ["key-0"])
     assert _made(["key-0"], records, earlier) == (whole, [0])
+
+
+def test_a_published_file_cut_short_while_it_is_copied_is_a_problem(tmp_path: Path) -> None:
+    from aisite.errors import ContentError
+
+    rng = random.Random(9)
+    keys = [f"key-{n}" for n in range(5)]
+    records = [_record(rng, n) for n in range(5)]
+    earlier = _earlier(tmp_path / "claims.json", keys, records)
+    pieces = record_pieces(keys, earlier, lambda n: "{}")
+    assert next(pieces) == b"\n    "  # the file checked and scanned: its records found
+    with open(earlier.path, "r+b") as file:
+        file.truncate(10)
+    with pytest.raises(ContentError) as caught:
+        list(pieces)
+    (problem,) = caught.value.problems
+    assert problem.path == str(earlier.path)
+    assert str(problem) == (
+        f"{earlier.path}: cut short at byte {problem.message.split()[4]} while the build copied"
+        " its unchanged claims (it changed while the site was being built: build again)"
+    )
+    assert int(problem.message.split()[4]) > 10
+    assert problem.hint == "it changed while the site was being built: build again"

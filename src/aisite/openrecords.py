@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aisite import urls
+from aisite.errors import ContentError, Problem
 from aisite.keys import digest
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def record_pieces(
                 end, last = ends[at], at
                 continue
             if start >= 0:
-                yield from _read(handle, start, end)
+                yield from _read(handle, start, end, earlier)
                 start = -1
             separator = ",\n    " if n else "\n    "
             if at >= 0:
@@ -105,7 +106,7 @@ def record_pieces(
             else:
                 yield (separator + make(n)).encode()
         if start >= 0:
-            yield from _read(handle, start, end)
+            yield from _read(handle, start, end, earlier)
     finally:
         if handle >= 0:
             os.close(handle)
@@ -168,11 +169,18 @@ def _spans(handle: int, size: int) -> _Spans | None:
     return starts, ends
 
 
-def _read(handle: int, start: int, end: int) -> Iterator[bytes]:
-    """The earlier file's bytes from `start` to `end`, a piece at a time."""
+def _read(handle: int, start: int, end: int, earlier: Earlier | None) -> Iterator[bytes]:
+    """The earlier file's bytes from `start` to `end`, a piece at a time (a file cut short
+    since it was checked is a problem, as a copied file that went is: making.copied)."""
     while start < end:
-        piece = os.pread(handle, min(_PIECE, end - start), start)
+        try:
+            piece = os.pread(handle, min(_PIECE, end - start), start)
+        except OSError:
+            piece = b""
         if not piece:
-            raise OSError(f"the published claims.json ended at byte {start}")
+            assert earlier is not None  # read only when it was found
+            message = f"cut short at byte {start} while the build copied its unchanged claims"
+            hint = "it changed while the site was being built: build again"
+            raise ContentError([Problem(str(earlier.path), 0, message, hint)])
         yield piece
         start += len(piece)
