@@ -21,11 +21,11 @@ from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
-from aisite.openrecords import kept, record_keys
+from aisite.openrecords import as_written, kept, record_keys
 from aisite.options import Options
 from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
-from aisite.published import known_verdicts, verdict_changes, verdicts_of
+from aisite.published import verdict_changes, verdicts_of
 from aisite.reader import Walk, builtin_theme, input_walk
 from aisite.retry import Retries
 from aisite.write import Stats, write_site
@@ -180,7 +180,8 @@ def _build(
         gc.freeze()
         claims_file = output / urls.CLAIMS_JSON
         if problems.items:  # reported with the rest, all at once
-            problems.extend(verdict_changes(site, claims_file, known_verdicts(cache, claims_file)))
+            found = kept(cache, claims_file, as_written(cache, claims_file))
+            problems.extend(verdict_changes(site, claims_file, found[0] if found else None))
         problems.raise_if_any()
         stage("markdown and claims")
         plan = SitePlan(site, options.source, cache.folder, cache.unit_rows, store=cache.put_units)
@@ -188,8 +189,11 @@ def _build(
         entries = open_claims(plan.catalog)
         claims_key = open_data_key(plan.key, site, entries)  # of the claims.json written now
         try:
-            if not _as_published(cache, claims_file, claims_key):
-                found = kept(cache, claims_file)
+            # Unless the published claims.json is the one the last build wrote from these very
+            # claims (its key and the file unchanged): then no verdict can have changed silently.
+            written = as_written(cache, claims_file)
+            if written is None or written[0] != claims_key:
+                found = kept(cache, claims_file, written)
                 problems.extend(verdict_changes(site, claims_file, found[0] if found else None))
                 problems.raise_if_any()
                 plan.earlier_claims = found[1] if found else None
@@ -241,19 +245,6 @@ def _build(
     report.skipped_drafts, report.skipped_future = site.skipped_drafts, site.skipped_future
     report.drafts = _drafts(site)
     return report
-
-
-def _as_published(cache: Cache, published: Path, key: str) -> bool:
-    """True when the published claims.json is the one the last build wrote from these very
-    claims (its key and the file unchanged): then no verdict can have changed silently."""
-    known = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
-    if known is None or known[0] != key:
-        return False
-    try:
-        stat = published.stat()
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == known[1:]
 
 
 def _drafts(site: Site) -> tuple[str, ...]:

@@ -42,9 +42,9 @@ class Earlier:
     keys: list[str]
 
 
-def kept(cache: Cache, published: Path) -> tuple[dict[str, str], Earlier] | None:
-    """What the build that wrote the claims.json at `published` kept of it (its verdicts, its
-    records' keys), when the file is still that build's (its size and mtime as recorded)."""
+def as_written(cache: Cache, published: Path) -> tuple[str, int, int] | None:
+    """The key, size and mtime the last build recorded of the claims.json at `published`, when
+    the file is still what that build wrote (its size and mtime as recorded)."""
     recorded = cache.recorded([urls.CLAIMS_JSON]).get(urls.CLAIMS_JSON)
     if recorded is None:
         return None
@@ -52,13 +52,20 @@ def kept(cache: Cache, published: Path) -> tuple[dict[str, str], Earlier] | None
         stat = published.stat()
     except OSError:
         return None
-    if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
-        return None
-    found = cache.published(recorded[0])
-    if found is None:
+    return recorded if (stat.st_size, stat.st_mtime_ns) == recorded[1:] else None
+
+
+def kept(
+    cache: Cache, published: Path, recorded: tuple[str, int, int] | None
+) -> tuple[dict[str, str], Earlier] | None:
+    """What the build that wrote the claims.json at `published` kept of it (its verdicts, its
+    records' keys), when the file is still that build's (`recorded`: as_written's answer); None
+    when it must be read (reading it took 0.13 s at 5,000 articles, 34 MB of JSON)."""
+    found = cache.published(recorded[0]) if recorded else None
+    if recorded is None or found is None:
         return None
     verdicts, keys = found
-    return verdicts, Earlier(published, stat.st_size, stat.st_mtime_ns, keys)
+    return verdicts, Earlier(published, recorded[1], recorded[2], keys)
 
 
 def record_keys(site_key: str, catalog: Catalog, entries: Iterable[ClaimEntry]) -> Iterator[str]:

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 from aisite.errors import Problem, UsageError
 from aisite.model import Site
-from aisite.openrecords import kept
 
 if TYPE_CHECKING:
-    from aisite.cache import Cache
     from aisite.catalog import ClaimEntry
 
 
@@ -239,7 +237,7 @@ def verdict_changes(
     usage: bool = False,
 ) -> list[Problem]:
     """Claims whose verdict changed silently since the claims.json at `published` (if any);
-    `known`: its verdicts, kept by the build that wrote it (known_verdicts), not read again."""
+    `known`: its verdicts, kept by the build that wrote it (openrecords.kept), not read again."""
     if known is not None:
         return silent_changes(site, known)
     if not published.is_file() and not usage:
@@ -253,11 +251,3 @@ def verdict_changes(
 def verdicts_of(entries: Iterable[ClaimEntry]) -> dict[str, str]:
     """Verdict keys by '<article>/<id>', as read_published finds them in claims.json."""
     return {f"{e.article.slug}/{e.claim.id}": e.claim.verdict.key for e in entries}
-
-
-def known_verdicts(cache: Cache, published: Path) -> dict[str, str] | None:
-    """The verdicts of the claims.json at `published` as the build that wrote it kept them,
-    when the file is still what that build wrote (its size and mtime as recorded); None when
-    it must be read (reading it took 0.13 s at 5,000 articles, 34 MB of JSON)."""
-    found = kept(cache, published)
-    return found[0] if found else None
