@@ -322,10 +322,14 @@ def chromium() -> Iterator[Any]:
 
 
 def copy_site(source: Path, target: Path) -> Path:
-    """Copy a site folder (content/, templates/, static/) to a fresh place."""
-    shutil.copytree(
-        source, target, ignore=shutil.ignore_patterns("site", ".site.*", ".aisite-cache")
-    )
+    """Copy a site folder (content/, templates/, static/) to a fresh place, links as links.
+
+    Tests build copies, never the folders in tests/: a build keeps its cache (and the cache's
+    lock) in the site folder, so two tests building one folder at once would wait on each other
+    and say so on stderr.
+    """
+    ignore = shutil.ignore_patterns("site", ".site.*", ".aisite-cache")
+    shutil.copytree(source, target, ignore=ignore, symlinks=True)
     return target
 
 

@@ -31,8 +31,9 @@ def _loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("across") / "site"
-    result = run_aisite("build", "--source", str(ACROSS), "--output", str(out), env=EPOCH)
+    folder = tmp_path_factory.mktemp("across")
+    source, out = copy_site(ACROSS, folder / "source"), folder / "site"
+    result = run_aisite("build", "--source", str(source), "--output", str(out), env=EPOCH)
     assert result.returncode == 0, result.stderr
     return out
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SITES, aisite, interruptible
+from conftest import SITES, aisite, copy_site, interruptible
 
 pytestmark = pytest.mark.cli
 
@@ -473,7 +473,7 @@ def test_a_failed_build_clears_its_progress_line_before_the_problems(
     from aisite import cli
 
     monkeypatch.setattr(cli, "_progress", lambda label="writing": lambda done, total: None)
-    site = SITES.parent / "invalid" / "alias-collides-with-page"
+    site = copy_site(SITES.parent / "invalid" / "alias-collides-with-page", tmp_path / "site")
     result = aisite("build", "--source", str(site), "--output", str(tmp_path / "out"))
     assert result.returncode == 1
     assert result.stderr.startswith("\r\033[Kcontent/articles/a/index.md:6: output")

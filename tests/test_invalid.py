@@ -14,7 +14,7 @@ from aisite.errors import ContentError, Problem
 from aisite.load import load_site
 from aisite.options import Options
 from aisite.reader import builtin_theme, input_walk
-from conftest import aisite
+from conftest import aisite, copy_site
 
 pytestmark = pytest.mark.cli
 
@@ -24,12 +24,13 @@ CASES = Path(__file__).parent / "invalid"
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_invalid_site_is_reported(case: str, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    against = CASES / case / "against.json"  # claims as published: checked with check --against
+    source = copy_site(CASES / case, tmp_path / case)
+    against = source / "against.json"  # claims as published: checked with check --against
     if against.is_file():
-        result = aisite("check", "--source", str(CASES / case), "--against", str(against))
+        result = aisite("check", "--source", str(source), "--against", str(against))
     else:
-        result = aisite("build", "--source", str(CASES / case), "--output", str(out))
-    expected = (CASES / case / "expected.txt").read_text(encoding="utf-8")
+        result = aisite("build", "--source", str(source), "--output", str(out))
+    expected = (source / "expected.txt").read_text(encoding="utf-8")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr == expected

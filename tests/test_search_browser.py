@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from browser_support import WIDTHS, format_violations, run_axe, serve
-from conftest import EPOCH, SITES, run_aisite
+from conftest import EPOCH, SITES, copy_site, run_aisite
 from test_browser import BASE_PATH, browse, shot
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """tests/sites/basic built for https://example.com/ and served at the root of 127.0.0.1."""
-    out = tmp_path_factory.mktemp("search") / "site"
-    args = ("--base-url", "https://example.com/", "--source", str(SITES / "basic"))
+    folder = tmp_path_factory.mktemp("search")
+    source, out = copy_site(SITES / "basic", folder / "source"), folder / "site"
+    args = ("--base-url", "https://example.com/", "--source", str(source))
     result = run_aisite("build", *args, "--output", str(out), env=EPOCH)  # see conftest.built
     assert result.returncode == 0, result.stderr
     with serve(out) as origin:
