@@ -241,9 +241,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """No .aisite-cache is left behind in tests/ (the controller finishes after every worker)."""
+    """No .aisite-cache is left behind in tests/ (the controller finishes after every worker),
+    and a run where a test made one fails: tests build copies (see copy_site)."""
     if _controller():
+        built_here = sorted(TESTS.rglob(".aisite-cache"))
         _remove_build_caches()
+        if built_here:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            reporter.ensure_newline()
+            for cache in built_here:
+                reporter.write_line(f"a test built {cache.parent} in place: build a copy_site")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for folder in _user_caches:
             shutil.rmtree(folder, ignore_errors=True)
         # A failed run's folders stay for a look (pytest keeps only the failed tests' own).

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from browser_support import serve
-from conftest import run_aisite
+from conftest import copy_site, run_aisite
 from test_browser import OVERFLOW_JS, browse, format_violations, run_axe, shot
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,9 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def across(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("across-browser") / "site"
-    result = run_aisite("build", "--source", str(ACROSS), "--output", str(out))
+    folder = tmp_path_factory.mktemp("across-browser")
+    source, out = copy_site(ACROSS, folder / "source"), folder / "site"
+    result = run_aisite("build", "--source", str(source), "--output", str(out))
     assert result.returncode == 0, result.stderr
     with serve(out) as origin:
         yield origin

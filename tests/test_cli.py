@@ -410,7 +410,14 @@ def test_a_profiler_gets_its_report_and_a_build_its_exit_status(tmp_path: Path) 
     report, out = tmp_path / "build.prof", tmp_path / "site"
     command = [sys.executable, "-m", "cProfile", "-o", str(report), "-m", "aisite", "build"]
     profiled = subprocess.run(
-        [*command, "--source", str(BASIC), "--output", str(out), "-q"],
+        [
+            *command,
+            "--source",
+            str(copy_site(BASIC, tmp_path / "basic")),
+            "--output",
+            str(out),
+            "-q",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
