@@ -35,14 +35,22 @@ def contents(folder: Path) -> dict[str, bytes]:
     return {k: v[0] for k, v in snapshot(folder).items()}
 
 
-def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:
+@pytest.fixture
+def basic(tmp_path: Path) -> Path:
+    """tests/sites/basic, copied: a build keeps its cache in the site folder (conftest.copy_site)."""
+    return copy_site(BASIC, tmp_path / "basic")
+
+
+def test_two_builds_are_byte_identical_whatever_the_environment(
+    tmp_path: Path, basic: Path
+) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     # Fresh processes (hash seed, time zone, locale) and no cache: each build renders everything.
     one = run_aisite(
         "build",
         "--clean",
         "--source",
-        str(BASIC),
+        str(basic),
         "--output",
         str(first),
         env={"PYTHONHASHSEED": "1", "TZ": "UTC", "LANG": "C"},
@@ -51,7 +59,7 @@ def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) 
         "build",
         "--clean",
         "--source",
-        str(BASIC),
+        str(basic),
         "--output",
         str(second),
         env={"PYTHONHASHSEED": "987", "TZ": "Pacific/Kiritimati", "LANG": "de_DE.UTF-8"},
@@ -175,30 +183,30 @@ def test_output_inside_content_is_refused(tmp_path: Path) -> None:
     assert not (site / "content" / "out").exists()
 
 
-def test_foreign_non_empty_output_folder_is_refused(tmp_path: Path) -> None:
+def test_foreign_non_empty_output_folder_is_refused(tmp_path: Path, basic: Path) -> None:
     out = tmp_path / "important"
     out.mkdir()
     (out / "thesis.txt").write_text("do not delete")
-    result = aisite("build", "--source", str(BASIC), "--output", str(out))
+    result = aisite("build", "--source", str(basic), "--output", str(out))
     assert result.returncode == 1 and "not made by aisite" in result.stderr
     assert (out / "thesis.txt").read_text() == "do not delete"
 
 
-def test_leftover_temporary_folders_are_cleaned(tmp_path: Path) -> None:
+def test_leftover_temporary_folders_are_cleaned(tmp_path: Path, basic: Path) -> None:
     leftover = tmp_path / ".site.tmp-999999-dead"
     leftover.mkdir()
     (leftover / "x.html").write_text("half")
     assert (
-        aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "site")).returncode == 0
+        aisite("build", "--source", str(basic), "--output", str(tmp_path / "site")).returncode == 0
     )
     assert not leftover.exists()
 
 
-def test_drafts_only_with_flag(tmp_path: Path) -> None:
-    plain = aisite("build", "--source", str(BASIC), "--output", str(tmp_path / "a"))
+def test_drafts_only_with_flag(tmp_path: Path, basic: Path) -> None:
+    plain = aisite("build", "--source", str(basic), "--output", str(tmp_path / "a"))
     assert "skipped draft: content/articles/unfinished-draft/index.md" in plain.stdout
     assert not (tmp_path / "a" / "articles" / "unfinished-draft").exists()
-    drafts = aisite("build", "--drafts", "--source", str(BASIC), "--output", str(tmp_path / "b"))
+    drafts = aisite("build", "--drafts", "--source", str(basic), "--output", str(tmp_path / "b"))
     assert (
         drafts.returncode == 0
         and (tmp_path / "b" / "articles" / "unfinished-draft" / "index.html").is_file()
@@ -217,11 +225,11 @@ def test_future_articles_left_out_with_a_line(tmp_path: Path) -> None:
     assert (tmp_path / "b" / "articles" / "tomorrow" / "index.html").is_file(), both.stderr
 
 
-def test_source_date_epoch_decides_what_is_future(tmp_path: Path) -> None:
+def test_source_date_epoch_decides_what_is_future(tmp_path: Path, basic: Path) -> None:
     result = aisite(
         "build",
         "--source",
-        str(BASIC),
+        str(basic),
         "--output",
         str(tmp_path / "a"),
         env={"SOURCE_DATE_EPOCH": "0"},
@@ -232,13 +240,13 @@ def test_source_date_epoch_decides_what_is_future(tmp_path: Path) -> None:
     )
 
 
-def test_base_url_override(tmp_path: Path) -> None:
+def test_base_url_override(tmp_path: Path, basic: Path) -> None:
     result = aisite(
         "build",
         "--base-url",
         "http://localhost:8000/preview",
         "--source",
-        str(BASIC),
+        str(basic),
         "--output",
         str(tmp_path / "a"),
     )
@@ -253,9 +261,9 @@ def test_summary_line_and_version() -> None:
     assert usage.returncode == 2 and "unrecognized arguments: --no-such-flag" in usage.stderr
 
 
-def test_summary_line(tmp_path: Path) -> None:
+def test_summary_line(tmp_path: Path, basic: Path) -> None:
     out = tmp_path / "a"
-    result = aisite("build", "--source", str(BASIC), "--output", str(out))
+    result = aisite("build", "--source", str(basic), "--output", str(out))
     last = result.stdout.strip().splitlines()[-1]
     numbers = r"Built (\d+) articles, (\d+) pages, (\d+) feeds \((\d+) files, (\d+) changed\)"
     match = re.fullmatch(numbers + r" in \d+\.\d\d s -> (.+)", last)
@@ -283,13 +291,13 @@ def test_installed_command_works_in_any_folder(tmp_path: Path) -> None:
     assert (site / "site" / "index.html").is_file()
 
 
-def test_symlinked_output_updates_where_it_points(tmp_path: Path) -> None:
+def test_symlinked_output_updates_where_it_points(tmp_path: Path, basic: Path) -> None:
     real = tmp_path / "www"
     real.mkdir()
     link = tmp_path / "public"
     link.symlink_to(real)
     for _ in range(2):
-        result = aisite("build", "--source", str(BASIC), "--output", str(link))
+        result = aisite("build", "--source", str(basic), "--output", str(link))
         assert result.returncode == 0, result.stderr
     assert link.is_symlink() and (real / "index.html").is_file()
     assert not list(tmp_path.glob(".*tmp-*"))
