@@ -355,6 +355,28 @@ def test_a_line_of_words_is_drawn_where_drawing_it_whole_puts_it(
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(("bold", "size"), [(False, 46), (True, 72), (False, 28)])
+def test_a_word_alone_is_drawn_as_drawing_text_draws_it(
+    bold: bool, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each word's coverage is FreeType's for it, placed where ImageDraw.text puts it: a word
+    alone on a line is the same bytes, also with nothing to draw (an empty bitmap) or ink above
+    the ascent."""
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    monkeypatch.setattr(canvas, "words", canvas._Words())
+    font = canvas.load_font(bold, size)
+    for word in ("a", "“Quote,", "Ấn", "Ỗ", "x\u0308", "ﬁ", "AV", "2027.", "\u200b", "😀", "中文"):
+        whole, drawn = (Image.new("L", (600, 160), 0) for _ in range(2))
+        ImageDraw.Draw(whole).text((40, 30), word, font=font, fill=255)
+        canvas.draw_lines(ImageDraw.Draw(drawn), [word], font, 40, 30, 255)
+        assert drawn.tobytes() == whole.tobytes(), word
+    assert canvas.words.misses == 11
+
+
+@pytest.mark.unit
 def test_a_line_words_cannot_be_put_together_in_is_drawn_whole() -> None:
     """Right to left, bidirectional controls, a mark after a space (alone, it would be drawn on
     a dotted circle and push the rest of the line right)."""
