@@ -377,6 +377,26 @@ def test_a_word_alone_is_drawn_as_drawing_text_draws_it(
 
 
 @pytest.mark.unit
+def test_words_with_nothing_to_draw_count_against_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An empty bitmap is still an entry: without a cost, such words would be kept without end.
+    from PIL import ImageDraw
+
+    from aisite import canvas
+
+    monkeypatch.setattr(canvas, "words", canvas._Words())
+    monkeypatch.setattr(canvas.words, "BUDGET", 3)
+    image = Image.new("L", (200, 100), 0)
+    for n in range(1, 11):
+        canvas.draw_lines(
+            ImageDraw.Draw(image), ["\u200b" * n], canvas.load_font(False, 40), 0, 0, 9
+        )
+    assert canvas.words.misses == 10 and len(canvas.words.kept) == canvas.words.pixels == 3
+    assert image.getbbox() is None  # nothing drawn
+
+
+@pytest.mark.unit
 def test_a_line_words_cannot_be_put_together_in_is_drawn_whole() -> None:
     """Right to left, bidirectional controls, a mark after a space (alone, it would be drawn on
     a dotted circle and push the rest of the line right)."""

@@ -136,11 +136,17 @@ class _Words:
         mask, (left, top) = font.getmask2(word, "L")
         image = Image.Image()._new(mask)  # Pillow's own wrapping of a font's bitmap
         self.kept[key] = found = image, left, top
-        self.pixels += image.width * image.height
+        self.pixels += _cost(image)
         while self.pixels > self.BUDGET:
             _, (old, _, _) = self.kept.popitem(last=False)
-            self.pixels -= old.width * old.height
+            self.pixels -= _cost(old)
         return found
+
+
+def _cost(image: Image.Image) -> int:
+    """What a kept word counts against the budget: its pixels, and at least one (a word with
+    nothing to draw, such as a zero-width space, is an empty bitmap but still an entry)."""
+    return max(1, image.width * image.height)
 
 
 words = _Words()
