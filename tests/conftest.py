@@ -248,10 +248,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _remove_build_caches()
         if built_here:
             reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-            reporter.ensure_newline()
+            reporter.write("\n")  # after the progress line, which ends without one
             for cache in built_here:
-                reporter.write_line(f"a test built {cache.parent} in place: build a copy_site")
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+                reporter.write_sep("=", f"a test built {cache.parent} in place", red=True)
+            if session.exitstatus == pytest.ExitCode.OK:  # an interrupted run keeps its status
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for folder in _user_caches:
             shutil.rmtree(folder, ignore_errors=True)
         # A failed run's folders stay for a look (pytest keeps only the failed tests' own).
@@ -285,7 +286,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
             folder = tmp_path_factory.mktemp(name)
             source, out = folder / "source", folder / "site"
             ignore = shutil.ignore_patterns("expected", "site", ".site.*", ".aisite-cache")
-            shutil.copytree(SITES / name, source, ignore=ignore)
+            shutil.copytree(SITES / name, source, ignore=ignore, symlinks=True)
             args = ("build", "--clean", "--source", str(source), "--output", str(out))
             result = run_aisite(*args, env=EPOCH)
             assert result.returncode == 0, result.stderr
