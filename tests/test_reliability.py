@@ -137,15 +137,19 @@ def test_a_leftover_that_cannot_be_removed_is_reported_once(shared_tmp: Path) ->
 
 
 def _session(leader: int) -> list[str]:
-    """Live (not zombie) processes of a session."""
+    """Live (not zombie) processes of a session, each as its PID and command line (what a
+    failure shows: which process outlived the build)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (
+                (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
         except OSError:
             continue
         if int(fields[3]) == leader and fields[0] != "Z":
-            found.append(stat.parent.name)
+            found.append(f"{stat.parent.name} {command.strip()}")
     return found
 
 
@@ -205,17 +209,18 @@ def test_a_stopped_build_says_one_true_line_and_leaves_nothing(tmp_path: Path, n
         _, errors = proc.communicate(timeout=60)
         if proc.returncode == 0:
             continue  # finished before the signal came
-        assert proc.returncode == 128 + number, errors
+        when = f"signal {number} at {share_of_build} of {duration:.2f} s"  # said by a failure
+        assert proc.returncode == 128 + number, f"{when}: {errors}"
         new = _title(out).split(" – ")[0] == title
         left = (
             "the new site was already in place" if new else "the previous site was left as it was"
         )
-        assert errors == f"aisite: interrupted; {left}.\n"
+        assert errors == f"aisite: interrupted; {left}.\n", when
         deadline = time.monotonic() + 5  # workers exit on their own once the pipe closes
         while _session(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _session(proc.pid) == [], "processes outlived the build"
-        assert not list(tmp_path.glob(".site.tmp-*")), "a temporary folder was left"
+        assert _session(proc.pid) == [], f"{when}: processes outlived the build"
+        assert not list(tmp_path.glob(".site.tmp-*")), f"{when}: a temporary folder was left"
 
 
 def test_workers_die_with_a_killed_build(tmp_path: Path) -> None:
