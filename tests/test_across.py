@@ -429,6 +429,12 @@ def test_a_claims_json_touched_or_grown_is_read_again(
         '{"verdicts": {"a/b": 1}, "records": []}',
         '{"verdicts": {}, "records": [1]}',
         '{"verdicts": {}, "records": "ab"}',
+        "a/b\fx\fk",  # three parts
+        "a/b\f\fk\f1",  # a verdict missing
+        "a/b\fx\fk\f0",  # a length not positive
+        "a/b\fx\fk\f-1",
+        "a/b\fx\fk\fone",
+        "a/b\fx\fk\f1\n2",  # more lengths than keys
     ],
 )
 def test_damaged_kept_verdicts_are_a_miss(
@@ -448,25 +454,27 @@ def test_damaged_kept_verdicts_are_a_miss(
     assert "cannot be used" in capsys.readouterr().err
 
 
-def test_the_verdicts_an_older_version_kept_stand_and_no_record_is_copied(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_claims_edit_finds_the_published_records_by_the_lengths_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Before claims.json copied its records, the row held the verdicts alone: not a damaged cache.
-    import sqlite3
+    # The records' lengths the last build kept place them: the published file is not scanned.
+    from aisite import opendata, openrecords
 
-    site, out, calls = _verdict_check(tmp_path, monkeypatch)
-    db = sqlite3.connect(site / ".aisite-cache" / "cache.sqlite")
-    with db:
-        (value,) = db.execute("SELECT value FROM rendered WHERE key LIKE 'verdicts:%'").fetchone()
-        older = json.dumps(json.loads(value)["verdicts"])
-        db.execute("UPDATE rendered SET value = ? WHERE key LIKE 'verdicts:%'", (older,))
-    db.close()
+    site, out, _ = _verdict_check(tmp_path, monkeypatch)
     claims, text = _claims_yaml(site)
-    claims.write_text(text.replace("  verdict: accurate\n", "  verdict: inaccurate\n"))
-    assert _build_in_process(site, out) == [SILENT] and calls == []  # checked, none read
-    assert "cannot be used" not in capsys.readouterr().err
     claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
-    assert _build_in_process(site, out) == []
+    assert _build_in_process(site, out) == []  # the first claims edit: kept with its lengths
+    scanned: list[int] = []
+    scan = openrecords._spans
+    monkeypatch.setattr(openrecords, "_spans", lambda *a: scanned.append(1) or scan(*a))
+    made: list[str] = []
+    record = opendata.claim_record
+    monkeypatch.setattr(
+        opendata, "claim_record", lambda *a: made.append(a[1].claim.id) or record(*a)
+    )
+    claims.write_text(text.replace("  summary: By count", "  summary: Again. By count"))
+    assert _build_in_process(site, out) == [] and scanned == []
+    assert sorted(made) == ["fraction-of-cost", "leads-open-models"]  # its claims.yaml's two
     from aisite.build import Options, build
 
     build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from aisite import openrecords
 from aisite.jsontext import indented
-from aisite.openrecords import Earlier, record_pieces
+from aisite.openrecords import Earlier, from_kept_row, kept_row, record_pieces
 
 pytestmark = pytest.mark.unit
 
@@ -46,10 +47,13 @@ def _document(records: list[dict[str, Any]]) -> bytes:
 
 
 def _made(
-    keys: list[str], records: list[dict[str, Any]], earlier: Earlier | None
+    keys: list[str],
+    records: list[dict[str, Any]],
+    earlier: Earlier | None,
+    lengths: array[int] | None = None,
 ) -> tuple[bytes, list[int]]:
     """The document with its records copied or made as claims_pieces lays it out, and the
-    records made."""
+    records made (their lengths to `lengths`)."""
     made: list[int] = []
 
     def make(n: int) -> str:
@@ -57,7 +61,7 @@ def _made(
         return indented(records[n], "    ")
 
     head = json.dumps({**HEAD, "claims": []}, ensure_ascii=False, indent=2)[: -len("]\n}")]
-    pieces = [head.encode(), *record_pieces(keys, earlier, make), b"\n  ]\n}\n"]
+    pieces = [head.encode(), *record_pieces(keys, earlier, make, lengths), b"\n  ]\n}\n"]
     return b"".join(pieces), made
 
 
@@ -226,3 +230,79 @@ def test_a_published_file_cut_short_while_it_is_copied_is_a_problem(tmp_path: Pa
     )
     assert int(problem.message.split()[4]) > 10
     assert problem.hint == "it changed while the site was being built: build again"
+
+
+def _lengths(keys: list[str], records: list[dict[str, Any]]) -> array[int]:
+    """The records' lengths as record_pieces gives them while it writes the file."""
+    lengths: array[int] = array("q")
+    head = json.dumps({**HEAD, "claims": []}, ensure_ascii=False, indent=2)[: -len("]\n}")]
+    pieces = record_pieces(keys, None, lambda n: indented(records[n], "    "), lengths)
+    assert b"".join([head.encode(), *pieces, b"\n  ]\n}\n"]) == _document(records)
+    return lengths
+
+
+@pytest.mark.parametrize("piece", [7, 1 << 20])
+def test_records_placed_by_their_kept_lengths_are_copied_as_found_by_a_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    monkeypatch.setattr(openrecords, "_PIECE", piece)
+    scanned: list[int] = []
+    scan = openrecords._spans
+    monkeypatch.setattr(openrecords, "_spans", lambda *a: scanned.append(1) or scan(*a))
+    rng = random.Random(piece + 1)
+    for trial in range(60):
+        keys = [f"key-{n}" for n in range(rng.randrange(1, 9))]
+        records = [_record(rng, n) for n in range(len(keys))]
+        found = _earlier(tmp_path / "claims.json", keys, records)
+        earlier = Earlier(found.path, found.size, found.mtime_ns, keys, _lengths(keys, records))
+        new_keys, new_records = _changed(rng, keys, records, trial)
+        if not new_records:
+            continue
+        lengths: array[int] = array("q")
+        data, made = _made(new_keys, new_records, earlier, lengths)
+        assert data == _document(new_records)
+        assert made == [n for n, key in enumerate(new_keys) if key not in keys]
+        assert lengths == _lengths(new_keys, new_records)  # as the next build will find them
+    assert scanned == []
+
+
+@pytest.mark.parametrize("wrong", ["one byte more", "one byte less", "swapped", "no record"])
+def test_lengths_that_do_not_add_up_to_the_file_are_not_trusted(tmp_path: Path, wrong: str) -> None:
+    rng = random.Random(11)
+    keys = [f"key-{n}" for n in range(5)]
+    records = [_record(rng, n) for n in range(5)]
+    found = _earlier(tmp_path / "claims.json", keys, records)
+    lengths = _lengths(keys, records)
+    assert len(set(lengths)) > 1
+    if wrong == "one byte more":
+        lengths[2] += 1
+    elif wrong == "one byte less":
+        lengths[2] -= 1
+    elif wrong == "swapped":
+        at = next(n for n in range(4) if lengths[n] != lengths[n + 1])
+        lengths[at], lengths[at + 1] = lengths[at + 1], lengths[at]
+    else:
+        del lengths[:]
+    handle = os.open(found.path, os.O_RDONLY)
+    try:
+        placed = openrecords._placed(handle, found.size, lengths)
+    finally:
+        os.close(handle)
+    # Swapped lengths add up: placed there, the records are not where they say (the scan
+    # after a change without size or mtime changed is the only check, as for the verdicts).
+    assert placed is None or wrong == "swapped"
+    earlier = Earlier(found.path, found.size, found.mtime_ns, keys, lengths)
+    if wrong != "swapped":  # found by a scan instead: copied all the same
+        assert _made(keys, records, earlier) == (_document(records), [])
+
+
+def test_what_is_kept_of_a_claims_json_reads_back_as_it_was() -> None:
+    verdicts = {"a/one": "accurate", "b/two": "misleading"}
+    keys = ["0123 one", "4567 two b:x"]
+    lengths = array("q", [120, 3_000_000])
+    row = kept_row(verdicts, keys, lengths)
+    assert row is not None and from_kept_row(row) == (verdicts, keys, lengths)
+    assert from_kept_row(kept_row(verdicts, keys, None)) == (verdicts, keys, None)
+    assert from_kept_row(kept_row({}, [], None)) == ({}, [], None)
+    assert kept_row({"a/one\nb": "x"}, keys, lengths) is None  # not one line: not kept
+    assert kept_row(verdicts, ["0123\fone", "x"], lengths) is None

@@ -216,9 +216,14 @@ def _build(
         plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
+        lengths = plan.claims_lengths  # empty unless claims.json was made now
         cache.keep_published(
             claims_key,
-            lambda: (verdicts_of(entries), list(record_keys(plan.key, plan.catalog, entries))),
+            lambda: (
+                verdicts_of(entries),
+                list(record_keys(plan.key, plan.catalog, entries)),
+                lengths if len(lengths) == len(entries) else None,
+            ),
         )
         cache.save_manifest(
             {

@@ -12,6 +12,7 @@ outputrecords.py's. It holds JSON only.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from aisite import memory
 from aisite.cachecodec import article_from_json, article_to_json
 from aisite.cachedb import FAULTS, MANIFEST, VERDICTS, verdict_rows
 from aisite.model import ParsedArticle
+from aisite.openrecords import from_kept_row, kept_row
 from aisite.outputrecords import OutputRecords
 
 
@@ -197,45 +199,34 @@ class Cache(OutputRecords):
             return None
         return data
 
-    def published(self, claims_key: str) -> tuple[dict[str, str], list[str]] | None:
-        """The verdicts and the records' keys of the claims.json with this key, as the build
-        that wrote it kept them (openrecords.py)."""
+    def published(
+        self, claims_key: str
+    ) -> tuple[dict[str, str], list[str], array[int] | None] | None:
+        """The verdicts, the records' keys and lengths of the claims.json with this key, as the
+        build that wrote it kept them (openrecords.py)."""
         found = dict(self._select("rendered", [f"{VERDICTS}{self.scope}:{claims_key}"]))
         if not found:
             return None
         try:
-            data = json.loads(next(iter(found.values())))
-            if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
-                data = {"verdicts": data, "records": []}  # an older version's: no record copied
-            verdicts, records = data["verdicts"], data["records"]
-            if not isinstance(verdicts, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in verdicts.items()
-            ):
-                raise TypeError("the verdicts are not an object of strings")
-            if not isinstance(records, list) or not all(isinstance(k, str) for k in records):
-                raise TypeError("the records' keys are not a list of strings")
+            return from_kept_row(next(iter(found.values())))
         except FAULTS as err:
             self.fault(err)
             return None
-        return verdicts, records
 
     def keep_published(
-        self, claims_key: str, kept: Callable[[], tuple[dict[str, str], list[str]]]
+        self,
+        claims_key: str,
+        kept: Callable[[], tuple[dict[str, str], list[str], array[int] | None]],
     ) -> None:
-        """Keep the verdicts and the records' keys of the claims.json with this key (made only
-        when not kept yet), and forget the output folder's others."""
+        """Keep the verdicts, the records' keys and lengths of the claims.json with this key
+        (made only when not kept yet), and forget the output folder's others."""
         row = f"{VERDICTS}{self.scope}:{claims_key}"
         if self.db is None or dict(self._select("rendered", [row])):
             return
-        verdicts, records = kept()
+        text = kept_row(*kept())
         sql, params = verdict_rows(self.scope)
-        self._write(
-            (sql, [params]),
-            (
-                "INSERT OR REPLACE INTO rendered VALUES (?, ?)",
-                [(row, json.dumps({"verdicts": verdicts, "records": records}))],
-            ),
-        )
+        insert = ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [(row, text)] if text else [])
+        self._write((sql, [params]), insert)
 
     def save_manifest(self, data: dict[str, Any]) -> None:
         """Record the inputs of a successful build into this output folder."""

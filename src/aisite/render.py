@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -71,6 +72,8 @@ class SitePlan:
         self.menu = menu(site, self.strings)
         # The published claims.json, for claims.json to copy its unchanged records (build.py).
         self.earlier_claims: Earlier | None = None
+        # Each record's length in the claims.json written now, for the cache to keep (build.py).
+        self.claims_lengths: array[int] = array("q")
         # Everything every page shows: configuration, theme, assets, the standard pages in `nav`.
         self.key = digest(
             site.fingerprint,
