@@ -12,7 +12,7 @@ import yaml
 from aisite import memory
 from aisite.build import build
 from aisite.options import Options
-from aisite.quick import quick
+from aisite.quick import Quick, quick
 from conftest import copy_site
 
 BASIC = Path(__file__).parent / "sites" / "basic"
@@ -50,9 +50,45 @@ def _analysis(site: Path) -> None:
     claims.write_text(text.replace("is the start.", "is where it starts.", 1))
 
 
+def _inputs(site: Path) -> dict[Path, tuple[int, int]]:
+    """The size and mtime of every file where serve watches (as its watcher names them)."""
+    root = site.resolve()
+    found = (p for top in ("content", "templates", "static") for p in (root / top).rglob("*"))
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in found if p.is_file()}
+
+
+@pytest.fixture(params=["walked", "reported"])
+def quick_after(
+    request: pytest.FixtureRequest, served: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], Quick | None]:
+    """The quick path after a save made from now on: finding what changed by walking every
+    input, or told which files changed as serve's watcher tells it (and walking none)."""
+    site, out = served
+    if request.param == "walked":
+        return lambda: quick(Options(site), out)
+    from aisite import quick as module
+
+    before = _inputs(site)
+
+    def walked(*args: object) -> None:
+        raise AssertionError("walked every input")
+
+    monkeypatch.setattr(module, "input_walk", walked)
+
+    def told() -> Quick | None:
+        after = _inputs(site)
+        saved = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        return quick(Options(site), out, saved)
+
+    return told
+
+
 @pytest.mark.parametrize("save", ["text", "claims", "both", "title"])
 def test_an_edit_of_index_or_claims_writes_the_articles_files_as_the_full_build_does(
-    served: tuple[Path, Path], tmp_path: Path, save: str
+    served: tuple[Path, Path],
+    tmp_path: Path,
+    save: str,
+    quick_after: Callable[[], Quick | None],
 ) -> None:
     site, out = served
     if save in ("text", "both"):
@@ -62,7 +98,7 @@ def test_an_edit_of_index_or_claims_writes_the_articles_files_as_the_full_build_
     if save == "title":
         _retitle(site)
     before = _files(out)
-    early = quick(Options(site), out)
+    early = quick_after()
     assert early is not None
     assert early.articles == (CLAIMS,)
     after = _files(out)
@@ -185,13 +221,44 @@ def _unquoted(site: Path) -> None:
     ],
 )
 def test_any_other_save_is_left_to_the_full_build(
-    served: tuple[Path, Path], save: Callable[[Path], None]
+    served: tuple[Path, Path],
+    save: Callable[[Path], None],
+    quick_after: Callable[[], Quick | None],
 ) -> None:
     site, out = served
     save(site)
     before = _files(out)
-    assert quick(Options(site), out) is None
+    assert quick_after() is None
     assert _files(out) == before
+
+
+def test_a_file_that_came_and_went_is_no_change(
+    served: tuple[Path, Path], quick_after: Callable[[], Quick | None]
+) -> None:
+    # An editor's save by a file written beside the text and renamed over it.
+    site, _ = served
+    index = site / CLAIMS / "index.md"
+    beside = index.with_name("index.md.saving")
+    beside.write_text(index.read_text() + "\nA sentence saved by renaming.\n")
+    beside.replace(index)
+    early = quick_after()
+    assert early is not None and early.articles == (CLAIMS,)
+
+
+def test_a_walk_made_of_what_the_watcher_saw_is_not_handed_on(
+    served: tuple[Path, Path],
+) -> None:
+    # The full build after it walks every input: a change no watcher reported is not missed.
+    site, out = served
+    before = _inputs(site)
+    _body(site, CLAIMS, "A sentence.")
+    after = _inputs(site)
+    saved = {p for p in after if before.get(p) != after[p]}
+    reported = quick(Options(site), out, saved)
+    assert reported is not None and reported.walk is None
+    _body(site, CLAIMS, "Another sentence.")
+    walked = quick(Options(site), out)
+    assert walked is not None and walked.walk is not None
 
 
 def test_nothing_is_written_without_a_model_of_the_same_site_and_folder(
@@ -244,7 +311,7 @@ def test_a_bug_in_the_quick_path_is_said_and_the_build_goes_on(
 
     site, out = served
 
-    def broken(options: Options, output: Path) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(serve, "quick", broken)

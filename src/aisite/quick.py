@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from aisite.model import Article, ArticleMeta, Site
 from aisite.options import Options
 from aisite.outputcheck import check_paths
 from aisite.plan import Output, PageSpec
-from aisite.reader import Reader, Walk, builtin_theme, input_walk
+from aisite.reader import Reader, Walk, builtin_theme, input_walk, stat_now
 from aisite.registry import UNITS
 from aisite.render import SitePlan
 from aisite.rendered import body_of
@@ -57,7 +57,7 @@ class Quick:
     articles: tuple[str, ...]
     files: dict[str, tuple[int, int, int]]  # path in the output folder -> (inode, size, mtime)
     seconds: float
-    walk: Walk  # the inputs as found: the full build that follows need not walk them again
+    walk: Walk | None  # the inputs as walked: the full build that follows need not walk them
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -77,8 +77,10 @@ class Quick:
         return _addresses(still)
 
 
-def quick(options: Options, output: Path) -> Quick | None:
-    """Write the changed files of articles whose own files alone changed; else None."""
+def quick(options: Options, output: Path, saved: Collection[Path] | None = None) -> Quick | None:
+    """Write the changed files of articles whose own files alone changed; else None. `saved`:
+    the files a watcher saw change, when it is known (else every input is walked: 0.3 s at
+    5,000 articles, most of the quick path)."""
     # Their index.md and claims.yaml, not where they stand (date, draft, claims' verdicts)
     # nor any other input: the full build that follows checks and writes the rest.
     started = time.perf_counter()
@@ -92,11 +94,16 @@ def quick(options: Options, output: Path) -> Quick | None:
     upcoming = model.site.next_future
     if upcoming is not None and upcoming <= (options.now or build_now()):
         return None  # an article's date has come: the site's list of articles changes
-    try:
-        walk = input_walk(options.source, builtin_theme())
-    except ContentError:
-        return None  # the full build reports it
-    bundles = _changed_bundles(model.walk, walk, options.source)
+    if saved is None:
+        try:
+            walk: Walk | None = input_walk(options.source, builtin_theme())
+        except ContentError:
+            return None  # the full build reports it
+    else:
+        walk = _as_saved(model.walk, saved)
+    if walk is None:
+        return None
+    bundles = _changed_bundles(model.walk, walk, options.source, saved)
     if not bundles:
         return None
     edited = _articles(model.site, walk, options.source, bundles)
@@ -136,7 +143,8 @@ def quick(options: Options, output: Path) -> Quick | None:
             # that key made differs from the listing, so it is written again.
             listing[item.path] = (size, mtime)
     folders = tuple(sorted(path.rpartition("/")[0] for path in edited))
-    return Quick(folders, files, time.perf_counter() - started, walk)
+    # A walk made of what a watcher saw is not handed on: the full build walks every input.
+    return Quick(folders, files, time.perf_counter() - started, walk if saved is None else None)
 
 
 def _addresses(files: Iterable[str]) -> tuple[str, ...]:
@@ -146,11 +154,30 @@ def _addresses(files: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _changed_bundles(before: Walk, after: Walk, source: Path) -> list[Path] | None:
-    """The article folders whose index.md or claims.yaml alone changed; None for other saves."""
-    if before.folders != after.folders or before.stats.keys() != after.stats.keys():
+def _as_saved(before: Walk, saved: Collection[Path]) -> Walk | None:
+    """The last build's walk with the saved files as they are now; None when a file came or
+    went (one that came and went again, an editor's, is no change)."""
+    stats = dict(before.stats)
+    for path in saved:
+        now = stat_now(path)
+        if path in before.stats and now is not None and before.stats[path] is not None:
+            stats[path] = now
+        elif path in before.stats or now is not None:
+            return None
+    return Walk(before.folders, stats)
+
+
+def _changed_bundles(
+    before: Walk, after: Walk, source: Path, saved: Collection[Path] | None = None
+) -> list[Path] | None:
+    """The article folders whose index.md or claims.yaml alone changed; None for other saves
+    (`saved`: the files that may have, all others as before)."""
+    if saved is not None:
+        changed = [path for path in saved if before.stats.get(path) != after.stats.get(path)]
+    elif before.folders != after.folders or before.stats.keys() != after.stats.keys():
         return None  # a file or folder came or went
-    changed = [path for path, stat in after.stats.items() if before.stats[path] != stat]
+    else:
+        changed = [path for path, stat in after.stats.items() if before.stats[path] != stat]
     articles = source.resolve() / "content" / "articles"  # as the walk names them
     for path in changed:
         if path.name not in ("index.md", "claims.yaml") or path.parent.parent != articles:

@@ -56,7 +56,7 @@ def serve(
 
     said: list[str] = []  # the notes on drafts and future articles last printed
 
-    def rebuild() -> None:
+    def rebuild(saved: set[Path] | None = None) -> None:
         nonlocal said
         shown = False  # the reload is published as soon as the files are in place
         early: Quick | None = None
@@ -69,7 +69,7 @@ def serve(
 
         try:
             if state.built and not state.problems:  # a save's own pages first, if that is all
-                early = _quick(options, output)
+                early = _quick(options, output, saved)
                 if early is not None and early.pages:
                     after = state.publish_partial(early.pages)
                     updated = ", ".join(early.articles)
@@ -138,7 +138,7 @@ def serve(
                 continue
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
-            rebuild()
+            rebuild({Path(path) for _, path in changes})
             settle()  # after the reload is published: not on the way to the page
     except KeyboardInterrupt:
         handled()  # the way a server stops: exit status 0
@@ -154,10 +154,10 @@ def serve(
     return 0
 
 
-def _quick(options: Options, output: Path) -> Quick | None:
+def _quick(options: Options, output: Path, saved: set[Path] | None = None) -> Quick | None:
     """The quick path's outcome; None when it fails, and the full build goes on."""
     try:
-        return quick(options, output)
+        return quick(options, output, saved)
     except (ContentError, OSError):
         return None  # the build reports what it is
     except Exception:  # a bug in the quick path: said, and the build still runs
