@@ -435,6 +435,7 @@ def test_a_claims_json_touched_or_grown_is_read_again(
         "a/b\fx\fk\f-1",
         "a/b\fx\fk\fone",
         "a/b\fx\fk\f1\n2",  # more lengths than keys
+        "a/b\fx\fk\f99999999999999999999",  # past a 64-bit integer
     ],
 )
 def test_damaged_kept_verdicts_are_a_miss(
@@ -478,6 +479,30 @@ def test_a_claims_edit_finds_the_published_records_by_the_lengths_kept(
     from aisite.build import Options, build
 
     build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")
+    assert (out / "claims.json").read_bytes() == (tmp_path / "cold/claims.json").read_bytes()
+
+
+def test_a_first_build_whose_worker_wrote_claims_json_keeps_its_lengths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker made the file: the build finds the lengths by a scan, once, for the next edit.
+    from aisite import build as building
+    from aisite import openrecords, write
+
+    made_by = write.PARALLEL_MIN
+    monkeypatch.setattr(write, "PARALLEL_MIN", 0)  # every batch made by forked workers
+    site = copy_site(ACROSS, tmp_path / "across")
+    out = tmp_path / "out"
+    building.build(building.Options(site, jobs=2), out)
+    monkeypatch.setattr(write, "PARALLEL_MIN", made_by)  # an edit's few files: by this process
+    scanned: list[int] = []
+    scan = openrecords._spans
+    monkeypatch.setattr(openrecords, "_spans", lambda *a: scanned.append(1) or scan(*a))
+    claims, text = _claims_yaml(site)
+    claims.write_text(text.replace("  summary: By count", "  summary: Recounted. By count"))
+    building.build(building.Options(site, jobs=2), out)
+    assert scanned == []  # placed by the lengths the first build kept
+    building.build(building.Options(site, use_cache=False, jobs=1), tmp_path / "cold")
     assert (out / "claims.json").read_bytes() == (tmp_path / "cold/claims.json").read_bytes()
 
 

@@ -288,6 +288,12 @@ def test_lengths_that_do_not_add_up_to_the_file_are_not_trusted(tmp_path: Path, 
         placed = openrecords._placed(handle, found.size, lengths)
     finally:
         os.close(handle)
+    huge = array("q", [2**62, 2**62, *lengths[2:]])  # each fits in 64 bits, not their sum
+    handle = os.open(found.path, os.O_RDONLY)
+    try:
+        assert openrecords._placed(handle, found.size, huge) is None
+    finally:
+        os.close(handle)
     # Swapped lengths add up: placed there, the records are not where they say (the scan
     # after a change without size or mtime changed is the only check, as for the verdicts).
     assert placed is None or wrong == "swapped"

@@ -232,17 +232,61 @@ def test_any_other_save_is_left_to_the_full_build(
     assert _files(out) == before
 
 
-def test_a_file_that_came_and_went_is_no_change(
-    served: tuple[Path, Path], quick_after: Callable[[], Quick | None]
-) -> None:
-    # An editor's save by a file written beside the text and renamed over it.
-    site, _ = served
-    index = site / CLAIMS / "index.md"
+def test_a_file_that_came_and_went_is_no_change(served: tuple[Path, Path]) -> None:
+    # An editor's save by a file written beside the text and renamed over it: both named.
+    site, out = served
+    index = (site / CLAIMS / "index.md").resolve()
     beside = index.with_name("index.md.saving")
     beside.write_text(index.read_text() + "\nA sentence saved by renaming.\n")
     beside.replace(index)
-    early = quick_after()
+    early = quick(Options(site), out, {beside, index})
     assert early is not None and early.articles == (CLAIMS,)
+
+
+def _told(site: Path, out: Path, change: Callable[[], set[Path]]) -> Quick | None:
+    """The quick path after `change`, told the paths it returns (as a watcher names them)."""
+    _body(site, CLAIMS, "A sentence saved with it.")
+    return quick(Options(site), out, {(site / CLAIMS / "index.md").resolve(), *change()})
+
+
+def test_a_folder_that_went_or_a_file_that_went_is_left_to_the_full_build(
+    served: tuple[Path, Path], tmp_path: Path
+) -> None:
+    site, out = served
+    root = site.resolve()
+    others = sorted(p for p in (root / "content/articles").iterdir() if p.name != CLAIMS[17:])
+    folder, other = others[0], others[1]
+
+    def folder_gone() -> set[Path]:
+        folder.rename(tmp_path / "moved-away")
+        return {folder}  # a folder moved out of the tree: the watcher names the folder only
+
+    def file_gone() -> set[Path]:
+        (other / "index.md").unlink()
+        return {other / "index.md"}
+
+    before = _files(out)
+    assert _told(site, out, folder_gone) is None
+    assert _told(site, out, file_gone) is None
+    assert _files(out) == before
+
+
+def test_a_saved_file_made_a_link_is_left_to_the_full_build(
+    served: tuple[Path, Path], tmp_path: Path
+) -> None:
+    site, out = served
+    index = (site / CLAIMS / "index.md").resolve()
+    outside = tmp_path / "outside.md"  # the same article, but outside the site folder
+    outside.write_text(index.read_text() + "\nA sentence from outside the site.\n")
+
+    def linked() -> set[Path]:
+        index.unlink()
+        index.symlink_to(outside)
+        return {index}
+
+    before = _files(out)
+    assert _told(site, out, linked) is None
+    assert _files(out) == before
 
 
 def test_a_walk_made_of_what_the_watcher_saw_is_not_handed_on(

@@ -21,7 +21,7 @@ from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
 from aisite.model import Site
-from aisite.openrecords import as_written, kept, record_keys
+from aisite.openrecords import as_written, kept, record_keys, written_lengths
 from aisite.options import Options
 from aisite.outputcheck import MARKER, check_output_folder
 from aisite.pool import can_fork
@@ -216,13 +216,16 @@ def _build(
         plan.images.prune(cache.changed, cache.unused)  # cards or images changed: the old go
         stage("render and write")
         cache.prune_rendered(digest(site.fingerprint, a.path, a.fingerprint) for a in site.articles)
-        lengths = plan.claims_lengths  # empty unless claims.json was made now
+        lengths = plan.claims_lengths  # empty unless claims.json was made in this process
         cache.keep_published(
             claims_key,
             lambda: (
                 verdicts_of(entries),
                 list(record_keys(plan.key, plan.catalog, entries)),
-                lengths if len(lengths) == len(entries) else None,
+                # Made by a worker (a first build), or kept as it was: found by a scan once.
+                lengths
+                if len(lengths) == len(entries)
+                else written_lengths(claims_file, len(entries)),
             ),
         )
         cache.save_manifest(

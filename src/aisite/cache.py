@@ -6,7 +6,7 @@ text, read one article at a time when a page, feed or search record needs it (bo
 Entries are keyed by hashes of everything they depend on (keys.py), so a stale entry is never
 used; `--clean` ignores and replaces the cache. The database (one SQLite file in
 `.aisite-cache/`) and what a fault in it does are cachedb.py's; the outputs' records are
-outputrecords.py's. It holds JSON only.
+outputrecords.py's. It holds JSON, and what is kept of claims.json as lines (openrecords.py).
 """
 
 from __future__ import annotations

@@ -155,10 +155,12 @@ def _addresses(files: Iterable[str]) -> tuple[str, ...]:
 
 
 def _as_saved(before: Walk, saved: Collection[Path]) -> Walk | None:
-    """The last build's walk with the saved files as they are now; None when a file came or
-    went (one that came and went again, an editor's, is no change)."""
+    """The last build's walk with the saved files as they are now; None when a file or folder
+    came or went, or is a link (a file that came and went again, an editor's, is no change)."""
     stats = dict(before.stats)
     for path in saved:
+        if path in before.folders or path.is_symlink():
+            return None  # a folder came or went; a link the walk would check
         now = stat_now(path)
         if path in before.stats and now is not None and before.stats[path] is not None:
             stats[path] = now
