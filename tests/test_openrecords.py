@@ -312,3 +312,40 @@ def test_what_is_kept_of_a_claims_json_reads_back_as_it_was() -> None:
     assert from_kept_row(kept_row({}, [], None)) == ({}, [], None)
     assert kept_row({"a/one\nb": "x"}, keys, lengths) is None  # not one line: not kept
     assert kept_row(verdicts, ["0123\fone", "x"], lengths) is None
+
+
+@pytest.mark.parametrize("where", ["first record's opening line", "last record's closing line"])
+def test_lengths_are_not_trusted_where_the_file_does_not_open_or_close_a_record(
+    tmp_path: Path, where: str
+) -> None:
+    # Each check of the file's own lines stands alone: the lengths add up to the size.
+    rng = random.Random(13)
+    keys = [f"key-{n}" for n in range(4)]
+    records = [_record(rng, n) for n in range(4)]
+    found = _earlier(tmp_path / "claims.json", keys, records)
+    lengths = _lengths(keys, records)
+    raw = bytearray(found.path.read_bytes())
+    if where == "first record's opening line":
+        at = raw.index(b'"claims": [') + len(b'"claims": [\n    ')
+        assert raw[at : at + 2] == b"{\n"
+        raw[at + 1 : at + 2] = b" "  # '{ ' where '{\n' was: the same size
+    else:
+        at = len(raw) - len(b"\n  ]\n}\n") - 1
+        assert raw[at : at + 1] == b"}"
+        raw[at - 1 : at] = b"x"  # '   x}' where '    }' was
+    found.path.write_bytes(bytes(raw))
+    handle = os.open(found.path, os.O_RDONLY)
+    try:
+        assert openrecords._placed(handle, len(raw), lengths) is None
+    finally:
+        os.close(handle)
+
+
+def test_a_stream_made_again_gives_its_lengths_once(tmp_path: Path) -> None:
+    rng = random.Random(17)
+    keys = [f"key-{n}" for n in range(5)]
+    records = [_record(rng, n) for n in range(5)]
+    lengths: array[int] = array("q")
+    first = _made(keys, records, None, lengths)
+    again = _made(keys, records, None, lengths)
+    assert first == again and lengths == _lengths(keys, records)
