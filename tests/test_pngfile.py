@@ -122,3 +122,51 @@ def test_a_fill_from_left_of_the_card_is_clipped_at_its_edge() -> None:
         assert (
             decoded.getpixel((0, 5)) == decoded.getpixel((9, 5)) == 1 != decoded.getpixel((10, 5))
         )
+
+
+class Erratic:
+    """A stand-in for isal_zlib whose runs give the outputs listed, in turn."""
+
+    def __init__(self, outputs: list[bytes]) -> None:
+        self.outputs = outputs
+        self.runs = 0
+
+    def compress(self, data: bytes, level: int) -> bytes:
+        self.runs += 1
+        return self.outputs[self.runs - 1]
+
+
+@pytest.mark.parametrize(
+    ("order", "runs"),
+    [("GG", 2), ("BGG", 3), ("GBG", 3), ("BGCG", 4), ("BCDD", 4)],
+)
+def test_deflate_keeps_the_output_two_runs_agree_on(
+    monkeypatch: pytest.MonkeyPatch, order: str, runs: int
+) -> None:
+    """A run that strays (as one of ISA-L's did once) is outvoted; agreeing runs end the tries."""
+    from aisite import pngfile
+
+    data = scanlines(image(random.Random(5), 300, 90), 300, 90)
+    streams = {
+        "G": pngfile.isal_zlib.compress(data, pngfile.LEVEL),
+        "B": zlib.compress(data, 9),  # valid streams of the same data, other bytes
+        "C": zlib.compress(data, 5),
+        "D": zlib.compress(data, 3),
+    }
+    assert len(set(streams.values())) == 4
+    erratic = Erratic([streams[kind] for kind in order])
+    monkeypatch.setattr(pngfile, "isal_zlib", erratic)
+    assert pngfile.steady_deflate(data) == streams[order[-1]]
+    assert erratic.runs == runs
+
+
+def test_deflate_takes_zlibs_when_no_two_runs_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aisite import pngfile
+
+    data = scanlines(image(random.Random(6), 120, 40), 120, 40)
+    outputs = [zlib.compress(data, level) for level in (9, 5, 3, 2)]
+    assert len(set(outputs + [zlib.compress(data, 1)])) == 5
+    erratic = Erratic(outputs)
+    monkeypatch.setattr(pngfile, "isal_zlib", erratic)
+    assert pngfile.steady_deflate(data) == zlib.compress(data, 1)
+    assert erratic.runs == pngfile.TRIES == 4

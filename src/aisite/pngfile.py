@@ -10,6 +10,8 @@ from isal import isal_zlib
 # ISA-L's level 1: 0.17 ms for a card's 757,000 bytes of scanlines, where zlib took 1.0 ms at
 # its level 1 (and 0.9 ms compressing each run of equal rows once); a card is about 25 KiB.
 LEVEL = 1
+# Runs of ISA-L's deflate before zlib's is taken instead (see steady_deflate).
+TRIES = 4
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -29,10 +31,28 @@ def palette_png(scanlines: bytes, width: int, height: int, palette: bytes) -> by
             SIGNATURE,
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", isal_zlib.compress(scanlines, LEVEL)),
+            _chunk(b"IDAT", steady_deflate(scanlines)),
             _chunk(b"IEND", b""),
         ]
     )
+
+
+def steady_deflate(data: bytes) -> bytes:
+    """ISA-L's zlib stream of `data`: the first output two of its runs agree on (zlib's at level
+    1 if none of TRIES runs agree).
+
+    Once, in a test run under load, ISA-L gave a card's scanlines one match at another distance
+    (6707 or a neighbour of it, in a run of equal bytes): a valid stream, one byte apart from
+    what every other run gave. It was not seen again in 600,000 runs, so a second run is the
+    check: agreeing outputs are the one every build gives.
+    """
+    seen: set[bytes] = set()
+    for _ in range(TRIES):
+        out = isal_zlib.compress(data, LEVEL)
+        if out in seen:
+            return out
+        seen.add(out)
+    return zlib.compress(data, 1)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
