@@ -165,7 +165,7 @@ def test_deflate_takes_zlibs_when_no_two_runs_agree(monkeypatch: pytest.MonkeyPa
 
     data = scanlines(image(random.Random(6), 120, 40), 120, 40)
     outputs = [zlib.compress(data, level) for level in (9, 5, 3, 2)]
-    assert len(set(outputs + [zlib.compress(data, 1)])) == 5
+    assert len({*outputs, zlib.compress(data, 1)}) == 5
     erratic = Erratic(outputs)
     monkeypatch.setattr(pngfile, "isal_zlib", erratic)
     assert pngfile.steady_deflate(data) == zlib.compress(data, 1)
