@@ -158,7 +158,7 @@ Block = tuple[list[str], bool, int, int, int]  # lines, bold, size, x, y
 class Canvas:
     """A card drawn as palette indices, in bands of one background and one text colour each.
 
-    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one about 0.2 ms (pngfile.py),
+    A 1200×630 RGB PNG costs about 11 ms to encode, a palette one 0.3-0.8 ms (pngfile.py),
     and a site draws a card for every article and claim. Text keeps its antialiasing: each
     band's palette holds LEVELS blends from its background to its text colour, indexed by
     the glyph's coverage. The image is one column wider than the card: its first column, 0,
