@@ -188,5 +188,6 @@ def test_deflate_takes_zlibs_when_no_two_runs_agree(
     assert erratic.runs == pngfile.TRIES == 4
     assert capsys.readouterr().err == (
         "aisite: warning: ISA-L's deflate gave 4 different outputs for one share card; "
-        "zlib's is used, so its bytes may differ from another build's\n"
+        "it is compressed by zlib instead: the same picture, but its file may differ from "
+        "another build's\n"
     )

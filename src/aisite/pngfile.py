@@ -55,7 +55,8 @@ def steady_deflate(data: bytes) -> bytes:
         seen.add(out)
     print(
         f"aisite: warning: ISA-L's deflate gave {TRIES} different outputs for one share card; "
-        "zlib's is used, so its bytes may differ from another build's",
+        "it is compressed by zlib instead: the same picture, but its file may differ from "
+        "another build's",
         file=sys.stderr,
     )
     return zlib.compress(data, 1)
