@@ -1,4 +1,4 @@
-"""Palette PNG files written from their scanlines, deflated by ISA-L (the isal package) twice."""
+"""Palette PNG files written from their scanlines, deflated by ISA-L (the isal package)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def steady_deflate(data: bytes) -> bytes:
     Once, in a test run under load, one match in ISA-L's stream of a card had another distance
     (about 6707: the same length and distance code, in a run of equal bytes), a valid stream one
     byte apart from what every other run gave. It never recurred in 600,000 runs: two runs that
-    agree are taken to be the output every build gives, and a stray run is outvoted. zlib's
-    stream (level 1) is valid too, but other bytes than a build whose runs agreed: said.
+    agree are taken to be the output every build gives, and a stray run is outvoted. The
+    fallback, zlib's stream at level 1, is valid but not what a build whose runs agreed wrote,
+    so a warning says so.
     """
     seen: set[bytes] = set()
     for _ in range(TRIES):
