@@ -459,6 +459,7 @@ def test_a_claims_edit_finds_the_published_records_by_the_lengths_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The records' lengths the last build kept place them: the published file is not scanned.
+    from aisite import build as building
     from aisite import opendata, openrecords
 
     site, out, _ = _verdict_check(tmp_path, monkeypatch)
@@ -473,9 +474,18 @@ def test_a_claims_edit_finds_the_published_records_by_the_lengths_kept(
     monkeypatch.setattr(
         opendata, "claim_record", lambda *a: made.append(a[1].claim.id) or record(*a)
     )
+    keyed: list[str] = []  # the records' keys are made once, with the records, and kept
+    keys = openrecords.record_keys
+    for module in (opendata, building):
+        monkeypatch.setattr(module, "record_keys", lambda *a: keyed.append("") or keys(*a))
     claims.write_text(text.replace("  summary: By count", "  summary: Again. By count"))
     assert _build_in_process(site, out) == [] and scanned == []
     assert sorted(made) == ["fraction-of-cost", "leads-open-models"]  # its claims.yaml's two
+    assert len(keyed) == 1
+    made.clear()  # the keys this edit kept find every record but its own two
+    claims.write_text(text.replace("  summary: By count", "  summary: Once more. By count"))
+    assert _build_in_process(site, out) == [] and scanned == []
+    assert sorted(made) == ["fraction-of-cost", "leads-open-models"]
     from aisite.build import Options, build
 
     build(Options(site, use_cache=False, jobs=1), tmp_path / "cold")

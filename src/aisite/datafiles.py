@@ -31,7 +31,16 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     make = partial(claims_json, site, catalog, entries)
     # The plan lets the earlier file's keys go: the output holds them until it is made.
     earlier, plan.earlier_claims = plan.earlier_claims, None
-    pieces = partial(claims_pieces, site, catalog, entries, plan.key, earlier, plan.claims_lengths)
+    pieces = partial(
+        claims_pieces,
+        site,
+        catalog,
+        entries,
+        plan.key,
+        earlier,
+        plan.claims_lengths,
+        plan.claims_keys,
+    )
     everything = claims_key(plan.key, site, entries)
     yield Output(urls.CLAIMS_JSON, "claims", make, key=everything, stream=pieces)
     yield Output(urls.ROBOTS, "robots", render=partial(robots, site))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -92,12 +92,14 @@ def claims_pieces(
     site_key: str = "",
     earlier: Earlier | None = None,
     lengths: array[int] | None = None,
+    kept_keys: list[str] | None = None,
 ) -> Iterator[bytes]:
     """claims.json a claim at a time: the bytes of json.dumps(..., indent=2) of the whole
     document (the dictionaries of every claim at once took about 110 MB at 5,000 articles).
     A record whose key (`site_key` and the claim's inputs) the `earlier` file has is copied
     from it (making every record took 0.3 s at 5,000 articles, for a claims edit). Each
-    record's length in bytes goes to `lengths`."""
+    record's length in bytes goes to `lengths`, and its key (made only to compare with the
+    earlier file's) to `kept_keys`: the cache keeps both for the next build."""
     head = {
         "site": site.config.title,
         "base_url": site.config.base_url,
@@ -120,7 +122,11 @@ def claims_pieces(
         return indented(claim_record(site, entries[n], catalog.sightings(entries[n])), "    ")
 
     # Without an earlier file no key is needed: every record is made.
-    keys = record_keys(site_key, catalog, entries) if earlier else repeat("", len(entries))
+    keys: Iterable[str] = repeat("", len(entries))
+    if earlier:
+        keys = list(record_keys(site_key, catalog, entries))
+        if kept_keys is not None:
+            kept_keys[:] = keys
     yield from record_pieces(keys, earlier, make, lengths)
     yield b"\n  ]\n}\n"
 

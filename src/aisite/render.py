@@ -74,6 +74,8 @@ class SitePlan:
         self.earlier_claims: Earlier | None = None
         # Each record's length in the claims.json written now, for the cache to keep (build.py).
         self.claims_lengths: array[int] = array("q")
+        # And each record's key, when the records were matched with the published file's.
+        self.claims_keys: list[str] = []
         # Everything every page shows: configuration, theme, assets, the standard pages in `nav`.
         self.key = digest(
             site.fingerprint,
