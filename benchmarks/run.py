@@ -67,6 +67,7 @@ class Sample:
     seconds: float
     rss_mb: float
     load1: float = 0.0  # 1-minute load average when the child ended (other work on the machine)
+    cpu_s: float = 0.0  # user + system time of the child and the children it waited for
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Failed(RuntimeError):
 
 
 def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
-    """Run one child; wall time and the child's own peak RSS (os.wait4)."""
+    """Run one child; wall time, the child's own peak RSS and its CPU time (os.wait4)."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -109,7 +110,8 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None 
             raise Failed(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
     # ru_maxrss is in KiB on Linux, in bytes on macOS.
     kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    return Sample(seconds, kib / 1024, os.getloadavg()[0])
+    cpu = usage.ru_utime + usage.ru_stime  # Linux counts the children it waited for too
+    return Sample(seconds, kib / 1024, os.getloadavg()[0], cpu)
 
 
 def rm(path: Path) -> None:
