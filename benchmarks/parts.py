@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,14 +95,12 @@ def markdown_costs(texts: list[str]) -> dict[str, float]:
 
 
 def index_cpu(records: list[Record], year: dict[str, str], root: Path, language: str) -> float:
-    """The CPU seconds of indexing `records` in one bundle a year (Pagefind's process too)."""
+    """The CPU seconds of indexing `records` into `root` (new), a bundle a year (Pagefind's too)."""
     parts: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         parts[year[record.url]].append(record)
     keys = {name: f"part-{name}" for name in parts}
-    seconds = cpu(lambda: make_bundles(root, keys, parts.__getitem__, language))
-    shutil.rmtree(root, ignore_errors=True)
-    return seconds
+    return cpu(lambda: make_bundles(root, keys, parts.__getitem__, language))
 
 
 def draw(cards: list[Planned]) -> None:
@@ -137,8 +134,8 @@ def part_costs(source: Path, work: Path) -> tuple[dict[str, float], int]:
         "search index, articles": [article_record(a) for a in site.articles],
         "search index, claims": [claim_record(e) for e in plan.catalog.claims],
     }
-    for name, records in kinds.items():
-        costs[name] = index_cpu(records, year, work / "bundles", language)
+    for n, (name, records) in enumerate(kinds.items()):
+        costs[name] = index_cpu(records, year, work / f"bundles-{n}", language)
     return costs, len(claims)
 
 
@@ -160,8 +157,8 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
 
 
 def peers(root: Path, out: Path) -> dict[str, tuple[float, float]]:
-    """Cold builds of the corpus by Pelican, Hugo and aisite without claims: wall and CPU s."""
-    shutil.rmtree(out, ignore_errors=True)
+    """Cold builds of the corpus by Pelican, Hugo and aisite without claims into `out` (new:
+    nothing is deleted before a build, see run.py's discard): wall and CPU s."""
     pelican = [str(bench.VENV / "bin" / "pelican"), "content", "-s", "pelicanconf.py", "-q"]
     hugo = [bench.hugo_binary(), "--source", str(root / "hugo"), "--quiet"]
     plain = [sys.executable, "-m", "aisite", "build", "-q", "--source", str(root / "aisite-plain")]
@@ -206,12 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         root = work / "corpus"
         corpus.generate(args.articles, root, seed=args.seed, claims_ratio=1.0)
-        before = peers(root, work / "out")
+        before = peers(root, work / "before")
         costs = markdown_costs(bodies(root / "aisite"))
         found, claims = part_costs(root / "aisite", work)
         costs.update(found)
         costs["imports"] = import_seconds()
-        after = peers(root, work / "out")
+        after = peers(root, work / "after")
     print(f"{args.articles} articles, {claims} claims; CPU seconds, one process:")
     for name, seconds in costs.items():
         each, count = ("claim", claims) if "claim" in name else ("article", args.articles)
