@@ -7,6 +7,7 @@ import json
 import os
 import pkgutil
 import re
+import subprocess
 import sys
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -333,3 +334,20 @@ def test_templates_see_the_files_of_a_bundle_as_site_paths_only(tmp_path: Path) 
     assert '<a href="../../articles/chip-rules-explained/chart.svg">file</a>' in page
     assert str(tmp_path) not in page
     assert (tmp_path / "out" / "articles" / "chip-rules-explained" / "chart.svg").is_file()
+
+
+def test_a_build_with_nothing_to_do_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
+    # Answered from the manifest: the model, Markdown, Jinja, Pillow and importlib.metadata
+    # (the cache keys' library versions are read from folder names) are a third of its time.
+    site = copy_site(BASIC, tmp_path / "s")
+    heavy = ("aisite.model", "aisite.render", "markdown", "jinja2", "PIL", "importlib.metadata")
+    code = (
+        "import sys; from aisite.cli import main; "
+        f"status = main(['build', '-q', '--source', {str(site)!r}]); "
+        f"print(status, *(name in sys.modules for name in {heavy!r}))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True) for _ in "12"
+    ]
+    assert runs[0].stdout.split()[:6] == ["0", *["True"] * 5], runs[0].stderr  # it did build
+    assert runs[1].stdout.split() == ["0", *["False"] * 6], runs[1].stderr

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from aisite import integrity, making, memory, units
+from aisite import write as writer
 from aisite.build import build, build_now
 from aisite.cache import Cache
 from aisite.claimmodel import CLAIM_TYPES, STANCES, Term
@@ -360,7 +361,7 @@ def test_the_walk_of_the_inputs_is_let_go_once_the_content_is_read(
 
     walks: list[weakref.ref[Walk]] = []
     alive: list[bool] = []
-    walk, write = building.input_walk, building.write_site
+    walk, write = building.input_walk, writer.write_site
 
     def walked(*args: Any) -> Walk:
         found = walk(*args)
@@ -373,7 +374,7 @@ def test_the_walk_of_the_inputs_is_let_go_once_the_content_is_read(
         return write(*args, **kwargs)
 
     monkeypatch.setattr(building, "input_walk", walked)
-    monkeypatch.setattr(building, "write_site", writing)
+    monkeypatch.setattr(writer, "write_site", writing)  # imported by a build from there
     monkeypatch.setattr(memory, "kept", None)  # put back as it was after the test
     if serving:
         memory.remember()

@@ -359,12 +359,12 @@ def test_the_build_process_lets_each_record_maker_go_once_a_worker_indexes(
     import functools
     import gc
 
-    from aisite import build as building
+    from aisite import write as writer
     from aisite.searchrecords import article_record, claim_record
 
     site = write_site(tmp_path / "site", claims=12)
     held: list[int] = []
-    write = building.write_site
+    write = writer.write_site
 
     def counted(*args: object, **kwargs: object) -> object:
         gc.collect()
@@ -374,7 +374,7 @@ def test_the_build_process_lets_each_record_maker_go_once_a_worker_indexes(
         )
         return write(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(building, "write_site", counted)
+    monkeypatch.setattr(writer, "write_site", counted)  # imported by a build from there
     build(Options(site, jobs=2), tmp_path / "out")  # a worker indexes while the site is written
     assert held == [0]  # not one of the 4 stories' and 12 claims' makers
     assert (tmp_path / "out" / "search" / "index.html").is_file()

@@ -212,3 +212,20 @@ def test_code_of_other_versions_is_replaced_not_added(
     assert run(site, tmp_path / "two", monkeypatch) == first  # not the other's code
     now = sorted(p.name for p in kept.iterdir())
     assert len(now) == len(files) and not set(now) & set(files)
+
+
+@pytest.mark.unit
+def test_the_versions_in_cache_keys_are_those_python_would_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    installed = keys._installed()
+    every = {d.metadata["Name"]: d.version for d in metadata.distributions()}
+    assert len(every) > 10
+    assert {name: keys._version(name, installed) for name in every} == every
+    assert keys._version("no-such-distribution", installed) == "?"
+    # The first folder on sys.path wins, as it does for imports, under any spelling of a name.
+    (tmp_path / "Jinja2-99.1.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert keys._version("jinja2", keys._installed()) == "99.1"

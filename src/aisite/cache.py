@@ -15,14 +15,15 @@ import json
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aisite import memory
-from aisite.cachecodec import article_from_json, article_to_json
 from aisite.cachedb import FAULTS, MANIFEST, VERDICTS, verdict_rows
-from aisite.model import ParsedArticle
 from aisite.openrecords import from_kept_row, kept_row
 from aisite.outputrecords import OutputRecords
+
+if TYPE_CHECKING:
+    from aisite.model import ParsedArticle
 
 
 class Cache(OutputRecords):
@@ -49,6 +50,9 @@ class Cache(OutputRecords):
 
     def get_parsed(self, keys: Iterable[str]) -> dict[str, ParsedArticle]:
         """Parsed articles by key, decoded from JSON (never unpickled); a bad row is a miss."""
+        # Imported here: a build with nothing to do needs no model.
+        from aisite.cachecodec import article_from_json
+
         return self._get("articles", keys, lambda _, v: article_from_json(v))
 
     def _get(
@@ -71,6 +75,8 @@ class Cache(OutputRecords):
     def put_parsed(self, items: dict[str, ParsedArticle]) -> None:
         """Store parsed articles."""
         # Encoded as they are written: at 5,000 articles all the rows at once took 60 MB.
+        from aisite.cachecodec import article_to_json
+
         rows = ((k, article_to_json(v)) for k, v in items.items())
         self._write(("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows))
         kept = memory.table("articles")

@@ -6,6 +6,7 @@ import hashlib
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, MutableSequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,17 @@ from typing import Any
 from aisite.pool import Started, fork_call
 
 STATS = ("files", "pages", "feeds")
+
+
+@dataclass
+class Stats:
+    """What a write produced (the manifest keeps STATS of it for the next build to report)."""
+
+    files: int = 0
+    pages: int = 0
+    feeds: int = 0
+    unchanged: int = 0
+    listing: dict[str, Any] = field(default_factory=dict)  # listing() of the result
 
 
 def listing(output: Path) -> dict[str, Any]:

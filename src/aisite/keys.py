@@ -3,12 +3,49 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import sys
 import zlib
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 
 from aisite import __version__
+
+
+def _installed() -> dict[str, str]:
+    """The version of each distribution on sys.path by its normalised name, the first found
+    winning (as importlib.metadata's), from its `<name>-<version>.dist-info` folder's name:
+    importing importlib.metadata and reading each METADATA took a fifth of a build with
+    nothing to do (25-50 ms)."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem = name.removesuffix(".dist-info")
+            if stem != name and stem.count("-") == 1:
+                project, version = stem.split("-")
+                found.setdefault(_normalised(project), version)
+    return found
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version(name: str, installed: dict[str, str]) -> str:
+    """A distribution's version, or "?" when it is not installed."""
+    if _normalised(name) in installed:
+        return installed[_normalised(name)]
+    from importlib import metadata  # installed otherwise (an egg, a zip): asked the slow way
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def _versions() -> bytes:
@@ -26,12 +63,8 @@ def _versions() -> bytes:
         "cbor2",
         "isal",
     )
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=?")
+    installed = _installed()
+    found = [f"{name}={_version(name, installed)}" for name in names]
     # Share cards are deflated by ISA-L (pngfile.py, its version above), cards with a cover
     # photo and resized PNGs by Pillow with Python's zlib: its version changes their bytes.
     found.append(f"zlib={zlib.ZLIB_RUNTIME_VERSION}")

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from aisite.errors import ContentError, Problem
-from aisite.plan import Output
+
+if TYPE_CHECKING:
+    from aisite.plan import Output
 
 MARKER = ".aisite-output"
 MARKER_TEXT = (

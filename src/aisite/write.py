@@ -7,16 +7,15 @@ import secrets
 import shutil
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
 
 from aisite import interrupt, making, memory
 from aisite.cache import Cache
 from aisite.errors import ContentError, Problem
 from aisite.inplace import Compared, Present, apply, files_of, journal_of, staging_prefix
-from aisite.integrity import listing_of
+from aisite.integrity import Stats, listing_of
 from aisite.interrupt import uninterrupted
 from aisite.keys import PackedKeys
 from aisite.making import Made
@@ -25,18 +24,6 @@ from aisite.plan import Output
 from aisite.pool import can_fork, fork_map
 from aisite.swap import clean_leftovers, swap
 from aisite.urls import is_feed
-
-
-@dataclass
-class Stats:
-    """What a write produced."""
-
-    files: int = 0
-    pages: int = 0
-    feeds: int = 0
-    unchanged: int = 0
-    listing: dict[str, Any] = field(default_factory=dict)  # integrity.listing() of the result
-
 
 PARALLEL_MIN = 400  # outputs to make before a process pool pays for itself
 # Outputs planned, then made, at a time: the plan of the whole site is never held (at 5,000
