@@ -200,3 +200,52 @@ def test_a_class_the_cache_cannot_hold_is_refused_every_time() -> None:
     for _ in range(2):  # not left half made by the first attempt
         with pytest.raises(CacheFormatError, match="cannot come from the cache"):
             from_data(_Unsupported, ["a", 1])
+
+
+_SEEN: list[str] = []
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    name: str
+
+    def __post_init__(self) -> None:
+        _SEEN.append(self.name)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Derived:
+    name: str
+    upper: str = dataclasses.field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "upper", self.name.upper())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Slotted:
+    name: str
+    count: int
+
+
+def test_a_decoded_value_holds_its_fields_as_its_init_would_set_them() -> None:
+    # Made without __init__ where __init__ would only set the fields: the same attributes.
+    article = _sample(ParsedArticle, [0])
+    back = article_from_json(article_to_json(article))
+    stack: list[tuple[Any, Any]] = [(back, article)]
+    while stack:
+        got, want = stack.pop()
+        if dataclasses.is_dataclass(want):
+            assert type(got) is type(want) and vars(got) == vars(want)
+            stack += [
+                (getattr(got, f.name), getattr(want, f.name)) for f in dataclasses.fields(want)
+            ]
+        elif isinstance(want, tuple):
+            stack += list(zip(got, want, strict=True))
+    assert hash(back) == hash(article)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.slug = "changed"  # type: ignore[misc]
+    # Where __init__ does more, it is called: __post_init__ runs, a field it derives is set.
+    assert from_data(_Checked, ["a"]) == _Checked("a") and _SEEN == ["a", "a"]
+    assert from_data(_Derived, ["ab"]).upper == "AB"
+    assert from_data(_Slotted, ["a", 2]) == _Slotted("a", 2)
