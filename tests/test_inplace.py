@@ -384,3 +384,46 @@ def test_the_record_of_an_output_made_without_a_key_now_goes(
     clean = tmp_path / "clean"
     build(Options(site), clean)
     assert "robots.txt" not in _records(site, out) and _records(site, out) == _records(site, clean)
+
+
+def test_an_edit_counts_the_records_it_makes_again_instead_of_reading_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aisite.cache import Cache
+
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    out = tmp_path / "out"
+    build(Options(site, jobs=1), out)
+    read: list[int] = []
+    besides = Cache.recorded_besides
+    monkeypatch.setattr(
+        Cache, "recorded_besides", lambda self, made: read.append(1) or besides(self, made)
+    )
+
+    def edit_and_compare(what: str) -> None:
+        """The edited site built again, read against a clean build of it, file by file."""
+        build(Options(site, jobs=1), out)
+        reference = tmp_path / f"reference-{what}"
+        build(Options(site, use_cache=False, jobs=1), reference)
+        assert tree(out) == tree(reference), what
+        cache = Cache(site, out)
+        try:  # every output with a key recorded, and no other
+            recorded = cache.recorded(sorted(tree(out)))
+            assert cache.recorded_count() == len(recorded) > 10
+        finally:
+            cache.close()
+
+    articles = site / "content" / "articles"
+    index = articles / "open-models-week" / "index.md"
+    index.write_text(index.read_text().replace("week", "fortnight"))
+    # Its search bundle's files are named by their content: those it drops are found beside
+    # the new ones, counted.
+    edit_and_compare("text")
+    assert read == []
+    shutil.rmtree(articles / "chip-rules-explained")
+    edit_and_compare("article removed")  # its outputs' records read, to delete their files
+    assert read == [1]
+    (articles / "open-models-week").rename(articles / "open-models-fortnight")
+    edit_and_compare("article renamed")  # as many outputs, another path: read again
+    assert read == [1, 1]

@@ -70,6 +70,41 @@ class OutputRecords(CacheDB):
             return None
         return self.folder / "cache.sqlite", self.scope
 
+    def recorded_count(self) -> int | None:
+        """How many outputs are recorded for this folder; None when they cannot be counted."""
+        if self.db is None or self.clean:
+            return None
+        if self._table_at_hand():
+            return len(self.outputs)
+        try:
+            found = self.db.execute("SELECT count(*) FROM outputs WHERE folder = ?", (self.scope,))
+            return int(found.fetchone()[0])
+        except FAULTS as err:
+            self.fault(err)
+            return None
+
+    def recorded_under(self, folders: Iterable[str]) -> dict[str, str] | None:
+        """The outputs recorded in these folders of the site, at any depth, with their keys;
+        None when they cannot be read."""
+        if self.db is None or self.clean:
+            return None
+        if self._table_at_hand():
+            starts = tuple(f"{folder}/" for folder in folders)
+            return {
+                path: known[0] for path, known in self.outputs.items() if path.startswith(starts)
+            }
+        # Every path that starts with "folder/" sorts between it and "folder0" ("0" follows "/").
+        query = "SELECT path, key FROM outputs WHERE folder = ? AND path >= ? AND path < ?"
+        try:
+            return {
+                str(path): str(key)
+                for folder in folders
+                for path, key in self.db.execute(query, (self.scope, f"{folder}/", f"{folder}0"))
+            }
+        except FAULTS as err:
+            self.fault(err)
+            return None
+
     def recorded_besides(self, made: Container[str]) -> list[tuple[str, str]] | None:
         """The outputs recorded for this folder that are not in `made`, with their keys (read
         as they are compared: 283,000 paths at 20,000 articles); None when they cannot be read."""

@@ -147,19 +147,45 @@ class _Writer:
 
 
 def _unmade(
-    listed: Compared, made: list[str], cache: Cache | None, output: Path
+    listed: Compared, made: list[str], same: bytearray, cache: Cache | None, output: Path
 ) -> tuple[list[str], list[tuple[str, str]] | None]:
     """The files of the folder this build does not make (to delete); and the records of the
-    outputs it no longer makes (path, key), when they were read."""
+    outputs it no longer makes (path, key), when they were read. `same`: by each made path,
+    whether it was found as recorded."""
     left = [path for path in listed.other if path != MARKER]  # what _plan did not take out
     if not listed.complete:  # `other` was every file
         return left, None
     here = set(made)
-    unmade = cache.recorded_besides(here) if cache else None
+    unmade = _unmade_records(made, here, same, cache) if cache else None
+    if unmade is None and cache:
+        unmade = cache.recorded_besides(here)
     if unmade is None:  # which recorded files the folder holds is not known: list it
         return [path for path in files_of(output) if path not in here and path != MARKER], None
     held = (path for path, _ in unmade if path not in listed.missing)
     return left + [path for path in held if path not in listed.other], unmade
+
+
+LOOKED_UP = 10_000  # records of outputs not found as recorded, read to count them
+
+
+def _unmade_records(
+    made: list[str], here: set[str], same: bytearray, cache: Cache
+) -> list[tuple[str, str]] | None:
+    """The records of outputs not made again, found without reading every record (0.7 s of an
+    edit at 20,000 articles): counted (those found as recorded and those of the rest with a
+    record, against all the records), then looked for in the folders of the outputs made anew
+    (a search bundle's files named by their content); None when they are elsewhere."""
+    others = [path for path, found in zip(made, same, strict=True) if not found]
+    if len(others) > LOOKED_UP:  # a change that makes everything again: all are read
+        return None
+    count = cache.recorded_count()
+    if count is None:
+        return None
+    gone = count - sum(same) - len(cache.recorded(others))
+    folders = {path.rpartition("/")[0] for path in others} - {""}
+    near = cache.recorded_under(sorted(folders)) if gone else {}
+    found = [(path, key) for path, key in (near or {}).items() if path not in here]
+    return found if len(found) == gone else None
 
 
 def write_site(
@@ -222,7 +248,7 @@ def write_site(
             if not making.same(output / MARKER, MARKER_TEXT):
                 making.folder(tmp)
                 (tmp / MARKER).write_bytes(MARKER_TEXT)  # put in place with the rest
-            gone, dropped = _unmade(listed, paths, cache, output)
+            gone, dropped = _unmade(listed, paths, same, cache, output)
             with uninterrupted():  # each file old or new; a kill -9 is finished by recover()
                 apply(output, tmp, gone)
                 interrupt.state.published = True
