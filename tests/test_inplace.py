@@ -425,5 +425,10 @@ def test_an_edit_counts_the_records_it_makes_again_instead_of_reading_them_all(
     edit_and_compare("article removed")  # its outputs' records read, to delete their files
     assert read == [1]
     (articles / "open-models-week").rename(articles / "open-models-fortnight")
+    index = articles / "open-models-fortnight" / "index.md"
     edit_and_compare("article renamed")  # as many outputs, another path: read again
     assert read == [1, 1]
+    monkeypatch.setattr(write, "LOOKED_UP", 3)  # more outputs made anew than it looks up
+    index.write_text(index.read_text().replace("fortnight", "month"))
+    edit_and_compare("text, folders too full")
+    assert read == [1, 1, 1]

@@ -9,6 +9,7 @@ import os
 import pickle
 import shutil
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -218,14 +219,52 @@ def test_code_of_other_versions_is_replaced_not_added(
 def test_the_versions_in_cache_keys_are_those_python_would_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import zipfile
     from importlib import metadata
 
+    def every() -> dict[str, str]:
+        """importlib.metadata's version of each installed distribution (the first of a name)."""
+        found: dict[str, str] = {}
+        for distribution in metadata.distributions():
+            found.setdefault(distribution.metadata["Name"], distribution.version)
+        return found
+
+    def agree() -> None:
+        installed = keys._installed()
+        assert {name: keys._version(name, installed) for name in every()} == every()
+
+    agree()
+    assert len(every()) > 10 and keys._version("no-such-distribution", keys._installed()) == "?"
     installed = keys._installed()
-    every = {d.metadata["Name"]: d.version for d in metadata.distributions()}
-    assert len(every) > 10
-    assert {name: keys._version(name, installed) for name in every} == every
-    assert keys._version("no-such-distribution", installed) == "?"
-    # The first folder on sys.path wins, as it does for imports, under any spelling of a name.
-    (tmp_path / "Jinja2-99.1.dist-info").mkdir()
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert keys._version("jinja2", keys._installed()) == "99.1"
+    assert all(installed[keys._normalised(name)] for name in ("jinja2", "pyyaml", "pillow"))
+
+    def info(folder: Path, name: str, version: str) -> None:
+        """A distribution's metadata folder, and its metadata file."""
+        (folder / name).mkdir(parents=True)
+        project = name.split("-")[0].split(".")[0]
+        file = "METADATA" if name.endswith(".dist-info") else "PKG-INFO"
+        text = f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"
+        (folder / name / file).write_text(text)
+
+    # Earlier on sys.path wins, as for an import: a folder's name, any spelling; an egg-info
+    # with or without the version in its name; and a zip, whose contents are not listed.
+    info(tmp_path / "a", "Jinja2-99.1.dist-info", "99.1")
+    info(tmp_path / "a", "nh3-0.0.1.egg-info", "0.0.1")
+    info(tmp_path / "a", "feedgen.egg-info", "0.0.2")
+    info(tmp_path / "a", "cbor2-0.0.3-py3.11.egg-info", "0.0.3")
+    monkeypatch.syspath_prepend(str(tmp_path / "a"))
+    zipped = tmp_path / "dists.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr(
+            "isal-0.0.4.dist-info/METADATA", "Metadata-Version: 2.1\nName: isal\nVersion: 0.0.4\n"
+        )
+    monkeypatch.syspath_prepend(str(zipped))
+    installed = keys._installed()
+    assert installed == {}  # nothing is taken past the zip: every name is asked
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "a"), *sys.path[1:]])
+    agree()
+    installed = keys._installed()
+    found = {name: keys._version(name, installed) for name in ("jinja2", "nh3", "feedgen", "cbor2")}
+    assert found == {"jinja2": "99.1", "nh3": "0.0.1", "feedgen": "0.0.2", "cbor2": "0.0.3"}
+    monkeypatch.setattr(sys, "path", [str(zipped), *sys.path])
+    assert keys._version("isal", keys._installed()) == "0.0.4"

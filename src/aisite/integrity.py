@@ -1,4 +1,4 @@
-"""What the no-change fast path trusts: a well-formed manifest and an output folder as it was left."""
+"""What the no-change fast path trusts and reports: a well-formed manifest, an output folder as it was left, a write's Stats."""
 
 from __future__ import annotations
 

@@ -83,27 +83,32 @@ class OutputRecords(CacheDB):
             self.fault(err)
             return None
 
-    def recorded_under(self, folders: Iterable[str]) -> dict[str, str] | None:
+    def recorded_under(self, folders: Iterable[str], limit: int) -> dict[str, str] | None:
         """The outputs recorded in these folders of the site, at any depth, with their keys;
-        None when they cannot be read."""
+        None when they cannot be read, or are more than `limit`."""
         if self.db is None or self.clean:
             return None
-        if self._table_at_hand():
+        if self._table_at_hand():  # a server's (which compares no folder with the records)
             starts = tuple(f"{folder}/" for folder in folders)
-            return {
+            found = {
                 path: known[0] for path, known in self.outputs.items() if path.startswith(starts)
             }
-        # Every path that starts with "folder/" sorts between it and "folder0" ("0" follows "/").
+            return found if len(found) <= limit else None
+        # Every path that starts with "folder/" sorts between it and "folder0" ("0" follows "/"
+        # in SQLite's binary order of UTF-8, as in Python's of strings).
         query = "SELECT path, key FROM outputs WHERE folder = ? AND path >= ? AND path < ?"
+        found = {}
         try:
-            return {
-                str(path): str(key)
-                for folder in folders
-                for path, key in self.db.execute(query, (self.scope, f"{folder}/", f"{folder}0"))
-            }
+            for folder in folders:
+                between = (self.scope, f"{folder}/", f"{folder}0")
+                for path, key in self.db.execute(query + " LIMIT ?", (*between, limit + 1)):
+                    found[str(path)] = str(key)
+                if len(found) > limit:
+                    return None
         except FAULTS as err:
             self.fault(err)
             return None
+        return found
 
     def recorded_besides(self, made: Container[str]) -> list[tuple[str, str]] | None:
         """The outputs recorded for this folder that are not in `made`, with their keys (read

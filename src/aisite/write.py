@@ -165,7 +165,7 @@ def _unmade(
     return left + [path for path in held if path not in listed.other], unmade
 
 
-LOOKED_UP = 10_000  # records of outputs not found as recorded, read to count them
+LOOKED_UP = 10_000  # records read, at most, to find those of outputs no longer made
 
 
 def _unmade_records(
@@ -174,7 +174,9 @@ def _unmade_records(
     """The records of outputs not made again, found without reading every record (0.7 s of an
     edit at 20,000 articles): counted (those found as recorded and those of the rest with a
     record, against all the records), then looked for in the folders of the outputs made anew
-    (a search bundle's files named by their content); None when they are elsewhere."""
+    (a search bundle's files are named by their content). None when that cannot tell: more
+    than LOOKED_UP outputs made anew or records in their folders, or not all of the records
+    not made found there."""
     others = [path for path, found in zip(made, same, strict=True) if not found]
     if len(others) > LOOKED_UP:  # a change that makes everything again: all are read
         return None
@@ -182,10 +184,15 @@ def _unmade_records(
     if count is None:
         return None
     gone = count - sum(same) - len(cache.recorded(others))
-    folders = {path.rpartition("/")[0] for path in others} - {""}
-    near = cache.recorded_under(sorted(folders)) if gone else {}
+    if gone == 0:
+        return []
+    folders: list[str] = []  # the outermost: a folder's records hold those of its folders
+    for folder in sorted({path.rpartition("/")[0] for path in others} - {""}):
+        if not (folders and folder.startswith(folders[-1] + "/")):
+            folders.append(folder)
+    near = cache.recorded_under(folders, LOOKED_UP)
     found = [(path, key) for path, key in (near or {}).items() if path not in here]
-    return found if len(found) == gone else None
+    return found if near is not None and len(found) == gone else None
 
 
 def write_site(
