@@ -337,8 +337,9 @@ def test_templates_see_the_files_of_a_bundle_as_site_paths_only(tmp_path: Path) 
 
 
 def test_a_build_with_nothing_to_do_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
-    # Answered from the manifest: the model, Markdown, Jinja, Pillow and importlib.metadata
-    # (the cache keys' library versions are read from folder names) are a third of its time.
+    # Answered from the manifest: importing the model, Markdown, Jinja, Pillow and
+    # importlib.metadata (the cache keys' library versions are read from folder names) would
+    # take longer than all the rest of it.
     site = copy_site(BASIC, tmp_path / "s")
     heavy = ("aisite.model", "aisite.render", "markdown", "jinja2", "PIL", "importlib.metadata")
     code = (
