@@ -35,16 +35,19 @@ def no_index(reader: Reader, rel: str) -> None:
     reader.problems.add(rel, 0, "article folder has no index.md", hint)
 
 
-def stamp(stat_of: Callable[[Path], tuple[int, int] | None], entry: Path, found: list[Path]) -> str:
+def stamp(
+    stat_of: Callable[[Path | str], tuple[int, int] | None], entry: Path, found: list[Path]
+) -> str:
     """Size and modification time of a bundle's index.md, claims.yaml and images."""
     parts = []
-    for path in (
-        entry / "index.md",
-        entry / "claims.yaml",
-        *(p for p in found if is_image(p.name)),
+    folder = str(entry)
+    for name, path in (
+        ("index.md", f"{folder}/index.md"),  # strings: 5,000 articles' Paths took 0.1 s
+        ("claims.yaml", f"{folder}/claims.yaml"),
+        *((p.name, str(p)) for p in found if is_image(p.name)),
     ):
         stat = stat_of(path)
-        parts.append("-" if stat is None else f"{path.name}:{stat[0]}:{stat[1]}")
+        parts.append("-" if stat is None else f"{name}:{stat[0]}:{stat[1]}")
     return "|".join(parts)
 
 
@@ -83,6 +86,8 @@ def placed(article: ParsedArticle, entry: Path, found: list[Path]) -> ParsedArti
         if (p.parent != entry or p.name not in ("index.md", "claims.yaml"))
         and p.relative_to(entry).as_posix() not in images
     )
+    if files == article.files and pictures == article.pictures:
+        return article  # most often: a copy costs 25 µs an article
     return replace(article, files=files, pictures=pictures)
 
 
@@ -90,7 +95,8 @@ def check_names(reader: Reader, entry: Path, found: list[Path]) -> None:
     """A misnamed claims.yml or index.markdown would be published silently: say so."""
     for path in found:  # the bundle's files (Reader.files)
         if (
-            path.stem in ("claims", "index")
+            path.name.startswith(("claims", "index"))  # a stem begins as its name: fewer looks
+            and path.stem in ("claims", "index")
             and path.name not in ("index.md", "claims.yaml")
             and path.parent == entry
         ):

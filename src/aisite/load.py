@@ -116,7 +116,8 @@ def _articles(
         # A folder the walk listed is one, and readable: its files are known, and no file
         # of it needs a look (0.15 s of a rebuild at 5,000 articles went to those looks). An
         # empty one is looked at: a folder that lists but cannot be entered reads as empty.
-        walked = reader.known.folders.get(entry) or None
+        listed = reader.known.folders.get(str(entry))
+        walked = [Path(path) for path in listed] if listed else None
         if walked is None and entry.is_file():
             hint = f"an article is a folder: move it to articles/{entry.stem}/index.md"
             reader.problems.add(rel, 0, "not an article bundle", hint)

@@ -159,12 +159,13 @@ def _as_saved(before: Walk, saved: Collection[Path]) -> Walk | None:
     came or went, or is a link (a file that came and went again, an editor's, is no change)."""
     stats = dict(before.stats)
     for path in saved:
-        if path in before.folders or path.is_symlink():
+        key = str(path)
+        if key in before.folders or path.is_symlink():
             return None  # a folder came or went; a link the walk would check
         now = stat_now(path)
-        if path in before.stats and now is not None and before.stats[path] is not None:
-            stats[path] = now
-        elif path in before.stats or now is not None:
+        if key in before.stats and now is not None and before.stats[key] is not None:
+            stats[key] = now
+        elif key in before.stats or now is not None:
             return None
     return Walk(before.folders, stats)
 
@@ -175,18 +176,20 @@ def _changed_bundles(
     """The article folders whose index.md or claims.yaml alone changed; None for other saves
     (`saved`: the files that may have, all others as before)."""
     if saved is not None:
-        changed = [path for path in saved if before.stats.get(path) != after.stats.get(path)]
+        keys = [str(path) for path in saved]
+        changed = [key for key in keys if before.stats.get(key) != after.stats.get(key)]
     elif before.folders != after.folders or before.stats.keys() != after.stats.keys():
         return None  # a file or folder came or went
     else:
         changed = [path for path, stat in after.stats.items() if before.stats[path] != stat]
     articles = source.resolve() / "content" / "articles"  # as the walk names them
-    for path in changed:
+    for key in changed:
+        path = Path(key)
         if path.name not in ("index.md", "claims.yaml") or path.parent.parent != articles:
             return None
-        if after.stats[path] is None:
+        if after.stats[key] is None:
             return None
-    return sorted({path.parent for path in changed})
+    return sorted({Path(key).parent for key in changed})
 
 
 def _articles(
@@ -207,10 +210,11 @@ def _articles(
         parsed = parse_bundle(reader, entry, config)
         if last is None or before is None or parsed is None or last.reuses or parsed.reuses:
             return None  # a reuse's fingerprint covers its review's: resolved with every article
-        parsed = with_pictures(reader, parsed, entry, walk.folders[entry])
+        found = [Path(path) for path in walk.folders[str(entry)]]
+        parsed = with_pictures(reader, parsed, entry, found)
         if parsed is None:
             return None
-        parsed = placed(parsed, entry, walk.folders[entry])
+        parsed = placed(parsed, entry, found)
         for name in (f.name for f in fields(ArticleMeta) if f.name not in SHOWN):
             if getattr(parsed, name) != getattr(before, name):
                 return None
