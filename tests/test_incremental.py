@@ -657,31 +657,41 @@ def test_the_loader_finds_every_bundle_and_stat_in_the_walk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The walk names files by path strings; the loader looks its Paths up there. A lookup that
-    # missed would still load the site right, each bundle's files looked at again one by one
-    # (0.15 s at 5,000 articles): nothing but this test would see it.
+    # missed would still load the site right, each bundle's files (or a folder's) looked at
+    # again one by one (0.15 s at 5,000 articles): nothing but this test would see it.
     from aisite import load, reader
-    from aisite.reader import builtin_theme, input_walk
+    from aisite.reader import Reader, builtin_theme, input_walk
 
     site = copy_site(BASIC, tmp_path / "site")
     build(Options(site), tmp_path / "out")  # every article cached: none is parsed below
     walk = input_walk(site, builtin_theme())
     assert walk.stats and all(isinstance(path, str) for path in walk.stats)
+    assert all(isinstance(p, str) for f, files in walk.folders.items() for p in [f, *files])
     expected, _ = load.load_site(Options(site), cache.Cache(site, tmp_path / "out"), walk)
 
     def looked(*args: object) -> None:
         raise AssertionError(f"looked again: {args}")
 
     def stat_now(path: Path | str) -> tuple[int, int] | None:
-        if Path(
-            path
-        ).exists():  # a file the walk found: its stat is there (a claims.yaml may not be)
+        # A file the walk found has its stat there (an article may have no claims.yaml).
+        if Path(path).exists():
             looked(path)
         return None
 
+    listed: list[str] = []
+    scan = Reader._scan
+
+    def scanned(self: Reader, folder: str) -> list[os.DirEntry[str]]:
+        listed.append(os.path.relpath(folder, self.root))
+        return scan(self, folder)
+
     monkeypatch.setattr(load, "bundle_found", looked)
     monkeypatch.setattr(reader, "stat_now", stat_now)
+    monkeypatch.setattr(Reader, "_scan", scanned)
     parsed, problems = load.load_site(Options(site), cache.Cache(site, tmp_path / "out"), walk)
     assert not problems.items and parsed == expected and parsed.articles
+    # Listed again: only the folders whose entries the loader checks (static/ is not).
+    assert sorted(listed) == ["content", "content/articles", "content/pages"]
     # And the test can fail: without the walk, the loader looks.
     with pytest.raises(AssertionError, match="looked again"):
         load.load_site(Options(site), cache.Cache(site, tmp_path / "out"))

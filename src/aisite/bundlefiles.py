@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -42,8 +43,8 @@ def stamp(
     parts = []
     folder = str(entry)
     for name, path in (
-        ("index.md", f"{folder}/index.md"),  # strings: 5,000 articles' Paths took 0.1 s
-        ("claims.yaml", f"{folder}/claims.yaml"),
+        ("index.md", os.path.join(folder, "index.md")),  # strings: Paths took 0.1 s at 5,000
+        ("claims.yaml", os.path.join(folder, "claims.yaml")),
         *((p.name, str(p)) for p in found if is_image(p.name)),
     ):
         stat = stat_of(path)

@@ -108,7 +108,9 @@ def _articles(
 ) -> list[ParsedArticle]:
     if not folder.is_dir():
         return []
-    bundles: list[tuple[Path, list[Path], str]] = []
+    # Each bundle's folder, files, cache key, and its files' names (the walk's own list when it
+    # listed the folder: a server's table of loaded articles holds those, not a Path each).
+    bundles: list[tuple[Path, list[Path], str, list[str]]] = []
     stamps: dict[str, str] = {}
     under = reader.rel(folder)
     for entry in reader.entries(folder):
@@ -133,14 +135,15 @@ def _articles(
                 continue
             stamped = stamp(reader.stat, entry, found)
             key = digest("parsed", config_key, rel, stamped)
-            bundles.append((entry, found, key))
+            names = listed if listed else [str(path) for path in found]
+            bundles.append((entry, found, key, names))
             stamps[key] = stamped
-    known = cache.get_parsed(key for *_, key in bundles) if cache else {}
+    known = cache.get_parsed(key for _, _, key, _ in bundles) if cache else {}
     fresh: dict[str, ParsedArticle] = {}
     result = []
     # A server's: each article as loaded last time, reused while its files and parse are.
     loaded, used = memory.table("loaded"), {}
-    for entry, found, key in bundles:
+    for entry, found, key, names in bundles:
         article = known.get(key)
         if article is None:
             before = len(reader.problems.items)
@@ -156,18 +159,18 @@ def _articles(
             continue
         check_names(reader, entry, found)
         last = loaded.get(key) if loaded is not None else None
-        if last is not None and last[0] is article and last[1] == found:
+        if last is not None and last[0] is article and last[1] == names:
             done = last[2]
         else:
             done = placed(article, entry, found)
-        used[key] = article, found, done
+        used[key] = article, names, done
         result.append(done)
     if loaded is not None:
         loaded.clear()
         loaded.update(used)
     if cache:
         cache.put_parsed(fresh)
-        cache.prune_parsed(key for *_, key in bundles)
+        cache.prune_parsed(key for _, _, key, _ in bundles)
     return result
 
 

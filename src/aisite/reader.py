@@ -134,7 +134,7 @@ class Reader:
 
     def _scan(self, folder: str) -> list[os.DirEntry[str]]:
         """entries() as directory entries (which know, mostly without a stat, whether each is
-        a folder or a file; `path` is the folder's path string and the name)."""
+        a folder or a file); each one's `path` is os.path.join(folder, its name)."""
         try:
             with os.scandir(folder) as found:
                 entries = sorted(found, key=lambda e: e.name)
