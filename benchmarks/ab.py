@@ -9,7 +9,7 @@ of the full benchmark (run.py), taken an hour apart. Here each revision is expor
 claims on every article) with its own warm cache: one build each first, not timed. Then, pair
 after pair, each revision in turn edits the same article's text (a paragraph appended) and
 builds twice: the edit, then nothing changed. Each build runs with `-v`: the wall time and peak
-RSS of its process tree (os.wait4, as run.py measures), and the time of each stage it prints.
+RSS of its process tree (as run.py measures them), and the time of each stage it prints.
 The medians and minimums are printed and written to benchmarks/results/ab-<timestamp>.json.
 Run it with the Python that has aisite's dependencies installed (`pip install -e .`).
 """
@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
-import time
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-from run import EDIT, aisite_environment  # noqa: E402
+from run import EDIT, aisite_environment, launched  # noqa: E402
 
 STAGE = re.compile(r"^  (\S.*?)\s{2,}([\d.]+) ms$", re.M)
 
@@ -40,16 +38,14 @@ STAGE = re.compile(r"^  (\S.*?)\s{2,}([\d.]+) ms$", re.M)
 def build(site: Path, env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
     """One `aisite build -v` of `site`: wall seconds, peak RSS in MB, seconds per stage."""
     cmd = [sys.executable, "-m", "aisite", "build", "--source", str(site), "-v"]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    with tempfile.TemporaryFile() as output:
+        seconds, rss_mb, _, code = launched(cmd, output, env=env)
+        output.seek(0)
+        out = output.read().decode(errors="replace")
+    if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out[-3000:]}")
     stages = {m.group(1): float(m.group(2)) / 1000 for m in STAGE.finditer(out)}
-    return seconds, usage.ru_maxrss / 1024, stages
+    return seconds, rss_mb, stages
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -24,8 +24,8 @@ and for each size runs every tool in turn, repeat after repeat (so that noise on
 machine hits all of them alike), each build in its own child process. It reports the median
 wall time of each child, its peak RSS (ru_maxrss from os.wait4 on that child: the largest
 resident set of it and of any descendant it waited for, the same number `/usr/bin/time -v`
-prints), the ratios named by the issue's targets, and the machine. Results also go to
-benchmarks/results/<timestamp>.json.
+prints; each child is started by a small launcher, see LAUNCHER), the ratios named by the
+issue's targets, and the machine. Results also go to benchmarks/results/<timestamp>.json.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -91,27 +92,61 @@ class Failed(RuntimeError):
     pass
 
 
-def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
-    """Run one child; wall time, the child's own peak RSS and its CPU time (os.wait4)."""
-    with tempfile.TemporaryFile() as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        timer = threading.Timer(TIMEOUT, proc.kill)
+# A process's ru_maxrss counts the memory it had before it ran exec: a child of this process,
+# which holds the corpora it generated (257 MB at 20,000 articles), would start as large. So
+# each command is started by a small Python (`-S`: about 9 MB, the floor of every peak) that
+# times it and reports its usage, measured as its parent.
+LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+code = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{seconds} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime} {code}")
+"""
+
+
+def launched(
+    cmd: list[str], out: IO[bytes], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float, float, int]:
+    """Run one child, its output to `out`: wall seconds, its peak RSS in MB (of it and of any
+    descendant it waited for), its CPU seconds (with those descendants'), its exit code."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        launcher = [sys.executable, "-S", "-c", LAUNCHER, report.name, *cmd]
+        proc = subprocess.Popen(
+            launcher, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        timer = threading.Timer(TIMEOUT, lambda: os.killpg(proc.pid, signal.SIGKILL))
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             timer.cancel()
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        fields = report.read().split()
+    if proc.returncode != 0 or len(fields) != 4:
+        return 0.0, 0.0, 0.0, proc.returncode or 1
+    seconds, maxrss, cpu, code = float(fields[0]), int(fields[1]), float(fields[2]), int(fields[3])
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    kib = maxrss / 1024 if sys.platform == "darwin" else maxrss
+    return seconds, kib / 1024, cpu, code
+
+
+def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
+    """Run one child; wall time, its peak RSS and its CPU time (`launched`)."""
+    with tempfile.TemporaryFile() as out:
+        seconds, rss_mb, cpu, code = launched(cmd, out, cwd, env)
+        if code != 0:
             out.seek(0)
             tail = out.read().decode(errors="replace")[-3000:]
-            raise Failed(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
-    # ru_maxrss is in KiB on Linux, in bytes on macOS.
-    kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    cpu = usage.ru_utime + usage.ru_stime  # Linux counts the children it waited for too
-    return Sample(seconds, kib / 1024, os.getloadavg()[0], cpu)
+            raise Failed(f"{' '.join(cmd)} exited with {code}:\n{tail}")
+    return Sample(seconds, rss_mb, os.getloadavg()[0], cpu)
 
 
 def rm(path: Path) -> None:
