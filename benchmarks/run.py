@@ -31,6 +31,7 @@ issue's targets, and the machine. Results also go to benchmarks/results/<timesta
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -127,6 +128,10 @@ def launched(
         timer.start()
         try:
             proc.wait()
+        except BaseException:  # Ctrl-C: its own session does not get the terminal's signal
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            raise
         finally:
             timer.cancel()
         fields = report.read().split()
