@@ -95,7 +95,7 @@ class Failed(RuntimeError):
 
 # A process's ru_maxrss counts the memory it had before it ran exec: a child of this process,
 # which holds the corpora it generated (257 MB at 20,000 articles), would start as large. So
-# each command is started by a small Python (`-S`: about 9 MB, the floor of every peak) that
+# each command is started by a small Python (`-S`: about 6.5 MB, the floor of every peak) that
 # times it and reports its usage, measured as its parent.
 LAUNCHER = """
 import os, sys, time
