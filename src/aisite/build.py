@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from aisite.cache import Cache
 from aisite.cachedb import FOLDER
 from aisite.errors import ContentError, UsageError
 from aisite.inplace import Present, recover
-from aisite.integrity import STATS, SharedListing, Stats, unchanged
+from aisite.integrity import STATS, SharedListing, Stats, entries_of, unchanged
 from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
@@ -29,6 +30,7 @@ from aisite.reader import Walk, builtin_theme, input_walk
 from aisite.retry import Retries
 
 if TYPE_CHECKING:
+    from aisite.bodyedit import Edited
     from aisite.model import Site
 
 
@@ -130,6 +132,7 @@ def _build(
     # 5,000 articles); not in a server: it builds after a save, which changed an input.
     share = known is not None and workers > 1 and not memory.serving() and can_fork()
     listed: SharedListing | None = None
+    edited: Edited | None = None
     try:
         listed = SharedListing(output, workers) if share else None
         if walk is None:
@@ -138,9 +141,38 @@ def _build(
         signature = digest(inputs, output_identity(output))
         assert options.now is not None
         same = unchanged(known, signature, options.now, output, listed)
+        if not same and known is not None and not memory.serving():
+            from aisite.bodyedit import edit
+
+            every = listed.every if listed else partial(entries_of, output)
+            edited = edit(options, output, cache, walk, known, every)
     finally:
         if listed:
             listed.cancel()  # the inputs changed: the listing is not needed
+    if edited is not None and known is not None:
+        # Only articles' bodies changed: their pages, feeds and search parts are written.
+        now = digest(inputs, output_identity(output))
+        stats = edited.stats
+        listing = stats.listing
+        cache.save_manifest(
+            {
+                **known,
+                "signature": now,
+                "stats": {k: getattr(stats, k) for k in STATS},
+                "listing": listing,
+            }
+        )
+        edited.keep(cache, now)
+        cache.close()
+        stage("bodies edited")
+        return replace(
+            report,
+            articles=known["articles"],
+            skipped_drafts=tuple(known["drafts"]),
+            skipped_future=tuple(known["future"]),
+            drafts=tuple(known.get("shown_drafts", ())),
+            stats=stats,
+        )
     if same and known is not None:
         # No file the site is made from changed since the last build into this folder, and
         # the folder still holds exactly the files that build left (else the build repairs it).
@@ -157,6 +189,7 @@ def _build(
         )
     # Imported only now (the model, Markdown, Jinja, Pillow, Pagefind): a build with nothing
     # to do answers without them, 0.16 s sooner (their import, best of 9 runs).
+    from aisite.bodyedit import inputs_of, remember
     from aisite.content import render_content
     from aisite.load import load_site
     from aisite.opendata import claims_key as open_data_key
@@ -173,8 +206,10 @@ def _build(
         with memory.held():
             parsed, problems = load_site(options, cache, walk)
         # A server keeps the walk with the model; a build needs it no more (its paths: 7 MB at
-        # 5,000 articles, held to the end of the write before).
+        # 5,000 articles, held to the end of the write before), but for what an edit of
+        # articles' bodies alone compares with (bodyedit.py).
         kept_walk = walk if memory.serving() else None
+        walked = None if memory.serving() or not options.use_cache else inputs_of(walk)
         walk = None
         stage("read and validate")
         # Not without the collector: Markdown makes cyclic garbage (in workers, for a cold build).
@@ -234,10 +269,13 @@ def _build(
                 else written_lengths(claims_file, len(entries)),
             ),
         )
+        # Inputs as they were when this build read them; the output as it is now.
+        now = digest(inputs, output_identity(output))
+        if walked is not None:
+            remember(cache, walked, now, options, plan)
         cache.save_manifest(
             {
-                # Inputs as they were when this build read them; the output as it is now.
-                "signature": digest(inputs, output_identity(output)),
+                "signature": now,
                 # Valid while 'now' stays between the newest article shown and the next future one.
                 "since": max((a.date for a in site.articles), default=EPOCH).isoformat(),
                 "until": (site.next_future or FAR).isoformat(),

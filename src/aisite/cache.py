@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aisite import memory
-from aisite.cachedb import FAULTS, MANIFEST, VERDICTS, verdict_rows
+from aisite.cachedb import EDITS, FAULTS, MANIFEST, VERDICTS, edit_rows, verdict_rows
 from aisite.openrecords import from_kept_row, kept_row
 from aisite.outputrecords import OutputRecords
 
@@ -188,8 +188,26 @@ class Cache(OutputRecords):
             self.db.execute(
                 "DELETE FROM rendered WHERE key NOT IN (SELECT key FROM live)"
                 f" AND key NOT LIKE '{MANIFEST}%' AND key NOT LIKE '{VERDICTS}%'"
+                f" AND key NOT LIKE '{EDITS}%'"
             )
             self.db.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM live)")
+
+    def edit_rows(self, names: Iterable[str]) -> dict[str, str]:
+        """bodyedit.py's rows for this output folder, by name."""
+        prefix = f"{EDITS}{self.scope}|"
+        found = self._select("rendered", [prefix + name for name in names])
+        return {str(key)[len(prefix) :]: str(value) for key, value in found}
+
+    def put_edit_rows(self, rows: list[tuple[str, str]], whole: bool) -> None:
+        """Store bodyedit.py's rows (name, JSON) for this output folder; `whole`: in place of
+        all its rows (else beside them)."""
+        prefix = f"{EDITS}{self.scope}|"
+        sql, params = edit_rows(self.scope)
+        insert = [(prefix + name, value) for name, value in rows]
+        self._write(
+            (sql, [params] if whole else []),
+            ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", insert),
+        )
 
     def manifest(self) -> dict[str, Any] | None:
         """What the last successful build into this output folder recorded (never when cleaning)."""

@@ -25,7 +25,17 @@ FAULTS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, R
 MANIFEST = "manifest:"  # a row of `rendered`: what the last build into a folder recorded
 # A row of `rendered`: the verdicts and records' keys of the claims.json a build wrote.
 VERDICTS = "verdicts:"
+EDITS = "bodyedit:"  # rows of `rendered`: EDITS + folder + "|" + name (bodyedit.py's)
 KEY_LENGTH = 32  # hex digits of a key (keys.digest)
+
+
+def edit_rows(folder: str) -> tuple[str, tuple[str, str]]:
+    """The statement and parameters that delete an output folder's rows of bodyedit.py."""
+    # By a range of the key ('}' follows '|'): the index, not a scan of every rendering.
+    return "DELETE FROM rendered WHERE key >= ? AND key < ?", (
+        f"{EDITS}{folder}|",
+        f"{EDITS}{folder}}}",
+    )
 
 
 def verdict_rows(folder: str) -> tuple[str, tuple[int, str, int]]:
@@ -87,6 +97,7 @@ class CacheDB:
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM rendered WHERE key = ?", (MANIFEST + folder,))
+                    self.db.execute(*edit_rows(folder))
                     self.db.execute(*verdict_rows(folder))
         except FAULTS as err:
             self.fault(err)

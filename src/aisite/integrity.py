@@ -29,8 +29,23 @@ class Stats:
 
 def listing(output: Path) -> dict[str, Any]:
     """The number of files in the output folder and a digest of their paths, sizes and mtimes."""
+    return _digest(entries_of(output))
+
+
+def entries_of(output: Path) -> list[str]:
+    """An entry for every file in the output folder: its path, size and mtime."""
     prefix = os.path.join(output, "")  # a path under the folder starts with exactly this
-    return _digest(_below([prefix[:-1] or prefix], len(prefix)))
+    return _below([prefix[:-1] or prefix], len(prefix))
+
+
+def entry(path: str, size: int, mtime: int) -> str:
+    """A file's entry, as listing() makes it."""
+    return f"{path}\0{size}\0{mtime}"
+
+
+def digest_of(entries: list[str]) -> dict[str, Any]:
+    """What listing() gives for a folder of these entries (sorted in place)."""
+    return _digest(entries)
 
 
 class SharedListing:
@@ -81,14 +96,18 @@ class SharedListing:
             entries += _below(self.folders[start : start + self.CHUNK], self.cut)
 
     def __call__(self) -> dict[str, Any]:
+        return _digest(self.every())
+
+    def every(self) -> list[str]:
+        """An entry for every file (path, size and mtime), as listing() digests them."""
         try:
             found = self.entries + self._share()
             for worker in self.started:
                 found += worker.result()
         except RuntimeError:  # a worker died: what it took is unknown, so list it all here
             self.cancel()
-            return listing(self.output)
-        return _digest(found)
+            return entries_of(self.output)
+        return found
 
     def cancel(self) -> None:
         """Stop and reap the workers (when the listing is not needed)."""
@@ -121,7 +140,7 @@ def _scan(folder: str, cut: int, entries: list[str], pending: MutableSequence[st
 
 def listing_of(files: Iterable[tuple[str, int, int]]) -> dict[str, Any]:
     """What listing() gives for a folder holding exactly these files (path, size, mtime_ns)."""
-    return _digest([f"{path}\0{size}\0{mtime}" for path, size, mtime in files])
+    return _digest([entry(path, size, mtime) for path, size, mtime in files])
 
 
 def _digest(entries: list[str]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +27,14 @@ from aisite.urls import RESERVED
 
 
 def load_site(
-    options: Options, cache: Cache | None = None, walk: Walk | None = None
+    options: Options,
+    cache: Cache | None = None,
+    walk: Walk | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[ParsedSite, Problems]:
     """Read and validate everything that parses; a broken site.yaml stops at once. `walk`: the
-    input files as this build found them already (reader.input_walk)."""
+    input files as this build found them already (reader.input_walk). `only`: the names of
+    the article folders to read (bodyedit.py's), else every one."""
     problems = Problems()
     reader = Reader(options.source, problems, walk)
     content = reader.root / "content"
@@ -38,7 +43,7 @@ def load_site(
     _check_content_root(reader, content)
     # Claims resolve their claimant at parse time: the registry keys every cache like site.yaml.
     fingerprint = digest(config_text or "", config.base_url, registry_text)
-    articles = _articles(reader, content / "articles", config, cache, fingerprint)
+    articles = _articles(reader, content / "articles", config, cache, fingerprint, only)
     pages = _pages(reader, content / "pages")
     if (reader.root / "templates").is_dir():
         reader.files(reader.root / "templates")  # an unreadable template is reported here
@@ -104,7 +109,12 @@ def _check_content_root(reader: Reader, content: Path) -> None:
 
 
 def _articles(
-    reader: Reader, folder: Path, config: SiteConfig, cache: Cache | None, config_key: str
+    reader: Reader,
+    folder: Path,
+    config: SiteConfig,
+    cache: Cache | None,
+    config_key: str,
+    only: Collection[str] | None = None,
 ) -> list[ParsedArticle]:
     if not folder.is_dir():
         return []
@@ -114,6 +124,8 @@ def _articles(
     stamps: dict[str, str] = {}
     under = reader.rel(folder)
     for entry in reader.entries(folder):
+        if only is not None and entry.name not in only:
+            continue
         rel = f"{under}/{entry.name}"
         # A folder the walk listed is one, and readable: its files are known, and no file
         # of it needs a look (0.15 s of a rebuild at 5,000 articles went to those looks). An
@@ -170,7 +182,8 @@ def _articles(
         loaded.update(used)
     if cache:
         cache.put_parsed(fresh)
-        cache.prune_parsed(key for _, _, key, _ in bundles)
+        if only is None:  # the others' rows are kept for the full build
+            cache.prune_parsed(key for _, _, key, _ in bundles)
     return result
 
 

@@ -43,7 +43,7 @@ def without_body(data: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "problems": data["problems"]}
 
 
-def _light(text: ArticleText) -> ArticleText:
+def light(text: ArticleText) -> ArticleText:
     """The text without its large parts (body_of's), as without_body leaves it."""
     claims = tuple(replace(c, analysis_html="", analysis_text="") for c in text.claims)
     return replace(text, body_html="", toc_html="", analysis_html="", search_text="", claims=claims)
@@ -89,7 +89,7 @@ def keep(
             text, found = text_from_json(data)
             body = body_of(text)
             if leave and cache is not None and cache.db is not None:  # not after a fault
-                made[key] = _light(text), found, BodyRef(key=key, texts=texts, origin=origins[key])
+                made[key] = light(text), found, BodyRef(key=key, texts=texts, origin=origins[key])
                 left.append(key)
             else:
                 made[key] = text, found, BodyRef(body)

@@ -115,15 +115,15 @@ def search_files(plan: SitePlan) -> Iterator[Planned]:
     for name, folder in indexing.ready().items():
         key = f"{name}|{folder}"
         found = kept.get(key) if kept is not None else None
-        used[key] = found if found is not None else _listed(folder)
+        used[key] = found if found is not None else bundle_listed(folder)
     for name, folder in indexing.folders().items():
-        yield from _bundle(name, folder, used.get(f"{name}|{folder}") or _listed(folder))
+        yield from _bundle(name, folder, used.get(f"{name}|{folder}") or bundle_listed(folder))
     if kept is not None:
         kept.clear()
         kept.update(used)
 
 
-def _listed(folder: Path) -> list[tuple[str, str]]:
+def bundle_listed(folder: Path) -> list[tuple[str, str]]:
     """A bundle's files, each with its key: the hash of its bytes (an edit changes a few of a
     bundle's files: the others are left unread); a bundle without a manifest keys its files
     by its folder, named by the hash of its records and never changed after."""
@@ -146,14 +146,11 @@ class Indexing:
     def __init__(self, plan: SitePlan) -> None:
         parts = _parts(plan)
         self.names = tuple(parts)  # newest first, `pages` last
-        language = plan.config.language.split("-")[0].lower()
+        language = language_of(plan)
         # A record is made from its article, claim or page and the site's settings (claimant
         # names, verdict labels), whose fingerprints stand for it: records are made only for
         # the parts to index.
-        keys = {
-            name: digest("search", language, plan.site.fingerprint, *(i for i, _ in part))
-            for name, part in parts.items()
-        }
+        keys = {name: part_key(plan, (i for i, _ in part)) for name, part in parts.items()}
         if plan.cache_dir is not None:
             root = plan.cache_dir / "search"
         else:
@@ -222,22 +219,50 @@ def stop_indexing(plan: SitePlan) -> None:
 Part = list[tuple[str, Callable[[], Record]]]
 
 
+def _dated(plan: SitePlan) -> Iterator[tuple[datetime, str, Callable[[], Record], str]]:
+    """Every dated record as (date, fingerprint, how to make it, its article's path)."""
+    for article in plan.site.articles:
+        make = partial(article_record, article)
+        yield article.date, f"a{article.fingerprint}", make, article.path
+    for entry in plan.catalog.claims:
+        when = entry.claim.reviewed or entry.article.date
+        yield when, f"c{entry.claim.fingerprint}", partial(claim_record, entry), entry.article.path
+
+
+def _months(plan: SitePlan) -> Iterator[tuple[str, str, Callable[[], Record], str]]:
+    """Every dated record as (its part, fingerprint, how to make it, its article's path)."""
+    dated = list(_dated(plan))
+    splits = _splits((when.year, _weight(key[0] == "a")) for when, key, _, _ in dated)
+    named: dict[tuple[int, int], str] = {}  # each month's part, worked out once (90,000 records)
+    for when, key, make, path in dated:
+        month = when.year, when.month
+        yield named.get(month) or named.setdefault(month, _part(*month, splits)), key, make, path
+
+
 def _parts(plan: SitePlan) -> dict[str, Part]:
     """Each part's records as (fingerprint, how to make it), in the order of
     searchrecords.records() and shards()."""
-    dated: list[tuple[datetime, str, Callable[[], Record]]] = []
-    for article in plan.site.articles:
-        dated.append((article.date, f"a{article.fingerprint}", partial(article_record, article)))
-    for entry in plan.catalog.claims:
-        when = entry.claim.reviewed or entry.article.date
-        dated.append((when, f"c{entry.claim.fingerprint}", partial(claim_record, entry)))
-    splits = _splits((when.year, _weight(key[0] == "a")) for when, key, _ in dated)
     found: dict[str, Part] = {}
-    named: dict[tuple[int, int], str] = {}  # each month's part, worked out once (90,000 records)
-    for when, key, make in dated:
-        month = when.year, when.month
-        part = named.get(month) or named.setdefault(month, _part(*month, splits))
+    for part, key, make, _ in _months(plan):
         found.setdefault(part, []).append((key, make))
     for page in plan.site.pages:
         found.setdefault(PAGES, []).append((f"p{page.fingerprint}", partial(page_record, page)))
     return _ordered(found)
+
+
+def members(plan: SitePlan) -> dict[str, list[tuple[str, str]]]:
+    """Each dated part's records as (fingerprint, its article's path), in _parts' order."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for part, key, _, path in _months(plan):
+        found.setdefault(part, []).append((key, path))
+    return found
+
+
+def part_key(plan: SitePlan, keys: Iterable[str]) -> str:
+    """The key of a part with records of these fingerprints (its bundle's folder name)."""
+    return digest("search", language_of(plan), plan.site.fingerprint, *keys)
+
+
+def language_of(plan: SitePlan) -> str:
+    """The language Pagefind indexes the site in."""
+    return plan.config.language.split("-")[0].lower()

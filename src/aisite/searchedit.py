@@ -1,0 +1,69 @@
+"""The parts of the search index an edit of articles' bodies alone changes, made again (bodyedit.py's)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from aisite import urls
+from aisite.cache import Cache
+from aisite.catalog import ClaimEntry
+from aisite.model import Article
+from aisite.render import SitePlan
+from aisite.search import bundle_listed, language_of, part_key
+from aisite.searchbundle import Record, make_bundles
+from aisite.searchrecords import article_record, claim_record
+
+RECORDS = 10_000  # a part's files' records read, at most
+
+
+def parts_again(
+    plan: SitePlan, cache: Cache, parts: dict[str, Any], now: dict[str, Article]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]] | None:
+    """The edited articles' parts of the search index made again: the files to copy (path, key,
+    file), the records of the files gone (path, key); None when a part is not as the last build
+    left it. `now`: the edited articles by path. Each part's rows are given their new
+    fingerprints."""
+    if not parts:
+        return [], []
+    if plan.cache_dir is None:
+        return None
+    makers: dict[str, Callable[[], Record]] = {}
+    for article in plan.site.articles:
+        makers[f"a{article.fingerprint}"] = partial(article_record, article)
+        for claim in article.claims:
+            makers[f"c{claim.fingerprint}"] = partial(claim_record, ClaimEntry(claim, article))
+    root = plan.cache_dir / "search"
+    keys: dict[str, str] = {}
+    for name, rows in parts.items():
+        if not (root / part_key(plan, (k for k, _ in rows))).is_dir():
+            return None  # the last build's bundle of this part is not what these rows make
+        for row in rows:  # the edited articles' records, and their claims' (by id)
+            if row[1] in now:
+                edited = now[row[1]]
+                ids = {c.fingerprint.rpartition("#")[2]: c.fingerprint for c in edited.claims}
+                fresh = (
+                    edited.fingerprint if row[0][0] == "a" else ids.get(row[0].rpartition("#")[2])
+                )
+                row[0] = f"{row[0][0]}{fresh}"
+        if any(k not in makers for k, _ in rows):
+            return None
+        keys[name] = part_key(plan, (k for k, _ in rows))
+
+    def records(name: str) -> list[Record]:
+        return [makers[k]() for k, _ in parts[name]]
+
+    copies: list[tuple[str, str, str]] = []
+    deleted: list[tuple[str, str]] = []
+    for name, folder in make_bundles(root, keys, records, language_of(plan)).items():
+        there = cache.recorded_under([urls.search_bundle(name)], RECORDS)
+        if there is None:
+            return None
+        made = {
+            urls.search_bundle(f"{name}/{r}"): (k, f"{folder}/{r}")
+            for r, k in bundle_listed(folder)
+        }
+        copies += [(p, k, f) for p, (k, f) in made.items() if there.get(p) != k]
+        deleted += [(p, k) for p, k in there.items() if p not in made]
+    return copies, deleted
