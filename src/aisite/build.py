@@ -11,14 +11,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aisite import memory, urls
 from aisite.cache import Cache
 from aisite.cachedb import FOLDER
 from aisite.errors import ContentError, UsageError
 from aisite.inplace import Present, recover
-from aisite.integrity import STATS, SharedListing, Stats, entries_of, unchanged
+from aisite.integrity import (
+    STATS,
+    SharedListing,
+    Stats,
+    entries_of,
+    input_signature,
+    output_identity,
+    unchanged,
+)
 from aisite.interrupt import check
 from aisite.keys import digest
 from aisite.lock import build_locks
@@ -150,47 +158,22 @@ def _build(
         if listed:
             listed.cancel()  # the inputs changed: the listing is not needed
     if edited is not None and known is not None:
-        # Only articles' bodies changed: their pages, feeds and search parts are written.
-        now = digest(inputs, output_identity(output))
-        stats = edited.stats
-        listing = stats.listing
-        cache.save_manifest(
-            {
-                **known,
-                "signature": now,
-                "stats": {k: getattr(stats, k) for k in STATS},
-                "listing": listing,
-            }
-        )
-        edited.keep(cache, now)
+        # Only articles' bodies changed: their pages, feeds and search parts were written.
+        edited.keep(cache, known, digest(inputs, output_identity(output)))
         cache.close()
         stage("bodies edited")
-        return replace(
-            report,
-            articles=known["articles"],
-            skipped_drafts=tuple(known["drafts"]),
-            skipped_future=tuple(known["future"]),
-            drafts=tuple(known.get("shown_drafts", ())),
-            stats=stats,
-        )
+        return _as_known(report, known, edited.stats)
     if same and known is not None:
         # No file the site is made from changed since the last build into this folder, and
         # the folder still holds exactly the files that build left (else the build repairs it).
         cache.close()
         stage("nothing changed")
-        return replace(
-            report,
-            articles=known["articles"],
-            skipped_drafts=tuple(known["drafts"]),
-            skipped_future=tuple(known["future"]),
-            drafts=tuple(known.get("shown_drafts", ())),
-            stats=Stats(**known["stats"], unchanged=known["stats"]["files"]),
-            nothing_changed=True,
-        )
+        stats = Stats(**known["stats"], unchanged=known["stats"]["files"])
+        return replace(_as_known(report, known, stats), nothing_changed=True)
     # Imported only now (the model, Markdown, Jinja, Pillow, Pagefind): a build with nothing
     # to do answers without them, 0.16 s sooner (their import, best of 9 runs).
-    from aisite.bodyedit import inputs_of, remember
     from aisite.content import render_content
+    from aisite.editrows import inputs_of, remember
     from aisite.load import load_site
     from aisite.opendata import claims_key as open_data_key
     from aisite.opendata import open_claims
@@ -299,23 +282,17 @@ def _build(
     return report
 
 
+def _as_known(report: Report, known: dict[str, Any], stats: Stats) -> Report:
+    """The report of a build that did not load the site: its articles as the manifest has them."""
+    return replace(
+        report,
+        articles=known["articles"],
+        skipped_drafts=tuple(known["drafts"]),
+        skipped_future=tuple(known["future"]),
+        drafts=tuple(known.get("shown_drafts", ())),
+        stats=stats,
+    )
+
+
 def _drafts(site: Site) -> tuple[str, ...]:
     return tuple(sorted(a.path for a in site.articles if a.draft))
-
-
-def input_signature(options: Options, walk: Walk) -> str:
-    """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
-    parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
-    for path, stat in walk.stats.items():
-        parts.append(f"{path}|unreadable" if stat is None else f"{path}|{stat[0]}|{stat[1]}")
-    return digest(*parts)
-
-
-def output_identity(output: Path) -> str:
-    """The output folder as the last build left it (a new folder after every real build)."""
-    try:
-        marker = (output / MARKER).stat()
-        folder = output.stat()
-    except OSError:
-        return "no output"
-    return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 from array import array
@@ -164,6 +165,33 @@ def apply(output: Path, staging: Path, delete: list[str]) -> None:
     os.replace(temporary, journal)
     _replay(output, staging, delete)
     journal.unlink()
+
+
+def put(output: Path, files: list[tuple[str, bytes]], delete: list[str]) -> list[str]:
+    """Stage the files (path, bytes) the folder does not hold as they are, then journal and put
+    them in place, and delete `delete` (bodyedit.py's write); the paths written."""
+    from aisite import interrupt
+    from aisite.making import same
+
+    staging = output.parent / f"{staging_prefix(output)}{os.getpid()}-{secrets.token_hex(4)}"
+    written: list[str] = []
+    try:
+        staging.mkdir()
+        for path, data in files:
+            if not same(output / path, data):
+                target = staging / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                written.append(path)
+        interrupt.check()  # a stop while staging: nothing is published
+        with interrupt.uninterrupted():  # each file old or new; a kill -9 is finished by recover()
+            apply(output, staging, delete)
+            interrupt.state.published = True
+    finally:
+        # A staging folder a journal names is the next build's to finish (recover()).
+        if not journal_of(output).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return written
 
 
 def recover(output: Path) -> bool:

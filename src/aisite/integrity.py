@@ -1,4 +1,4 @@
-"""What the no-change fast path trusts and reports: a well-formed manifest, an output folder as it was left, a write's Stats."""
+"""What the no-change fast path trusts and reports: the inputs' signature, a well-formed manifest, an output folder as it was left, a write's Stats."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aisite.keys import digest
+from aisite.options import Options
+from aisite.outputcheck import MARKER
 from aisite.pool import Started, fork_call
+from aisite.reader import Walk
 
 STATS = ("files", "pages", "feeds")
 
@@ -193,3 +197,21 @@ def unchanged(
         and datetime.fromisoformat(known["since"]) <= now < datetime.fromisoformat(known["until"])
         and known["listing"] == (listed() if listed else listing(output))
     )
+
+
+def input_signature(options: Options, walk: Walk) -> str:
+    """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
+    parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
+    for path, stat in walk.stats.items():
+        parts.append(f"{path}|unreadable" if stat is None else f"{path}|{stat[0]}|{stat[1]}")
+    return digest(*parts)
+
+
+def output_identity(output: Path) -> str:
+    """The output folder as the last build left it (a new folder after every real build)."""
+    try:
+        marker = (output / MARKER).stat()
+        folder = output.stat()
+    except OSError:
+        return "no output"
+    return f"{folder.st_ino}|{folder.st_mtime_ns}|{marker.st_ino}|{marker.st_mtime_ns}"

@@ -1,0 +1,179 @@
+"""An edit of articles' bodies alone: written without reading the archive, byte-identical to a cold build, anything else left to the full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aisite import bodyedit, load
+from aisite.build import Report, build
+from aisite.errors import ContentError
+from aisite.options import Options
+from conftest import copy_site
+
+pytestmark = pytest.mark.cli
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+FAST = "bodies edited"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _site(tmp_path: Path, count: int = 12) -> Path:
+    """The basic site with `count` more articles over two years, two tags between them."""
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    for n in range(count):
+        folder = site / "content" / "articles" / f"more-{n:02d}"
+        folder.mkdir()
+        tag = ("Open models", "Chips")[n % 2]
+        (folder / "index.md").write_text(
+            f"---\ntitle: More {n}\ndate: {2023 + n % 2}-0{1 + n % 9}-1{n % 10}\n"
+            f"summary: Number {n}.\ntags: [{tag}]\n---\n"
+            f"Paragraph {n} about open weights and chips.\n\nAnother paragraph.\n"
+        )
+    return site
+
+
+def _build(site: Path, output: Path) -> Report:
+    return build(Options(site, jobs=1), output)
+
+
+def _cold(site: Path, output: Path) -> dict[str, bytes]:
+    build(Options(site, use_cache=False, jobs=1), output)
+    return tree(output)
+
+
+def _append(site: Path, name: str, text: str) -> Path:
+    index = site / "content" / "articles" / name / "index.md"
+    index.write_text(index.read_text() + text)
+    return index
+
+
+def test_a_body_edit_loads_only_what_its_outputs_show_and_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path)
+    output = tmp_path / "out"
+    first = _build(site, output)
+    assert FAST not in first.timings
+    loaded: list[Any] = []
+    real = load.load_site
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        parsed, problems = real(*args, **kwargs)
+        loaded.append(len(parsed.articles))
+        return parsed, problems
+
+    monkeypatch.setattr(load, "load_site", counted)
+    # An old article (in no feed of five items), the newest one (in the site's feeds), then two
+    # of different years at once.
+    cases = [
+        (["more-00"], set()),
+        (["open-models-week"], {"feed.xml", "atom.xml", "feed.json"}),
+        (["more-03", "more-10"], set()),
+    ]
+    for names, feeds in cases:
+        before = tree(output)
+        for name in names:
+            _append(site, name, f"\nA sentence added to {name}.\n")
+        loaded.clear()
+        report = _build(site, output)
+        assert FAST in report.timings, names
+        assert len(loaded) == 1, loaded
+        if names == ["more-00"]:  # its neighbours and its year's part of the search index
+            assert loaded[0] < first.articles, loaded
+        after = tree(output)
+        assert after == _cold(site, tmp_path / f"cold-{names[0]}")
+        changed = {p for p in after if before.get(p) != after[p]}
+        assert {p for p in changed if p.endswith(".html")} == {
+            f"articles/{n}/index.html" for n in names
+        }, changed
+        assert feeds <= changed, changed
+        assert any(p.startswith("pagefind/") for p in changed), changed
+        assert report.stats.files == len(after) - 1  # all but the folder's marker
+        assert report.stats.files - report.stats.unchanged == len(changed)
+    # Then nothing changed, as the next build finds.
+    assert _build(site, output).nothing_changed
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["title", "claims", "new-file", "draft", "site", "reused", "reusing"],
+)
+def test_other_changes_go_to_the_full_build(tmp_path: Path, change: str) -> None:
+    site = _site(tmp_path, count=4)
+    articles = site / "content" / "articles"
+    reuse = "- id: again\n  review: chip-rules-explained/restricted-2022\n  quote: open weights\n"
+    (articles / "more-02" / "claims.yaml").write_text(reuse)
+    output = tmp_path / "out"
+    _build(site, output)
+    index = _append(site, "more-01", "\nA sentence.\n")  # a body edit besides each change
+    if change == "title":
+        index.write_text(index.read_text().replace("title: More 1", "title: More one"))
+    elif change == "claims":
+        claims = articles / "chip-rules-explained" / "claims.yaml"
+        claims.write_text(claims.read_text() + "\n")
+    elif change == "new-file":
+        (articles / "more-01" / "notes.txt").write_text("notes")
+    elif change == "draft":
+        _append(site, "unfinished-draft", "\nMore draft.\n")
+    elif change == "site":
+        config = site / "content" / "site.yaml"
+        config.write_text(config.read_text().replace("description: ", "description: New. ", 1))
+    elif change == "reused":  # its review is shown in another article too
+        _append(site, "chip-rules-explained", "\nA sentence.\n")
+    else:  # it shows another article's review
+        _append(site, "more-02", "\nA sentence.\n")
+    report = _build(site, output)
+    assert FAST not in report.timings
+    assert tree(output) == _cold(site, tmp_path / "cold")
+
+
+def test_a_body_edit_that_loses_a_quote_is_reported_and_the_site_kept(tmp_path: Path) -> None:
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    published = tree(output)
+    index = site / "content" / "articles" / "chip-rules-explained" / "index.md"
+    index.write_text(index.read_text().replace("protect nothing", "do little"))
+    with pytest.raises(ContentError) as caught:
+        _build(site, output)
+    assert any("claims.yaml" in str(p.path) for p in caught.value.problems), caught.value
+    assert tree(output) == published
+
+
+def test_an_edit_after_a_site_changed_by_hand_is_a_full_build(tmp_path: Path) -> None:
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    (output / "articles" / "more-00" / "index.html").write_text("changed by hand")
+    _append(site, "more-01", "\nA sentence.\n")
+    report = _build(site, output)
+    assert FAST not in report.timings
+    assert tree(output) == _cold(site, tmp_path / "cold")
+
+
+def test_the_rows_an_edit_needs_are_those_of_the_last_full_build_into_the_same_folder(
+    tmp_path: Path,
+) -> None:
+    site = _site(tmp_path, count=2)
+    one, two = tmp_path / "one", tmp_path / "two"
+    _build(site, one)
+    _append(site, "more-00", "\nA sentence.\n")
+    assert FAST not in _build(site, two).timings  # none of its own yet
+    _append(site, "more-00", "\nAnother sentence.\n")
+    assert FAST in _build(site, two).timings
+    _build(site, one)  # two edits since its build, and the cache pruned between: either way
+    cold = _cold(site, tmp_path / "cold")
+    assert tree(one) == cold
+    assert tree(two) == cold
