@@ -71,15 +71,16 @@ def edit(
     if found is None:
         return None
     head, edited = found
-    # The folder must be as the last build left it: what it holds is recorded anew.
-    entries = listed()
-    if digest_of(list(entries)) != known["listing"]:
-        return None
     try:
         made = _made(options, cache, walk, head, edited)
     except ContentError:
         return None  # reported by the full build, with every other problem
     if made is None:
+        return None
+    # The folder must be as the last build left it (listed by workers meanwhile): what it
+    # holds is recorded anew.
+    entries = listed()
+    if digest_of(entries) != known["listing"]:  # sorted now: the listing after is sorted fast
         return None
     files, deleted, parts, fingerprints = made
     written = put(output, [(path, data) for path, _, data in files], [p for p, _ in deleted])
@@ -164,31 +165,38 @@ def _made(
     by_path = {a.path: a for a in site.articles}
     if not all(_body_alone(cache, site, order[at[p]], by_path[p]) for p in edited):
         return None
-    # The edited articles' pages, planned with their neighbours as the full build has them.
-    small = replace(site, articles=tuple(a for a in site.articles if a.path in near))
-    plan = SitePlan(small, options.source, cache.folder, whole=False)
-    if plan.key != head["key"]:
-        return None
-    made = [
-        plan.page(item, listed=False) if isinstance(item, PageSpec) else item
-        for unit in UNITS
-        for path in edited
-        for item in unit.plan(plan, by_path[path])
-    ]
-    # The feeds that carry them: every article they show is loaded, so they are as planned.
     whole = SitePlan(site, options.source, cache.folder, whole=False)
-    made += [o for o in feed_files(whole) if isinstance(o, Output) and o.path in feeds]
-    paths = [o.path for o in made]
-    if len(paths) != len(set(paths)) or not feeds.keys() <= set(paths):
+    if whole.key != head["key"]:
         return None
-    recorded = cache.recorded(paths)
-    if any(o.path not in recorded or o.key is None for o in made):
-        return None  # an output the last build did not make: the full build places it
-    searched = parts_again(whole, cache, parts, {p: by_path[p] for p in edited})
+    # Pagefind indexes the parts while the pages are made (the longest part of an edit).
+    reindexing = parts_again(whole, cache, parts, {p: by_path[p] for p in edited})
+    if reindexing is None:
+        return None
+    try:
+        # The edited articles' pages, planned with their neighbours as the full build has them.
+        small = replace(site, articles=tuple(a for a in site.articles if a.path in near))
+        plan = SitePlan(small, options.source, cache.folder, whole=False)
+        made = [
+            plan.page(item, listed=False) if isinstance(item, PageSpec) else item
+            for unit in UNITS
+            for path in edited
+            for item in unit.plan(plan, by_path[path])
+        ]
+        # The feeds that carry them: every article they show is loaded, so they are as planned.
+        made += [o for o in feed_files(whole) if isinstance(o, Output) and o.path in feeds]
+        paths = [o.path for o in made]
+        if len(paths) != len(set(paths)) or not feeds.keys() <= set(paths):
+            return None
+        recorded = cache.recorded(paths)
+        if any(o.path not in recorded or o.key is None for o in made):
+            return None  # an output the last build did not make: the full build places it
+        files = [(o.path, o.key or "", _bytes(o)) for o in made if recorded[o.path][0] != o.key]
+        searched = reindexing.files()
+    finally:
+        reindexing.cancel()
     if searched is None:
         return None
     copies, deleted = searched
-    files = [(o.path, o.key or "", _bytes(o)) for o in made if recorded[o.path][0] != o.key]
     files += [(path, key, Path(source).read_bytes()) for path, key, source in copies]
     return files, deleted, parts, {p: by_path[p].fingerprint for p in edited}
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from aisite import urls
 from aisite.cache import Cache
 from aisite.catalog import ClaimEntry
 from aisite.model import Article
+from aisite.pool import Started, can_fork, fork_call
 from aisite.render import SitePlan
 from aisite.search import bundle_listed, language_of, part_key
 from aisite.searchbundle import Record, make_bundles
@@ -18,15 +21,55 @@ from aisite.searchrecords import article_record, claim_record
 RECORDS = 10_000  # a part's files' records read, at most
 
 
+Files = tuple[list[tuple[str, str, str]], list[tuple[str, str]]]
+
+
+class Reindexing:
+    """Parts of the search index being made again, in a forked worker when there is one (Pagefind
+    indexes while the edited pages are rendered)."""
+
+    def __init__(self, cache: Cache, root: Path, make: Callable[[], dict[str, Path]]) -> None:
+        self.cache = cache
+        self.started: Started[dict[str, Path]] | None = None
+        self.make: Callable[[], dict[str, Path]] | None = make
+        if can_fork():
+            with contextlib.suppress(OSError):  # no process to spare: made when asked for
+                self.started, self.make = fork_call(make), None
+
+    def files(self) -> Files | None:
+        """The files to copy (path, key, file) and the records of the files gone (path, key);
+        None when the records of a part's files cannot be read."""
+        if self.make is not None:
+            made = self.make()
+        else:
+            assert self.started is not None
+            made = self.started.result()
+        copies: list[tuple[str, str, str]] = []
+        deleted: list[tuple[str, str]] = []
+        for name, folder in made.items():
+            there = self.cache.recorded_under([urls.search_bundle(name)], RECORDS)
+            if there is None:
+                return None
+            listed = {
+                urls.search_bundle(f"{name}/{r}"): (k, f"{folder}/{r}")
+                for r, k in bundle_listed(folder)
+            }
+            copies += [(p, k, f) for p, (k, f) in listed.items() if there.get(p) != k]
+            deleted += [(p, k) for p, k in there.items() if p not in listed]
+        return copies, deleted
+
+    def cancel(self) -> None:
+        """Stop the worker, if its result was never asked for."""
+        if self.started is not None:
+            self.started.cancel()
+
+
 def parts_again(
     plan: SitePlan, cache: Cache, parts: dict[str, Any], now: dict[str, Article]
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]] | None:
-    """The edited articles' parts of the search index made again: the files to copy (path, key,
-    file), the records of the files gone (path, key); None when a part is not as the last build
-    left it. `now`: the edited articles by path. Each part's rows are given their new
-    fingerprints."""
-    if not parts:
-        return [], []
+) -> Reindexing | None:
+    """Begin making the edited articles' parts of the search index again; None when a part is
+    not as the last build left it. `now`: the edited articles by path. Each part's rows are
+    given their new fingerprints."""
     if plan.cache_dir is None:
         return None
     makers: dict[str, Callable[[], Record]] = {}
@@ -54,16 +97,4 @@ def parts_again(
     def records(name: str) -> list[Record]:
         return [makers[k]() for k, _ in parts[name]]
 
-    copies: list[tuple[str, str, str]] = []
-    deleted: list[tuple[str, str]] = []
-    for name, folder in make_bundles(root, keys, records, language_of(plan)).items():
-        there = cache.recorded_under([urls.search_bundle(name)], RECORDS)
-        if there is None:
-            return None
-        made = {
-            urls.search_bundle(f"{name}/{r}"): (k, f"{folder}/{r}")
-            for r, k in bundle_listed(folder)
-        }
-        copies += [(p, k, f) for p, (k, f) in made.items() if there.get(p) != k]
-        deleted += [(p, k) for p, k in there.items() if p not in made]
-    return copies, deleted
+    return Reindexing(cache, root, partial(make_bundles, root, keys, records, language_of(plan)))
