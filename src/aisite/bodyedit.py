@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache as cache_call
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,15 +72,16 @@ def edit(
     if found is None:
         return None
     head, edited = found
+    listing = cache_call(listed)  # listed by this process too while Pagefind indexes
     try:
-        made = _made(options, cache, walk, head, edited)
+        made = _made(options, cache, walk, head, edited, listing)
     except ContentError:
         return None  # reported by the full build, with every other problem
     if made is None:
         return None
     # The folder must be as the last build left it (listed by workers meanwhile): what it
     # holds is recorded anew.
-    entries = listed()
+    entries = listing()
     if digest_of(entries) != known["listing"]:  # sorted now: the listing after is sorted fast
         return None
     files, deleted, parts, fingerprints = made
@@ -134,11 +136,17 @@ File = tuple[str, str, bytes]  # an output's path, key and bytes
 
 
 def _made(
-    options: Options, cache: Cache, walk: Walk, head: Head, edited: list[str]
+    options: Options,
+    cache: Cache,
+    walk: Walk,
+    head: Head,
+    edited: list[str],
+    meanwhile: Callable[[], object],
 ) -> tuple[list[File], list[tuple[str, str]], dict[str, Any], dict[str, str]] | None:
     """The outputs the edit changes, made: each file (path, key, bytes), the records of the
     files gone (path, key), the search index's parts' rows and the edited articles'
-    fingerprints, as the next edit compares with; None when the edit is not one."""
+    fingerprints, as the next edit compares with; None when the edit is not one.
+    `meanwhile()` is called while the search index's parts are made."""
     from aisite.feeds import feed_files
     from aisite.plan import Output, PageSpec
     from aisite.registry import UNITS
@@ -191,6 +199,7 @@ def _made(
         if any(o.path not in recorded or o.key is None for o in made):
             return None  # an output the last build did not make: the full build places it
         files = [(o.path, o.key or "", _bytes(o)) for o in made if recorded[o.path][0] != o.key]
+        meanwhile()
         searched = reindexing.files()
     finally:
         reindexing.cancel()
