@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aisite import bodyedit, load
+from aisite import load
 from aisite.build import Report, build
 from aisite.errors import ContentError
 from aisite.options import Options
@@ -177,3 +178,52 @@ def test_the_rows_an_edit_needs_are_those_of_the_last_full_build_into_the_same_f
     cold = _cold(site, tmp_path / "cold")
     assert tree(one) == cold
     assert tree(two) == cold
+
+
+def test_an_edit_indexes_again_every_part_that_holds_its_records(tmp_path: Path) -> None:
+    # The article in 2024, one of its claims reviewed in 2025: the claim's record is in the
+    # 2025 part of the search index, its article's in 2024's; both parts are made again.
+    site = copy_site(BASIC, tmp_path / "site")
+    shutil.rmtree(site / "expected")
+    articles = site / "content" / "articles"
+    for name, before, after in (
+        ("chip-rules-explained", "date: 2025-08-01T10:00:00+01:00", "date: 2024-12-30T10:00:00Z"),
+        ("open-models-week", "date: 2025-07-20", "date: 2024-12-01"),
+    ):
+        index = articles / name / "index.md"
+        index.write_text(index.read_text().replace(before, after))
+    output = tmp_path / "out"
+    _build(site, output)
+    parts = {p.parent.name for p in (output / "pagefind").glob("*/pagefind-entry.json")}
+    assert {"2024", "2025"} <= parts, parts
+    index = articles / "chip-rules-explained" / "index.md"
+    index.write_text(index.read_text().replace("code is highlighted", "code is highlighted!"))
+    assert FAST in _build(site, output).timings
+    assert tree(output) == _cold(site, tmp_path / "cold")
+
+
+def test_a_build_showing_drafts_keeps_nothing_for_an_edit(tmp_path: Path) -> None:
+    # A draft may give a tag its name in a feed the draft is not in: no edit can tell.
+    site = _site(tmp_path, count=3)
+    output = tmp_path / "out"
+    build(Options(site, drafts=True, jobs=1), output)
+    _append(site, "more-00", "\nA sentence.\n")
+    report = build(Options(site, drafts=True, jobs=1), output)
+    assert FAST not in report.timings
+    build(Options(site, drafts=True, use_cache=False, jobs=1), tmp_path / "cold")
+    assert tree(output) == tree(tmp_path / "cold")
+
+
+def test_an_edit_leaves_no_more_search_bundles_or_texts_in_the_cache(tmp_path: Path) -> None:
+    site = _site(tmp_path, count=4)
+    output = tmp_path / "out"
+    first = _build(site, output)
+    search = site / ".aisite-cache" / "search"
+    bundles = sorted(p.name for p in search.iterdir())
+    for n in range(3):
+        _append(site, "more-00", f"\nSentence {n}.\n")
+        assert FAST in _build(site, output).timings
+    assert len(list(search.iterdir())) == len(bundles)
+    with sqlite3.connect(site / ".aisite-cache" / "cache.sqlite") as db:
+        (texts,) = db.execute("SELECT count(*) FROM texts").fetchone()
+    assert texts == first.articles  # one rendering of each article, its last

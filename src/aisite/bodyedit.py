@@ -8,8 +8,8 @@ keeps what finding them takes (editrows.remember): every input's size and mtime,
 in site order with their fingerprints, which feed carries which article, and each part of the
 search index as its records' fingerprints. edit() loads only the articles those outputs show
 (from the cache) and puts what changed in place as a rebuild does: a journal, then each file
-by a rename. Anything else (a file added, a date or a verdict changed, a reused review, a
-draft, a problem) is left to the full build.
+by a rename. Anything else (a file added, a date or a verdict changed, a reused review,
+drafts shown, a problem) is left to the full build.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from aisite.integrity import STATS, Stats, digest_of, entry, well_formed
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
+from aisite.searchbundle import drop
 
 if TYPE_CHECKING:
     from aisite.model import Article, Site
@@ -84,16 +85,16 @@ def edit(
     entries = listing()
     if digest_of(entries) != known["listing"]:  # sorted now: the listing after is sorted fast
         return None
-    files, deleted, parts, fingerprints = made
-    written = put(output, [(path, data) for path, _, data in files], [p for p, _ in deleted])
-    stats = _record(output, cache, known, files, deleted, entries)
+    written = put(output, [(path, data) for path, _, data in made.files], made.deleted_paths)
+    stats = _record(output, cache, known, made.files, made.deleted, entries)
     stats.unchanged = stats.files - len(written)
+    drop(made.bundles)
+    cache.drop_rendered(made.rendered)
     order: list[list[str]] = head["order"]
     for row in order:
-        row[1] = fingerprints.get(row[0], row[1])
-    rows = [(INPUTS, as_json(walk.stats))] + [
-        (name, as_json(found)) for name, found in parts.items()
-    ]
+        row[1] = made.fingerprints.get(row[0], row[1])
+    rows = [(INPUTS, as_json(walk.stats))]
+    rows += [(name, as_json(found)) for name, found in made.parts.items()]
     return Edited(stats, edited, rows, head)
 
 
@@ -135,6 +136,23 @@ def _edited(
 File = tuple[str, str, bytes]  # an output's path, key and bytes
 
 
+@dataclass(frozen=True)
+class Made:
+    """The files an edit changes, made, and what is kept or dropped once they are published."""
+
+    files: list[File]
+    deleted: list[tuple[str, str]]  # the records (path, key) of the files gone
+    parts: dict[str, Any]  # the search index's parts' rows, with their new fingerprints
+    fingerprints: dict[str, str]  # the edited articles' new ones
+    bundles: list[Path]  # the parts' bundles the edit replaced
+    rendered: list[str]  # the keys of the edited articles' renderings before
+
+    @property
+    def deleted_paths(self) -> list[str]:
+        """The paths of the files gone."""
+        return [path for path, _ in self.deleted]
+
+
 def _made(
     options: Options,
     cache: Cache,
@@ -142,11 +160,9 @@ def _made(
     head: Head,
     edited: list[str],
     meanwhile: Callable[[], object],
-) -> tuple[list[File], list[tuple[str, str]], dict[str, Any], dict[str, str]] | None:
-    """The outputs the edit changes, made: each file (path, key, bytes), the records of the
-    files gone (path, key), the search index's parts' rows and the edited articles'
-    fingerprints, as the next edit compares with; None when the edit is not one.
-    `meanwhile()` is called while the search index's parts are made."""
+) -> Made | None:
+    """The outputs the edit changes, made; None when the edit is not one. `meanwhile()` is
+    called while the search index's parts are made."""
     from aisite.feeds import feed_files
     from aisite.plan import Output, PageSpec
     from aisite.registry import UNITS
@@ -157,7 +173,7 @@ def _made(
     at = {row[0]: n for n, row in enumerate(order)}
     near = {order[n][0] for p in edited for n in range(at[p] - 1, at[p] + 2) if 0 <= n < len(order)}
     feeds = {path: shown for path, shown in head["feeds"].items() if set(shown) & set(edited)}
-    names = sorted({head["parts"][p] for p in edited if p in head["parts"]})
+    names = sorted({part for p in edited for part in head["parts"].get(p, ())})
     parts: dict[str, list[list[str]]] = {}
     for name, row in cache.edit_rows(names).items():
         found = read_part(row)
@@ -207,7 +223,10 @@ def _made(
         return None
     copies, deleted = searched
     files += [(path, key, Path(source).read_bytes()) for path, key, source in copies]
-    return files, deleted, parts, {p: by_path[p].fingerprint for p in edited}
+    # What the cache keeps of the edited versions before: dropped once this one is published.
+    stale = [digest(site.fingerprint, p, order[at[p]][1]) for p in edited]
+    fingerprints = {p: by_path[p].fingerprint for p in edited}
+    return Made(files, deleted, parts, fingerprints, reindexing.replaced, stale)
 
 
 def _bytes(item: Output) -> bytes:

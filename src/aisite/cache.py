@@ -171,6 +171,13 @@ class Cache(OutputRecords):
             self.db.executemany("DELETE FROM units WHERE folder = ? AND signature = ?", gone)
             self.db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", new)
 
+    def drop_rendered(self, keys: list[str]) -> None:
+        """Forget these Markdown results (an edit's earlier texts)."""
+        self._write(
+            ("DELETE FROM rendered WHERE key = ?", [(k,) for k in keys]),
+            ("DELETE FROM texts WHERE key = ?", [(k,) for k in keys]),
+        )
+
     def prune_rendered(self, live: Iterable[str]) -> None:
         """Forget Markdown results no current article uses."""
         try:

@@ -50,7 +50,12 @@ def remember(
     from aisite.search import members
 
     site, catalog = plan.site, plan.catalog
-    held = {a.path for a in site.articles if a.draft or a.reuses}
+    if any(a.draft for a in site.articles):
+        # A draft shown (--drafts) may name a tag (catalog: the first article's spelling) in a
+        # feed it is not in: the edit could not tell. Its rows go; the next edit is a full build.
+        cache.put_edit_rows([], whole=True)
+        return
+    held = {a.path for a in site.articles if a.reuses}
     reused = set(catalog.reused)
     held |= {a.path for a in site.articles if any(c.url in reused for c in a.claims)}
     items = [a.path for a in site.articles if not a.draft][: site.config.feed.items]
@@ -67,11 +72,23 @@ def remember(
         "order": [[a.path, a.fingerprint, a.meta_fingerprint] for a in site.articles],
         "held": sorted(held),
         "feeds": feeds,
-        "parts": {path: part for part, rows in parts.items() for _, path in rows},
+        "parts": _parts_of(parts),
     }
     rows = [(HEAD, as_json(head)), (INPUTS, inputs.stats)]
     rows += [(part, as_json(found)) for part, found in parts.items()]
     cache.put_edit_rows(rows, whole=True)
+
+
+def _parts_of(parts: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
+    """Each article's parts of the search index: its own record's, and its claims' (a claim
+    reviewed after its article's part may be in a later one)."""
+    found: dict[str, list[str]] = {}
+    for part, rows in parts.items():
+        for _, path in rows:
+            named = found.setdefault(path, [])
+            if part not in named:
+                named.append(part)
+    return found
 
 
 def as_json(value: object) -> str:
@@ -95,7 +112,7 @@ def read_rows(cache: Cache) -> tuple[Head, dict[str, Any]] | None:
         and isinstance(head.get("feeds"), dict)
         and all(_strings(shown) for shown in head["feeds"].values())
         and isinstance(head.get("parts"), dict)
-        and all(isinstance(part, str) for part in head["parts"].values())
+        and all(_strings(found) for found in head["parts"].values())
         and isinstance(head.get("order"), list)
         and all(_strings(row) and len(row) == 3 for row in head["order"])
     ):

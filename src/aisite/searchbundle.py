@@ -155,6 +155,17 @@ def read_manifest(folder: Path) -> list[tuple[str, str]] | None:
     return sorted(data.items())
 
 
+def drop(bundles: list[Path]) -> None:
+    """Remove these bundles (those an edit replaced: the cache keeps no more of them)."""
+    for old in bundles:
+        gone = old.with_name(f".{old.name}.gone")  # out of the way first, as prune() does
+        try:
+            old.rename(gone)
+        except OSError:
+            continue
+        shutil.rmtree(gone, ignore_errors=True)
+
+
 def prune(root: Path, used: set[Path]) -> None:
     """Remove the bundles beyond the KEEP most recently used per part (besides `used`); called
     by the build while a worker makes the new ones (whose names `used` holds)."""

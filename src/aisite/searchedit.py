@@ -28,8 +28,11 @@ class Reindexing:
     """Parts of the search index being made again, in a forked worker when there is one (Pagefind
     indexes while the edited pages are rendered)."""
 
-    def __init__(self, cache: Cache, root: Path, make: Callable[[], dict[str, Path]]) -> None:
+    def __init__(
+        self, cache: Cache, make: Callable[[], dict[str, Path]], replaced: list[Path]
+    ) -> None:
         self.cache = cache
+        self.replaced = replaced  # the parts' bundles the last build used: dropped once published
         self.started: Started[dict[str, Path]] | None = None
         self.make: Callable[[], dict[str, Path]] | None = make
         if can_fork():
@@ -79,8 +82,10 @@ def parts_again(
             makers[f"c{claim.fingerprint}"] = partial(claim_record, ClaimEntry(claim, article))
     root = plan.cache_dir / "search"
     keys: dict[str, str] = {}
+    replaced: list[Path] = []
     for name, rows in parts.items():
-        if not (root / part_key(plan, (k for k, _ in rows))).is_dir():
+        replaced.append(root / part_key(plan, (k for k, _ in rows)))
+        if not replaced[-1].is_dir():
             return None  # the last build's bundle of this part is not what these rows make
         for row in rows:  # the edited articles' records, and their claims' (by id)
             if row[1] in now:
@@ -97,4 +102,5 @@ def parts_again(
     def records(name: str) -> list[Record]:
         return [makers[k]() for k, _ in parts[name]]
 
-    return Reindexing(cache, root, partial(make_bundles, root, keys, records, language_of(plan)))
+    make = partial(make_bundles, root, keys, records, language_of(plan))
+    return Reindexing(cache, make, [f for f in replaced if f.name not in keys.values()])
