@@ -41,10 +41,9 @@ MOST = 16  # articles edited at once, at most (more: the full build)
 
 @dataclass
 class Edited:
-    """What edit() wrote: the build's Stats, the articles edited, and the rows to keep."""
+    """What edit() wrote: the build's Stats, and the rows to keep."""
 
     stats: Stats
-    articles: list[str]
     rows: list[tuple[str, str]]
     head: Head
 
@@ -95,7 +94,7 @@ def edit(
         row[1] = made.fingerprints.get(row[0], row[1])
     rows = [(INPUTS, as_json(walk.stats))]
     rows += [(name, as_json(found)) for name, found in made.parts.items()]
-    return Edited(stats, edited, rows, head)
+    return Edited(stats, rows, head)
 
 
 def _edited(
