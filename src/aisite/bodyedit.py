@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aisite.cache import Cache
-from aisite.editrows import HEAD, INPUTS, Head, as_json, options_of, read_part, read_rows, shape_of
+from aisite.editrows import HEAD, INPUTS, Head, as_json, read_part, read_rows, shape_of
 from aisite.errors import ContentError
 from aisite.inplace import put
-from aisite.integrity import STATS, Stats, digest_of, entry, well_formed
+from aisite.integrity import STATS, Stats, digest_of, entry, options_key, well_formed
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
@@ -34,7 +34,6 @@ from aisite.searchbundle import drop
 
 if TYPE_CHECKING:
     from aisite.model import Article, Site
-    from aisite.plan import Output
 
 MOST = 16  # articles edited at once, at most (more: the full build)
 
@@ -111,7 +110,7 @@ def _edited(
     if found is None:
         return None
     head, before = found
-    if head["signature"] != known["signature"] or head["options"] != options_of(options):
+    if head["signature"] != known["signature"] or head["options"] != options_key(options):
         return None
     if head["shape"] != shape_of(walk):
         return None  # a file or folder came or went
@@ -213,7 +212,7 @@ def _made(
         recorded = cache.recorded(paths)
         if any(o.path not in recorded or o.key is None for o in made):
             return None  # an output the last build did not make: the full build places it
-        files = [(o.path, o.key or "", _bytes(o)) for o in made if recorded[o.path][0] != o.key]
+        files = [(o.path, o.key or "", o.data()) for o in made if recorded[o.path][0] != o.key]
         meanwhile()
         searched = reindexing.files()
     finally:
@@ -226,13 +225,6 @@ def _made(
     stale = [digest(site.fingerprint, p, order[at[p]][1]) for p in edited]
     fingerprints = {p: by_path[p].fingerprint for p in edited}
     return Made(files, deleted, parts, fingerprints, reindexing.replaced, stale)
-
-
-def _bytes(item: Output) -> bytes:
-    """An output's bytes, rendered or copied."""
-    if item.render is not None:
-        return item.render()
-    return Path(str(item.copy_from)).read_bytes()
 
 
 def _load(options: Options, cache: Cache, walk: Walk, wanted: set[str]) -> Site | None:

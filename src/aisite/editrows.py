@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aisite import urls
 from aisite.cache import Cache
+from aisite.integrity import options_key
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
@@ -38,11 +39,6 @@ def shape_of(walk: Walk) -> str:
     return digest(*(f"{k}|{'|'.join(sorted(v))}" for k, v in sorted(walk.folders.items())))
 
 
-def options_of(options: Options) -> str:
-    """The options that decide which articles a site shows, and where."""
-    return repr((options.drafts, options.future, options.base_url))
-
-
 def remember(
     cache: Cache, inputs: Inputs, signature: str, options: Options, plan: SitePlan
 ) -> None:
@@ -66,7 +62,7 @@ def remember(
     parts = members(plan) if site.config.search else {}
     head = {
         "signature": signature,
-        "options": options_of(options),
+        "options": options_key(options),
         "key": plan.key,
         "shape": inputs.shape,
         "order": [[a.path, a.fingerprint, a.meta_fingerprint] for a in site.articles],

@@ -199,9 +199,14 @@ def unchanged(
     )
 
 
+def options_key(options: Options) -> str:
+    """The options that decide which articles a site shows, and where."""
+    return repr((options.drafts, options.future, options.base_url))
+
+
 def input_signature(options: Options, walk: Walk) -> str:
     """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
-    parts: list[str] = [repr((options.drafts, options.future, options.base_url))]
+    parts: list[str] = [options_key(options)]
     for path, stat in walk.stats.items():
         parts.append(f"{path}|unreadable" if stat is None else f"{path}|{stat[0]}|{stat[1]}")
     return digest(*parts)

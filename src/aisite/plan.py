@@ -30,6 +30,14 @@ class Output:
     # (claims.json: 34 MB at 5,000 articles, made whole in memory at twice that).
     stream: Callable[[], Iterable[bytes]] | None = None
 
+    def data(self) -> bytes:
+        """The file's bytes, rendered or copied (whole: for the few files an edit makes)."""
+        if self.render is not None:
+            return self.render()
+        assert self.copy_from is not None
+        with open(self.copy_from, "rb") as file:
+            return file.read()
+
 
 @dataclass(frozen=True)
 class Pagination:

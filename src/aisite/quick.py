@@ -21,7 +21,7 @@ from aisite.load import last_loaded, parse_bundle
 from aisite.model import Article, ArticleMeta, Site
 from aisite.options import Options
 from aisite.outputcheck import check_paths
-from aisite.plan import Output, PageSpec
+from aisite.plan import PageSpec
 from aisite.reader import Reader, Walk, builtin_theme, input_walk, stat_now
 from aisite.registry import UNITS
 from aisite.render import SitePlan
@@ -130,7 +130,7 @@ def quick(options: Options, output: Path, saved: Collection[Path] | None = None)
         if recorded[item.path][0] != item.key or listing.get(item.path) != recorded[item.path][1:]
     ]
     try:
-        data = {item.path: _bytes(item) for item in todo}
+        data = {item.path: item.data() for item in todo}
     except (ContentError, OSError):
         return None  # the full build reports it
     files = {}
@@ -232,14 +232,6 @@ def _standing(claims: tuple[ParsedClaim, ...]) -> list[tuple[str, str, str, tupl
     # Which claims there are (another article may reuse one), their verdicts (a change needs
     # an `updates` entry, checked against claims.json), claimants and topics (pages of theirs).
     return [(c.id, c.verdict.key, c.claimant.slug, tuple(t.slug for t in c.topics)) for c in claims]
-
-
-def _bytes(item: Output) -> bytes:
-    """An output's bytes, rendered or copied."""
-    if item.render is not None:
-        return item.render()
-    assert item.copy_from is not None
-    return Path(item.copy_from).read_bytes()
 
 
 def _same(target: Path, data: bytes) -> bool:
