@@ -153,14 +153,39 @@ def test_a_body_edit_that_loses_a_quote_is_reported_and_the_site_kept(tmp_path: 
     assert tree(output) == published
 
 
-def test_an_edit_after_a_site_changed_by_hand_is_a_full_build(tmp_path: Path) -> None:
+def test_an_edit_leaves_a_file_changed_by_hand_to_the_next_build_with_nothing_to_do(
+    tmp_path: Path,
+) -> None:
+    # The edit lists no folder: a file it does not make, changed by hand, stays so until the
+    # next build that checks the folder (one with nothing to do), which puts it right.
     site = _site(tmp_path, count=2)
     output = tmp_path / "out"
     _build(site, output)
-    (output / "articles" / "more-00" / "index.html").write_text("changed by hand")
+    by_hand = output / "articles" / "more-00" / "index.html"
+    by_hand.write_text("changed by hand")
     _append(site, "more-01", "\nA sentence.\n")
+    assert FAST in _build(site, output).timings
+    cold = _cold(site, tmp_path / "cold")
+    assert tree(output) == {**cold, "articles/more-00/index.html": b"changed by hand"}
     report = _build(site, output)
-    assert FAST not in report.timings
+    assert not report.nothing_changed and FAST not in report.timings
+    assert tree(output) == cold
+    assert _build(site, output).nothing_changed
+
+
+@pytest.mark.parametrize("how", ["made anew", "its top folder changed"])
+def test_an_edit_into_a_folder_not_as_the_last_build_left_it_is_a_full_build(
+    tmp_path: Path, how: str
+) -> None:
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    if how == "made anew":
+        shutil.rmtree(output)
+    else:
+        (output / "robots.txt").unlink()
+    _append(site, "more-01", "\nA sentence.\n")
+    assert FAST not in _build(site, output).timings
     assert tree(output) == _cold(site, tmp_path / "cold")
 
 

@@ -15,10 +15,8 @@ drafts shown, a problem) is left to the full build.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache as cache_call
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +24,7 @@ from aisite.cache import Cache
 from aisite.editrows import HEAD, INPUTS, Head, as_json, read_part, read_rows, shape_of
 from aisite.errors import ContentError
 from aisite.inplace import put
-from aisite.integrity import STATS, Stats, digest_of, entry, options_key, well_formed
+from aisite.integrity import STATS, Stats, moved, options_key, output_identity, well_formed
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
@@ -46,9 +44,10 @@ class Edited:
     rows: list[tuple[str, str]]
     head: Head
 
-    def keep(self, cache: Cache, known: dict[str, Any], signature: str) -> None:
-        """Record the build: the last build's manifest `known` with this `signature`, what the
-        folder holds now, and the rows for the next edit."""
+    def keep(self, cache: Cache, known: dict[str, Any], kept: tuple[str, str]) -> None:
+        """Record the build: the last build's manifest `known` with this signature (`kept`: it
+        and the output folder's identity now), what the folder holds, and the next edit's rows."""
+        signature, self.head["output"] = kept
         stats = {name: getattr(self.stats, name) for name in STATS}
         manifest = {**known, "signature": signature, "stats": stats}
         cache.save_manifest({**manifest, "listing": self.stats.listing})
@@ -57,34 +56,28 @@ class Edited:
 
 
 def edit(
-    options: Options,
-    output: Path,
-    cache: Cache,
-    walk: Walk,
-    known: dict[str, Any],
-    listed: Callable[[], list[str]],
+    options: Options, output: Path, cache: Cache, walk: Walk, known: dict[str, Any]
 ) -> Edited | None:
     """Write the outputs of an edit of articles' bodies alone, or None when the edit is not one
-    (the full build makes it, and reports every problem). `known`: the last build's manifest;
-    `listed()`: an entry for each file of the output folder (integrity.entries_of)."""
-    found = _edited(options, cache, walk, known)
+    (the full build makes it, and reports every problem). `known`: the last build's manifest."""
+    found = _edited(options, cache, walk, known, output_identity(output))
     if found is None:
         return None
     head, edited = found
-    listing = cache_call(listed)  # listed by this process too while Pagefind indexes
     try:
-        made = _made(options, cache, walk, head, edited, listing)
+        made = _made(options, cache, walk, head, edited)
     except ContentError:
         return None  # reported by the full build, with every other problem
     if made is None:
         return None
-    # The folder must be as the last build left it (listed by workers meanwhile): what it
-    # holds is recorded anew.
-    entries = listing()
-    if digest_of(entries) != known["listing"]:  # sorted now: the listing after is sorted fast
-        return None
+    # The folder is not listed (283,000 files at 20,000 articles): its listing's digest is
+    # worked out from the records of the files replaced. A file changed by hand elsewhere is
+    # found by the next build with nothing to do, and put right by the full build it makes.
+    before = cache.recorded([path for path, _, _ in made.files] + made.deleted_paths)
+    if any(path not in before for path in made.deleted_paths) or not moved(known["listing"]):
+        return None  # (a manifest of an older kind: the full build lists the folder)
     written = put(output, [(path, data) for path, _, data in made.files], made.deleted_paths)
-    stats = _record(output, cache, known, made.files, made.deleted, entries)
+    stats = _record(output, cache, known, made, before)
     stats.unchanged = stats.files - len(written)
     drop(made.bundles)
     cache.drop_rendered(made.rendered)
@@ -97,9 +90,10 @@ def edit(
 
 
 def _edited(
-    options: Options, cache: Cache, walk: Walk, known: dict[str, Any]
+    options: Options, cache: Cache, walk: Walk, known: dict[str, Any], identity: str
 ) -> tuple[Head, list[str]] | None:
-    """The last build's head row and the articles whose index.md alone changed since."""
+    """The last build's head row and the articles whose index.md alone changed since, when
+    the output folder (its `identity`) is the one that build left."""
     if options.clean or not options.use_cache or not well_formed(known):
         return None
     assert options.now is not None
@@ -112,6 +106,8 @@ def _edited(
     head, before = found
     if head["signature"] != known["signature"] or head["options"] != options_key(options):
         return None
+    if head["output"] != identity:
+        return None  # the folder made anew, or its own files changed: the full build lists it
     if head["shape"] != shape_of(walk):
         return None  # a file or folder came or went
     root = str(options.source.resolve())
@@ -157,10 +153,8 @@ def _made(
     walk: Walk,
     head: Head,
     edited: list[str],
-    meanwhile: Callable[[], object],
 ) -> Made | None:
-    """The outputs the edit changes, made; None when the edit is not one. `meanwhile()` is
-    called while the search index's parts are made."""
+    """The outputs the edit changes, made; None when the edit is not one."""
     from aisite.feeds import feed_files
     from aisite.plan import Output, PageSpec
     from aisite.registry import UNITS
@@ -213,7 +207,6 @@ def _made(
         if any(o.path not in recorded or o.key is None for o in made):
             return None  # an output the last build did not make: the full build places it
         files = [(o.path, o.key or "", o.data()) for o in made if recorded[o.path][0] != o.key]
-        meanwhile()
         searched = reindexing.files()
     finally:
         reindexing.cancel()
@@ -260,21 +253,20 @@ def _record(
     output: Path,
     cache: Cache,
     known: dict[str, Any],
-    files: list[File],
-    deleted: list[tuple[str, str]],
-    entries: list[str],
+    made: Made,
+    before: dict[str, tuple[str, int, int]],
 ) -> Stats:
-    """Record the files made and gone, and the folder's listing now (from `entries`, as the
-    edit found it)."""
+    """Record the files made and gone (`before`: their records), and the folder's listing now."""
     rows = []
-    for path, key, _ in files:
+    for path, key, _ in made.files:
         stat = os.stat(output / path)
         rows.append((path, key, stat.st_size, stat.st_mtime_ns, False))
-    cache.save_outputs(lambda: rows, list(deleted))
-    changed = {path for path, _, _ in files} | {path for path, _ in deleted}
-    kept = [e for e in entries if e.split("\0", 1)[0] not in changed]
-    kept += [entry(path, size, mtime) for path, _, size, mtime, _ in rows]
+    changed = [path for path, _, _ in made.files] + made.deleted_paths
+    gone = [(path, *before[path][1:]) for path in changed if path in before]
+    listing = moved(known["listing"], gone, [(p, size, mtime) for p, _, size, mtime, _ in rows])
+    assert listing is not None  # checked before the files were put in place
+    cache.save_outputs(lambda: rows, list(made.deleted))
     stats = Stats(**known["stats"])
-    stats.files += len(kept) - len(entries)
-    stats.listing = digest_of(kept)
+    stats.files += len(rows) - len(gone)  # those made anew, less those gone
+    stats.listing = listing
     return stats

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ from aisite.integrity import (
     STATS,
     SharedListing,
     Stats,
-    entries_of,
     input_signature,
     output_identity,
     unchanged,
@@ -140,7 +138,6 @@ def _build(
     # 5,000 articles); not in a server: it builds after a save, which changed an input.
     share = known is not None and workers > 1 and not memory.serving() and can_fork()
     listed: SharedListing | None = None
-    edited: Edited | None = None
     try:
         listed = SharedListing(output, workers) if share else None
         if walk is None:
@@ -149,17 +146,18 @@ def _build(
         signature = digest(inputs, output_identity(output))
         assert options.now is not None
         same = unchanged(known, signature, options.now, output, listed)
-        if not same and known is not None and not memory.serving():
-            from aisite.bodyedit import edit
-
-            every = listed.every if listed else partial(entries_of, output)
-            edited = edit(options, output, cache, walk, known, every)
     finally:
         if listed:
             listed.cancel()  # the inputs changed: the listing is not needed
+    edited: Edited | None = None
+    if not same and known is not None and not memory.serving():
+        from aisite.bodyedit import edit
+
+        edited = edit(options, output, cache, walk, known)
     if edited is not None and known is not None:
         # Only articles' bodies changed: their pages, feeds and search parts were written.
-        edited.keep(cache, known, digest(inputs, output_identity(output)))
+        identity = output_identity(output)
+        edited.keep(cache, known, (digest(inputs, identity), identity))
         cache.close()
         stage("bodies edited")
         return _as_known(report, known, edited.stats)
@@ -253,9 +251,10 @@ def _build(
             ),
         )
         # Inputs as they were when this build read them; the output as it is now.
-        now = digest(inputs, output_identity(output))
+        identity = output_identity(output)
+        now = digest(inputs, identity)
         if walked is not None:
-            remember(cache, walked, now, options, plan)
+            remember(cache, walked, (now, identity), options, plan)
         cache.save_manifest(
             {
                 "signature": now,

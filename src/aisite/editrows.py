@@ -40,9 +40,10 @@ def shape_of(walk: Walk) -> str:
 
 
 def remember(
-    cache: Cache, inputs: Inputs, signature: str, options: Options, plan: SitePlan
+    cache: Cache, inputs: Inputs, kept: tuple[str, str], options: Options, plan: SitePlan
 ) -> None:
-    """Keep what edit() needs of a full build (`signature`: its manifest's)."""
+    """Keep what edit() needs of a full build (`kept`: its manifest's signature, and the
+    output folder's integrity.output_identity() after it)."""
     from aisite.search import members
 
     site, catalog = plan.site, plan.catalog
@@ -61,7 +62,8 @@ def remember(
         feeds[urls.tag_feed(group.term.slug)] = [a.path for a in chosen]
     parts = members(plan) if site.config.search else {}
     head = {
-        "signature": signature,
+        "signature": kept[0],
+        "output": kept[1],
         "options": options_key(options),
         "key": plan.key,
         "shape": inputs.shape,
@@ -99,7 +101,7 @@ def read_rows(cache: Cache) -> tuple[Head, dict[str, Any]] | None:
         head, before = json.loads(rows[HEAD]), json.loads(rows[INPUTS])
     except (KeyError, ValueError):
         return None
-    texts = ("signature", "options", "key", "shape")
+    texts = ("signature", "output", "options", "key", "shape")
     if not (
         isinstance(head, dict)
         and isinstance(before, dict)
