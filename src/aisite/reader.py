@@ -7,13 +7,16 @@ import errno
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from stat import S_IRGRP, S_IROTH, S_IRUSR
 
 from aisite.errors import Problems
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Characters XML (and so every feed) forbids, and that no visible text needs.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+READABLE = S_IRUSR | S_IRGRP | S_IROTH
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 # Hidden files, and what editors leave beside the files they edit: backups (name~), Emacs
 # autosaves (#name#), Vim's write test (4913), Kate swap files, JetBrains safe-write copies,
@@ -45,6 +48,7 @@ class Reader:
         # A walk that found no problem (input_walk raises otherwise) is not done again.
         self.known = walk or Walk({}, {})
         self.walked: dict[str, list[str]] = {}
+        self.stats: dict[str, tuple[int, int] | None] = {}  # of the files names() found
 
     def stat(self, path: Path | str) -> tuple[int, int] | None:
         """A file's size and mtime, as the walk found them (else now); None when it cannot."""
@@ -145,7 +149,7 @@ class Reader:
         for entry in entries:
             if entry.name in IGNORED or entry.name.startswith("."):
                 continue
-            if EDITOR_TEMP.search(entry.name) and not entry.is_dir():
+            if not entry.is_dir() and editor_temp(entry.name):
                 continue  # a file an editor left (an article folder named 4913 is an article)
             if entry.is_symlink() and not self.inside(Path(entry.path)):
                 continue
@@ -178,10 +182,28 @@ class Reader:
                 is_dir = is_file = False
             if is_dir:
                 result.extend(self.names(entry.path, seen | {identity}))
-            elif is_file and self._can(entry.path, os.R_OK):
+            elif is_file and self._file(entry):
                 result.append(entry.path)
         self.walked[folder] = result
         return result
+
+    def _file(self, entry: os.DirEntry[str]) -> bool:
+        """True when a file found can be read (reported when not); its size and mtime kept."""
+        try:
+            stat = entry.stat()
+            self.stats[entry.path] = stat.st_size, stat.st_mtime_ns
+        except OSError:
+            self.stats[entry.path] = None
+            return self._can(entry.path, os.R_OK)
+        # One stat for both: a file its owner, group and others may all read needs no access()
+        # call (40,000 at 20,000 articles); others are asked about (whose, ACLs).
+        return stat.st_mode & READABLE == READABLE or self._can(entry.path, os.R_OK)
+
+
+@lru_cache(maxsize=1024)
+def editor_temp(name: str) -> bool:
+    """True for a name EDITOR_TEMP matches (the same few names again and again: index.md)."""
+    return EDITOR_TEMP.search(name) is not None
 
 
 def stat_now(path: Path | str) -> tuple[int, int] | None:
@@ -205,7 +227,8 @@ def input_walk(root: Path, theme: Path) -> Walk:
             found.extend(reader.names(str(top)))
     found.extend(theme_reader.names(str(theme)))
     problems.raise_if_any()
-    stats = {path: stat_now(path) for path in found}
+    known = {**reader.stats, **theme_reader.stats}
+    stats = {path: known[path] if path in known else stat_now(path) for path in found}
     return Walk({**reader.walked, **theme_reader.walked}, stats)
 
 
