@@ -109,13 +109,14 @@ def test_a_body_edit_loads_only_what_its_outputs_show_and_equals_a_cold_build(
 
 @pytest.mark.parametrize(
     "change",
-    ["title", "claims", "new-file", "draft", "site", "reused", "reusing"],
+    ["title", "claims", "new-file", "renamed", "new-folder", "draft", "site", "reused", "reusing"],
 )
 def test_other_changes_go_to_the_full_build(tmp_path: Path, change: str) -> None:
     site = _site(tmp_path, count=4)
     articles = site / "content" / "articles"
     reuse = "- id: again\n  review: chip-rules-explained/restricted-2022\n  quote: open weights\n"
     (articles / "more-02" / "claims.yaml").write_text(reuse)
+    (articles / "more-03" / "notes.txt").write_text("notes")
     output = tmp_path / "out"
     _build(site, output)
     index = _append(site, "more-01", "\nA sentence.\n")  # a body edit besides each change
@@ -126,6 +127,10 @@ def test_other_changes_go_to_the_full_build(tmp_path: Path, change: str) -> None
         claims.write_text(claims.read_text() + "\n")
     elif change == "new-file":
         (articles / "more-01" / "notes.txt").write_text("notes")
+    elif change == "renamed":  # as many files as before, but not the same
+        (articles / "more-03" / "notes.txt").rename(articles / "more-03" / "notes2.txt")
+    elif change == "new-folder":  # the same files, and an empty folder more
+        (articles / "more-03" / "empty").mkdir()
     elif change == "draft":
         _append(site, "unfinished-draft", "\nMore draft.\n")
     elif change == "site":

@@ -21,10 +21,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aisite.cache import Cache
-from aisite.editrows import HEAD, INPUTS, Head, as_json, read_part, read_rows, shape_of
+from aisite.editrows import (
+    HEAD,
+    INPUTS,
+    ORDER,
+    Head,
+    Order,
+    as_json,
+    folders_of,
+    read_part,
+    read_rows,
+)
 from aisite.errors import ContentError
 from aisite.inplace import put
-from aisite.integrity import STATS, Stats, moved, options_key, output_identity, well_formed
+from aisite.integrity import (
+    STATS,
+    UNREADABLE,
+    Stats,
+    moved,
+    options_key,
+    output_identity,
+    well_formed,
+)
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
@@ -43,6 +61,7 @@ class Edited:
     stats: Stats
     rows: list[tuple[str, str]]
     head: Head
+    order: Order
 
     def keep(self, cache: Cache, known: dict[str, Any], kept: tuple[str, str]) -> None:
         """Record the build: the last build's manifest `known` with this signature (`kept`: it
@@ -52,20 +71,27 @@ class Edited:
         manifest = {**known, "signature": signature, "stats": stats}
         cache.save_manifest({**manifest, "listing": self.stats.listing})
         self.head["signature"] = signature
-        cache.put_edit_rows([(HEAD, as_json(self.head)), *self.rows], whole=False)
+        rows = [(HEAD, as_json(self.head)), (ORDER, self.order.text()), *self.rows]
+        cache.put_edit_rows(rows, whole=False)
 
 
 def edit(
-    options: Options, output: Path, cache: Cache, walk: Walk, known: dict[str, Any]
+    options: Options,
+    output: Path,
+    cache: Cache,
+    walk: Walk,
+    lines: list[str],
+    known: dict[str, Any],
 ) -> Edited | None:
     """Write the outputs of an edit of articles' bodies alone, or None when the edit is not one
-    (the full build makes it, and reports every problem). `known`: the last build's manifest."""
-    found = _edited(options, cache, walk, known, output_identity(output))
+    (the full build makes it, and reports every problem). `lines`: the walk's input_lines;
+    `known`: the last build's manifest."""
+    found = _edited(options, cache, walk, lines, known, output_identity(output))
     if found is None:
         return None
-    head, edited = found
+    head, order, edited = found
     try:
-        made = _made(options, cache, walk, head, edited)
+        made = _made(options, cache, walk, head, order, edited)
     except ContentError:
         return None  # reported by the full build, with every other problem
     if made is None:
@@ -81,17 +107,21 @@ def edit(
     stats.unchanged = stats.files - len(written)
     drop(made.bundles)
     cache.drop_rendered(made.rendered)
-    order: list[list[str]] = head["order"]
-    for row in order:
-        row[1] = made.fingerprints.get(row[0], row[1])
-    rows = [(INPUTS, as_json(walk.stats))]
+    for path, fingerprint in made.fingerprints.items():
+        order.edited(path, fingerprint)
+    rows = [(INPUTS, "\n".join(lines))]
     rows += [(name, as_json(found)) for name, found in made.parts.items()]
-    return Edited(stats, rows, head)
+    return Edited(stats, rows, head, order)
 
 
 def _edited(
-    options: Options, cache: Cache, walk: Walk, known: dict[str, Any], identity: str
-) -> tuple[Head, list[str]] | None:
+    options: Options,
+    cache: Cache,
+    walk: Walk,
+    lines: list[str],
+    known: dict[str, Any],
+    identity: str,
+) -> tuple[Head, Order, list[str]] | None:
     """The last build's head row and the articles whose index.md alone changed since, when
     the output folder (its `identity`) is the one that build left."""
     if options.clean or not options.use_cache or not well_formed(known):
@@ -103,28 +133,32 @@ def _edited(
     found = read_rows(cache)
     if found is None:
         return None
-    head, before = found
+    head, order, before = found
     if head["signature"] != known["signature"] or head["options"] != options_key(options):
         return None
     if head["output"] != identity:
         return None  # the folder made anew, or its own files changed: the full build lists it
-    if head["shape"] != shape_of(walk):
+    if len(lines) != len(before) or head["folders"] != folders_of(walk):
         return None  # a file or folder came or went
+    known_lines = set(before)
+    changed = [line for line in lines if line not in known_lines]
+    if len(changed) > MOST or any(line.endswith(UNREADABLE) for line in changed):
+        return None
+    # Each changed path must be an article's index.md the last build read; as many files as
+    # then: so none came, and none went.
+    paths = [line.rsplit("|", 2)[0] for line in changed]
     root = str(options.source.resolve())
     articles = os.path.join(root, "content", "articles")
     edited: list[str] = []
-    for path, stat in walk.stats.items():
-        if before.get(path) == (list(stat) if stat is not None else None):
-            continue
+    for path in paths:
         folder, name = os.path.split(path)
-        if name != "index.md" or os.path.dirname(folder) != articles or stat is None:
+        if name != "index.md" or os.path.dirname(folder) != articles:
             return None
         edited.append(path[len(root) + 1 :])
-    order = {row[0] for row in head["order"]}
     held = set(head["held"])
-    if not edited or len(edited) > MOST or any(p not in order or p in held for p in edited):
+    if not edited or any(p not in order.at or p in held for p in edited):
         return None
-    return head, edited
+    return head, order, edited
 
 
 File = tuple[str, str, bytes]  # an output's path, key and bytes
@@ -152,6 +186,7 @@ def _made(
     cache: Cache,
     walk: Walk,
     head: Head,
+    order: Order,
     edited: list[str],
 ) -> Made | None:
     """The outputs the edit changes, made; None when the edit is not one."""
@@ -161,11 +196,9 @@ def _made(
     from aisite.render import SitePlan
     from aisite.searchedit import parts_again
 
-    order: list[list[str]] = head["order"]
-    at = {row[0]: n for n, row in enumerate(order)}
-    near = {order[n][0] for p in edited for n in range(at[p] - 1, at[p] + 2) if 0 <= n < len(order)}
+    near = {path for p in edited for path in order.near(p)}
     feeds = {path: shown for path, shown in head["feeds"].items() if set(shown) & set(edited)}
-    names = sorted({part for p in edited for part in head["parts"].get(p, ())})
+    names = sorted({part for p in edited for part in order.parts(p)})
     parts: dict[str, list[list[str]]] = {}
     for name, row in cache.edit_rows(names).items():
         found = read_part(row)
@@ -179,7 +212,7 @@ def _made(
     if site is None or {a.path for a in site.articles} != wanted:
         return None
     by_path = {a.path: a for a in site.articles}
-    if not all(_body_alone(cache, site, order[at[p]], by_path[p]) for p in edited):
+    if not all(_body_alone(cache, site, order.row(p), by_path[p]) for p in edited):
         return None
     whole = SitePlan(site, options.source, cache.folder, whole=False)
     if whole.key != head["key"]:
@@ -215,7 +248,7 @@ def _made(
     copies, deleted = searched
     files += [(path, key, Path(source).read_bytes()) for path, key, source in copies]
     # What the cache keeps of the edited versions before: dropped once this one is published.
-    stale = [digest(site.fingerprint, p, order[at[p]][1]) for p in edited]
+    stale = [digest(site.fingerprint, p, order.row(p)[1]) for p in edited]
     fingerprints = {p: by_path[p].fingerprint for p in edited}
     return Made(files, deleted, parts, fingerprints, reindexing.replaced, stale)
 
@@ -238,7 +271,7 @@ def _body_alone(cache: Cache, site: Site, last: list[str], article: Article) -> 
     were, its rendering the same but for what bodies.Body holds."""
     from aisite.rendered import decoder, light
 
-    path, fingerprint, meta = last
+    path, fingerprint, meta, _ = last
     if article.meta_fingerprint != meta or article.fingerprint == fingerprint:
         return False
     keys = [digest(site.fingerprint, path, f) for f in (fingerprint, article.fingerprint)]

@@ -16,27 +16,61 @@ from aisite.reader import Walk
 if TYPE_CHECKING:
     from aisite.render import SitePlan
 
-HEAD, INPUTS = "", "stats"  # the names of the rows besides those of the search index's parts
+HEAD, ORDER, INPUTS = "", "order", "stats"  # the rows besides the search index's parts'
 Head = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The inputs as a build walked them, for remember(): the shape of their folders and each
-    file's size and mtime (as JSON, made before the walk is let go)."""
+    """The inputs as a build walked them, for remember(): a digest of their folders, and each
+    file's line (integrity.input_lines: its path, size and mtime), joined; None when a path
+    holds a line break."""
 
-    shape: str
-    stats: str
-
-
-def inputs_of(walk: Walk) -> Inputs:
-    """What remember() keeps of a walk."""
-    return Inputs(shape_of(walk), json.dumps(walk.stats, separators=(",", ":")))
+    folders: str
+    lines: str | None
 
 
-def shape_of(walk: Walk) -> str:
-    """Every folder with its entries: two walks of the same shape have the same files."""
-    return digest(*(f"{k}|{'|'.join(sorted(v))}" for k, v in sorted(walk.folders.items())))
+def inputs_of(walk: Walk, lines: list[str]) -> Inputs:
+    """What remember() keeps of a walk (`lines`: its input_lines)."""
+    joined = "\n".join(lines)
+    return Inputs(folders_of(walk), None if joined.count("\n") >= len(lines) else joined)
+
+
+def folders_of(walk: Walk) -> str:
+    """A digest of the folders walked: with the same files, the same shape of inputs."""
+    return digest(*sorted(walk.folders))
+
+
+class Order:
+    """The site's articles in order, a line each: its path, fingerprint, meta_fingerprint and
+    parts of the search index (an edit changes a line, never parses the rest)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.at = {line.partition("\t")[0]: n for n, line in enumerate(lines)}
+
+    def row(self, path: str) -> list[str]:
+        """The article's path, fingerprint, meta_fingerprint and parts (comma-separated)."""
+        return self.lines[self.at[path]].split("\t")
+
+    def near(self, path: str) -> list[str]:
+        """The article's path and its neighbours' (the article before and after it)."""
+        n = self.at[path]
+        return [line.partition("\t")[0] for line in self.lines[max(n - 1, 0) : n + 2]]
+
+    def parts(self, path: str) -> list[str]:
+        """The parts of the search index that hold the article's records."""
+        named = self.row(path)[3]
+        return named.split(",") if named else []
+
+    def edited(self, path: str, fingerprint: str) -> None:
+        """Give the article its new fingerprint."""
+        row = self.row(path)
+        row[1] = fingerprint
+        self.lines[self.at[path]] = "\t".join(row)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
 
 
 def remember(
@@ -47,10 +81,14 @@ def remember(
     from aisite.search import members
 
     site, catalog = plan.site, plan.catalog
-    if any(a.draft for a in site.articles):
+    paths = [a.path for a in site.articles]
+    if any(a.draft for a in site.articles) or inputs.lines is None:
         # A draft shown (--drafts) may name a tag (catalog: the first article's spelling) in a
         # feed it is not in: the edit could not tell. Its rows go; the next edit is a full build.
         cache.put_edit_rows([], whole=True)
+        return
+    if any("\t" in path or "\n" in path for path in paths):
+        cache.put_edit_rows([], whole=True)  # (a line of ORDER each)
         return
     held = {a.path for a in site.articles if a.reuses}
     reused = set(catalog.reused)
@@ -61,18 +99,21 @@ def remember(
         chosen = [a for a in group.articles if not a.draft][: site.config.feed.items]
         feeds[urls.tag_feed(group.term.slug)] = [a.path for a in chosen]
     parts = members(plan) if site.config.search else {}
+    named = _parts_of(parts)
+    order = [
+        f"{a.path}\t{a.fingerprint}\t{a.meta_fingerprint}\t{','.join(named.get(a.path, ()))}"
+        for a in site.articles
+    ]
     head = {
         "signature": kept[0],
         "output": kept[1],
         "options": options_key(options),
         "key": plan.key,
-        "shape": inputs.shape,
-        "order": [[a.path, a.fingerprint, a.meta_fingerprint] for a in site.articles],
+        "folders": inputs.folders,
         "held": sorted(held),
         "feeds": feeds,
-        "parts": _parts_of(parts),
     }
-    rows = [(HEAD, as_json(head)), (INPUTS, inputs.stats)]
+    rows = [(HEAD, as_json(head)), (ORDER, "\n".join(order)), (INPUTS, inputs.lines)]
     rows += [(part, as_json(found)) for part, found in parts.items()]
     cache.put_edit_rows(rows, whole=True)
 
@@ -93,29 +134,25 @@ def as_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def read_rows(cache: Cache) -> tuple[Head, dict[str, Any]] | None:
-    """The last full build's head row and its inputs' stats, when they are as remember() makes
-    them (else the full build, which makes them again)."""
-    rows = cache.edit_rows([HEAD, INPUTS])
+def read_rows(cache: Cache) -> tuple[Head, Order, list[str]] | None:
+    """The last full build's head row, its articles' order and its inputs' lines, when they are
+    as remember() makes them (else the full build, which makes them again)."""
+    rows = cache.edit_rows([HEAD, ORDER, INPUTS])
     try:
-        head, before = json.loads(rows[HEAD]), json.loads(rows[INPUTS])
+        head, order, inputs = json.loads(rows[HEAD]), rows[ORDER].split("\n"), rows[INPUTS]
     except (KeyError, ValueError):
         return None
-    texts = ("signature", "output", "options", "key", "shape")
+    texts = ("signature", "output", "options", "key", "folders")
     if not (
         isinstance(head, dict)
-        and isinstance(before, dict)
         and all(isinstance(head.get(name), str) for name in texts)
         and _strings(head.get("held"))
         and isinstance(head.get("feeds"), dict)
         and all(_strings(shown) for shown in head["feeds"].values())
-        and isinstance(head.get("parts"), dict)
-        and all(_strings(found) for found in head["parts"].values())
-        and isinstance(head.get("order"), list)
-        and all(_strings(row) and len(row) == 3 for row in head["order"])
+        and all(line.count("\t") == 3 for line in order)
     ):
         return None
-    return head, before
+    return head, Order(order), inputs.split("\n")
 
 
 def _strings(value: object) -> bool:

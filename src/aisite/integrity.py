@@ -21,6 +21,7 @@ STATS = ("files", "pages", "feeds")
 # A listing's digest is the sum of its files' entries' hashes: an edit that knows what it
 # replaced works out the folder's digest without listing it (283,000 files at 20,000 articles).
 MODULUS = 1 << 128
+UNREADABLE = "|unreadable"  # how an input's line ends when it could not be stat'ed
 Tally = tuple[int, int]  # files listed, the sum of their entries' hashes
 
 
@@ -227,12 +228,17 @@ def options_key(options: Options) -> str:
     return repr((options.drafts, options.future, options.base_url))
 
 
-def input_signature(options: Options, walk: Walk) -> str:
-    """Every input file's path, size and mtime (found by the loader's safe walk), and the options."""
-    parts: list[str] = [options_key(options)]
-    for path, stat in walk.stats.items():
-        parts.append(f"{path}|unreadable" if stat is None else f"{path}|{stat[0]}|{stat[1]}")
-    return digest(*parts)
+def input_lines(walk: Walk) -> list[str]:
+    """Every input file's path, size and mtime (found by the loader's safe walk), a line each."""
+    return [
+        f"{path}{UNREADABLE}" if stat is None else f"{path}|{stat[0]}|{stat[1]}"
+        for path, stat in walk.stats.items()
+    ]
+
+
+def input_signature(options: Options, lines: list[str]) -> str:
+    """The inputs' lines (input_lines) and the options, as one digest."""
+    return digest(options_key(options), *lines)
 
 
 def output_identity(output: Path) -> str:
