@@ -123,9 +123,7 @@ def _articles(
     bundles: list[tuple[Path, list[Path], str, list[str]]] = []
     stamps: dict[str, str] = {}
     under = reader.rel(folder)
-    for entry in reader.entries(folder):
-        if only is not None and entry.name not in only:
-            continue
+    for entry in reader.entries(folder, only):
         rel = f"{under}/{entry.name}"
         # A folder the walk listed is one, and readable: its files are known, and no file
         # of it needs a look (0.15 s of a rebuild at 5,000 articles went to those looks). An
