@@ -20,29 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aisite import editrows, integrity
 from aisite.cache import Cache
-from aisite.editrows import (
-    HEAD,
-    INPUTS,
-    ORDER,
-    Head,
-    Order,
-    as_json,
-    folders_of,
-    read_part,
-    read_rows,
-)
+from aisite.editrows import Head, Order
 from aisite.errors import ContentError
 from aisite.inplace import put
-from aisite.integrity import (
-    STATS,
-    UNREADABLE,
-    Stats,
-    moved,
-    options_key,
-    output_identity,
-    well_formed,
-)
+from aisite.integrity import STATS, Stats
 from aisite.keys import digest
 from aisite.options import Options
 from aisite.reader import Walk
@@ -71,7 +54,11 @@ class Edited:
         manifest = {**known, "signature": signature, "stats": stats}
         cache.save_manifest({**manifest, "listing": self.stats.listing})
         self.head["signature"] = signature
-        rows = [(HEAD, as_json(self.head)), (ORDER, self.order.text()), *self.rows]
+        rows = [
+            (editrows.HEAD, editrows.as_json(self.head)),
+            (editrows.ORDER, self.order.text()),
+            *self.rows,
+        ]
         cache.put_edit_rows(rows, whole=False)
 
 
@@ -86,7 +73,7 @@ def edit(
     """Write the outputs of an edit of articles' bodies alone, or None when the edit is not one
     (the full build makes it, and reports every problem). `lines`: the walk's input_lines;
     `known`: the last build's manifest."""
-    found = _edited(options, cache, walk, lines, known, output_identity(output))
+    found = _edited(options, cache, walk, lines, known, integrity.output_identity(output))
     if found is None:
         return None
     head, order, edited = found
@@ -100,8 +87,10 @@ def edit(
     # worked out from the records of the files replaced. A file changed by hand elsewhere is
     # found by the next build with nothing to do, and put right by the full build it makes.
     before = cache.recorded([path for path, _, _ in made.files] + made.deleted_paths)
-    if any(path not in before for path in made.deleted_paths) or not moved(known["listing"]):
-        return None  # (a manifest of an older kind: the full build lists the folder)
+    if not integrity.moved(known["listing"]):
+        return None  # a manifest of an older kind: the full build lists the folder
+    if any(path not in before for path in made.deleted_paths):
+        return None
     written = put(output, [(path, data) for path, _, data in made.files], made.deleted_paths)
     stats = _record(output, cache, known, made, before)
     stats.unchanged = stats.files - len(written)
@@ -109,8 +98,8 @@ def edit(
     cache.drop_rendered(made.rendered)
     for path, fingerprint in made.fingerprints.items():
         order.edited(path, fingerprint)
-    rows = [(INPUTS, "\n".join(lines))]
-    rows += [(name, as_json(found)) for name, found in made.parts.items()]
+    rows = [(editrows.INPUTS, "\n".join(lines))]
+    rows += [(name, editrows.as_json(found)) for name, found in made.parts.items()]
     return Edited(stats, rows, head, order)
 
 
@@ -124,25 +113,25 @@ def _edited(
 ) -> tuple[Head, Order, list[str]] | None:
     """The last build's head row and the articles whose index.md alone changed since, when
     the output folder (its `identity`) is the one that build left."""
-    if options.clean or not options.use_cache or not well_formed(known):
+    if options.clean or not options.use_cache or not integrity.well_formed(known):
         return None
     assert options.now is not None
     since, until = (datetime.fromisoformat(known[k]) for k in ("since", "until"))
     if not since <= options.now < until:
         return None  # an article's date has come: the site's list of articles changes
-    found = read_rows(cache)
+    found = editrows.read_rows(cache)
     if found is None:
         return None
     head, order, before = found
-    if head["signature"] != known["signature"] or head["options"] != options_key(options):
+    if head["signature"] != known["signature"] or head["options"] != integrity.options_key(options):
         return None
     if head["output"] != identity:
         return None  # the folder made anew, or its own files changed: the full build lists it
-    if len(lines) != len(before) or head["folders"] != folders_of(walk):
+    if len(lines) != len(before) or head["folders"] != editrows.folders_of(walk):
         return None  # a file or folder came or went
     known_lines = set(before)
     changed = [line for line in lines if line not in known_lines]
-    if len(changed) > MOST or any(line.endswith(UNREADABLE) for line in changed):
+    if len(changed) > MOST or any(line.endswith(integrity.UNREADABLE) for line in changed):
         return None
     # Each changed path must be an article's index.md the last build read; as many files as
     # then: so none came, and none went.
@@ -201,7 +190,7 @@ def _made(
     names = sorted({part for p in edited for part in order.parts(p)})
     parts: dict[str, list[list[str]]] = {}
     for name, row in cache.edit_rows(names).items():
-        found = read_part(row)
+        found = editrows.read_part(row)
         if found is not None:
             parts[name] = found
     if len(parts) != len(names):
@@ -296,7 +285,8 @@ def _record(
         rows.append((path, key, stat.st_size, stat.st_mtime_ns, False))
     changed = [path for path, _, _ in made.files] + made.deleted_paths
     gone = [(path, *before[path][1:]) for path in changed if path in before]
-    listing = moved(known["listing"], gone, [(p, size, mtime) for p, _, size, mtime, _ in rows])
+    added = [(path, size, mtime) for path, _, size, mtime, _ in rows]
+    listing = integrity.moved(known["listing"], gone, added)
     assert listing is not None  # checked before the files were put in place
     cache.save_outputs(lambda: rows, list(made.deleted))
     stats = Stats(**known["stats"])
