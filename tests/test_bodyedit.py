@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from aisite import load
+from aisite import bodyedit, inplace, load
 from aisite.build import Report, build
+from aisite.cache import Cache
 from aisite.errors import ContentError
 from aisite.options import Options
 from conftest import copy_site
@@ -257,3 +259,70 @@ def test_an_edit_leaves_no_more_search_bundles_or_texts_in_the_cache(tmp_path: P
     with sqlite3.connect(site / ".aisite-cache" / "cache.sqlite") as db:
         (texts,) = db.execute("SELECT count(*) FROM texts").fetchone()
     assert texts == first.articles  # one rendering of each article, its last
+
+
+@pytest.mark.parametrize("edited", [True, False])
+def test_no_build_writes_through_a_folder_put_in_as_a_link(tmp_path: Path, edited: bool) -> None:
+    # The link goes; the files below it are made again (as they were, they seemed present).
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(output / "articles" / "more-01", elsewhere)
+    (output / "articles" / "more-01").symlink_to(elsewhere)
+    kept = tree(elsewhere)
+    if edited:
+        _append(site, "more-01", "\nA sentence.\n")
+    report = _build(site, output)
+    assert FAST not in report.timings and not report.nothing_changed
+    assert tree(elsewhere) == kept
+    assert not (output / "articles" / "more-01").is_symlink()
+    assert tree(output) == _cold(site, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_an_edit_killed_once_its_files_are_in_place_is_followed_by_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, again: bool
+) -> None:
+    # Its records and the folder's digest were not kept: the next build makes them anew,
+    # and drops what the killed edit put in place that the site no longer has.
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    _append(site, "more-01", "\nA sentence about chips.\n")
+    put = bodyedit.put
+
+    def killed(*args: Any) -> list[str]:
+        put(*args)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bodyedit, "put", killed)
+        with pytest.raises(KeyboardInterrupt):
+            _build(site, output)
+    cache = Cache(site, output)
+    assert cache.manifest() is None  # dropped before the files were put in place
+    cache.close()
+    if again:  # another text: another part of the search index
+        _append(site, "more-01", "\nOpen weights, again.\n")
+    assert FAST not in _build(site, output).timings
+    assert tree(output) == _cold(site, tmp_path / "cold")
+    assert _build(site, output).nothing_changed
+
+
+def test_an_edit_after_a_build_killed_while_putting_its_files_is_a_full_build(
+    tmp_path: Path,
+) -> None:
+    # recover() finishes what the killed build journaled, whose records were not kept.
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    staging = output.parent / f"{inplace.staging_prefix(output)}killed"
+    staging.mkdir()
+    page = staging / "articles" / "more-00" / "index.html"  # below the top folder
+    page.parent.mkdir(parents=True)
+    page.write_text("from a build that was killed\n")
+    inplace.journal_of(output).write_text(json.dumps({"staging": staging.name, "delete": []}))
+    _append(site, "more-01", "\nA sentence.\n")
+    assert FAST not in _build(site, output).timings
+    assert tree(output) == _cold(site, tmp_path / "cold")

@@ -52,6 +52,20 @@ def test_a_symbolic_link_loop_in_static_stops_build_and_check(tmp_path: Path) ->
         assert result.stderr.splitlines()[:2] == expected
 
 
+def test_links_that_lead_only_to_each_other_are_reported_not_a_crash(tmp_path: Path) -> None:
+    # Neither is a folder nor a file: asking whether one is a folder fails (ELOOP).
+    site = make_site(tmp_path / "s")
+    (site / "static").mkdir()
+    (site / "static" / "a").symlink_to("b")
+    (site / "static" / "b").symlink_to("a")
+    (site / "static" / "self").symlink_to("self")
+    expected = [f"static/{name}: symbolic link loop; not followed" for name in ("a", "b", "self")]
+    for command in ("build", "check"):
+        result = run_aisite(command, "--source", str(site))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines()[:3] == expected, result.stderr
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_build_reports_every_broken_template(
     tmp_path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch

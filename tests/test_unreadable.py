@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from aisite.errors import ContentError
 from conftest import REPO, copy_site, run_aisite
 from test_cache_faults import tree
 from unprivileged import run_unprivileged, share, shared_tmp
@@ -117,27 +116,3 @@ def test_what_editors_leave_beside_files_is_never_read_or_published(tmp_path: Pa
     published = [p.name for p in out.rglob("*")]
     assert not [p for p in leftovers if p.name in published]
     assert not [n for n in published if n.endswith("~") or n.startswith(("#", "~$"))]
-
-
-def test_the_walk_asks_whether_a_file_can_be_read_only_when_not_everyone_may(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # One stat gives each file's size, mtime and mode: access() only for the others.
-    from aisite import reader
-
-    site = copy_site(SITES / "basic", tmp_path / "src")
-    private = site / ARTICLE / "claims.yaml"
-    private.chmod(0o640)
-    asked: list[str] = []
-
-    def access(path: str, mode: int) -> bool:
-        asked.append(str(path))
-        return False
-
-    monkeypatch.setattr(reader.os, "access", access)
-    with pytest.raises(ContentError) as caught:
-        reader.input_walk(site, reader.builtin_theme())
-    assert asked == [str(private)]
-    assert [str(p) for p in caught.value.problems] == [
-        f"{ARTICLE}/claims.yaml: cannot read (permission denied)"
-    ]

@@ -24,7 +24,7 @@ from aisite import editrows, integrity
 from aisite.cache import Cache
 from aisite.editrows import Head, Order
 from aisite.errors import ContentError
-from aisite.inplace import put
+from aisite.inplace import plain, put
 from aisite.integrity import STATS, Stats
 from aisite.keys import digest
 from aisite.options import Options
@@ -86,11 +86,11 @@ def edit(
     # The folder is not listed (283,000 files at 20,000 articles): its listing's digest is
     # worked out from the records of the files replaced. A file changed by hand elsewhere is
     # found by the next build with nothing to do, and put right by the full build it makes.
-    before = cache.recorded([path for path, _, _ in made.files] + made.deleted_paths)
-    if not integrity.moved(known["listing"]):
-        return None  # a manifest of an older kind: the full build lists the folder
-    if any(path not in before for path in made.deleted_paths):
+    paths = [path for path, _, _ in made.files] + made.deleted_paths
+    before = cache.recorded(paths)
+    if any(path not in before for path in made.deleted_paths) or not plain(output, paths):
         return None
+    cache.forget_manifest()  # killed from here on: the next build is a full one
     written = put(output, [(path, data) for path, _, data in made.files], made.deleted_paths)
     stats = _record(output, cache, known, made, before)
     stats.unchanged = stats.files - len(written)
@@ -125,8 +125,8 @@ def _edited(
     head, order, before = found
     if head["signature"] != known["signature"] or head["options"] != integrity.options_key(options):
         return None
-    if head["output"] != identity:
-        return None  # the folder made anew, or its own files changed: the full build lists it
+    if head["output"] != identity or not integrity.moved(known["listing"]):
+        return None  # the folder made anew, or its own entries changed; an older manifest
     if len(lines) != len(before) or head["folders"] != editrows.folders_of(walk):
         return None  # a file or folder came or went
     known_lines = set(before)

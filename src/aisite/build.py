@@ -133,7 +133,9 @@ def _build(
     workers = options.jobs or os.cpu_count() or 1
     root = options.source if options.use_cache else None
     cache = Cache(root, output, clean=options.clean, hold_texts=options.hold_texts)
-    recover(output)  # a build killed while putting files in place: finish it before judging
+    # A build killed while putting files in place: finished before judging (its records
+    # were not kept, so no edit is made from them).
+    recovered = recover(output)
     known = cache.manifest()
     # Listed by a worker while the inputs are walked, then by both (0.5 s in one process at
     # 5,000 articles); not in a server: it builds after a save, which changed an input.
@@ -152,7 +154,7 @@ def _build(
         if listed:
             listed.cancel()  # the inputs changed: the listing is not needed
     edited: Edited | None = None
-    if not same and known is not None and not memory.serving():
+    if not same and known is not None and not memory.serving() and not recovered:
         from aisite.bodyedit import edit
 
         edited = edit(options, output, cache, walk, lines, known)

@@ -263,3 +263,7 @@ class Cache(OutputRecords):
         """Record the inputs of a successful build into this output folder."""
         row = (MANIFEST + self.scope, json.dumps(data))
         self._write(("INSERT OR REPLACE INTO rendered VALUES (?, ?)", [row]))
+
+    def forget_manifest(self) -> None:
+        """Drop the manifest of this output folder: the next build is a full one."""
+        self._write(("DELETE FROM rendered WHERE key = ?", [(MANIFEST + self.scope,)]))

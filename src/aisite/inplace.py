@@ -22,6 +22,7 @@ from array import array
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
+from stat import S_ISDIR, S_ISREG
 
 from aisite import memory
 from aisite.leftovers import remove_leftover
@@ -40,9 +41,9 @@ def staging_prefix(output: Path) -> str:
     return f".{output.name}.staged-"
 
 
-def files_of(folder: Path) -> Listing:
+def files_of(folder: Path, links: list[str] | None = None) -> Listing:
     """Every file below `folder` (and every symbolic link, even to a folder), as POSIX paths,
-    with its size and mtime_ns (of the link itself, for a link)."""
+    with its size and mtime_ns (of the link itself, for a link); the links' paths to `links`."""
     found: Listing = {}
     stack = [(str(folder), "")]
     while stack:
@@ -59,6 +60,8 @@ def files_of(folder: Path) -> Listing:
                 else:
                     stat = entry.stat(follow_symlinks=False)
                     found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+                    if links is not None and entry.is_symlink():
+                        links.append(prefix + entry.name)
             except OSError:
                 continue  # gone meanwhile: only this entry is left out
     return found
@@ -81,6 +84,7 @@ class Compared:
     other: Listing  # files with no record, or not of the recorded size and mtime
     missing: set[str]  # recorded files the folder does not hold
     complete: bool  # compared with the records (else `other` is every file)
+    links: list[str]  # symbolic links (in `other`), never a build's: put there by hand
     hashes: bytes = b""  # the record_hash of each file the folder holds as recorded
     sizes: array[int] = field(default_factory=lambda: array("q"))  # and its size, mtime_ns
     mtimes: array[int] = field(default_factory=lambda: array("q"))
@@ -104,9 +108,10 @@ class Compared:
 def compare(output: Path, records: tuple[Path, str] | None) -> Compared:
     """The folder's files against the records (the cache's database and the folder's scope in
     it) of the build that wrote them; every file when they cannot be read."""
-    files = files_of(output)
+    links: list[str] = []
+    files = files_of(output, links)
     if records is None:
-        return Compared(files, set(), False)
+        return Compared(files, set(), False, links)
     same: list[str] = []
     missing: set[str] = set()
     hashes, sizes, mtimes = bytearray(), array("q"), array("q")
@@ -123,10 +128,10 @@ def compare(output: Path, records: tuple[Path, str] | None) -> Compared:
                     sizes.append(size)
                     mtimes.append(mtime)
     except (sqlite3.Error, TypeError, OverflowError):  # a damaged record: every file listed
-        return Compared(files, set(), False)
+        return Compared(files, set(), False, links)
     for path in same:
         del files[path]
-    return Compared(files, missing, True, bytes(hashes), sizes, mtimes)
+    return Compared(files, missing, True, links, bytes(hashes), sizes, mtimes)
 
 
 class Present:
@@ -145,7 +150,7 @@ class Present:
     def get(self) -> Compared:
         """The folder's files (waiting for the worker, if one lists them)."""
         if self.kept is not None:
-            return Compared(self.kept, set(), False)
+            return Compared(self.kept, set(), False, [])
         if self.started is not None:
             found, self.started = self.started.result(), None
             return found
@@ -192,6 +197,23 @@ def put(output: Path, files: list[tuple[str, bytes]], delete: list[str]) -> list
         if not journal_of(output).exists():
             shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def plain(output: Path, paths: list[str]) -> bool:
+    """True when none of these paths of the folder, nor any folder above them, is anything but
+    a file or a folder (put() would write through a link put there by hand, or fail on it)."""
+    folders = {str(folder) for path in paths for folder in PurePosixPath(path).parents}
+    kinds = [*((folder, S_ISDIR) for folder in sorted(folders)), *((p, S_ISREG) for p in paths)]
+    for path, kind in kinds:
+        try:
+            mode = os.lstat(output / path).st_mode
+        except FileNotFoundError:
+            continue  # made when the files are put in place
+        except OSError:
+            return False
+        if not kind(mode):
+            return False
+    return True
 
 
 def recover(output: Path) -> bool:

@@ -10,14 +10,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from stat import S_IRGRP, S_IROTH, S_IRUSR
 
 from aisite.errors import Problems
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Characters XML (and so every feed) forbids, and that no visible text needs.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-READABLE = S_IRUSR | S_IRGRP | S_IROTH
 IGNORED = (".DS_Store", "Thumbs.db", ".gitkeep")
 # Hidden files, and what editors leave beside the files they edit: backups (name~), Emacs
 # autosaves (#name#), Vim's write test (4913), Kate swap files, JetBrains safe-write copies,
@@ -152,7 +150,9 @@ class Reader:
         for entry in entries:
             if entry.name in IGNORED or entry.name.startswith("."):
                 continue
-            if not entry.is_dir() and editor_temp(entry.name):
+            # (is_dir() raises for a link that loops: asked only of an editor's names, as
+            # before the link is looked at)
+            if editor_temp(entry.name) and not entry.is_dir():
                 continue  # a file an editor left (an article folder named 4913 is an article)
             if entry.is_symlink() and not self.inside(Path(entry.path)):
                 continue
@@ -197,10 +197,8 @@ class Reader:
             self.stats[entry.path] = stat.st_size, stat.st_mtime_ns
         except OSError:
             self.stats[entry.path] = None
-            return self._can(entry.path, os.R_OK)
-        # One stat for both: a file its owner, group and others may all read needs no access()
-        # call (40,000 at 20,000 articles); others are asked about (whose, ACLs).
-        return stat.st_mode & READABLE == READABLE or self._can(entry.path, os.R_OK)
+        # Asked of every file: its mode alone would miss ACLs, security modules, FUSE.
+        return self._can(entry.path, os.R_OK)
 
 
 @lru_cache(maxsize=1024)

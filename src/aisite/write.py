@@ -218,8 +218,10 @@ def write_site(
     # unchanged outputs are found in it, the rest deleted.
     if present is None:
         present = Present(output, early=False)
-    listed = present.get() if in_place else Compared({}, set(), False)
+    listed = present.get() if in_place else Compared({}, set(), False, [])
     present.cancel()
+    for link in listed.links:  # a file made, or found unchanged, through one would be elsewhere
+        (output / link).unlink(missing_ok=True)
     # The last build's records of each batch, when the folder was not compared with them (a
     # server's table, a folder listed whole; never all at once outside a server).
     known = records or (lambda paths: {})
