@@ -472,10 +472,10 @@ def test_a_server_keeps_the_model_between_builds(
     scanned: list[Path] = []  # output folders listed (not the staging folders of each write)
     files_of = inplace.files_of
 
-    def listed(folder: Path) -> inplace.Listing:
+    def listed(folder: Path, links: list[str] | None = None) -> inplace.Listing:
         if not folder.name.startswith("."):
             scanned.append(folder)
-        return files_of(folder)
+        return files_of(folder, links)
 
     monkeypatch.setattr(inplace, "files_of", listed)
     made: list[str] = []  # articles placed (load) or built (render_content) again

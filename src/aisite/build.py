@@ -133,9 +133,7 @@ def _build(
     workers = options.jobs or os.cpu_count() or 1
     root = options.source if options.use_cache else None
     cache = Cache(root, output, clean=options.clean, hold_texts=options.hold_texts)
-    # A build killed while putting files in place: finished before judging (its records
-    # were not kept, so no edit is made from them).
-    recovered = recover(output)
+    recovered = recover(output)  # a killed build's journal finished first (then no edit)
     known = cache.manifest()
     # Listed by a worker while the inputs are walked, then by both (0.5 s in one process at
     # 5,000 articles); not in a server: it builds after a save, which changed an input.
