@@ -51,6 +51,14 @@ def _build(site: Path, output: Path) -> Report:
     return build(Options(site, jobs=1), output)
 
 
+def _built(tmp_path: Path) -> tuple[Path, Path]:
+    """A site of two articles more than the basic one, built: the site and its output."""
+    site = _site(tmp_path, count=2)
+    output = tmp_path / "out"
+    _build(site, output)
+    return site, output
+
+
 def _cold(site: Path, output: Path) -> dict[str, bytes]:
     build(Options(site, use_cache=False, jobs=1), output)
     return tree(output)
@@ -148,9 +156,7 @@ def test_other_changes_go_to_the_full_build(tmp_path: Path, change: str) -> None
 
 
 def test_a_body_edit_that_loses_a_quote_is_reported_and_the_site_kept(tmp_path: Path) -> None:
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     published = tree(output)
     index = site / "content" / "articles" / "chip-rules-explained" / "index.md"
     index.write_text(index.read_text().replace("protect nothing", "do little"))
@@ -165,9 +171,7 @@ def test_an_edit_leaves_a_file_changed_by_hand_to_the_next_build_with_nothing_to
 ) -> None:
     # The edit lists no folder: a file it does not make, changed by hand, stays so until the
     # next build that checks the folder (one with nothing to do), which puts it right.
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     by_hand = output / "articles" / "more-00" / "index.html"
     by_hand.write_text("changed by hand")
     _append(site, "more-01", "\nA sentence.\n")
@@ -184,9 +188,7 @@ def test_an_edit_leaves_a_file_changed_by_hand_to_the_next_build_with_nothing_to
 def test_an_edit_into_a_folder_not_as_the_last_build_left_it_is_a_full_build(
     tmp_path: Path, how: str
 ) -> None:
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     if how == "made anew":
         shutil.rmtree(output)
     else:
@@ -264,9 +266,7 @@ def test_an_edit_leaves_no_more_search_bundles_or_texts_in_the_cache(tmp_path: P
 @pytest.mark.parametrize("edited", [True, False])
 def test_no_build_writes_through_a_folder_put_in_as_a_link(tmp_path: Path, edited: bool) -> None:
     # The link goes; the files below it are made again (as they were, they seemed present).
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     shutil.move(output / "articles" / "more-01", elsewhere)
     (output / "articles" / "more-01").symlink_to(elsewhere)
@@ -286,9 +286,7 @@ def test_an_edit_killed_once_its_files_are_in_place_is_followed_by_a_full_build(
 ) -> None:
     # Its records and the folder's digest were not kept: the next build makes them anew,
     # and drops what the killed edit put in place that the site no longer has.
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     _append(site, "more-01", "\nA sentence about chips.\n")
     put = bodyedit.put
 
@@ -314,9 +312,7 @@ def test_an_edit_after_a_build_killed_while_putting_its_files_is_a_full_build(
     tmp_path: Path,
 ) -> None:
     # recover() finishes what the killed build journaled, whose records were not kept.
-    site = _site(tmp_path, count=2)
-    output = tmp_path / "out"
-    _build(site, output)
+    site, output = _built(tmp_path)
     staging = output.parent / f"{inplace.staging_prefix(output)}killed"
     staging.mkdir()
     page = staging / "articles" / "more-00" / "index.html"  # below the top folder
