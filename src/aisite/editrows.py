@@ -81,14 +81,16 @@ def remember(
     from aisite.search import members
 
     site, catalog = plan.site, plan.catalog
-    paths = [a.path for a in site.articles]
-    if any(a.draft for a in site.articles) or inputs.lines is None:
-        # A draft shown (--drafts) may name a tag (catalog: the first article's spelling) in a
-        # feed it is not in: the edit could not tell. Its rows go; the next edit is a full build.
+    # A draft shown (--drafts) may name a tag (catalog: the first article's spelling) in a
+    # feed it is not in: the edit could not tell. And the rows are lines: a path holding a
+    # tab or a line break cannot be one. Then the rows go; the next edit is a full build.
+    lines, paths = inputs.lines, (a.path for a in site.articles)
+    if (
+        lines is None
+        or any("\t" in p or "\n" in p for p in paths)
+        or any(a.draft for a in site.articles)
+    ):
         cache.put_edit_rows([], whole=True)
-        return
-    if any("\t" in path or "\n" in path for path in paths):
-        cache.put_edit_rows([], whole=True)  # (a line of ORDER each)
         return
     held = {a.path for a in site.articles if a.reuses}
     reused = set(catalog.reused)
@@ -113,7 +115,7 @@ def remember(
         "held": sorted(held),
         "feeds": feeds,
     }
-    rows = [(HEAD, as_json(head)), (ORDER, "\n".join(order)), (INPUTS, inputs.lines)]
+    rows = [(HEAD, as_json(head)), (ORDER, "\n".join(order)), (INPUTS, lines)]
     rows += [(part, as_json(found)) for part, found in parts.items()]
     cache.put_edit_rows(rows, whole=True)
 

@@ -165,7 +165,7 @@ def _scan(folder: str, cut: int, pending: MutableSequence[str]) -> Tally:
                     pending.append(item.path)
                 else:
                     stat = item.stat(follow_symlinks=False)
-                    total += _hash(f"{item.path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                    total += _hash(entry(item.path[cut:], stat.st_size, stat.st_mtime_ns))
                     count += 1
     except OSError:
         return count + 1, total + _hash(f"{folder}\0unreadable")

@@ -47,7 +47,6 @@ class Reader:
         # A walk that found no problem (input_walk raises otherwise) is not done again.
         self.known = walk or Walk({}, {})
         self.walked: dict[str, list[str]] = {}
-        self.stats: dict[str, tuple[int, int] | None] = {}  # of the files names() found
 
     def stat(self, path: Path | str) -> tuple[int, int] | None:
         """A file's size and mtime, as the walk found them (else now); None when it cannot."""
@@ -185,20 +184,10 @@ class Reader:
                 is_dir = is_file = False
             if is_dir:
                 result.extend(self.names(entry.path, seen | {identity}))
-            elif is_file and self._file(entry):
+            elif is_file and self._can(entry.path, os.R_OK):
                 result.append(entry.path)
         self.walked[folder] = result
         return result
-
-    def _file(self, entry: os.DirEntry[str]) -> bool:
-        """True when a file found can be read (reported when not); its size and mtime kept."""
-        try:
-            stat = entry.stat()
-            self.stats[entry.path] = stat.st_size, stat.st_mtime_ns
-        except OSError:
-            self.stats[entry.path] = None
-        # Asked of every file: its mode alone would miss ACLs, security modules, FUSE.
-        return self._can(entry.path, os.R_OK)
 
 
 @lru_cache(maxsize=1024)
@@ -228,8 +217,7 @@ def input_walk(root: Path, theme: Path) -> Walk:
             found.extend(reader.names(str(top)))
     found.extend(theme_reader.names(str(theme)))
     problems.raise_if_any()
-    known = {**reader.stats, **theme_reader.stats}
-    stats = {path: known[path] if path in known else stat_now(path) for path in found}
+    stats = {path: stat_now(path) for path in found}
     return Walk({**reader.walked, **theme_reader.walked}, stats)
 
 
