@@ -1,0 +1,95 @@
+"""The walk of the inputs, shared with a worker for a big folder: the same as one process's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aisite import pool, reader
+from aisite.errors import ContentError, Problem
+from aisite.reader import Walk, builtin_theme, input_walk
+from conftest import SITES, copy_site
+
+pytestmark = pytest.mark.unit
+ARTICLES = "content/articles"
+
+
+def _site(tmp_path: Path, count: int) -> Path:
+    """The basic site with `count` more articles (copies of one), the last ones odd."""
+    site = copy_site(SITES / "basic", tmp_path / "site")
+    source = site / ARTICLES / "open-models-week"
+    for n in range(count):
+        shutil.copytree(source, site / ARTICLES / f"z{n:03d}-copy")
+    last = site / ARTICLES / f"z{count - 1:03d}-copy"
+    (last / "notes.md~").write_text("an editor's backup\n")
+    (last / "nested" / "deeper").mkdir(parents=True)
+    (last / "nested" / "deeper" / "image.txt").write_text("a file two folders down\n")
+    return site
+
+
+def _walked(site: Path) -> tuple[Walk | None, list[Problem]]:
+    try:
+        return input_walk(site, builtin_theme()), []
+    except ContentError as err:
+        return None, err.problems
+
+
+def _shared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Folders of 4 entries or more are shared; the number of workers forked, counted."""
+    forked: list[int] = []
+    fork_call = pool.fork_call
+
+    def counted(func: object) -> object:
+        forked.append(1)
+        return fork_call(func)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "SHARE_AT", 4)
+    monkeypatch.setattr(reader, "fork_call", counted)
+    return forked
+
+
+def test_a_shared_walk_finds_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path, 9)
+    alone, problems = _walked(site)
+    assert alone is not None and not problems
+    forked = _shared(monkeypatch)
+    shared, problems = _walked(site)
+    assert forked == [1] and shared is not None and not problems  # one worker, for one folder
+    assert list(shared.stats.items()) == list(alone.stats.items())  # in the same order
+    assert shared.folders == alone.folders
+    last = f"{site.resolve()}/{ARTICLES}/z008-copy"
+    assert f"{last}/nested/deeper/image.txt" in shared.stats  # the worker's half, all of it
+    assert f"{last}/notes.md~" not in shared.stats
+
+
+def test_a_shared_walk_reports_the_workers_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path, 9)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's\n")
+    os.symlink(outside, site / ARTICLES / "z008-copy" / "link.txt")  # in the worker's half
+    os.symlink("loop-b", site / ARTICLES / "z007-copy" / "loop-a")
+    os.symlink("loop-a", site / ARTICLES / "z007-copy" / "loop-b")
+    _, alone = _walked(site)
+    assert len(alone) == 3
+    forked = _shared(monkeypatch)
+    _, shared = _walked(site)
+    assert forked == [1] and sorted(shared) == sorted(alone)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".hidden", "notes.md~", "#notes.md#", "4913", "a.kate-swp", "a.md___jb_tmp___",
+     "a.md___jb_old___", "~$about.md", "index.md", "claims.yaml", "a00001-x", "4914", "#one",
+     "~x", "x.kate-swp2", "jb___", "~", "#", ".", "4", "p", "_"],
+)  # fmt: skip
+def test_editor_temp_is_the_pattern(name: str) -> None:
+    # editor_temp looks at a name's first and last characters before the pattern: never a
+    # different answer (here, names each of those characters begins or ends, matched or not).
+    assert reader.editor_temp(name) is (reader.EDITOR_TEMP.search(name) is not None)
