@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from aisite import memory
 from aisite.errors import Problem, Problems
 from aisite.pool import can_fork, fork_call
 
@@ -255,7 +256,7 @@ def input_walk(root: Path, theme: Path) -> Walk:
     with its size and mtime; raises ContentError for what the walk cannot follow."""
     problems = Problems()
     reader = Reader(root, problems)
-    reader.share = can_fork()
+    reader.share = can_fork() and not memory.serving()  # a server's process is big to fork
     theme_reader = Reader(theme, problems)
     found: list[str] = []
     for top in (reader.root / "content", reader.root / "templates", reader.root / "static"):
