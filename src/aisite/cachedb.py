@@ -91,8 +91,9 @@ class CacheDB:
             )
             self.texts = Texts(root / FOLDER / "cache.sqlite")
             # Units are stored while a build plans: a failed one leaves units but no outputs.
-            folders = "SELECT folder FROM outputs UNION SELECT folder FROM units"
-            for (folder,) in [*self.db.execute(folders), *self._kept_folders()]:
+            folders = {*self._folders("outputs"), *self._folders("units")}
+            folders.update(folder for (folder,) in self._kept_folders())
+            for folder in sorted(folders):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
@@ -101,6 +102,19 @@ class CacheDB:
                     self.db.execute(*verdict_rows(folder))
         except FAULTS as err:
             self.fault(err)
+
+    def _folders(self, table: str) -> list[str]:
+        """The folders a table has rows of, by its index: one step each, where a UNION of
+        every row's took 0.07 s at 283,000 outputs."""
+        assert self.db is not None
+        first = f"SELECT folder FROM {table} ORDER BY folder LIMIT 1"
+        step = f"SELECT folder FROM {table} WHERE folder > ? ORDER BY folder LIMIT 1"
+        found: list[str] = []
+        row = self.db.execute(first).fetchone()
+        while row is not None:
+            found.append(row[0])
+            row = self.db.execute(step, (row[0],)).fetchone()
+        return found
 
     def _kept_folders(self) -> list[tuple[str]]:
         """The output folders named by a manifest or kept verdicts that no outputs or units
