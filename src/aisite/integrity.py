@@ -237,8 +237,9 @@ def input_lines(walk: Walk) -> list[str]:
 
 
 def input_signature(options: Options, lines: list[str]) -> str:
-    """The inputs' lines (input_lines) and the options, as one digest."""
-    return digest(options_key(options), *lines)
+    """The inputs' lines (input_lines) and the options, as one digest (of the lines joined by
+    NUL, which no path holds: a digest of each line took 0.1 s more at 40,000 files)."""
+    return digest(options_key(options), "\0".join(lines))
 
 
 def output_identity(output: Path) -> str:
