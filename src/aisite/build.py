@@ -135,22 +135,22 @@ def _build(
     cache = Cache(root, output, clean=options.clean, hold_texts=options.hold_texts)
     recovered = recover(output)  # a killed build's journal finished first (then no edit)
     known = cache.manifest()
-    # Listed by a worker while the inputs are walked, then by both (0.5 s in one process at
-    # 5,000 articles); not in a server: it builds after a save, which changed an input.
-    share = known is not None and workers > 1 and not memory.serving() and can_fork()
-    listed: SharedListing | None = None
+    if walk is None:
+        walk = input_walk(options.source, builtin_theme())
+    lines = input_lines(walk)
+    inputs = input_signature(options, lines)
+    signature = digest(inputs, output_identity(output))
+    # The output listed by workers with this process when no input changed, not during the
+    # walk (an edit needs both cores for it); not in a server, which builds after a save.
+    share = known is not None and known.get("signature") == signature and workers > 1
+    share = share and not memory.serving() and can_fork()
+    listed = SharedListing(output, workers) if share else None
     try:
-        listed = SharedListing(output, workers) if share else None
-        if walk is None:
-            walk = input_walk(options.source, builtin_theme())
-        lines = input_lines(walk)
-        inputs = input_signature(options, lines)
-        signature = digest(inputs, output_identity(output))
         assert options.now is not None
         same = unchanged(known, signature, options.now, output, listed)
     finally:
         if listed:
-            listed.cancel()  # the inputs changed: the listing is not needed
+            listed.cancel()  # the listing was not asked for
     edited: Edited | None = None
     if not same and known is not None and not memory.serving() and not recovered:
         from aisite.bodyedit import edit
