@@ -30,9 +30,9 @@ def _site(tmp_path: Path, count: int) -> Path:
     return site
 
 
-def _walked(site: Path) -> tuple[Walk | None, list[Problem]]:
+def _walked(site: Path, workers: int = 2) -> tuple[Walk | None, list[Problem]]:
     try:
-        return input_walk(site, builtin_theme()), []
+        return input_walk(site, builtin_theme(), workers), []
     except ContentError as err:
         return None, err.problems
 
@@ -87,9 +87,49 @@ def test_a_shared_walk_reports_the_workers_problems(
     "name",
     [".hidden", "notes.md~", "#notes.md#", "4913", "a.kate-swp", "a.md___jb_tmp___",
      "a.md___jb_old___", "~$about.md", "index.md", "claims.yaml", "a00001-x", "4914", "#one",
-     "~x", "x.kate-swp2", "jb___", "~", "#", ".", "4", "p", "_"],
+     "~x", "x.kate-swp2", "jb___", "~", "#", ".", "4", "p", "_", "", "a~\n", "a.kate-swp\n",
+     "a___jb_tmp___\n", "x\n", "~$\n", "#a#\n", "a~\n\n"],
 )  # fmt: skip
 def test_editor_temp_is_the_pattern(name: str) -> None:
     # editor_temp looks at a name's first and last characters before the pattern: never a
-    # different answer (here, names each of those characters begins or ends, matched or not).
+    # different answer (names each of those characters begins or ends, matched or not; $
+    # matches before a last newline, which Linux allows in a name).
     assert reader.editor_temp(name) is (reader.EDITOR_TEMP.search(name) is not None)
+
+
+def test_a_walk_for_one_worker_or_without_a_fork_is_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path, 9)
+    alone, _ = _walked(site)
+    forked = _shared(monkeypatch)
+    one, _ = _walked(site, workers=1)  # --jobs 1: no worker
+    assert forked == [] and one is not None and alone is not None and one.stats == alone.stats
+
+    def refused(func: object) -> object:
+        forked.append(1)
+        raise OSError("no process to spare")
+
+    monkeypatch.setattr(reader, "fork_call", refused)
+    walked, problems = _walked(site)
+    assert forked == [1] and walked is not None and not problems
+    assert list(walked.stats.items()) == list(alone.stats.items())
+    assert walked.folders == alone.folders
+
+
+def test_a_walk_whose_worker_dies_is_finished_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path, 9)
+    alone, _ = _walked(site)
+    forked = _shared(monkeypatch)
+
+    def dies(func: object) -> object:
+        forked.append(1)
+        return pool.fork_call(lambda: os._exit(1))  # killed before it sends anything
+
+    monkeypatch.setattr(reader, "fork_call", dies)
+    walked, problems = _walked(site)
+    assert forked == [1] and walked is not None and alone is not None and not problems
+    assert list(walked.stats.items()) == list(alone.stats.items())
+    assert walked.folders == alone.folders

@@ -136,7 +136,7 @@ def _build(
     recovered = recover(output)  # a killed build's journal finished first (then no edit)
     known = cache.manifest()
     if walk is None:
-        walk = input_walk(options.source, builtin_theme())
+        walk = input_walk(options.source, builtin_theme(), workers)
     lines = input_lines(walk)
     inputs = input_signature(options, lines)
     signature = digest(inputs, output_identity(output))
@@ -150,7 +150,7 @@ def _build(
         same = unchanged(known, signature, options.now, output, listed)
     finally:
         if listed:
-            listed.cancel()  # the listing was not asked for
+            listed.cancel()  # its workers reaped, whether it was asked for or not
     edited: Edited | None = None
     if not same and known is not None and not memory.serving() and not recovered:
         from aisite.bodyedit import edit
