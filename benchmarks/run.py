@@ -6,11 +6,14 @@
     python benchmarks/run.py --quick              # smoke test: 200 articles, 1 repeat
     python benchmarks/run.py --aisite-ref HEAD    # benchmark a git revision of aisite
     python benchmarks/run.py --serve-edits 0      # without the serve latency runs
+    python benchmarks/run.py --edits 1            # one text edit a repeat (default 5)
 
 Every article has 2 to 5 claims, as in a news-analysis site; the same articles without claims
 (`aisite plain`) are the peers' exact work. Per size: aisite cold / no-change / one edit (an
 article's text) / a claims edit (one claim's summary in its claims.yaml) with claims, cold / one
-edit without, Pelican cold and Hugo cold / no-change (neither has claims);
+edit without, Pelican cold and Hugo cold / no-change (neither has claims); "one edit" is made
+--edits times a repeat, each of a different article (whose part of the search index differs
+in size), one after the other, and reported as the median, like every other build's repeats;
 after every size's builds, per size, `aisite serve` (save an article, time until the reload
 event reaches the client, fetch the page and check it shows the edit) and `hugo server` (its
 own rebuild time for the same kind of save) as the anchor. Nothing is deleted until the last
@@ -327,6 +330,7 @@ def bench_size(
     seed: int,
     aisite_env: dict[str, str],
     hugo: str,
+    edits: int = 1,
 ) -> dict[str, Measure]:
     root = workdir / f"corpus-{size}"
     out = workdir / f"out-{size}"
@@ -378,10 +382,11 @@ def bench_size(
             step(f"{label} cold", aisite(source, output), env=aisite_env)
             if source == site:
                 step("aisite no-change", aisite(source, output), env=aisite_env)
-            slug = articles[(r * 7919) % len(articles)].name
-            with (source / "content" / "articles" / slug / "index.md").open("a") as f:
-                f.write(EDIT.format(n=r + 1))
-            step(f"{label} one edit", aisite(source, output), env=aisite_env)
+            for n in range(r * edits, (r + 1) * edits):  # the first is articles[0], as before
+                slug = articles[(n * 7919) % len(articles)].name
+                with (source / "content" / "articles" / slug / "index.md").open("a") as f:
+                    f.write(EDIT.format(n=n + 1))
+                step(f"{label} one edit", aisite(source, output), env=aisite_env)
             if source == site:
                 edit_claims(articles, r)
                 step("aisite claims edit", aisite(source, output), env=aisite_env)
@@ -391,7 +396,10 @@ def bench_size(
         step("hugo cold", hugo_cmd)
         step("hugo no-change", hugo_cmd)
     m["aisite cold"].note = f"aisite cold: output folder and {CACHE}/ moved aside first"
-    m["aisite one edit"].note = "one article's text edited, then `aisite build` (cache on)"
+    m["aisite one edit"].note = (
+        f"one article's text edited, then `aisite build` (cache on); {edits} a repeat, each "
+        "of another article"
+    )
     m["aisite claims edit"].note = (
         "one claim's summary edited in an article's claims.yaml, then `aisite build`: its "
         "pages, the listings and feeds that show it, and claims.json are made again"
@@ -696,6 +704,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", type=Path, default=HERE / ".work", help="corpora and outputs")
     p.add_argument("--aisite-ref", help="benchmark this git revision of aisite (git archive)")
     p.add_argument("--serve-edits", type=int, default=3, help="saves timed in serve (0: none)")
+    p.add_argument(
+        "--edits", type=int, default=5, help="text edits a repeat, each of another article"
+    )
     args = p.parse_args(argv)
     sizes = [200] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     repeats = 1 if args.quick else args.repeats
@@ -714,7 +725,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[int, dict[str, Measure]] = {}
     for size in sizes:
-        results[size] = bench_size(size, repeats, args.workdir, args.seed, aisite_env, hugo)
+        results[size] = bench_size(
+            size, repeats, args.workdir, args.seed, aisite_env, hugo, max(1, args.edits)
+        )
     if args.serve_edits:
         for size in sizes:
             bench_serve(size, args.workdir, aisite_env, hugo, args.serve_edits, results[size])
@@ -733,6 +746,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command.strip(),
         "machine": info,
         "repeats": repeats,
+        "edits": max(1, args.edits),
         "seed": args.seed,
         "results": {
             str(size): {
