@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,38 +98,32 @@ def test_editor_temp_is_the_pattern(name: str) -> None:
     assert reader.editor_temp(name) is (reader.EDITOR_TEMP.search(name) is not None)
 
 
-def test_a_walk_for_one_worker_or_without_a_fork_is_one_process(
+def _refused(func: object) -> object:
+    raise OSError("no process to spare")
+
+
+def _dies(func: object) -> object:
+    return pool.fork_call(lambda: os._exit(1))  # killed before it sends anything
+
+
+def test_a_walk_for_one_worker_is_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = _site(tmp_path, 9)
     alone, _ = _walked(site)
     forked = _shared(monkeypatch)
-    one, _ = _walked(site, workers=1)  # --jobs 1: no worker
+    one, _ = _walked(site, workers=1)  # --jobs 1, or one core: no worker
     assert forked == [] and one is not None and alone is not None and one.stats == alone.stats
 
-    def refused(func: object) -> object:
-        forked.append(1)
-        raise OSError("no process to spare")
 
-    monkeypatch.setattr(reader, "fork_call", refused)
-    walked, problems = _walked(site)
-    assert forked == [1] and walked is not None and not problems
-    assert list(walked.stats.items()) == list(alone.stats.items())
-    assert walked.folders == alone.folders
-
-
-def test_a_walk_whose_worker_dies_is_finished_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fork", [_refused, _dies], ids=["fork refused", "worker died"])
+def test_a_walk_without_its_worker_is_finished_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: Callable[[object], object]
 ) -> None:
     site = _site(tmp_path, 9)
     alone, _ = _walked(site)
     forked = _shared(monkeypatch)
-
-    def dies(func: object) -> object:
-        forked.append(1)
-        return pool.fork_call(lambda: os._exit(1))  # killed before it sends anything
-
-    monkeypatch.setattr(reader, "fork_call", dies)
+    monkeypatch.setattr(reader, "fork_call", lambda func: forked.append(1) or fork(func))
     walked, problems = _walked(site)
     assert forked == [1] and walked is not None and alone is not None and not problems
     assert list(walked.stats.items()) == list(alone.stats.items())
