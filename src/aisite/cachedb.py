@@ -91,9 +91,8 @@ class CacheDB:
             )
             self.texts = Texts(root / FOLDER / "cache.sqlite")
             # Units are stored while a build plans: a failed one leaves units but no outputs.
-            folders = {*self._folders("outputs"), *self._folders("units")}
-            folders.update(folder for (folder,) in self._kept_folders())
-            for folder in sorted(folders):
+            named = {*self._folders("outputs"), *self._folders("units"), *self._named_folders()}
+            for folder in sorted(named):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
@@ -116,9 +115,9 @@ class CacheDB:
             row = self.db.execute(step, (row[0],)).fetchone()
         return found
 
-    def _kept_folders(self) -> list[tuple[str]]:
-        """The output folders named by a manifest or kept verdicts that no outputs or units
-        name (left by a build stopped between its deletes, or by older versions)."""
+    def _named_folders(self) -> set[str]:
+        """The output folders named by a manifest or kept verdicts (which may be all that is
+        left of one: a build stopped between its deletes, or older versions)."""
         assert self.db is not None
         named = set()
         # By ranges of the key (';' follows ':'): the index, not a scan of every rendering.
@@ -129,8 +128,7 @@ class CacheDB:
                 named.add(key[len(MANIFEST) :])
             elif len(key) > len(VERDICTS) + KEY_LENGTH + 1:
                 named.add(key[len(VERDICTS) : -KEY_LENGTH - 1])
-        listed = "SELECT 1 FROM outputs WHERE folder = ? UNION SELECT 1 FROM units WHERE folder = ?"
-        return [(f,) for f in sorted(named) if not list(self.db.execute(listed, (f, f)))]
+        return named
 
     def fault(self, err: BaseException) -> None:
         """Stop using a cache that failed: one warning line, then the build goes on without it."""
