@@ -37,8 +37,9 @@ def inputs_of(walk: Walk, lines: list[str]) -> Inputs:
 
 
 def folders_of(walk: Walk) -> str:
-    """A digest of the folders walked: with the same files, the same shape of inputs."""
-    return digest(*sorted(walk.folders))
+    """A digest of the folders walked (joined by NUL, as the inputs' signature's lines): with
+    the same files, the same shape of inputs."""
+    return digest("\0".join(sorted(walk.folders)))
 
 
 class Order:
