@@ -91,8 +91,8 @@ class CacheDB:
             )
             self.texts = Texts(root / FOLDER / "cache.sqlite")
             # Units are stored while a build plans: a failed one leaves units but no outputs.
-            named = {*self._folders("outputs"), *self._folders("units"), *self._named_folders()}
-            for folder in sorted(named):
+            folders = {*self._folders("outputs"), *self._folders("units"), *self._named_folders()}
+            for folder in sorted(folders):
                 if not _exists(folder):  # e.g. the temporary folder of a finished `serve`
                     self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
                     self.db.execute("DELETE FROM units WHERE folder = ?", (folder,))
