@@ -119,12 +119,19 @@ def folder_state(
 
 
 def settle() -> None:
-    """Between a server's builds: collect the garbage of the last build (and of what an earlier
-    settle froze), then exempt what is kept from the collector (gc.freeze) until the next
-    settle. Its full passes over the kept entries cost each build's walk and load 0.3 s at
-    5,000 articles."""
+    """In a server, before a full build: collect the garbage of the last build (and of what
+    park() or an earlier settle froze), then exempt what is kept from the collector (gc.freeze)
+    until the next settle. Its full passes over the kept entries cost each build's walk and load
+    0.3 s at 5,000 articles; this one takes 1.6 s at 20,000."""
     gc.unfreeze()  # a build that stopped early (nothing changed, a failure) left it frozen
     gc.collect()
+    gc.freeze()
+
+
+def park() -> None:
+    """In a server, after a build: exempt everything from the collector at once, the build's
+    garbage too (collected by the next settle), so that the next save's own pages are never
+    made after a full collection of what the server keeps."""
     gc.freeze()
 
 

@@ -164,6 +164,9 @@ class OutputRecords(CacheDB):
     ) -> None:
         if self.db is None:
             return
+        if memory.serving() and self._outputs is not None and not self.clean:
+            self._save_kept(rows, known_gone, self._outputs)
+            return
         keys: list[str] = []  # no table of the outputs' records is made: 11 MB at 71,000 files
 
         def fresh() -> Iterator[tuple[str, str, str, int, int]]:
@@ -176,21 +179,57 @@ class OutputRecords(CacheDB):
             if self.clean:
                 self.db.execute("DELETE FROM outputs WHERE folder = ?", (self.scope,))
             gone = [] if self.clean else self._gone(rows) if known_gone is None else known_gone
-            self.db.executemany(
-                "DELETE FROM outputs WHERE folder = ? AND path = ?",
-                [(self.scope, path) for path, _ in gone],
-            )
+            self._delete(gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh())
         self.changed = keys + [key for _, key in gone]
-        known = self._outputs or {}
         self._outputs = None  # read again if asked for: the table holds them now
-        if memory.serving():  # a server's next build compares with these; a record kept as is
-            current: dict[str, tuple[str, int, int]] = {}
-            for path, key, size, mtime, _ in rows():
-                same = known.get(path)
-                current[path] = same if same == (key, size, mtime) else (key, size, mtime)
+        if memory.serving():  # a server's next build compares with these
+            current = {path: (key, size, mtime) for path, key, size, mtime, _ in rows()}
             self._outputs = current
             memory.keep_outputs(self.scope, current)
+
+    def _save_kept(
+        self,
+        rows: Callable[[], Iterable[Row]],
+        known_gone: list[tuple[str, str]] | None,
+        table: dict[str, tuple[str, int, int]],
+    ) -> None:
+        """save_outputs() in a server, whose `table` holds the last build's records: one pass
+        over the rows, only those that changed recorded, the table updated in place (after a
+        save at 20,000 articles the server took 2.1 s to record its outputs, which the next
+        save's own pages waited for; a scan of the records, and a table made anew)."""
+        assert self.db is not None
+        fresh: list[tuple[str, str, str, int, int]] = []
+        count = 0
+        for path, key, size, mtime, same in rows():
+            count += 1
+            if not same:
+                fresh.append((self.scope, path, key, size, mtime))
+        gone = known_gone
+        if gone is None:
+            new = sum(1 for _, path, *_ in fresh if path not in table)
+            # The rows' paths are the recorded ones and the new ones: nothing recorded is gone.
+            if len(table) + new == count:
+                gone = []
+            else:
+                here = {path for path, *_ in rows()}
+                gone = [(path, known[0]) for path, known in table.items() if path not in here]
+        with self.transaction():
+            self._delete(gone)
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh)
+        for path, _ in gone:
+            table.pop(path, None)
+        for _, path, key, size, mtime in fresh:
+            table[path] = (key, size, mtime)
+        self.changed = [key for _, _, key, _, _ in fresh] + [key for _, key in gone]
+        memory.keep_outputs(self.scope, table)
+
+    def _delete(self, gone: list[tuple[str, str]]) -> None:
+        assert self.db is not None
+        self.db.executemany(
+            "DELETE FROM outputs WHERE folder = ? AND path = ?",
+            [(self.scope, path) for path, _ in gone],
+        )
 
     def _gone(self, rows: Callable[[], Iterable[Row]]) -> list[tuple[str, str]]:
         """(path, key) of the outputs recorded for this folder that `rows` no longer has."""
