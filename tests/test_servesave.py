@@ -1,5 +1,5 @@
-"""What `aisite serve` does between a build and the next save: its records kept in place, its
-garbage collected after that save's own pages."""
+"""What `aisite serve` does between a build and the next save: its records kept in place, the
+plan freed as the build ends, a full collection only when due."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_a_server_records_its_outputs_in_place_as_a_build_would(
 
 
 @pytest.mark.cli
-def test_a_save_in_serve_writes_its_own_pages_before_the_last_builds_garbage_is_collected(
+def test_a_save_in_serve_writes_its_own_pages_with_the_collector_out_of_the_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import watchfiles
@@ -128,13 +128,73 @@ def test_a_save_in_serve_writes_its_own_pages_before_the_last_builds_garbage_is_
     monkeypatch.setattr(module, "build", traced("build", module.build))
     monkeypatch.setattr(module, "_quick", traced("quick", module._quick))
     monkeypatch.setattr(module, "settle", traced("settle", module.settle))
-    monkeypatch.setattr(module, "park", traced("park", module.park))
+    monkeypatch.setattr(module, "rest", traced("rest", module.rest))
     monkeypatch.setattr(memory, "kept", None)
     try:
         assert module.serve(site, "127.0.0.1", 0, True, False, lambda line: None) == 0
     finally:
         gc.unfreeze()
         memory.kept = None
-    # No collection between a build and the next save's own pages: it comes before the build.
-    save = ["quick (frozen)", "settle", "build", "park"]
-    assert calls == ["settle", "build", "settle", *save, *save]
+    # Nothing collected between a build and the next save's own pages but by rest(), when due.
+    save = ["quick (frozen)", "build", "rest"]
+    assert calls == ["build", "settle", *save, *save]
+
+
+@pytest.mark.unit
+def test_a_server_collects_only_once_what_it_holds_has_grown_by_a_quarter() -> None:
+    full: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    held: list[list[object]] = []
+    gc.callbacks.append(seen)
+    try:
+        memory.settle()
+        assert full and memory.settled == gc.get_freeze_count()
+        baseline = memory.settled
+        full.clear()
+        held.append([[n] for n in range(baseline // 10)])  # a tenth more: not yet
+        memory.rest()
+        assert not full and memory.settled == baseline and gc.get_freeze_count() > baseline
+        held.append([[n] for n in range(baseline // 5)])  # now over a quarter more
+        memory.rest()
+        assert full and memory.settled == gc.get_freeze_count() > baseline * 5 // 4
+    finally:
+        gc.callbacks.remove(seen)
+        gc.unfreeze()
+
+
+@pytest.mark.unit
+def test_a_plan_is_freed_when_the_build_lets_go_of_it_not_left_to_the_collector() -> None:
+    import weakref
+
+    from aisite.content import render_content
+    from aisite.load import load_site
+    from aisite.options import Options
+    from aisite.plan import PageSpec
+    from aisite.registry import UNITS
+    from aisite.render import SitePlan
+
+    folder = Path(__file__).parent / "sites" / "basic"
+    parsed, problems = load_site(Options(folder))
+    site = render_content(parsed, problems)
+    gc.collect()
+    gc.disable()
+    try:
+        plan = SitePlan(site, folder, whole=False)
+        freed = weakref.ref(plan)
+        pages = [
+            plan.page(item, listed=False).data()
+            for article in site.articles
+            for unit in UNITS
+            for item in unit.plan(plan, article)
+            if isinstance(item, PageSpec)
+        ]
+        assert len(pages) > len(site.articles)  # the articles' pages and their claims' pages
+        del plan
+        # Jinja's macros and a page's context refer to each other: nothing in it may hold the plan.
+        assert freed() is None
+    finally:
+        gc.enable()

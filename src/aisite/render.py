@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,7 +14,7 @@ from markupsafe import Markup
 
 from aisite import __version__, urls
 from aisite.assets import Asset, theme_assets
-from aisite.catalog import Catalog, ClaimEntry, VerdictCount
+from aisite.catalog import Catalog, VerdictCount
 from aisite.charts import Bar, bar_chart
 from aisite.claimmodel import Claim
 from aisite.i18n import Strings
@@ -25,6 +27,7 @@ from aisite.navigation import check_menu, menu, menu_targets
 from aisite.openrecords import Earlier
 from aisite.plan import Alternate, Output, PageMeta, PageSpec, content_key
 from aisite.registry import OUTPUTS
+from aisite.siteconfig import Rating
 from aisite.theme import Theme
 from aisite.units import Lookup, Units
 
@@ -184,20 +187,11 @@ class SitePlan:
 
     def verdict_chart(self, counts: tuple[VerdictCount, ...], chart_id: str) -> str:
         """Bars of claims per verdict."""
-        t = self.strings
-        bars = [
-            Bar(c.rating.label, c.count, t.number(c.count), f"verdict-{c.rating.key}")
-            for c in counts
-        ]
-        items = t("chart.separator").join(
-            t("chart.item", label=b.label, value=b.shown) for b in bars
-        )
-        return bar_chart(bars, chart_id, t("chart.verdicts", items=items))
+        return verdict_chart(self.strings, counts, chart_id)
 
     def article_counts(self, article: Article) -> tuple[VerdictCount, ...]:
         """An article's claims per verdict, in scale order, without zero counts."""
-        entries = tuple(ClaimEntry(c, article) for c in article.claims)
-        return tuple(c for c in self.catalog.verdict_counts(entries) if c.count)
+        return article_counts(self.config.ratings, article)
 
     def site_feeds(self) -> tuple[Alternate, ...]:
         """The site-wide feeds every page advertises."""
@@ -219,7 +213,11 @@ class SitePlan:
         def url_for(kind: str, *args: str | int) -> str:
             return url(urls.url_for(kind, *args))
 
-        abs_url: Callable[[str], str] = lambda target: self.config.base_url + target  # noqa: E731
+        base = self.config.base_url
+        abs_url: Callable[[str], str] = lambda target: base + target  # noqa: E731
+        # Nothing here refers to the plan: Jinja's imported macros and a page's context refer
+        # to each other, and such a cycle, which only a full collection frees, held the plan and
+        # every claim's entry in a server until it ran (1.6 s at 20,000 articles).
         return {
             "site": self.config,
             "page": meta,
@@ -246,8 +244,24 @@ class SitePlan:
             "favicon": self.asset_url("favicon"),
             "feeds": tuple((f.url, f.type, f.title) for f in (*self.site_feeds(), *feeds)),
             "generator": f"aisite {__version__}",
-            "verdict_chart": self.verdict_chart,
-            "verdict_counts": self.article_counts,
+            "verdict_chart": partial(verdict_chart, self.strings),
+            "verdict_counts": partial(article_counts, self.config.ratings),
             "format_number": self.strings.number,
             "t": self.strings,
         }
+
+
+def verdict_chart(strings: Strings, counts: tuple[VerdictCount, ...], chart_id: str) -> str:
+    """Bars of claims per verdict."""
+    t = strings
+    bars = [
+        Bar(c.rating.label, c.count, t.number(c.count), f"verdict-{c.rating.key}") for c in counts
+    ]
+    items = t("chart.separator").join(t("chart.item", label=b.label, value=b.shown) for b in bars)
+    return bar_chart(bars, chart_id, t("chart.verdicts", items=items))
+
+
+def article_counts(ratings: tuple[Rating, ...], article: Article) -> tuple[VerdictCount, ...]:
+    """An article's claims per verdict, in scale order, without zero counts."""
+    counts = Counter(claim.verdict.key for claim in article.claims)
+    return tuple(VerdictCount(r, counts[r.key]) for r in ratings if counts[r.key])

@@ -16,7 +16,7 @@ from aisite.errors import ContentError, Problems, UsageError, count, disk_full
 from aisite.interrupt import check, handled
 from aisite.livereload import Handler, State
 from aisite.load import read_config
-from aisite.memory import park, remember, settle
+from aisite.memory import remember, rest, settle
 from aisite.options import Options
 from aisite.preview import QuietServer
 from aisite.quick import Quick, quick
@@ -75,7 +75,6 @@ def serve(
                     updated = ", ".join(early.articles)
                     files = count(len(early.files), "file")
                     say(f"Updated {updated} first ({files} in {early.seconds:.2f} s).")
-            settle()  # the last build's garbage: after this save's own pages, before the build
             walk = early.walk if early else None
             report = build(options, output, published=published, walk=walk)
         except ContentError as err:
@@ -140,7 +139,7 @@ def serve(
             names = sorted({Path(path).relative_to(watched).as_posix() for _, path in changes})
             say("Changed: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
             rebuild({Path(path) for _, path in changes})
-            park()  # collected before the next full build, not on the way to the next save
+            rest()  # its garbage collected only when due: not on the way to the next save
     except KeyboardInterrupt:
         handled()  # the way a server stops: exit status 0
     finally:
