@@ -195,25 +195,22 @@ class OutputRecords(CacheDB):
         table: dict[str, tuple[str, int, int]],
     ) -> None:
         """save_outputs() in a server, whose `table` holds the last build's records: one pass
-        over the rows, only those that changed recorded, the table updated in place (after a
-        save at 20,000 articles the server took 2.1 s to record its outputs, which the next
-        save's own pages waited for; a scan of the records, and a table made anew)."""
+        over the rows, only those that changed recorded, those gone found in the table, which
+        is updated in place (after a save at 20,000 articles the server took 2.1 s to record
+        its outputs, which the next save's own pages waited for: three passes over the rows,
+        a scan of the records, and a table made anew)."""
         assert self.db is not None
         fresh: list[tuple[str, str, str, int, int]] = []
-        count = 0
+        here: set[str] = set()
         for path, key, size, mtime, same in rows():
-            count += 1
+            here.add(path)
             if not same:
                 fresh.append((self.scope, path, key, size, mtime))
-        gone = known_gone
-        if gone is None:
-            new = sum(1 for _, path, *_ in fresh if path not in table)
-            # The rows' paths are the recorded ones and the new ones: nothing recorded is gone.
-            if len(table) + new == count:
-                gone = []
-            else:
-                here = {path for path, *_ in rows()}
-                gone = [(path, known[0]) for path, known in table.items() if path not in here]
+        if known_gone is None:
+            gone = [(path, known[0]) for path, known in table.items() if path not in here]
+        else:
+            gone = known_gone
+        del here
         with self.transaction():
             self._delete(gone)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", fresh)
