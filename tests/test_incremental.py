@@ -582,9 +582,10 @@ def test_a_server_is_told_the_site_is_published_once_its_files_are_in_place(
 def test_a_server_settles_between_builds_and_frozen_garbage_is_collected_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # serve calls settle() after each build: garbage is collected, what is kept is frozen out
-    # of the collector's passes, and what it froze is collected once it is garbage, even when
-    # the builds between did not unfreeze (nothing changed: the fast path).
+    # serve settles after its first build, then when due (memory.rest): garbage is collected,
+    # what is kept is frozen out of the collector's passes, and what it froze is collected once
+    # it is garbage, even when the builds between did not unfreeze (nothing changed: the fast
+    # path).
     site = _served_site(tmp_path, monkeypatch)
     options, output = Options(site, jobs=1), tmp_path / "out"
 

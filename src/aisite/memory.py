@@ -52,6 +52,8 @@ class Memory:
 
 kept: Memory | None = None
 settled = 0  # the memory blocks a server held after its last settle()
+rested = 0  # builds since then
+REST_MOST = 50  # builds a server makes, at most, between two full collections
 
 
 def remember() -> None:
@@ -125,22 +127,27 @@ def settle() -> None:
     is kept from the collector (gc.freeze) until the next one. Its full passes over the kept
     entries cost each build's walk and load 0.3 s at 5,000 articles; this one takes 1.6 s at
     20,000, so rest() runs it only when due."""
-    global settled
+    global settled, rested
     gc.unfreeze()  # a build that stopped early (nothing changed, a failure) left it frozen
     gc.collect()
     gc.freeze()
-    settled = sys.getallocatedblocks()
+    settled, rested = sys.getallocatedblocks(), 0
 
 
 def rest() -> None:
     """In a server, after a build: exempt everything from the collector (the build's garbage
     too), and settle() only once the memory blocks Python holds have grown by a quarter since
-    the last settle, the rule its collector keeps for its oldest objects. A build leaves
+    the last settle (the rule its collector keeps for its oldest objects), or after REST_MOST
+    builds, or every time where they cannot be counted (PYTHONMALLOC=malloc). A build leaves
     little garbage (its plan is freed when it ends, render.py), and a full collection after
-    every build kept the next save's own pages waiting (1.6 s at 20,000 articles). Blocks, not
-    gc.get_freeze_count(), which walks every frozen object (0.26 s there)."""
+    every build kept the next save's own pages waiting (1.6 s at 20,000 articles). Blocks,
+    not gc.get_freeze_count(), which walks every frozen object (0.26 s there)."""
+    global settled, rested
     gc.freeze()
-    if sys.getallocatedblocks() > settled + settled // 4:
+    rested += 1
+    now = sys.getallocatedblocks()
+    settled = min(settled, now)  # what is held shrank (a failed build lets its model go)
+    if not now or now > settled + settled // 4 or rested >= REST_MOST:
         settle()
 
 

@@ -201,9 +201,10 @@ class OutputRecords(CacheDB):
         a scan of the records, and a table made anew)."""
         assert self.db is not None
         fresh: list[tuple[str, str, str, int, int]] = []
-        here: set[str] = set()
+        here: set[str] = set()  # the rows' paths, when which records are gone is not told
         for path, key, size, mtime, same in rows():
-            here.add(path)
+            if known_gone is None:
+                here.add(path)
             if not same:
                 fresh.append((self.scope, path, key, size, mtime))
         if known_gone is None:

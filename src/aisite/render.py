@@ -189,10 +189,6 @@ class SitePlan:
         """Bars of claims per verdict."""
         return verdict_chart(self.strings, counts, chart_id)
 
-    def article_counts(self, article: Article) -> tuple[VerdictCount, ...]:
-        """An article's claims per verdict, in scale order, without zero counts."""
-        return article_counts(self.config.ratings, article)
-
     def site_feeds(self) -> tuple[Alternate, ...]:
         """The site-wide feeds every page advertises."""
         t, title = self.strings, self.config.title
