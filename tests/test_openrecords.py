@@ -14,7 +14,8 @@ import pytest
 
 from aisite import openrecords
 from aisite.jsontext import indented
-from aisite.openrecords import Earlier, from_kept_row, kept_row, record_pieces
+from aisite.keptrow import from_kept_row, kept_row
+from aisite.openrecords import Earlier, record_pieces
 
 pytestmark = pytest.mark.unit
 
@@ -302,16 +303,44 @@ def test_lengths_that_do_not_add_up_to_the_file_are_not_trusted(tmp_path: Path, 
         assert _made(keys, records, earlier) == (_document(records), [])
 
 
+def _joined(verdicts: dict[str, str], keys: list[str], lengths: array[int] | None) -> str:
+    """What the builds before kept_row wrote a line at a time kept: each part joined whole."""
+    parts = [list(verdicts), list(verdicts.values()), keys, [str(n) for n in lengths or ()]]
+    return "\f".join("\n".join(part) for part in parts)
+
+
+def _kept(verdicts: dict[str, str], keys: list[str], lengths: array[int] | None) -> bytearray:
+    row = kept_row(iter(verdicts.items()), iter(keys), lengths)  # read once, a line at a time
+    assert row is not None
+    return row
+
+
 def test_what_is_kept_of_a_claims_json_reads_back_as_it_was() -> None:
     verdicts = {"a/one": "accurate", "b/two": "misleading"}
     keys = ["0123 one", "4567 two b:x"]
     lengths = array("q", [120, 3_000_000])
-    row = kept_row(verdicts, keys, lengths)
-    assert row is not None and from_kept_row(row) == (verdicts, keys, lengths)
-    assert from_kept_row(kept_row(verdicts, keys, None)) == (verdicts, keys, None)
-    assert from_kept_row(kept_row({}, [], None)) == ({}, [], None)
-    assert kept_row({"a/one\nb": "x"}, keys, lengths) is None  # not one line: not kept
-    assert kept_row(verdicts, ["0123\fone", "x"], lengths) is None
+    row = _kept(verdicts, keys, lengths)
+    assert from_kept_row(row) == (verdicts, keys, lengths)
+    assert from_kept_row(bytes(row)) == (verdicts, keys, lengths)  # as the cache reads it
+    assert from_kept_row(_kept(verdicts, keys, None)) == (verdicts, keys, None)
+    assert from_kept_row(_kept({}, [], None)) == ({}, [], None)
+    assert kept_row({"a/one\nb": "x"}.items(), keys, lengths) is None  # not one line: not kept
+    assert kept_row(verdicts.items(), ["0123\fone", "x"], lengths) is None
+    assert kept_row({"a/one": "x\fy"}.items(), keys, lengths) is None
+    # A row an older build kept as text reads back as it did.
+    assert from_kept_row(_joined(verdicts, keys, lengths)) == (verdicts, keys, lengths)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kept_lines_are_the_text_the_parts_joined_whole_make(seed: int) -> None:
+    rng = random.Random(seed)
+    words = ["", "a", "b/c", "accurate", "émigré/ça", "0123 one b:x", "日本/語", "x y"]
+    names = rng.sample(words, rng.randint(0, len(words)))
+    verdicts = {name: rng.choice(words) for name in names}
+    keys = [rng.choice(words) for _ in range(rng.randint(0, 6))]
+    lengths = rng.choice([None, array("q", [rng.randint(1, 10**12) for _ in range(len(keys))])])
+    row = _kept(verdicts, keys, lengths)
+    assert row.decode() == _joined(verdicts, keys, lengths)
 
 
 @pytest.mark.parametrize("where", ["first record's opening line", "last record's closing line"])

@@ -246,7 +246,7 @@ def _build(
                 # Made with claims.json's records in this process, or made now.
                 plan.claims_keys
                 if len(plan.claims_keys) == len(entries)
-                else list(record_keys(plan.key, plan.catalog, entries)),
+                else record_keys(plan.key, plan.catalog, entries),
                 # Made by a worker (a first build), or kept as it was: found by a scan once.
                 lengths
                 if len(lengths) == len(entries)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aisite import memory
 from aisite.cachedb import EDITS, FAULTS, MANIFEST, VERDICTS, edit_rows, verdict_rows
-from aisite.openrecords import from_kept_row, kept_row
+from aisite.keptrow import from_kept_row, kept_row
 from aisite.outputrecords import OutputRecords
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ class Cache(OutputRecords):
     def keep_published(
         self,
         claims_key: str,
-        kept: Callable[[], tuple[dict[str, str], list[str], array[int] | None]],
+        kept: Callable[[], tuple[Iterable[tuple[str, str]], Iterable[str], array[int] | None]],
     ) -> None:
         """Keep the verdicts, the records' keys and lengths of the claims.json with this key
         (made only when not kept yet), and forget the output folder's others."""

@@ -1,4 +1,4 @@
-"""claims.json's records by key: what each is made from, those of the published file a new one copies, and what the cache keeps of it."""
+"""claims.json's records by key: what each is made from, and those of the published file a new one copies (what the cache keeps of it: keptrow.py)."""
 
 from __future__ import annotations
 
@@ -70,39 +70,6 @@ def kept(
         return None
     verdicts, keys, lengths = found
     return verdicts, Earlier(published, recorded[1], recorded[2], keys, lengths)
-
-
-def kept_row(verdicts: dict[str, str], keys: list[str], lengths: array[int] | None) -> str | None:
-    """What the cache keeps of a claims.json: its verdicts, its records' keys and lengths, as
-    lines (their JSON took 0.1 s to read and write at 20,000 articles); None if one of them
-    would not stay one line (slugs and digests always do)."""
-    parts = [list(verdicts), list(verdicts.values()), keys, list(map(str, lengths or ()))]
-    text = ["\n".join(part) for part in parts]
-    if any(
-        "\f" in t or t.count("\n") != max(len(p) - 1, 0) for t, p in zip(text, parts, strict=True)
-    ):
-        return None
-    return "\f".join(text)
-
-
-def from_kept_row(text: object) -> tuple[dict[str, str], list[str], array[int] | None]:
-    """kept_row's verdicts, keys and lengths (None when none were kept); ValueError or
-    TypeError when `text` is not what kept_row makes."""
-    if not isinstance(text, str):
-        raise TypeError("the kept claims are not text")
-    parts = text.split("\f")
-    if len(parts) != 4:
-        raise ValueError("the kept claims are not four parts")
-    names, verdicts, keys = (part.split("\n") if part else [] for part in parts[:3])
-    try:
-        lengths = array("q", map(int, parts[3].split("\n"))) if parts[3] else None
-    except OverflowError:
-        raise ValueError("a kept record's length is too large") from None
-    if len(names) != len(verdicts) or (lengths is not None and len(lengths) != len(keys)):
-        raise ValueError("the kept claims' parts do not match")
-    if lengths is not None and min(lengths) <= 0:
-        raise ValueError("a kept record's length is not positive")
-    return dict(zip(names, verdicts, strict=True)), keys, lengths
 
 
 def record_keys(site_key: str, catalog: Catalog, entries: Iterable[ClaimEntry]) -> Iterator[str]:

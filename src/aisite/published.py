@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
@@ -248,6 +248,7 @@ def verdict_changes(
     return silent_changes(site, found)
 
 
-def verdicts_of(entries: Iterable[ClaimEntry]) -> dict[str, str]:
-    """Verdict keys by '<article>/<id>', as read_published finds them in claims.json."""
-    return {f"{e.article.slug}/{e.claim.id}": e.claim.verdict.key for e in entries}
+def verdicts_of(entries: Iterable[ClaimEntry]) -> Iterator[tuple[str, str]]:
+    """Each claim's '<article>/<id>' and verdict key, as read_published finds them in
+    claims.json (made one at a time: the cache keeps them as lines)."""
+    return ((f"{e.article.slug}/{e.claim.id}", e.claim.verdict.key) for e in entries)
