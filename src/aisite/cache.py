@@ -205,12 +205,12 @@ class Cache(OutputRecords):
         found = self._select("rendered", [prefix + name for name in names])
         return {str(key)[len(prefix) :]: str(value) for key, value in found}
 
-    def put_edit_rows(self, rows: list[tuple[str, str]], whole: bool) -> None:
-        """Store bodyedit.py's rows (name, JSON) for this output folder; `whole`: in place of
-        all its rows (else beside them)."""
+    def put_edit_rows(self, rows: Iterable[tuple[str, str]], whole: bool) -> None:
+        """Store bodyedit.py's rows (name, JSON) for this output folder, made as they are
+        written; `whole`: in place of all its rows (else beside them)."""
         prefix = f"{EDITS}{self.scope}|"
         sql, params = edit_rows(self.scope)
-        insert = [(prefix + name, value) for name, value in rows]
+        insert = ((prefix + name, value) for name, value in rows)
         self._write(
             (sql, [params] if whole else []),
             ("INSERT OR REPLACE INTO rendered VALUES (?, ?)", insert),

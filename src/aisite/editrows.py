@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from aisite import urls
@@ -117,8 +118,9 @@ def remember(
         "feeds": feeds,
     }
     rows = [(HEAD, as_json(head)), (ORDER, "\n".join(order)), (INPUTS, lines)]
-    rows += [(part, as_json(found)) for part, found in parts.items()]
-    cache.put_edit_rows(rows, whole=True)
+    # Each part's JSON made as it is written (all of them at once: 10 MB at 20,000 articles).
+    parted = ((part, as_json(found)) for part, found in parts.items())
+    cache.put_edit_rows(chain(rows, parted), whole=True)
 
 
 def _parts_of(parts: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
