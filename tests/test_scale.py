@@ -83,3 +83,20 @@ def test_a_sitemap_over_the_limit_becomes_an_index(
     urls = sum(outputs[p].render().count(b"<url>") for p in parts)  # type: ignore[misc]
     pages = [p for p in outputs if p.endswith(".html") and p != "404.html"]
     assert urls == len(pages)
+
+
+@pytest.mark.unit
+def test_a_sitemap_is_written_a_thousand_pages_at_a_time_as_one_document() -> None:
+    pages = [(f"p{i}/?a=1&b=<{i}>", "2024-01-02T03:04:05" if i % 3 else "") for i in range(2500)]
+    pieces = list(datafiles.sitemap_pieces("https://example.org/", pages))
+    assert len(pieces) == 6 and max(map(len, pieces)) < 100_000  # 3 of 1,000 pages at most
+    lines = [
+        f"  <url><loc>https://example.org/p{i}/?a=1&amp;b=&lt;{i}&gt;</loc>"
+        + ("<lastmod>2024-01-02</lastmod>" if i % 3 else "")
+        + "</url>"
+        for i in range(2500)
+    ]
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    assert b"".join(pieces) == (head + urlset + "\n".join(lines) + "\n</urlset>\n").encode()
+    assert datafiles.sitemap("https://example.org/", pages) == b"".join(pieces)

@@ -47,13 +47,19 @@ def data_files(plan: SitePlan) -> Iterator[Planned]:
     # Planned after every page (registry.OUTPUTS), when every page is in the list.
     pages, base = tuple(plan.sitemap), site.config.base_url
     if len(pages) <= SITEMAP_LIMIT:
-        yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap, base, pages))
+        yield _sitemap(urls.SITEMAP, base, pages)
         return
     parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
     names = [urls.sitemap_part(n) for n in range(1, len(parts) + 1)]
     for name, part in zip(names, parts, strict=True):
-        yield Output(name, "sitemap", render=partial(sitemap, base, part))
+        yield _sitemap(name, base, part)
     yield Output(urls.SITEMAP, "sitemap", render=partial(sitemap_index, base, tuple(names)))
+
+
+def _sitemap(path: str, base: str, pages: Sequence[tuple[str, str]]) -> Output:
+    """A sitemap file, written as it is made."""
+    made = partial(sitemap, base, pages)
+    return Output(path, "sitemap", render=made, stream=partial(sitemap_pieces, base, pages))
 
 
 def sitemap_index(base_url: str, names: Sequence[str]) -> bytes:
@@ -69,15 +75,20 @@ def sitemap_index(base_url: str, names: Sequence[str]) -> bytes:
 
 def sitemap(base_url: str, pages: Sequence[tuple[str, str]]) -> bytes:
     """sitemap.xml of every HTML page: (path, last modification date or '')."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    for url, modified in pages:
-        lastmod = f"<lastmod>{modified[:10]}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{escape(base_url + url)}</loc>{lastmod}</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode()
+    return b"".join(sitemap_pieces(base_url, pages))
+
+
+def sitemap_pieces(base_url: str, pages: Sequence[tuple[str, str]]) -> Iterator[bytes]:
+    """sitemap() a thousand pages at a time (50,000 at once, 6 MB of XML, took 19 MB)."""
+    yield b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    for start in range(0, len(pages), 1000):
+        lines = []
+        for url, modified in pages[start : start + 1000]:
+            lastmod = f"<lastmod>{modified[:10]}</lastmod>" if modified else ""
+            lines.append(f"  <url><loc>{escape(base_url + url)}</loc>{lastmod}</url>\n")
+        yield "".join(lines).encode()
+    yield b"</urlset>\n"
 
 
 def robots(site: Site) -> bytes:
