@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tracemalloc
 import weakref
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -394,3 +395,35 @@ def test_the_walk_of_the_inputs_is_let_go_once_the_content_is_read(
     source = copy_site(REPO / "tests" / "sites" / "basic", tmp_path / "src")
     build(Options(source, now=build_now(), jobs=1), tmp_path / "out")
     assert alive == [serving]
+
+
+@pytest.mark.unit
+def test_what_is_kept_of_a_claims_json_is_written_a_line_at_a_time(tmp_path: Path) -> None:
+    from aisite.cache import Cache
+
+    count = 50_000
+    keys = [f"{hashlib.sha256(str(n).encode()).hexdigest()[:32]} c{n % 9}" for n in range(count)]
+    lengths = array("q", range(1000, 1000 + count))
+    cache = Cache(tmp_path, tmp_path / "site")
+    try:
+
+        def kept() -> tuple[Iterator[tuple[str, str]], list[str], array[int]]:
+            pairs = (
+                (f"article-{n:06d}/c{n % 9}", ("accurate", "false")[n % 2]) for n in range(count)
+            )
+            return pairs, keys, lengths
+
+        _, peak = _traced(lambda: cache.keep_published("k" * 32, kept))
+        found = cache.published("k" * 32)
+        assert found is not None
+        assert list(found[0].items())[:2] == [
+            ("article-000000/c0", "accurate"),
+            ("article-000001/c1", "false"),
+        ]
+        assert found[1] == keys and found[2] == lengths
+    finally:
+        cache.close()
+    # The row is about 4 MB; its verdicts as a dict, its parts' lines and their joins were
+    # 16 MB more.
+    size = sum(len(k) + 1 for k in keys) + count * (len("article-000000/c0\naccurate\n") + 6)
+    assert peak < 1.5 * size, (peak, size)

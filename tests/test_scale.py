@@ -80,6 +80,9 @@ def test_a_sitemap_over_the_limit_becomes_an_index(
     assert len(parts) >= 2
     index = outputs["sitemap.xml"].render()  # type: ignore[misc]
     assert index.count(b"<sitemap><loc>https://example.org/news/sitemap-") == len(parts)
+    for part in parts:  # written as it is made, the same bytes
+        stream = outputs[part].stream
+        assert stream is not None and b"".join(stream()) == outputs[part].render()  # type: ignore[misc]
     urls = sum(outputs[p].render().count(b"<url>") for p in parts)  # type: ignore[misc]
     pages = [p for p in outputs if p.endswith(".html") and p != "404.html"]
     assert urls == len(pages)
