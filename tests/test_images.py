@@ -193,11 +193,12 @@ def test_the_image_store_keeps_only_what_some_output_folder_uses(tmp_path: Path)
     shutil.rmtree(tmp_path / "preview")  # a finished serve's folder: its rows are dropped
     (root / ".aisite-cache" / "images" / "ab").mkdir(exist_ok=True)
     (root / ".aisite-cache" / "images" / "ab" / "ab12.4242.tmp").write_bytes(b"torn")
+    (root / ".aisite-cache" / "images" / "ab" / "zz34.4242.tmp").write_bytes(b"on another shelf")
     short = CLAIMS.replace("Long", "Short")
     (root / "content/articles/photo-op/claims.yaml").write_text(short)
-    build(root, tmp_path / "out")  # the claim card is redrawn: the old cards and the torn file go
+    build(root, tmp_path / "out")  # the claim card is redrawn: the old cards and the torn files go
     now = stored(root)
-    assert len(now) == 8 and len(first - now) == 2 and "ab12.4242.tmp" not in now
+    assert len(now) == 8 and len(first - now) == 2 and not {"ab12.4242.tmp", "zz34.4242.tmp"} & now
     (root / "content/articles/photo-op/claims.yaml").write_text(short.replace("Forty", "Thirty"))
     build(root, tmp_path / "out")  # nothing on a card changed: nothing made, nothing removed
     assert stored(root) == now

@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 
 from aisite import urls
 from aisite.errors import ContentError, Problem
-from aisite.keys import digest
+from aisite.keys import PackedKeys, digest
 from aisite.model import Picture, Variant
 
 # Widths published for every image wider than them; the full size is capped at the last.
@@ -125,7 +125,9 @@ class ImageStore:
         except OSError:
             return
 
-    def prune(self, changed: Sequence[str], unused: Callable[[set[str]], set[str] | None]) -> int:
+    def prune(
+        self, changed: PackedKeys | Sequence[str], unused: Callable[[set[str]], set[str] | None]
+    ) -> int:
         """When one of the keys a build recorded anew or dropped (`changed`) names a file of
         the store, remove the files no output of any folder uses any more (`unused`: of the
         store's file names, those no output has as its key, or None when that cannot be
@@ -137,27 +139,34 @@ class ImageStore:
             return 0
         # An edit's few keys are looked up; a cold build's (every output's, pages first) are
         # checked against the store's listing, which the prune needs anyway.
-        if len(changed) <= LOOKUPS and not any(self._holds(key) for key in changed):
+        if len(changed) <= LOOKUPS and not any(key and self._holds(key) for key in changed):
             return 0
-        found: dict[str, str] = {}
         try:
             with os.scandir(self.folder) as shelves:
                 folders = [entry.path for entry in shelves if entry.is_dir(follow_symlinks=False)]
         except OSError:
             return 0  # no store yet, or none to read: nothing to remove
+        # The store's names; a file's path is its shelf's (names[:2]), but for a name put on
+        # another shelf by hand (each name with its path: 25 MB at 90,000 cards).
+        names: set[str] = set()
+        elsewhere: dict[str, str] = {}
         for folder in folders:
+            shelf = os.path.basename(folder)
             try:
                 with os.scandir(folder) as files:  # a file.pid.tmp is left by a killed build
-                    found.update((entry.name, entry.path) for entry in files)
+                    for entry in files:
+                        names.add(entry.name)
+                        if entry.name[:2] != shelf:
+                            elsewhere[entry.name] = entry.path
             except OSError:
                 continue
-        if not any(key in found for key in changed):  # no card or image made or dropped
+        if not any(key in names for key in changed):  # no card or image made or dropped
             return 0
-        stale = unused(set(found))
+        stale = unused(names)
         removed = 0
         for name in sorted(stale or ()):
             with contextlib.suppress(OSError):  # one that cannot go is tried next time
-                os.unlink(found[name])
+                os.unlink(elsewhere.get(name) or os.path.join(self.folder, name[:2], name))
                 removed += 1
         return removed
 
