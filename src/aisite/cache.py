@@ -6,7 +6,7 @@ text, read one article at a time when a page, feed or search record needs it (bo
 Entries are keyed by hashes of everything they depend on (keys.py), so a stale entry is never
 used; `--clean` ignores and replaces the cache. The database (one SQLite file in
 `.aisite-cache/`) and what a fault in it does are cachedb.py's; the outputs' records are
-outputrecords.py's. It holds JSON, and what is kept of claims.json as lines (openrecords.py).
+outputrecords.py's. It holds JSON, and what is kept of claims.json as lines (keptrow.py).
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ class Cache(OutputRecords):
         self, claims_key: str
     ) -> tuple[dict[str, str], list[str], array[int] | None] | None:
         """The verdicts, the records' keys and lengths of the claims.json with this key, as the
-        build that wrote it kept them (openrecords.py)."""
+        build that wrote it kept them (keptrow.py)."""
         found = dict(self._select("rendered", [f"{VERDICTS}{self.scope}:{claims_key}"]))
         if not found:
             return None

@@ -147,7 +147,7 @@ class ImageStore:
         except OSError:
             return 0  # no store yet, or none to read: nothing to remove
         # The store's names; a file's path is its shelf's (names[:2]), but for a name put on
-        # another shelf by hand (each name with its path: 25 MB at 90,000 cards).
+        # another shelf by hand (with each name's path: 6.2 MB at 20,000 files, 4.3 without).
         names: set[str] = set()
         elsewhere: dict[str, str] = {}
         for folder in folders:
